@@ -1,0 +1,89 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { authInit } from './auth-command.js';
+import type { CliContext } from './context.js';
+import { consoleOutput, reportFailure } from './output.js';
+import { listReports } from './reports-command.js';
+import { runPreview } from './run-command.js';
+import { serveSimulator } from './simulator-command.js';
+
+function integer(name: string, min = 0) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}.`);
+    return Number(value);
+  };
+}
+
+function rate(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new InvalidArgumentError('a rate between 0 and 1, e.g. 0.1');
+  return parsed;
+}
+
+/** The `zoho-desk-reports` command line. Every failure ends in one line saying what to fix. */
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('zoho-desk-reports')
+    .description('Keep a copy of your Zoho Desk data in S3 or a local folder, ready for reporting.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => context.out.line(s.trimEnd()), writeErr: (s) => context.out.error(s.trimEnd()) });
+
+  program
+    .command('run')
+    .description('fetch every report from Zoho Desk (for now a read-only preview); --simulate needs no Zoho account')
+    .option('--simulate', 'run against the bundled Zoho Desk simulator, started in-process')
+    .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
+    .option('--concurrency <n>', 'calls in flight at once', integer('--concurrency', 1), 5)
+    .action((options) => runPreview(options, context));
+
+  const auth = program.command('auth').description('OAuth2 with Zoho Accounts');
+  auth
+    .command('init')
+    .description('exchange the grant code for a refresh token, store it, and check it against Zoho Desk')
+    .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
+    .option('--replace', 'exchange the code even though a refresh token is stored (new scopes or portal)')
+    .action(async (options) => {
+      await authInit(options, context);
+    });
+
+  program
+    .command('reports')
+    .description('list the reports, their parameters and the Zoho edition each needs')
+    .option('--json', 'as JSON')
+    .action((options) => listReports(options, context));
+
+  program
+    .command('simulator')
+    .description('serve the bundled Zoho Desk simulator (Accounts + Desk API) on 127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', integer('--port'), 8450)
+    .option('--seed <n>', 'seed of the generated portal', integer('--seed'), 42)
+    .option('--tickets <n>', 'tickets in the portal', integer('--tickets'), 200)
+    .addOption(new Option('--edition <edition>', 'Zoho Desk edition').choices(['free', 'express', 'standard', 'professional', 'enterprise']).default('enterprise'))
+    .option('--latency <ms>', 'added to every Desk call', integer('--latency'), 0)
+    .option('--error-rate <rate>', 'share of calls answered 500', rate, 0)
+    .option('--throttle-rate <rate>', 'share of calls answered 429 TOO_MANY_REQUESTS', rate, 0)
+    .option('--reset-rate <rate>', 'share of connections dropped', rate, 0)
+    .option('--concurrency <n>', "override the edition's concurrent-call limit", integer('--concurrency', 1))
+    .option('--credits <n>', "override the edition's daily credit pool", integer('--credits'))
+    .option('--write-secret <path>', 'write a matching secret file (client, fresh grant code, org_id)')
+    .action(async (options) => {
+      const running = await serveSimulator(options, context);
+      await new Promise<void>((resolve) => {
+        const stop = () => void running.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], context: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
+  try {
+    await buildProgram(context).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own message (usage errors, --help, --version).
+    if (error instanceof CommanderError) return error.exitCode;
+    return reportFailure(error, context.out, Boolean(context.env.DEBUG));
+  }
+}

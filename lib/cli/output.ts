@@ -1,0 +1,41 @@
+import Table from 'cli-table3';
+import { isAppError, type ErrorAction } from '../errors.js';
+
+/** Exit codes by what the user must do, so scripts can tell "fix the config" from "try later". */
+export const EXIT_CODES: Record<ErrorAction | 'unexpected', number> = {
+  unexpected: 1,
+  fix: 2,
+  reauthorize: 3,
+  'stop-for-day': 4,
+  retry: 5,
+  unavailable: 6,
+};
+
+export interface Output {
+  line(text?: string): void;
+  error(text: string): void;
+}
+
+export const consoleOutput: Output = {
+  line: (text = '') => process.stdout.write(`${text}\n`),
+  error: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** One clear line for the user, and the exit code that goes with it. */
+export function reportFailure(error: unknown, out: Output, debug = false): number {
+  if (isAppError(error)) {
+    out.error(`zoho-desk-reports: ${error.message}`);
+    if (debug && error.stack) out.error(error.stack);
+    return EXIT_CODES[error.action];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(`zoho-desk-reports: unexpected failure: ${message}${debug ? '' : ' (set DEBUG=1 to see where)'}`);
+  if (debug && error instanceof Error && error.stack) out.error(error.stack);
+  return EXIT_CODES.unexpected;
+}
+
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const row of rows) t.push(row.map(String));
+  return t.toString();
+}

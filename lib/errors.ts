@@ -1,0 +1,96 @@
+/**
+ * The error family. Each class says what the caller must do, in `action`:
+ *
+ * - `retry`        try again later (5xx, network, timeouts, TOO_MANY_REQUESTS, token endpoint throttling)
+ * - `stop-for-day` the portal's daily API credits are spent (or the configured reserve is reached)
+ * - `reauthorize`  the refresh token or grant code is unusable: a person must generate a new grant code
+ * - `fix`          a configuration, secret or request problem that retrying cannot cure
+ * - `unavailable`  the report does not exist on this Zoho edition: record it, do not retry
+ *
+ * Messages never contain secrets or tokens: they name fields and files, never their values.
+ */
+export type ErrorAction = 'retry' | 'stop-for-day' | 'reauthorize' | 'fix' | 'unavailable';
+
+export interface ZohoErrorContext {
+  /** e.g. "GET /tickets" — a route template, never a URL with query values */
+  request?: string;
+  status?: number;
+  /** Zoho's `errorCode` (Desk) or `error` (Accounts) */
+  errorCode?: string;
+  cause?: unknown;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly action: ErrorAction;
+  readonly request: string | undefined;
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+
+  constructor(message: string, context: ZohoErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.request = context.request;
+    this.status = context.status;
+    this.errorCode = context.errorCode;
+  }
+}
+
+/** Bad configuration, secret content or command-line input: the message says what to change. */
+export class ConfigError extends AppError {
+  readonly action = 'fix' as const;
+}
+
+/** Zoho refused the request for a reason retrying cannot cure (422, 404, scope, org, wrong data centre). */
+export class ZohoRejectedError extends AppError {
+  readonly action = 'fix' as const;
+}
+
+/** The grant code or refresh token cannot be used: generate a new grant code and run `auth init`. */
+export class ReauthorizeError extends AppError {
+  readonly action = 'reauthorize' as const;
+}
+
+/** Transient: try again later, no sooner than `retryAfterSeconds` when Zoho said so. */
+export class RetryLaterError extends AppError {
+  readonly action = 'retry' as const;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, context: ZohoErrorContext & { retryAfterSeconds?: number } = {}) {
+    super(message, context);
+    this.retryAfterSeconds = context.retryAfterSeconds;
+  }
+}
+
+/** The daily credit pool is spent (THRESHOLD_EXCEEDED) or the reserve reached: stop until the reset. */
+export class CreditsExhaustedError extends AppError {
+  readonly action = 'stop-for-day' as const;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, context: ZohoErrorContext & { retryAfterSeconds?: number } = {}) {
+    super(message, context);
+    this.retryAfterSeconds = context.retryAfterSeconds;
+  }
+}
+
+/** LICENSE_ACCESS_LIMITED (or an unconfirmed endpoint this portal does not serve): record as unavailable. */
+export class ReportUnavailableError extends AppError {
+  readonly action = 'unavailable' as const;
+  readonly feature: string | undefined;
+  readonly editionType: string | undefined;
+
+  constructor(message: string, context: ZohoErrorContext & { feature?: string; editionType?: string } = {}) {
+    super(message, context);
+    this.feature = context.feature;
+    this.editionType = context.editionType;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** One line for a person: the message, and for unknown errors their own text. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

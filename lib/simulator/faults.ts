@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Clock } from '../ports.js';
+import { Random } from './random.js';
+
+/** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */
+export const faultSchema = z
+  .object({
+    /** share of Desk calls answered 500 INTERNAL_SERVER_ERROR */
+    serverErrorRate: z.number().min(0).max(1),
+    /** share of Desk calls answered 429 TOO_MANY_REQUESTS */
+    tooManyRequestsRate: z.number().min(0).max(1),
+    /** share of Desk calls whose connection is dropped without an answer */
+    resetRate: z.number().min(0).max(1),
+    /** share of Desk calls that answer only after slowMs */
+    slowRate: z.number().min(0).max(1),
+    slowMs: z.number().int().min(0),
+    /** added to every Desk call, while it counts against the portal's concurrency */
+    latencyMs: z.number().int().min(0),
+    latencyJitterMs: z.number().int().min(0),
+    /** every Desk call answers 503 with an HTML error page */
+    outage: z.boolean(),
+    /** outages on the simulator's clock */
+    outageWindows: z.array(z.object({ from: z.iso.datetime(), to: z.iso.datetime() })),
+    /** the token endpoint answers HTTP 200 "Access Denied" */
+    tokenThrottle: z.boolean(),
+  })
+  .strict();
+
+export type Faults = z.infer<typeof faultSchema>;
+
+export const NO_FAULTS: Faults = {
+  serverErrorRate: 0,
+  tooManyRequestsRate: 0,
+  resetRate: 0,
+  slowRate: 0,
+  slowMs: 0,
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  outage: false,
+  outageWindows: [],
+  tokenThrottle: false,
+};
+
+export type FaultDecision = 'reset' | 'outage' | 'server-error' | 'too-many-requests' | 'slow' | 'none';
+
+/** Decides, per Desk call, which fault (if any) it meets. Seeded, so a run's fault pattern is repeatable. */
+export class FaultInjector {
+  faults: Faults = { ...NO_FAULTS };
+  readonly counts: Record<Exclude<FaultDecision, 'none'>, number> = {
+    reset: 0,
+    outage: 0,
+    'server-error': 0,
+    'too-many-requests': 0,
+    slow: 0,
+  };
+  private readonly random: Random;
+
+  constructor(
+    seed: number,
+    private readonly clock: Clock,
+  ) {
+    this.random = Random.derive(seed, 0xfa17);
+  }
+
+  /** Merges a partial change, validated; returns the faults now in force. */
+  set(change: Partial<Faults>): Faults {
+    this.faults = faultSchema.parse({ ...this.faults, ...change });
+    return this.faults;
+  }
+
+  inOutage(): boolean {
+    if (this.faults.outage) return true;
+    const now = this.clock.now();
+    return this.faults.outageWindows.some((w) => now >= Date.parse(w.from) && now < Date.parse(w.to));
+  }
+
+  decide(): FaultDecision {
+    const decision = this.roll();
+    if (decision !== 'none') this.counts[decision] += 1;
+    return decision;
+  }
+
+  latency(): number {
+    const { latencyMs, latencyJitterMs } = this.faults;
+    return latencyMs + (latencyJitterMs ? this.random.int(0, latencyJitterMs) : 0);
+  }
+
+  private roll(): FaultDecision {
+    const f = this.faults;
+    if (this.inOutage()) return 'outage';
+    if (this.random.chance(f.resetRate)) return 'reset';
+    if (this.random.chance(f.serverErrorRate)) return 'server-error';
+    if (this.random.chance(f.tooManyRequestsRate)) return 'too-many-requests';
+    if (this.random.chance(f.slowRate)) return 'slow';
+    return 'none';
+  }
+}

@@ -1,0 +1,255 @@
+import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
+import type { Edition, Portal, Ticket } from './dataset.js';
+import { ticketThreads } from './dataset.js';
+import { listWeight } from './editions.js';
+import * as shape from './shapes.js';
+
+/**
+ * How the simulated Zoho Desk behaves per endpoint: the "truth" the client is tested against. Declared
+ * query parameters come from the official OAS (shared with the client's table, both copied from the same
+ * spec); paging truths (first record, limit range, depth cap) are set here on their own, so a wrong
+ * assumption in the client shows up as a skipped or repeated record in the tests.
+ */
+
+export interface Paging {
+  /** `from` of the first record; on 1-based endpoints from=0 reads as 1 */
+  base: 0 | 1;
+  minLimit: number;
+  maxLimit: number;
+  defaultLimit: number;
+  /** the deepest `from` Zoho accepts (422 beyond) */
+  fromMax: number;
+}
+
+export interface RouteContext {
+  portal: Portal;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export type RouteResult =
+  | { kind: 'list'; items: readonly unknown[]; render: (item: never) => unknown; withCount?: boolean }
+  | { kind: 'object'; body: Record<string, unknown> }
+  | { kind: 'not-found'; message: string };
+
+export interface SimRoute {
+  key: EndpointKey;
+  template: string;
+  pattern: RegExp;
+  declared: readonly string[];
+  required: readonly string[];
+  enums: Record<string, readonly string[]>;
+  paging: Paging | undefined;
+  /** any one of these groups of scopes suffices */
+  scopes: ReadonlyArray<readonly string[]>;
+  /** edition gating: the least edition, and the feature name Zoho reports */
+  gate: ((query: URLSearchParams) => { minimum: Edition; feature: string } | undefined) | undefined;
+  needsOrg: boolean;
+  weight: (from: number) => number;
+  responseKey: string;
+  produce: (context: RouteContext) => RouteResult;
+}
+
+const LISTS = { minLimit: 1, maxLimit: 100, defaultLimit: 10, fromMax: 4_999 };
+const byTime = <T>(field: (item: T) => number, descending: boolean) => (a: T, b: T) =>
+  descending ? field(b) - field(a) : field(a) - field(b);
+
+/** "ISO,ISO" → [from, to] in ms; undefined when absent; null when malformed. */
+export function parseRange(value: string | null): [number, number] | undefined | null {
+  if (value === null) return undefined;
+  const [a, b, extra] = value.split(',');
+  const from = Date.parse(a ?? '');
+  const to = Date.parse(b ?? '');
+  if (extra !== undefined || Number.isNaN(from) || Number.isNaN(to) || !/T.*Z$/.test(a ?? '') || !/T.*Z$/.test(b ?? '')) return null;
+  return [from, to];
+}
+
+const inRange = (value: number, range: [number, number] | undefined | null) => !range || (value >= range[0] && value <= range[1]);
+const list = <T>(items: readonly T[], render: (item: T) => unknown, withCount = false): RouteResult =>
+  ({ kind: 'list', items, render: render as (item: never) => unknown, withCount });
+
+function ticketFor(context: RouteContext): Ticket | undefined {
+  return context.portal.ticketsById.get(context.params.ticketId ?? '');
+}
+
+const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
+
+type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
+  Partial<Pick<SimRoute, 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'required'>>;
+
+const TICKETS_READ = [['Desk.tickets.READ']] as const;
+const SEARCH_READ = [['Desk.tickets.READ', 'Desk.search.READ']] as const;
+const SETTINGS_OR_BASIC = [['Desk.settings.READ'], ['Desk.basic.READ']] as const;
+
+const SPECS: Record<EndpointKey, RouteSpec> = {
+  organizations: {
+    paging: undefined, scopes: [['Desk.basic.READ'], ['Desk.settings.READ']], needsOrg: false, weight: () => 1,
+    produce: ({ portal }) => list([portal], shape.organizationJson),
+  },
+  accounts: {
+    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
+    enums: { sortBy: ['website', 'email', 'phone', 'accountName', 'createdTime', 'modifiedTime'] },
+    produce: ({ portal }) => list(portal.accounts, (a) => shape.accountJson(portal, a as never)),
+  },
+  agents: {
+    paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC, enums: { status: ['ACTIVE', 'DISABLED'] },
+    produce: ({ portal, query }) => {
+      const status = query.get('status');
+      return list(portal.agents.filter((a) => !status || a.status === status), (a) => shape.agentJson(portal, a as never));
+    },
+  },
+  agentTimeEntries: {
+    paging: { ...LISTS, base: 0 }, scopes: [['Desk.settings.READ']], gate: professional('TimeTracking'),
+    enums: { orderBy: ['ASC', 'DESC'], billStatus: ['nonBillable', 'billable', 'billed'] },
+    produce: ({ portal, params, query }) => {
+      if (!portal.agentsById.has(params.agentId ?? '')) return { kind: 'not-found', message: 'The requested agent does not exist.' };
+      const modified = parseRange(query.get('modifiedTimeRange'));
+      const created = parseRange(query.get('createdTimeRange'));
+      const items = portal.timeEntries
+        .filter((e) => e.ownerId === params.agentId && inRange(e.modifiedTime, modified) && inRange(e.createdTime, created))
+        .sort(byTime((e) => e.executedTime, query.get('orderBy') === 'DESC'));
+      return list(items, (e) => shape.timeEntryJson(portal, e as never));
+    },
+  },
+  calls: {
+    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.activities.calls.READ'], ['Desk.calls.READ']],
+    enums: { sortBy: ['startTime', 'createdTime'] },
+    produce: ({ portal, query }) => {
+      const department = query.get('departmentId');
+      return list(portal.calls.filter((c) => !department || c.departmentId === department), (c) => shape.callJson(c as never));
+    },
+  },
+  contacts: {
+    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
+    enums: { sortBy: ['firstName', 'lastName', 'phone', 'email', 'account', 'createdTime', 'modifiedTime'] },
+    produce: ({ portal }) => list(portal.contacts, (c) => shape.contactJson(portal, c as never)),
+  },
+  customerHappiness: {
+    paging: { ...LISTS, base: 1 }, scopes: TICKETS_READ, gate: professional('CustomerHappiness'),
+    enums: { sortBy: ['ratedTime', '-ratedTime'] },
+    produce: ({ portal, query }) => {
+      const department = query.get('department');
+      const items = portal.ratings
+        .filter((r) => !department || department === 'allDepartment' || r.departmentId === department)
+        .sort(byTime((r) => r.ratedTime, query.get('sortBy') === '-ratedTime'));
+      return list(items, (r) => shape.ratingJson(portal, r as never));
+    },
+  },
+  departments: {
+    paging: { ...LISTS, base: 1, minLimit: 0, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC,
+    produce: ({ portal }) => list(portal.departments, shape.departmentJson as (d: unknown) => unknown),
+  },
+  emailFailureAlerts: {
+    paging: { ...LISTS, base: 0, maxLimit: 50 }, scopes: TICKETS_READ,
+    produce: ({ portal, query }) => {
+      const department = query.get('department');
+      const items = portal.emailFailures.filter((f) => department === 'allDepartment' || f.departmentId === department);
+      return list(items, (f) => shape.emailFailureJson(portal, f as never));
+    },
+  },
+  ticketApprovals: {
+    paging: undefined, scopes: TICKETS_READ, weight: () => 1,
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
+      const items = context.portal.approvals.filter((a) => a.ticketId === ticket.id);
+      return list(items, (a) => shape.approvalJson(context.portal, a as never));
+    },
+  },
+  tickets: {
+    paging: { ...LISTS, base: 1, defaultLimit: 25 }, scopes: TICKETS_READ,
+    // Queue views by status need a paid edition (the original project's users saw this on Free/Standard).
+    gate: (query) => (query.has('status') ? { minimum: 'PROFESSIONAL', feature: 'TicketQueueView' } : undefined),
+    enums: { sortBy: ['dueDate', 'createdTime', 'recentThread', '-dueDate', '-createdTime', '-recentThread'] },
+    produce: ({ portal, query }) => {
+      const statuses = query.get('status')?.split(',').map((s) => s.trim().toLowerCase());
+      const department = query.get('departmentId');
+      const assignee = query.get('assignee');
+      const sortBy = query.get('sortBy') ?? '-createdTime';
+      const items = portal.tickets
+        .filter((t) => !statuses || statuses.includes(t.status.toLowerCase()))
+        .filter((t) => !department || t.departmentId === department)
+        .filter((t) => !assignee || (assignee === 'Unassigned' ? t.assigneeId === null : t.assigneeId === assignee))
+        .sort(byTime((t) => (sortBy.endsWith('dueDate') ? t.dueDate ?? 0 : t.createdTime), sortBy.startsWith('-')));
+      return list(items, (t) => shape.ticketListJson(portal, t as never));
+    },
+  },
+  ticketSearch: {
+    paging: { ...LISTS, base: 0, fromMax: 999 }, scopes: SEARCH_READ,
+    enums: { sortBy: ['relevance', 'modifiedTime', 'createdTime', 'customerResponseTime', '-relevance', '-modifiedTime', '-createdTime', '-customerResponseTime'] },
+    produce: ({ portal, query }) => {
+      const modified = parseRange(query.get('modifiedTimeRange'));
+      const created = parseRange(query.get('createdTimeRange'));
+      const match = (name: string, value: string) => !query.has(name) || query.get(name) === value;
+      const sortBy = query.get('sortBy') ?? '-createdTime';
+      const field = sortBy.includes('modifiedTime') ? (t: Ticket) => t.modifiedTime : (t: Ticket) => t.createdTime;
+      const items = portal.tickets
+        .filter((t) => inRange(t.modifiedTime, modified) && inRange(t.createdTime, created))
+        .filter((t) => match('departmentId', t.departmentId) && match('id', t.id) && match('ticketNumber', String(t.ticketNumber)))
+        .filter((t) => match('assigneeId', t.assigneeId ?? '') && match('contactId', t.contactId) && match('status', t.status))
+        .sort((a, b) => byTime(field, sortBy.startsWith('-'))(a, b) || a.index - b.index);
+      return list(items, (t) => shape.ticketSearchJson(portal, t as never), true);
+    },
+  },
+  ticketThreads: {
+    paging: { ...LISTS, base: 1, maxLimit: 200, defaultLimit: 100 }, scopes: TICKETS_READ,
+    enums: { sortBy: ['sendDateTime', '-sendDateTime'] },
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
+      const ascending = context.query.get('sortBy') === 'sendDateTime';
+      const threads = ticketThreads(context.portal, ticket).sort(byTime((th) => th.createdTime, !ascending));
+      return list(threads, (th) => shape.threadJson(context.portal, th as never));
+    },
+  },
+  ticketTags: {
+    paging: { ...LISTS, base: 1 }, scopes: TICKETS_READ, enums: { sortBy: ['createdTime', 'count', '-createdTime', '-count'] },
+    produce: ({ portal, query }) => list(portal.tags.filter((t) => t.departmentId === query.get('departmentId')), shape.tagJson as (t: unknown) => unknown),
+  },
+  ticketTimeEntries: {
+    paging: { ...LISTS, base: 0 }, scopes: TICKETS_READ, gate: professional('TimeTracking'),
+    enums: { orderBy: ['ASC', 'DESC'], billStatus: ['nonBillable', 'billable', 'billed'] },
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
+      const modified = parseRange(context.query.get('modifiedTimeRange'));
+      const items = context.portal.timeEntries
+        .filter((e) => e.ticketId === ticket.id && inRange(e.modifiedTime, modified))
+        .sort(byTime((e) => e.executedTime, context.query.get('orderBy') === 'DESC'));
+      return list(items, (e) => shape.timeEntryJson(context.portal, e as never));
+    },
+  },
+  ticketsCount: {
+    paging: undefined, scopes: SEARCH_READ, weight: () => 1,
+    produce: ({ portal, query }) => {
+      const modified = parseRange(query.get('modifiedTimeRange'));
+      const created = parseRange(query.get('createdTimeRange'));
+      const department = query.get('departmentId');
+      const count = portal.tickets.filter(
+        (t) => inRange(t.modifiedTime, modified) && inRange(t.createdTime, created) && (!department || t.departmentId === department),
+      ).length;
+      return { kind: 'object', body: { count } };
+    },
+  },
+};
+
+export const ROUTES: SimRoute[] = (Object.keys(SPECS) as EndpointKey[]).map((key) => {
+  const spec = SPECS[key];
+  const client = ENDPOINTS[key];
+  const pattern = new RegExp(`^${client.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
+  return {
+    key,
+    template: client.path,
+    pattern,
+    declared: [...client.query, ...(spec.paging ? ['from', 'limit'] : []), 'orgId'],
+    required: spec.required ?? client.required,
+    enums: spec.enums ?? {},
+    gate: spec.gate,
+    needsOrg: spec.needsOrg ?? true,
+    weight: spec.weight ?? listWeight,
+    responseKey: spec.responseKey ?? client.responseKey,
+    paging: spec.paging,
+    scopes: spec.scopes,
+    produce: spec.produce,
+  };
+});

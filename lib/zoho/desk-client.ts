@@ -1,0 +1,274 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
+import type { Clock, HttpClient, HttpResponse, Logger } from '../ports.js';
+import { silentLogger } from '../ports.js';
+import { CreditMeter } from './credits.js';
+import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
+import { deskError, isHtml, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
+import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
+import { parseJsonKeepingIds } from './json.js';
+import type { AccessTokenSource } from './token-provider.js';
+
+export type DeskRecord = Record<string, unknown>;
+
+export interface PageRequest {
+  /** values for the {placeholders} of the endpoint's path: Zoho ids, as strings */
+  path?: Record<string, string>;
+  /** query parameters; only those the endpoint declares are accepted, undefined values are left out */
+  query?: Record<string, string | undefined>;
+  /** defaults to the endpoint's first record (0 or 1) */
+  from?: number;
+  /** defaults to the endpoint's largest page */
+  limit?: number;
+}
+
+export interface DeskPage {
+  records: DeskRecord[];
+  from: number;
+  limit: number;
+  /** nothing follows: HTTP 204, a short page, or an endpoint without pages */
+  last: boolean;
+  /** total matches, where Zoho gives one (/tickets/search) */
+  count: number | undefined;
+  status: number;
+}
+
+export interface DeskClientOptions {
+  http: HttpClient;
+  tokens: AccessTokenSource;
+  location: ZohoLocation;
+  /** required by every endpoint but /organizations */
+  orgId: string | undefined;
+  clock: Clock;
+  credits?: CreditMeter;
+  /** upper bound on calls in flight from this client */
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+const ID = /^\d{1,25}$/;
+
+/**
+ * The Zoho Desk REST client: one call per page, the right headers, only declared parameters, and every
+ * failure typed by what the caller must do. It does not retry on its own except for the one token refresh
+ * an INVALID_OAUTH deserves; retrying is the queue's job.
+ */
+export class DeskClient {
+  readonly credits: CreditMeter;
+  private readonly limit: LimitFunction;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: DeskClientOptions) {
+    this.credits = options.credits ?? new CreditMeter();
+    this.limit = pLimit(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
+    this.logger = options.logger ?? silentLogger;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get orgId(): string | undefined {
+    return this.options.orgId;
+  }
+
+  /** Fetches exactly one page (or the whole answer of an endpoint without pages). */
+  async page(key: EndpointKey, request: PageRequest = {}): Promise<DeskPage> {
+    const target = endpoint(key);
+    const from = target.paginated ? (request.from ?? target.fromBase) : 0;
+    const limit = target.paginated ? (request.limit ?? target.maxLimit) : 0;
+    const url = this.buildUrl(target, request, from, limit);
+    const { status, body } = await this.send(target, url);
+    if (status === 204 || body === undefined) return { records: [], from, limit, last: true, count: 0, status };
+    const records = (body as Record<string, unknown>)[target.responseKey];
+    if (!Array.isArray(records)) {
+      throw new ZohoRejectedError(
+        `${describeEndpoint(target)} answered without a "${target.responseKey}" list (keys: ${Object.keys(body as object).join(', ')}).`,
+        { request: describeEndpoint(target), status },
+      );
+    }
+    const count = (body as Record<string, unknown>).count;
+    return {
+      records: records as DeskRecord[],
+      from,
+      limit,
+      last: !target.paginated || records.length < limit,
+      count: typeof count === 'number' ? count : typeof count === 'string' && count !== '' ? Number(count) : undefined,
+      status,
+    };
+  }
+
+  /**
+   * Every page from `request.from` to the end, advancing `from` by what each page held. Ids already seen
+   * in this walk are dropped, so an endpoint whose first record is not where we think it is costs at most a
+   * repeated record per page, never a skipped one.
+   */
+  async *pages(key: EndpointKey, request: PageRequest = {}): AsyncGenerator<DeskPage> {
+    const target = endpoint(key);
+    const seen = new Set<string>();
+    let from = request.from ?? target.fromBase;
+    let total = 0;
+    for (;;) {
+      const page = await this.page(key, { ...request, from });
+      const fresh = page.records.filter((record) => {
+        const id = record.id;
+        if (typeof id !== 'string') return true;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      total += fresh.length;
+      yield { ...page, records: fresh };
+      if (page.last) {
+        if (page.count !== undefined && page.count > total && request.from === undefined) {
+          this.logger.warn({ request: describeEndpoint(target), count: page.count, received: total }, 'Zoho counted more records than it returned');
+        }
+        return;
+      }
+      from += page.records.length;
+    }
+  }
+
+  /** All records of an endpoint, every page. */
+  async all(key: EndpointKey, request: PageRequest = {}): Promise<DeskRecord[]> {
+    const records: DeskRecord[] = [];
+    for await (const page of this.pages(key, request)) records.push(...page.records);
+    return records;
+  }
+
+  /** A count endpoint's number (/ticketsCount). */
+  async count(key: EndpointKey, request: PageRequest = {}): Promise<number> {
+    const target = endpoint(key);
+    const { body } = await this.send(target, this.buildUrl(target, request, 0, 0));
+    const count = Number((body as Record<string, unknown> | undefined)?.count ?? 0);
+    if (!Number.isFinite(count)) {
+      throw new ZohoRejectedError(`${describeEndpoint(target)} answered without a numeric "count".`, {
+        request: describeEndpoint(target),
+      });
+    }
+    return count;
+  }
+
+  private buildUrl(target: DeskEndpoint, request: PageRequest, from: number, limit: number): string {
+    const name = describeEndpoint(target);
+    const given = { ...request.path };
+    const path = target.path.replace(/\{(\w+)\}/g, (_, param: string) => {
+      const value = given[param];
+      if (value === undefined) throw new ConfigError(`${name} needs ${param}.`);
+      if (!ID.test(value)) throw new ConfigError(`${param} must be the digits of a Zoho id (a string), not "${value}".`);
+      delete given[param];
+      return value;
+    });
+    const extraPath = Object.keys(given);
+    if (extraPath.length) throw new ConfigError(`${name} has no path parameter ${extraPath.join(', ')}.`);
+
+    const query = new URLSearchParams();
+    for (const [param, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined) continue;
+      if (!target.query.includes(param)) {
+        const accepted = target.query.length ? `it accepts ${target.query.join(', ')}` : 'it accepts none';
+        throw new ConfigError(
+          `${name} does not accept the query parameter "${param}" (Zoho answers 422 "Extra query parameter"); ${accepted}.`,
+        );
+      }
+      query.set(param, value);
+    }
+    for (const param of target.required) {
+      if (!query.has(param)) throw new ConfigError(`${name} needs the query parameter "${param}".`);
+    }
+    if (target.paginated) {
+      if (!Number.isInteger(from) || from < 0) throw new ConfigError(`${name}: from must be a whole number ≥ 0, not ${from}.`);
+      if (!Number.isInteger(limit) || limit < target.minLimit || limit > target.maxLimit) {
+        throw new ConfigError(`${name}: limit must be between ${target.minLimit} and ${target.maxLimit}, not ${limit}.`);
+      }
+      query.set('from', String(from));
+      query.set('limit', String(limit));
+    }
+    const search = query.toString();
+    return `${this.options.location.deskApiUrl}${path}${search ? `?${search}` : ''}`;
+  }
+
+  private async send(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown }> {
+    const name = describeEndpoint(target);
+    if (target.needsOrgId && !this.options.orgId) {
+      throw new ConfigError(
+        `${name} needs the portal's org_id: add "org_id" to the secret (Zoho Desk → Setup → Developer Space → API), ` +
+          'or run `zoho-desk-reports auth init` to discover it.',
+      );
+    }
+    this.credits.assertCanSpend(name);
+    return this.limit(async () => {
+      let token = await this.options.tokens.accessToken();
+      let response = await this.exchange(target, url, token);
+      let body = this.parseBody(target, response);
+      if (isTokenRejected(response.status, body as DeskErrorBody)) {
+        // Expired or revoked token: refresh once (shared with every other caller), then give up.
+        this.options.tokens.invalidate(token);
+        token = await this.options.tokens.accessToken();
+        response = await this.exchange(target, url, token);
+        body = this.parseBody(target, response);
+        if (isTokenRejected(response.status, body as DeskErrorBody)) {
+          throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
+        }
+      }
+      this.credits.record(name, response.headers);
+      if (response.status >= 200 && response.status < 300) return { status: response.status, body };
+      throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
+    });
+  }
+
+  private async exchange(target: DeskEndpoint, url: string, token: string): Promise<HttpResponse> {
+    const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, accept: 'application/json' };
+    if (target.needsOrgId && this.options.orgId) headers.orgId = this.options.orgId;
+    try {
+      return await this.options.http({ method: 'GET', url, headers, timeoutMs: this.timeoutMs });
+    } catch (cause) {
+      throw new RetryLaterError(`Zoho Desk did not answer ${describeEndpoint(target)}: ${(cause as Error).message}`, {
+        request: describeEndpoint(target),
+        cause,
+      });
+    }
+  }
+
+  /** The JSON body, undefined for 204; HTML and broken JSON become typed errors here. */
+  private parseBody(target: DeskEndpoint, response: HttpResponse): unknown {
+    const request = describeEndpoint(target);
+    const status = response.status;
+    if (status === 204) return undefined; // Zoho sends a JSON content-type with an empty body: never parse it
+    if (status >= 300 && status < 400) {
+      throw new ZohoRejectedError(
+        `Zoho Desk redirected ${request} (HTTP ${status}${response.headers.location ? ` to ${new URL(response.headers.location, this.options.location.deskApiUrl).host}` : ''}). ` +
+          dataCentreAdvice(this.options.location),
+        { request, status },
+      );
+    }
+    if (isHtml(response)) {
+      if (status >= 500) {
+        throw new RetryLaterError(`Zoho Desk answered HTTP ${status} (an HTML error page) to ${request}; try again later.`, { request, status });
+      }
+      throw new ZohoRejectedError(
+        `Zoho Desk at ${this.options.location.deskApiUrl} answered ${request} with an HTML page (HTTP ${status}) instead of JSON. ` +
+          dataCentreAdvice(this.options.location),
+        { request, status },
+      );
+    }
+    if (response.body.trim() === '') {
+      if (status >= 200 && status < 300) {
+        throw new RetryLaterError(`Zoho Desk answered ${request} with HTTP ${status} and an empty body; try again.`, { request, status });
+      }
+      return undefined;
+    }
+    try {
+      return parseJsonKeepingIds(response.body);
+    } catch {
+      if (status >= 200 && status < 300 || status >= 500) {
+        throw new RetryLaterError(`Zoho Desk's answer to ${request} was cut short or is not JSON (HTTP ${status}); try again.`, { request, status });
+      }
+      return undefined;
+    }
+  }
+
+  private context(target: DeskEndpoint) {
+    return { endpoint: target, location: this.options.location, orgId: this.options.orgId };
+  }
+}
+

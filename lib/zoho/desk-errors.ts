@@ -1,0 +1,147 @@
+import {
+  CreditsExhaustedError,
+  ReauthorizeError,
+  ReportUnavailableError,
+  RetryLaterError,
+  ZohoRejectedError,
+  type AppError,
+} from '../errors.js';
+import type { HttpResponse } from '../ports.js';
+import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
+import { describeEndpoint, RECOMMENDED_SCOPES, type DeskEndpoint } from './endpoints.js';
+
+/** Zoho's error body (OAS Common.json): `{errorCode, message, errors?: [{fieldName, errorType, errorMessage}]}` */
+export interface DeskErrorBody {
+  errorCode?: string;
+  message?: string;
+  errors?: Array<{ fieldName?: string; errorType?: string; errorMessage?: string }>;
+  feature?: string;
+  editionType?: string;
+}
+
+export interface DeskErrorContext {
+  endpoint: DeskEndpoint;
+  location: ZohoLocation;
+  orgId: string | undefined;
+}
+
+/** `Retry-After` is seconds, or an HTTP date. */
+export function readRetryAfter(headers: Record<string, string>, now: number): number | undefined {
+  const value = headers['retry-after']?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+export function isHtml(response: HttpResponse): boolean {
+  return (response.headers['content-type'] ?? '').includes('text/html') || /^\s*</.test(response.body);
+}
+
+/** 401 answers after which a fresh token is worth one more try. */
+export function isTokenRejected(status: number, body: DeskErrorBody | undefined): boolean {
+  return status === 401 && (body?.errorCode === undefined || body.errorCode === 'INVALID_OAUTH' || body.errorCode === 'UNAUTHORIZED');
+}
+
+function zohoSays(body: DeskErrorBody | undefined): string {
+  if (!body?.message && !body?.errors?.length) return '';
+  const details = (body.errors ?? [])
+    .map((e) => [e.fieldName, e.errorType, e.errorMessage].filter(Boolean).join(' '))
+    .filter(Boolean);
+  return ` Zoho says: "${body.message ?? ''}"${details.length ? ` (${details.join('; ')})` : ''}.`;
+}
+
+/** Types a Desk answer that is not a success by what the caller must do. */
+export function deskError(
+  response: HttpResponse,
+  body: DeskErrorBody | undefined,
+  context: DeskErrorContext,
+  now: number,
+): AppError {
+  const { endpoint, location } = context;
+  const request = describeEndpoint(endpoint);
+  const status = response.status;
+  const code = body?.errorCode;
+  const base = { request, status, ...(code ? { errorCode: code } : {}) };
+  const says = zohoSays(body);
+  const retryAfterSeconds = readRetryAfter(response.headers, now);
+
+  switch (code) {
+    case 'THRESHOLD_EXCEEDED':
+      return new CreditsExhaustedError(
+        `Zoho Desk's daily API credits for this portal are spent (${request} answered THRESHOLD_EXCEEDED). ` +
+          `The pool resets at midnight in your data centre's time zone${retryAfterSeconds !== undefined ? `, in ${retryAfterSeconds} s` : ''}; ` +
+          'pending pages stay queued until then.',
+        { ...base, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+      );
+    case 'TOO_MANY_REQUESTS':
+      return new RetryLaterError(
+        `Zoho Desk refused ${request}: too many concurrent API calls for this portal's edition. Lower the concurrency and retry.`,
+        { ...base, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+      );
+    case 'LICENSE_ACCESS_LIMITED':
+      return new ReportUnavailableError(
+        `${request} is not available on this portal's Zoho Desk edition` +
+          `${body?.editionType ? ` (${body.editionType})` : ''}${body?.feature ? `: feature ${body.feature}` : ''}. ` +
+          'It is recorded as unavailable, not retried.',
+        { ...base, ...(body?.feature ? { feature: body.feature } : {}), ...(body?.editionType ? { editionType: body.editionType } : {}) },
+      );
+    case 'INVALID_OAUTH':
+    case 'UNAUTHORIZED':
+      return new ReauthorizeError(
+        `Zoho Desk rejected a freshly issued access token for ${request} (${code}). The refresh token may be from another ` +
+          `data centre or its grant was revoked. ${dataCentreAdvice(location)} Otherwise generate a new grant code and run ` +
+          '`zoho-desk-reports auth init`.',
+        base,
+      );
+    case 'SCOPE_MISMATCH':
+      return new ZohoRejectedError(
+        `The grant behind this token lacks a scope for ${request} (it needs ${endpoint.scopes.join(' and ')}). Scopes are ` +
+          `fixed when the code is generated: generate a new grant code with the scopes ${RECOMMENDED_SCOPES.join(',')} ` +
+          'and run `zoho-desk-reports auth init --replace`.',
+        base,
+      );
+    case 'OAUTH_ORG_MISMATCH':
+      return new ZohoRejectedError(
+        `The org_id ${context.orgId ?? '(none)'} is not the Zoho Desk portal this token was granted for. Run ` +
+          '`zoho-desk-reports auth init` to list the portals the token reaches and store the right org_id, or generate ' +
+          'a new grant code choosing the intended portal.',
+        base,
+      );
+    case 'FORBIDDEN':
+      return new ZohoRejectedError(
+        `Zoho Desk refused ${request}: the Zoho user who generated the grant code lacks the permission in their Desk ` +
+          `profile.${says} Generate the code as an administrator, or grant the profile access.`,
+        base,
+      );
+    default:
+      break;
+  }
+
+  if (status >= 500 || status === 429 || status === 408) {
+    return new RetryLaterError(`Zoho Desk answered HTTP ${status} to ${request}; try again later.${says}`, {
+      ...base,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    });
+  }
+  if (endpoint.unconfirmed && (status === 404 || status === 422)) {
+    return new ReportUnavailableError(
+      `${request} is not in Zoho's published API and this portal answered HTTP ${status}: recorded as unavailable.${says}`,
+      base,
+    );
+  }
+  if (status === 404) {
+    return new ZohoRejectedError(
+      `Zoho Desk has no ${request} (HTTP 404${code ? ` ${code}` : ''}).${says} Zoho also answers 404 when the grant lacks a ` +
+        `scope: this call needs ${endpoint.scopes.join(' and ')}.`,
+      base,
+    );
+  }
+  if (status === 422 || status === 400) {
+    return new ZohoRejectedError(
+      `Zoho Desk refused the parameters of ${request} (HTTP ${status}${code ? ` ${code}` : ''}).${says} Do not retry; fix the parameters.`,
+      base,
+    );
+  }
+  return new ZohoRejectedError(`Zoho Desk answered HTTP ${status} to ${request}.${says}`, base);
+}

@@ -1,0 +1,231 @@
+/**
+ * The single table of the Desk endpoints the client may call, and how each one pages.
+ *
+ * Sources (../shared/docs/zoho-desk-api.md and zoho-oas-endpoints.json, official OAS commit 83b5c18):
+ * - `query`: exactly the query parameters the OAS declares (orgId excluded: it travels as a header).
+ *   Real Zoho answers 422 "Extra query parameter" for anything else, so the client refuses to send it.
+ * - `fromBase`: the `from` of the first record. Confirmed by recorded real responses for /tickets/search (0)
+ *   and /agents, /departments, /tickets/{id}/threads (1). Elsewhere it follows the fact sheet's model
+ *   ("lists 1-based, 0 reads as 1") or the OAS default, and `baseConfirmed` is false: the paginator then
+ *   dedupes ids across page boundaries and checks `count` where Zoho gives one.
+ * - `maxLimit`: the largest page we ask for — the OAS maximum, or the fact sheet's safe value where the
+ *   OAS is silent.
+ * - `unconfirmed`: the endpoint itself is not in the OAS (customer happiness): a 404 or 422 there means
+ *   "this portal does not serve it", recorded as unavailable, not a failure.
+ */
+
+export interface DeskEndpoint {
+  /** stable name used across the code */
+  readonly key: string;
+  /** path under /api/v1, with {placeholders} for ids */
+  readonly path: string;
+  readonly paginated: boolean;
+  readonly fromBase: 0 | 1;
+  readonly baseConfirmed: boolean;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /** key of the record array in the response body */
+  readonly responseKey: string;
+  /** declared query parameters other than from/limit/orgId */
+  readonly query: readonly string[];
+  /** query parameters Zoho requires */
+  readonly required: readonly string[];
+  /** all of these scopes are needed */
+  readonly scopes: readonly string[];
+  readonly needsOrgId: boolean;
+  readonly unconfirmed: boolean;
+}
+
+type EndpointSpec = Omit<Partial<DeskEndpoint>, 'key'> & Pick<DeskEndpoint, 'path' | 'scopes'>;
+
+const LIST: Partial<DeskEndpoint> = {
+  paginated: true,
+  fromBase: 1,
+  baseConfirmed: false,
+  minLimit: 1,
+  maxLimit: 100,
+  responseKey: 'data',
+  query: [],
+  required: [],
+  needsOrgId: true,
+  unconfirmed: false,
+};
+
+const RANGE_FILTERS = ['createdTimeRange', 'modifiedTimeRange'] as const;
+
+const SPECS = {
+  organizations: {
+    path: '/organizations',
+    paginated: false,
+    needsOrgId: false,
+    scopes: ['Desk.basic.READ'],
+  },
+  accounts: {
+    path: '/accounts',
+    maxLimit: 99,
+    query: ['sortBy'],
+    scopes: ['Desk.contacts.READ'],
+  },
+  agents: {
+    path: '/agents',
+    baseConfirmed: true,
+    minLimit: 10,
+    maxLimit: 200,
+    query: [
+      'include',
+      'roleIds',
+      'searchStr',
+      'rolePermissionType',
+      'profileIds',
+      'isConfirmed',
+      'departmentIds',
+      'status',
+    ],
+    scopes: ['Desk.basic.READ'],
+  },
+  agentTimeEntries: {
+    path: '/agents/{agentId}/timeEntry',
+    fromBase: 0,
+    query: ['include', 'module', 'departmentId', 'billStatus', 'orderBy', ...RANGE_FILTERS],
+    scopes: ['Desk.settings.READ'],
+  },
+  calls: {
+    path: '/calls',
+    maxLimit: 99,
+    query: ['include', 'departmentId', 'sortBy', 'startTime', 'departmentIds', 'isCompleted'],
+    scopes: ['Desk.activities.calls.READ'],
+  },
+  contacts: {
+    path: '/contacts',
+    maxLimit: 99,
+    query: ['include', 'viewId', 'sortBy'],
+    scopes: ['Desk.contacts.READ'],
+  },
+  customerHappiness: {
+    // Not in the OAS: path and parameters from third-party code.
+    path: '/customerHappiness',
+    maxLimit: 50,
+    query: ['department', 'sortBy'],
+    scopes: ['Desk.tickets.READ'],
+    unconfirmed: true,
+  },
+  departments: {
+    path: '/departments',
+    baseConfirmed: true,
+    maxLimit: 200,
+    query: ['chatStatus', 'searchStr', 'isEnabled'],
+    scopes: ['Desk.basic.READ'],
+  },
+  emailFailureAlerts: {
+    path: '/emailFailureAlerts',
+    fromBase: 0,
+    maxLimit: 50,
+    query: ['department'],
+    required: ['department'],
+    scopes: ['Desk.tickets.READ'],
+  },
+  ticketApprovals: {
+    // OAS 83b5c18 declares no from/limit/status here: send none, filter by status on our side.
+    path: '/tickets/{ticketId}/approvals',
+    paginated: false,
+    scopes: ['Desk.tickets.READ'],
+  },
+  tickets: {
+    path: '/tickets',
+    query: [
+      'include',
+      'departmentId',
+      'dueDate',
+      'channel',
+      'sortBy',
+      'assignee',
+      'teamIds',
+      'receivedInDays',
+      'closedTime',
+      'status',
+    ],
+    scopes: ['Desk.tickets.READ'],
+  },
+  ticketSearch: {
+    path: '/tickets/search',
+    fromBase: 0,
+    baseConfirmed: true,
+    query: [
+      'ticketNumber',
+      'accountName',
+      'subject',
+      'departmentId',
+      'channel',
+      'customerResponseTimeRange',
+      'description',
+      'productName',
+      '_all',
+      'dueDateRange',
+      'sortBy',
+      'id',
+      'tag',
+      'productId',
+      'contactId',
+      'contactName',
+      'priority',
+      'assigneeId',
+      'accountId',
+      'category',
+      'status',
+      ...RANGE_FILTERS,
+    ],
+    scopes: ['Desk.tickets.READ', 'Desk.search.READ'],
+  },
+  ticketThreads: {
+    path: '/tickets/{ticketId}/threads',
+    baseConfirmed: true,
+    query: ['sortBy'],
+    scopes: ['Desk.tickets.READ'],
+  },
+  ticketTags: {
+    path: '/ticketTags',
+    query: ['departmentId', 'sortBy'],
+    required: ['departmentId'],
+    scopes: ['Desk.tickets.READ'],
+  },
+  ticketTimeEntries: {
+    path: '/tickets/{ticketId}/timeEntry',
+    fromBase: 0,
+    query: ['include', 'module', 'billStatus', 'orderBy', ...RANGE_FILTERS],
+    scopes: ['Desk.tickets.READ'],
+  },
+  ticketsCount: {
+    path: '/ticketsCount',
+    paginated: false,
+    query: ['contactId', 'departmentId', 'category', 'assigneeId', ...RANGE_FILTERS],
+    scopes: ['Desk.tickets.READ', 'Desk.search.READ'],
+  },
+} satisfies Record<string, EndpointSpec>;
+
+export type EndpointKey = keyof typeof SPECS;
+
+export const ENDPOINTS: Readonly<Record<EndpointKey, DeskEndpoint>> = Object.fromEntries(
+  Object.entries(SPECS).map(([key, spec]) => [key, { ...LIST, ...spec, key } as DeskEndpoint]),
+) as Record<EndpointKey, DeskEndpoint>;
+
+export function endpoint(key: EndpointKey): DeskEndpoint {
+  return ENDPOINTS[key];
+}
+
+/** "GET /tickets/{ticketId}/threads": how errors and logs name a call, without ids or query values. */
+export function describeEndpoint(target: DeskEndpoint): string {
+  return `GET ${target.path}`;
+}
+
+/**
+ * The smallest scope set that covers every endpoint above: what to request when generating a grant code.
+ * Each scope here is one the original project's users already requested successfully.
+ */
+export const RECOMMENDED_SCOPES = [
+  'Desk.basic.READ',
+  'Desk.settings.READ',
+  'Desk.tickets.READ',
+  'Desk.search.READ',
+  'Desk.contacts.READ',
+  'Desk.activities.calls.READ',
+] as const;
