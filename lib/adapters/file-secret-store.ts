@@ -15,7 +15,7 @@ function code(error: unknown): string | undefined {
 export class FileSecretStore implements SecretStore {
   readonly description: string;
 
-  constructor(private readonly path: string) {
+  constructor(readonly path: string) {
     this.description = `secret file ${path}`;
   }
 

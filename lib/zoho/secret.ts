@@ -10,15 +10,16 @@ import { ConfigError } from '../errors.js';
 
 // Zoho ids are strings. A bare JSON number is accepted only while it is exact; past 2^53 JSON.parse has
 // already changed its digits, so we refuse it rather than use a wrong org id.
-const idString = z.union([
-  z.string().trim().regex(/^\d{1,25}$/, { message: 'must be the digits of the id' }),
-  z
-    .number()
-    .refine((n) => Number.isSafeInteger(n) && n >= 0, {
-      message: 'is a number too large to be exact: write it as a string in quotes',
-    })
-    .transform((n) => String(n)),
-]);
+const idString = z.unknown().transform((value, context) => {
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0) return String(value);
+    context.addIssue({ code: 'custom', message: 'is a number too large to be exact: write it as a string in quotes' });
+    return z.NEVER;
+  }
+  if (typeof value === 'string' && /^\d{1,25}$/.test(value.trim())) return value.trim();
+  context.addIssue({ code: 'custom', message: 'must be the digits of the id, in quotes' });
+  return z.NEVER;
+});
 
 const text = z.string().trim().min(1, { message: 'is empty' });
 

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
+import { ManualClock } from '../lib/clock.js';
+import { main } from '../lib/cli/main.js';
+import type { Output } from '../lib/cli/output.js';
+import { simulatorFixture, tempDir, type Fixture } from './helpers/zoho.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
+
+function capture(): Output & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, line: (text = '') => lines.push(text), error: (text) => errors.push(text) };
+}
+
+async function cli(args: string[], env: Record<string, string | undefined>) {
+  const out = capture();
+  const code = await main(args, { env, out });
+  return { code, stdout: out.lines.join('\n'), stderr: out.errors };
+}
+
+/** The real executable in a child process: its exit code and both streams. */
+async function spawnCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  return { code, stdout, stderr };
+}
+
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+describe('zoho-desk-reports reports', () => {
+  it('lists the 14 reports with their parameters and edition needs', async () => {
+    const table = await cli(['reports'], {});
+    expect(table.code).toBe(0);
+    for (const id of ['accounts', 'agent-time-entries', 'customer-happiness', 'pending-approvals', 'queue', 'threads', 'ticket-tags', 'tickets']) {
+      expect(table.stdout).toContain(id);
+    }
+    const json = JSON.parse((await cli(['reports', '--json'], {})).stdout) as Array<{ id: string; edition: string; params: unknown[] }>;
+    expect(json).toHaveLength(14);
+    expect(json.filter((r) => r.edition === 'Professional').map((r) => r.id).sort()).toEqual([
+      'agent-time-entries', 'customer-happiness', 'queue', 'ticket-time-entries',
+    ]);
+  });
+});
+
+describe('zoho-desk-reports auth init', () => {
+  it('exchanges the code, stores the refresh token, and prints the org and edition', async () => {
+    fixture = await simulatorFixture({ simulator: { edition: 'PROFESSIONAL' } });
+    const env = { ...fixture.env, ZOHO_SECRET_ID: fixture.store.path };
+    const first = await cli(['auth', 'init'], env);
+    expect(first.stderr).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Exchanged the grant code');
+    expect(first.stdout).toContain(`org ${fixture.running.sim.orgId}, edition PROFESSIONAL`);
+    const stored = await fixture.store.read();
+    expect(stored.refresh_token).toBeDefined();
+    expect(stored).not.toHaveProperty('code');
+
+    const again = await cli(['auth', 'init'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Using the refresh token stored');
+    expect(fixture.running.sim.stats().codesExchanged).toBe(1);
+  });
+
+  it('discovers and stores org_id when the secret has none and the token reaches one portal', async () => {
+    fixture = await simulatorFixture({ secret: { org_id: undefined } });
+    const result = await cli(['auth', 'init', '--secret', fixture.store.path], fixture.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Stored org_id ${fixture.running.sim.orgId}`);
+    expect((await fixture.store.read()).org_id).toBe(fixture.running.sim.orgId);
+  });
+
+  it.each([
+    ['a missing secret field', { client_id: undefined }, 2, 'has no "client_id"'],
+    ['an org_id the token does not reach', { org_id: '123456789' }, 2, 'is not a portal this token reaches'],
+    ['a code from another client', { client_id: '1000.SOMEONEELSE' }, 2, 'rejected the client_id/client_secret'],
+  ])('ends with one clear line and a non-zero exit for %s', async (_, secret, exitCode, message) => {
+    fixture = await simulatorFixture({ secret });
+    const result = await cli(['auth', 'init', '--secret', fixture.store.path], fixture.env);
+    expect(result.code).toBe(exitCode);
+    expect(result.stderr).toHaveLength(1);
+    expect(result.stderr[0]).toContain(message);
+  });
+
+  it('says to generate a new grant code when the code expired (exit 3)', async () => {
+    const clock = new ManualClock('2026-11-20T10:00:00Z');
+    fixture = await simulatorFixture({ simulator: { clock } });
+    clock.advance(5 * 60_000);
+    const out = capture();
+    const code = await main(['auth', 'init', '--secret', fixture.store.path], { env: fixture.env, out });
+    expect(code).toBe(3);
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0]).toContain('Generate a new grant code');
+  });
+
+  it('names the data centre when Zoho answers with an HTML page (exit 2)', async () => {
+    fixture = await simulatorFixture();
+    const env = { ZOHO_DC: 'jp', ZOHO_ACCOUNTS_URL: `${fixture.running.url}/not-zoho` };
+    const result = await cli(['auth', 'init', '--secret', fixture.store.path], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toHaveLength(1);
+    expect(result.stderr[0]).toContain('The data centre in use is "jp" (Japan), chosen by ZOHO_DC');
+  });
+});
+
+describe('the executable', () => {
+  it('runs the main job on the embedded default with no AWS and no Zoho account', async () => {
+    const result = await spawnCli(['run', '--simulate']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/tickets\s+│ 200 records/);
+    expect(result.stdout).toContain('credits');
+  });
+
+  it('exits non-zero with one line on stderr for a missing secret file', async () => {
+    const dir = await tempDir();
+    try {
+      const result = await spawnCli(['auth', 'init'], { ZOHO_SECRET_ID: join(dir.path, 'missing.json') });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('No secret file');
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('serves the simulator with a matching secret that auth init accepts', async () => {
+    const dir = await tempDir();
+    const secret = join(dir.path, 'sim.json');
+    const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', '--tickets', '30', '--write-secret', secret], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let banner = '';
+      for await (const chunk of child.stdout) {
+        banner += (chunk as Buffer).toString();
+        if (banner.includes('Ctrl+C')) break;
+      }
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] as string;
+      expect(url).toBeDefined();
+      const result = await cli(['auth', 'init', '--secret', secret], { ZOHO_ACCOUNTS_URL: url, ZOHO_DESK_URL: url });
+      expect(result.code).toBe(0);
+      expect((await new FileSecretStore(secret).read()).refresh_token).toBeDefined();
+    } finally {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+      await dir.remove();
+    }
+  });
+});
