@@ -17,6 +17,8 @@ export interface ZohoErrorContext {
   status?: number;
   /** Zoho's `errorCode` (Desk) or `error` (Accounts) */
   errorCode?: string;
+  /** Zoho's Retry-After, or how long a known window still runs */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -25,6 +27,8 @@ export abstract class AppError extends Error {
   readonly request: string | undefined;
   readonly status: number | undefined;
   readonly errorCode: string | undefined;
+  /** no sooner than this, when known (retry and stop-for-day errors) */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(message: string, context: ZohoErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -32,6 +36,7 @@ export abstract class AppError extends Error {
     this.request = context.request;
     this.status = context.status;
     this.errorCode = context.errorCode;
+    this.retryAfterSeconds = context.retryAfterSeconds;
   }
 }
 
@@ -53,23 +58,11 @@ export class ReauthorizeError extends AppError {
 /** Transient: try again later, no sooner than `retryAfterSeconds` when Zoho said so. */
 export class RetryLaterError extends AppError {
   readonly action = 'retry' as const;
-  readonly retryAfterSeconds: number | undefined;
-
-  constructor(message: string, context: ZohoErrorContext & { retryAfterSeconds?: number } = {}) {
-    super(message, context);
-    this.retryAfterSeconds = context.retryAfterSeconds;
-  }
 }
 
 /** The daily credit pool is spent (THRESHOLD_EXCEEDED) or the reserve reached: stop until the reset. */
 export class CreditsExhaustedError extends AppError {
   readonly action = 'stop-for-day' as const;
-  readonly retryAfterSeconds: number | undefined;
-
-  constructor(message: string, context: ZohoErrorContext & { retryAfterSeconds?: number } = {}) {
-    super(message, context);
-    this.retryAfterSeconds = context.retryAfterSeconds;
-  }
 }
 
 /** LICENSE_ACCESS_LIMITED (or an unconfirmed endpoint this portal does not serve): record as unavailable. */

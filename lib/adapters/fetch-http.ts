@@ -36,7 +36,7 @@ export const fetchHttpClient: HttpClient = async (request) => {
     // The same timeout covers the body: a response that starts and then stalls is still a timeout.
     body = await response.text();
   } catch (error) {
-    throw new TransportError(`${request.method} ${new URL(request.url).pathname}: ${transportReason(error, request.timeoutMs)}`, {
+    throw new TransportError(transportReason(error, request.timeoutMs), {
       cause: error,
     });
   }

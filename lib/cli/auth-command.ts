@@ -31,6 +31,8 @@ export async function authInit(options: AuthInitOptions, context: CliContext, st
   const zoho = await connectZoho({
     env: context.env,
     store,
+    // One process on one machine: nobody else can be exchanging this code at the same moment.
+    tokens: { codeRaceWaitMs: 0 },
     ...(context.http && { http: context.http }),
     ...(context.clock && { clock: context.clock }),
   });

@@ -25,7 +25,7 @@ export function listReports(options: { json?: boolean }, context: CliContext): v
     r.params.map((p) => `${p.name}${p.default ? ` (default: ${p.default})` : ''}`).join('\n') || '—',
     r.edition === 'any' ? 'any' : `${r.edition} or higher`,
   ]);
-  context.out.line(table(['report', 'Zoho call', 'fan-out', 'parameters (--param name=value)', 'edition'], rows));
+  context.out.line(table(['report', 'Zoho call', 'fan-out', 'parameters', 'edition'], rows));
   context.out.line('Any other Desk list route: {"route": "/tickets/<id>/threads", "params": {…}} as a queue message.');
   context.out.line(`Grant-code scopes that cover every report: ${RECOMMENDED_SCOPES.join(',')}`);
 }

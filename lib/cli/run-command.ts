@@ -81,6 +81,7 @@ export async function runPreview(options: RunOptions, context: CliContext): Prom
       env,
       store,
       maxConcurrency: options.concurrency ?? 5,
+      tokens: { codeRaceWaitMs: 0 },
       ...(context.http && { http: context.http }),
     });
     const { desk } = zoho;

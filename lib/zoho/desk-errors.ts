@@ -71,7 +71,7 @@ export function deskError(
       return new CreditsExhaustedError(
         `Zoho Desk's daily API credits for this portal are spent (${request} answered THRESHOLD_EXCEEDED). ` +
           `The pool resets at midnight in your data centre's time zone${retryAfterSeconds !== undefined ? `, in ${retryAfterSeconds} s` : ''}; ` +
-          'pending pages stay queued until then.',
+          'nothing more can be fetched from this portal until then.',
         { ...base, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
       );
     case 'TOO_MANY_REQUESTS':
