@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { ManualClock } from '../lib/clock.js';
 import { main } from '../lib/cli/main.js';
 import type { Output } from '../lib/cli/output.js';
-import { simulatorFixture, tempDir, type Fixture } from './helpers/zoho.js';
+import { fixtures, tempDir, type Fixture } from './helpers/zoho.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
 
@@ -33,11 +33,8 @@ async function spawnCli(args: string[], env: Record<string, string> = {}) {
   return { code, stdout, stderr };
 }
 
-let fixture: Fixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const open = fixtures();
+let fixture: Fixture;
 
 describe('zoho-desk-reports reports', () => {
   it('lists the 14 reports with their parameters and edition needs', async () => {
@@ -56,7 +53,7 @@ describe('zoho-desk-reports reports', () => {
 
 describe('zoho-desk-reports auth init', () => {
   it('exchanges the code, stores the refresh token, and prints the org and edition', async () => {
-    fixture = await simulatorFixture({ simulator: { edition: 'PROFESSIONAL' } });
+    fixture = await open({ simulator: { edition: 'PROFESSIONAL' } });
     const env = { ...fixture.env, ZOHO_SECRET_ID: fixture.store.path };
     const first = await cli(['auth', 'init'], env);
     expect(first.stderr).toEqual([]);
@@ -74,7 +71,7 @@ describe('zoho-desk-reports auth init', () => {
   });
 
   it('discovers and stores org_id when the secret has none and the token reaches one portal', async () => {
-    fixture = await simulatorFixture({ secret: { org_id: undefined } });
+    fixture = await open({ secret: { org_id: undefined } });
     const result = await cli(['auth', 'init', '--secret', fixture.store.path], fixture.env);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Stored org_id ${fixture.running.sim.orgId}`);
@@ -86,7 +83,7 @@ describe('zoho-desk-reports auth init', () => {
     ['an org_id the token does not reach', { org_id: '123456789' }, 2, 'is not a portal this token reaches'],
     ['a code from another client', { client_id: '1000.SOMEONEELSE' }, 2, 'rejected the client_id/client_secret'],
   ])('ends with one clear line and a non-zero exit for %s', async (_, secret, exitCode, message) => {
-    fixture = await simulatorFixture({ secret });
+    fixture = await open({ secret });
     const result = await cli(['auth', 'init', '--secret', fixture.store.path], fixture.env);
     expect(result.code).toBe(exitCode);
     expect(result.stderr).toHaveLength(1);
@@ -95,7 +92,7 @@ describe('zoho-desk-reports auth init', () => {
 
   it('says to generate a new grant code when the code expired (exit 3)', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock } });
+    fixture = await open({ simulator: { clock } });
     clock.advance(5 * 60_000);
     const out = capture();
     const code = await main(['auth', 'init', '--secret', fixture.store.path], { env: fixture.env, out });
@@ -105,7 +102,7 @@ describe('zoho-desk-reports auth init', () => {
   });
 
   it('names the data centre when Zoho answers with an HTML page (exit 2)', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const env = { ZOHO_DC: 'jp', ZOHO_ACCOUNTS_URL: `${fixture.running.url}/not-zoho` };
     const result = await cli(['auth', 'init', '--secret', fixture.store.path], env);
     expect(result.code).toBe(2);

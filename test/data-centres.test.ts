@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, ZohoRejectedError } from '../lib/errors.js';
 import { DATA_CENTRE_IDS, resolveLocation } from '../lib/zoho/data-centres.js';
-import { rejection, simulatorFixture, type Fixture } from './helpers/zoho.js';
+import { fixtures, rejection } from './helpers/zoho.js';
 
 describe('data centres', () => {
   it.each([
@@ -54,11 +54,10 @@ describe('data centres', () => {
 });
 
 describe('an HTML answer where JSON was expected (a wrong data centre)', () => {
-  let fixture: Fixture | undefined;
-  afterEach(async () => fixture?.close());
+  const open = fixtures();
 
   it('from the Desk API is an error naming the data centre in use and how to change it', async () => {
-    fixture = await simulatorFixture({ secret: { dc: 'eu' } });
+    const fixture = await open({ secret: { dc: 'eu' } });
     // Desk calls go to a path the simulator answers with its HTML 404 page, as a wrong host does.
     const zoho = await fixture.connect({ env: { ZOHO_ACCOUNTS_URL: fixture.env.ZOHO_ACCOUNTS_URL, ZOHO_DESK_URL: `${fixture.running.url}/wrong-dc` } });
     const error = await rejection(zoho.desk.page('departments'));
@@ -70,7 +69,7 @@ describe('an HTML answer where JSON was expected (a wrong data centre)', () => {
   });
 
   it('from Zoho Accounts is the same kind of error, before any token is stored', async () => {
-    fixture = await simulatorFixture();
+    const fixture = await open();
     const zoho = await fixture.connect({ env: { ZOHO_ACCOUNTS_URL: `${fixture.running.url}/wrong-dc`, ZOHO_DESK_URL: fixture.env.ZOHO_DESK_URL } });
     const error = await rejection(zoho.desk.page('departments'));
     expect(error).toBeInstanceOf(ZohoRejectedError);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConfigError, CreditsExhaustedError, ReauthorizeError, ReportUnavailableError, RetryLaterError, ZohoRejectedError,
 } from '../lib/errors.js';
@@ -7,19 +7,16 @@ import { CreditMeter } from '../lib/zoho/credits.js';
 import type { DeskRecord } from '../lib/zoho/desk-client.js';
 import { ENDPOINTS, RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { parseJsonKeepingIds } from '../lib/zoho/json.js';
-import { recordingHttp, rejection, simulatorFixture, type Fixture } from './helpers/zoho.js';
+import { recordingHttp, rejection, fixtures, type Fixture } from './helpers/zoho.js';
 
-let fixture: Fixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const open = fixtures();
+let fixture: Fixture;
 
 const ids = (records: DeskRecord[]) => records.map((r) => r.id as string).sort();
 
 describe('every Desk request', () => {
   it('sends Authorization: Zoho-oauthtoken and orgId (but no orgId to /organizations)', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const spy = recordingHttp();
     const zoho = await fixture.connect({ http: spy.http });
     await zoho.desk.page('departments');
@@ -35,14 +32,14 @@ describe('every Desk request', () => {
       data: [{ id: '1329983000000425001', count: 3, ratio: 0.5 }],
     });
     expect(parseJsonKeepingIds('{"id":"1329983000000425001"}')).toEqual({ id: '1329983000000425001' });
-    fixture = await simulatorFixture({ simulator: { tickets: 20 } });
+    fixture = await open({ simulator: { tickets: 20 } });
     const tickets = await (await fixture.connect()).desk.all('tickets');
     expect(tickets.every((t) => typeof t.id === 'string' && typeof t.departmentId === 'string')).toBe(true);
     expect(ids(tickets)).toEqual(fixture.running.sim.portal.tickets.map((t) => t.id).sort());
   });
 
   it('refuses, before sending anything, a query parameter the endpoint does not declare', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const spy = recordingHttp();
     const zoho = await fixture.connect({ http: spy.http });
     const error = await rejection(zoho.desk.page('tickets', { query: { modifiedTimeRange: '2026-01-01T00:00:00.000Z,2026-02-01T00:00:00.000Z' } }));
@@ -55,7 +52,7 @@ describe('every Desk request', () => {
   });
 
   it('needs org_id for everything but /organizations, and says where to find it', async () => {
-    fixture = await simulatorFixture({ secret: { org_id: undefined } });
+    fixture = await open({ secret: { org_id: undefined } });
     const zoho = await fixture.connect();
     expect((await zoho.desk.page('organizations')).records).toHaveLength(1);
     const error = await rejection(zoho.desk.page('departments'));
@@ -66,7 +63,7 @@ describe('every Desk request', () => {
 
 describe('pagination, from the single endpoint table', () => {
   it('reads every record of every paged endpoint, no more and no fewer, against the simulator', async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 450 } });
+    fixture = await open({ simulator: { tickets: 450 } });
     const { portal } = fixture.running.sim;
     const { desk } = await fixture.connect({ maxConcurrency: 10 });
     expect(ids(await desk.all('accounts'))).toEqual(portal.accounts.map((a) => a.id).sort());
@@ -100,16 +97,15 @@ describe('pagination, from the single endpoint table', () => {
   });
 
   it('ends on a short page without another call, and on HTTP 204 when the last page was full', async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 450 } });
+    fixture = await open({ simulator: { tickets: 450 } });
     const spy = recordingHttp();
     const { desk } = await fixture.connect({ http: spy.http });
     const pages = [];
     for await (const page of desk.pages('tickets')) pages.push(page);
     expect(pages.map((p) => [p.from, p.records.length, p.status])).toEqual([[1, 100, 200], [101, 100, 200], [201, 100, 200], [301, 100, 200], [401, 50, 200]]);
 
-    await fixture.close();
-    fixture = await simulatorFixture({ simulator: { tickets: 400 } });
-    const again = await fixture.connect();
+    const exact = await open({ simulator: { tickets: 400 } });
+    const again = await exact.connect();
     const full = [];
     for await (const page of again.desk.pages('tickets')) full.push(page);
     expect(full.map((p) => p.status)).toEqual([200, 200, 200, 200, 204]);
@@ -117,7 +113,7 @@ describe('pagination, from the single endpoint table', () => {
   });
 
   it('pages 0-based search from 0 and stops at its count', async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 150 } });
+    fixture = await open({ simulator: { tickets: 150 } });
     const spy = recordingHttp();
     const { desk } = await fixture.connect({ http: spy.http });
     const records = await desk.all('ticketSearch', { query: { sortBy: 'createdTime' } });
@@ -127,7 +123,7 @@ describe('pagination, from the single endpoint table', () => {
   });
 
   it('drops a record repeated at a page boundary, so a wrong guess of an endpoint base costs a duplicate, never a gap', async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 250 } });
+    fixture = await open({ simulator: { tickets: 250 } });
     const { desk } = await fixture.connect();
     // Starting /tickets (1-based) at 0 makes every boundary repeat one record.
     const records = await desk.all('tickets', { from: 0 });
@@ -146,7 +142,7 @@ describe('pagination, from the single endpoint table', () => {
 
 describe('errors are typed by what the caller must do', () => {
   it('retry later: 5xx, dropped connections, timeouts and TOO_MANY_REQUESTS', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const { sim } = fixture.running;
     const zoho = await fixture.connect({ timeoutMs: 200 });
     await zoho.desk.page('departments');
@@ -165,7 +161,7 @@ describe('errors are typed by what the caller must do', () => {
   });
 
   it("bounds its own concurrency so the portal's limit is never hit", async () => {
-    fixture = await simulatorFixture({ simulator: { concurrencyLimit: 2, faults: { latencyMs: 50 } } });
+    fixture = await open({ simulator: { concurrencyLimit: 2, faults: { latencyMs: 50 } } });
     const unbounded = await fixture.connect();
     await unbounded.desk.page('departments');
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => unbounded.desk.page('departments')));
@@ -177,7 +173,7 @@ describe('errors are typed by what the caller must do', () => {
   });
 
   it('stop for the day: THRESHOLD_EXCEEDED, honouring Retry-After', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const zoho = await fixture.connect();
     await zoho.desk.page('departments');
     fixture.running.sim.credits.setRemaining(2);
@@ -188,7 +184,7 @@ describe('errors are typed by what the caller must do', () => {
   });
 
   it('refresh once then fail: INVALID_OAUTH for a freshly minted token is a reauthorize error after exactly one refresh', async () => {
-    fixture = await simulatorFixture({ simulator: { accessTokenLifetimeMs: 1 } });
+    fixture = await open({ simulator: { accessTokenLifetimeMs: 1 } });
     const zoho = await fixture.connect();
     const error = await rejection(zoho.desk.page('departments'));
     expect(error).toBeInstanceOf(ReauthorizeError);
@@ -197,7 +193,7 @@ describe('errors are typed by what the caller must do', () => {
   });
 
   it('fix: 422 with Zoho\'s message, URL_NOT_FOUND, SCOPE_MISMATCH naming the scopes, OAUTH_ORG_MISMATCH', async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 20 } });
+    fixture = await open({ simulator: { tickets: 20 } });
     const zoho = await fixture.connect();
     const deep = await rejection(zoho.desk.page('ticketSearch', { from: 1000 }));
     expect(deep).toBeInstanceOf(ZohoRejectedError);
@@ -205,46 +201,34 @@ describe('errors are typed by what the caller must do', () => {
     const missing = await rejection(zoho.desk.page('ticketThreads', { path: { ticketId: '1234567890123456789' } }));
     expect(missing).toMatchObject({ action: 'fix', status: 404 });
 
-    const narrow = await simulatorFixture({ scopes: ['Desk.tickets.READ', 'Desk.basic.READ'] });
-    try {
-      const scope = await rejection((await narrow.connect()).desk.page('ticketSearch'));
-      expect(scope).toBeInstanceOf(ZohoRejectedError);
-      expect(scope.message).toContain('needs Desk.tickets.READ and Desk.search.READ');
-      expect(scope.message).toContain(RECOMMENDED_SCOPES.join(','));
-    } finally {
-      await narrow.close();
-    }
-    const wrongOrg = await simulatorFixture({ secret: { org_id: '123456789' } });
-    try {
-      const org = await rejection((await wrongOrg.connect()).desk.page('departments'));
-      expect(org).toMatchObject({ action: 'fix', errorCode: 'OAUTH_ORG_MISMATCH' });
-      expect(org.message).toContain('org_id 123456789');
-    } finally {
-      await wrongOrg.close();
-    }
+    const narrow = await open({ scopes: ['Desk.tickets.READ', 'Desk.basic.READ'] });
+    const scope = await rejection((await narrow.connect()).desk.page('ticketSearch'));
+    expect(scope).toBeInstanceOf(ZohoRejectedError);
+    expect(scope.message).toContain('needs Desk.tickets.READ and Desk.search.READ');
+    expect(scope.message).toContain(RECOMMENDED_SCOPES.join(','));
+    const wrongOrg = await open({ secret: { org_id: '123456789' } });
+    const org = await rejection((await wrongOrg.connect()).desk.page('departments'));
+    expect(org).toMatchObject({ action: 'fix', errorCode: 'OAUTH_ORG_MISMATCH' });
+    expect(org.message).toContain('org_id 123456789');
   });
 
   it('unavailable: LICENSE_ACCESS_LIMITED on a lower edition, and a 422 from the unconfirmed customer happiness endpoint', async () => {
-    fixture = await simulatorFixture({ simulator: { edition: 'FREE', tickets: 20 } });
+    fixture = await open({ simulator: { edition: 'FREE', tickets: 20 } });
     const zoho = await fixture.connect();
     const agent = fixture.running.sim.portal.agents[0]?.id as string;
     const gated = await rejection(zoho.desk.page('agentTimeEntries', { path: { agentId: agent } }));
     expect(gated).toBeInstanceOf(ReportUnavailableError);
     expect(gated).toMatchObject({ editionType: 'FREE', feature: 'TimeTracking', action: 'unavailable' });
-    const paid = await simulatorFixture();
-    try {
-      const unconfirmed = await rejection((await paid.connect()).desk.page('customerHappiness', { query: { department: 'all' } }));
-      expect(unconfirmed).toBeInstanceOf(ReportUnavailableError);
-      expect(unconfirmed.message).toContain("not in Zoho's published API");
-    } finally {
-      await paid.close();
-    }
+    const paid = await open();
+    const unconfirmed = await rejection((await paid.connect()).desk.page('customerHappiness', { query: { department: 'all' } }));
+    expect(unconfirmed).toBeInstanceOf(ReportUnavailableError);
+    expect(unconfirmed.message).toContain("not in Zoho's published API");
   });
 });
 
 describe('credits', () => {
   it("records each call's weight and the credits left from Zoho's headers", async () => {
-    fixture = await simulatorFixture({ simulator: { tickets: 250, dailyCredits: 1_000 } });
+    fixture = await open({ simulator: { tickets: 250, dailyCredits: 1_000 } });
     const { desk } = await fixture.connect();
     await desk.all('tickets');
     expect(await desk.count('ticketsCount')).toBe(250);
@@ -256,7 +240,7 @@ describe('credits', () => {
   });
 
   it('stops before a call that would spend below the reserve, without making it', async () => {
-    fixture = await simulatorFixture({ simulator: { dailyCredits: 20 } });
+    fixture = await open({ simulator: { dailyCredits: 20 } });
     const { desk } = await fixture.connect({ credits: new CreditMeter({ reserve: 12 }) });
     await desk.page('departments'); // 17 left
     await desk.page('departments'); // 14 left

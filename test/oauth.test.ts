@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { ConfigError, ReauthorizeError, RetryLaterError } from '../lib/errors.js';
 import { readExpiresInMs } from '../lib/zoho/accounts-client.js';
-import { recordingHttp, rejection, simulatorFixture, type Fixture } from './helpers/zoho.js';
+import { recordingHttp, rejection, fixtures, type Fixture } from './helpers/zoho.js';
 
-let fixture: Fixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const open = fixtures();
+let fixture: Fixture;
 
 describe('grant-code exchange', () => {
   it('posts a form-encoded body (never a query string) and sends redirect_uri only when the secret has one', async () => {
-    fixture = await simulatorFixture({ secret: { redirect_uri: 'https://example.com/callback' } });
+    fixture = await open({ secret: { redirect_uri: 'https://example.com/callback' } });
     const spy = recordingHttp();
     const zoho = await fixture.connect({ http: spy.http });
     await zoho.desk.page('departments');
@@ -25,17 +22,13 @@ describe('grant-code exchange', () => {
     expect(form.get('redirect_uri')).toBe('https://example.com/callback');
     expect(fixture.running.sim.accounts.stats.lastRequestFields).toEqual(['client_id', 'client_secret', 'code', 'grant_type', 'redirect_uri']);
 
-    const other = await simulatorFixture();
-    try {
-      await (await other.connect()).desk.page('departments');
-      expect(other.running.sim.accounts.stats.lastRequestFields).toEqual(['client_id', 'client_secret', 'code', 'grant_type']);
-    } finally {
-      await other.close();
-    }
+    const other = await open();
+    await (await other.connect()).desk.page('departments');
+    expect(other.running.sim.accounts.stats.lastRequestFields).toEqual(['client_id', 'client_secret', 'code', 'grant_type']);
   });
 
   it('stores the refresh token back, removes the used code, and never exchanges again on a later start', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     const first = await fixture.connect();
     await first.desk.page('departments');
     const stored = await fixture.store.read();
@@ -60,7 +53,7 @@ describe('grant-code exchange', () => {
     expect(readExpiresInMs({})).toBe(3_600_000);
 
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { legacyExpiresIn: true, clock }, clock });
+    fixture = await open({ simulator: { legacyExpiresIn: true, clock }, clock });
     await (await fixture.connect()).desk.page('departments');
     expect((await fixture.store.read()).access_token_expires_at).toBe('2026-11-20T11:00:00.000Z');
   });
@@ -69,7 +62,7 @@ describe('grant-code exchange', () => {
 describe('token endpoint errors in an HTTP 200 body', () => {
   it('an expired or used code asks for a new grant code and run auth init', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock }, clock });
+    fixture = await open({ simulator: { clock }, clock });
     clock.advance(4 * 60_000); // codes live three minutes
     const zoho = await fixture.connect({ tokens: { codeRaceWaitMs: 0 } });
     const error = await rejection(zoho.desk.page('departments'));
@@ -79,7 +72,7 @@ describe('token endpoint errors in an HTTP 200 body', () => {
   });
 
   it('a wrong client secret is a configuration error naming the fields, never their values', async () => {
-    fixture = await simulatorFixture({ secret: { client_secret: 'not-the-secret-0123456789' } });
+    fixture = await open({ secret: { client_secret: 'not-the-secret-0123456789' } });
     const error = await rejection((await fixture.connect()).desk.page('departments'));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('client_id/client_secret');
@@ -88,7 +81,7 @@ describe('token endpoint errors in an HTTP 200 body', () => {
 
   it('"Access Denied" throttling is retry-later, recorded in the secret so no worker asks again inside the window', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock }, clock });
+    fixture = await open({ simulator: { clock }, clock });
     const zoho = await fixture.connect();
     await zoho.desk.page('departments');
     clock.advance(3_600_000); // the access token expires

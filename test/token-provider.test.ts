@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { ReauthorizeError, RetryLaterError } from '../lib/errors.js';
-import { rejection, simulatorFixture, type Fixture } from './helpers/zoho.js';
+import { rejection, fixtures, type Fixture } from './helpers/zoho.js';
 
-let fixture: Fixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const open = fixtures();
+let fixture: Fixture;
 
 describe('access tokens are cached, shared and minted one at a time', () => {
   it('500 concurrent page fetches across a token expiry mint exactly one new token (client sees the expiry)', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock, tickets: 50 }, clock });
+    fixture = await open({ simulator: { clock, tickets: 50 }, clock });
     const zoho = await fixture.connect({ maxConcurrency: 25 });
     await zoho.desk.page('tickets'); // first token, from the grant code
     clock.advance(3_600_000);
@@ -24,7 +21,7 @@ describe('access tokens are cached, shared and minted one at a time', () => {
 
   it('500 concurrent page fetches whose token Zoho expires early refresh once and retry (INVALID_OAUTH path)', async () => {
     const serverClock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock: serverClock, tickets: 50 } }); // the client keeps real time
+    fixture = await open({ simulator: { clock: serverClock, tickets: 50 } }); // the client keeps real time
     const zoho = await fixture.connect({ maxConcurrency: 25 });
     await zoho.desk.page('tickets');
     serverClock.advance(3_600_000); // Zoho considers the token expired; the client still thinks it is fresh
@@ -35,7 +32,7 @@ describe('access tokens are cached, shared and minted one at a time', () => {
   });
 
   it('a second worker on the same secret uses the token the first one stored instead of minting', async () => {
-    fixture = await simulatorFixture();
+    fixture = await open();
     await (await fixture.connect()).desk.page('departments');
     const second = await fixture.connect();
     await second.desk.page('departments');
@@ -44,8 +41,8 @@ describe('access tokens are cached, shared and minted one at a time', () => {
   });
 
   it('a first start with only a code and many workers at once exchanges it exactly once; all use its token', async () => {
-    fixture = await simulatorFixture();
-    const workers = await Promise.all(Array.from({ length: 6 }, () => fixture!.connect()));
+    fixture = await open();
+    const workers = await Promise.all(Array.from({ length: 6 }, () => fixture.connect()));
     const pages = await Promise.all(workers.map((w) => w.desk.page('departments')));
     expect(pages.every((p) => p.records.length > 0)).toBe(true);
     expect(fixture.running.sim.stats()).toMatchObject({ codesExchanged: 1 });
@@ -54,7 +51,7 @@ describe('access tokens are cached, shared and minted one at a time', () => {
 
   it('refuses an 11th mint inside 10 minutes without asking Zoho, saying when to retry', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock }, clock });
+    fixture = await open({ simulator: { clock }, clock });
     await (await fixture.connect()).desk.page('departments');
     // Ten mints in the last ten seconds (by other workers), and no usable access token left.
     const tenMints = Array.from({ length: 10 }, (_, i) => clock.now() - i * 1000);
@@ -70,7 +67,7 @@ describe('access tokens are cached, shared and minted one at a time', () => {
 
   it('waits for the mint window when allowed to, instead of failing', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock }, clock });
+    fixture = await open({ simulator: { clock }, clock });
     await (await fixture.connect()).desk.page('departments');
     await fixture.store.write({ ...(await fixture.store.read()), token_mints: Array.from({ length: 10 }, (_, i) => clock.now() - i * 1000), access_token: undefined });
     const patient = await fixture.connect({ tokens: { maxMintWaitMs: 15 * 60_000 } });
@@ -84,7 +81,7 @@ describe('access tokens are cached, shared and minted one at a time', () => {
 describe('a revoked refresh token', () => {
   it('stops at once with one message to generate a new grant code, and asks Zoho only once', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
-    fixture = await simulatorFixture({ simulator: { clock }, clock });
+    fixture = await open({ simulator: { clock }, clock });
     const zoho = await fixture.connect({ maxConcurrency: 10 });
     await zoho.desk.page('departments');
     fixture.running.sim.accounts.revokeAllRefreshTokens();

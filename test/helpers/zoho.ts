@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchHttpClient } from '../../lib/adapters/fetch-http.js';
@@ -72,6 +73,19 @@ export async function simulatorFixture(options: FixtureOptions = {}): Promise<Fi
       await running.stop();
       await dir.remove();
     },
+  };
+}
+
+/** Opens fixtures that are closed after each test: `const open = fixtures();` at the top of a file. */
+export function fixtures(): (options?: FixtureOptions) => Promise<Fixture> {
+  const opened: Fixture[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((fixture) => fixture.close()));
+  });
+  return async (options) => {
+    const fixture = await simulatorFixture(options);
+    opened.push(fixture);
+    return fixture;
   };
 }
 
