@@ -45,6 +45,14 @@ export class ConfigError extends AppError {
   readonly action = 'fix' as const;
 }
 
+/**
+ * A queue message or report request that can never succeed as written; the reason names the field. Not
+ * retried: it goes to the dead-letter queue with this reason, where the operator sees it.
+ */
+export class InvalidMessageError extends AppError {
+  readonly action = 'fix' as const;
+}
+
 /** Zoho refused the request for a reason retrying cannot cure (422, 404, scope, org, wrong data centre). */
 export class ZohoRejectedError extends AppError {
   readonly action = 'fix' as const;

@@ -55,3 +55,47 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
+
+/** The bucket: S3, or a folder with the same keys. Keys are relative, '/'-separated, never absolute. */
+export interface ObjectStore {
+  /** For messages: "folder reports" or "bucket zoho-reports-123456789012". */
+  readonly description: string;
+  /** Writes the whole object at once: readers see the old object or the new one, never part of one. */
+  put(key: string, body: string, contentType: string): Promise<void>;
+  /** The object's text, or undefined when there is none. */
+  get(key: string): Promise<string | undefined>;
+  /** Every key under a prefix, in key order. */
+  list(prefix: string): Promise<string[]>;
+  /** The names of the "folders" directly under a prefix ending in "/" (S3: common prefixes), in order. */
+  folders(prefix: string): Promise<string[]>;
+}
+
+export interface QueueMessage {
+  /** the JSON text of the message */
+  body: string;
+  /** why it is in the dead-letter queue, for messages sent there directly */
+  reason?: string;
+}
+
+export interface ReceivedMessage extends QueueMessage {
+  id: string;
+  /** what `delete`, `release` and `deadLetter` take */
+  handle: string;
+  /** how many times it has been received, this time included (SQS ApproximateReceiveCount) */
+  receiveCount: number;
+}
+
+/**
+ * The work queue with its dead-letter queue, with SQS semantics: a received message is invisible until it is
+ * deleted or released; one received `maxReceiveCount` times without success moves to the dead-letter queue.
+ */
+export interface WorkQueue {
+  send(messages: QueueMessage[]): Promise<void>;
+  /** up to `max` messages that are visible now */
+  receive(max: number): Promise<ReceivedMessage[]>;
+  delete(handle: string): Promise<void>;
+  /** back to the queue, visible again after `delayMs` */
+  release(handle: string, delayMs: number): Promise<void>;
+  /** straight to the dead-letter queue, with the reason for the operator */
+  deadLetter(handle: string, reason: string): Promise<void>;
+}

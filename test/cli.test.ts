@@ -113,10 +113,12 @@ describe('zoho-desk-reports auth init', () => {
 
 describe('the executable', () => {
   it('runs the main job on the embedded default with no AWS and no Zoho account', async () => {
-    const result = await spawnCli(['run', '--simulate']);
+    const dir = await tempDir();
+    const result = await spawnCli(['run', '--simulate', '--out', dir.path]);
+    await dir.remove();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/tickets\s+│ 200 records/);
+    expect(result.stdout).toMatch(/tickets\s+│ complete\s+│ 3\/3\s+│ 200 /);
     expect(result.stdout).toContain('credits');
   });
 

@@ -1,10 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { authInit } from './auth-command.js';
 import type { CliContext } from './context.js';
+import { enqueue } from './enqueue-command.js';
 import { consoleOutput, reportFailure } from './output.js';
+import { redrive } from './redrive-command.js';
 import { listReports } from './reports-command.js';
-import { runPreview } from './run-command.js';
+import { runReports } from './run-command.js';
 import { serveSimulator } from './simulator-command.js';
+import { showStatus } from './status-command.js';
 
 function integer(name: string, min = 0) {
   return (value: string): number => {
@@ -19,21 +22,56 @@ function rate(value: string): number {
   return parsed;
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The options every command that runs the local pipeline takes. */
+function local(command: Command): Command {
+  return command
+    .option('--out <dir>', 'the reports folder (the local bucket)', undefined)
+    .option('--simulate', 'use the bundled Zoho Desk simulator, started in-process (no Zoho account needed)')
+    .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
+    .option('--concurrency <n>', "calls at once (default: what the portal's edition allows)", integer('--concurrency', 1));
+}
+
 /** The `zoho-desk-reports` command line. Every failure ends in one line saying what to fix. */
-export function buildProgram(context: CliContext): Command {
+export function buildProgram(context: CliContext, result: { exitCode: number }): Command {
   const program = new Command('zoho-desk-reports')
     .description('Keep a copy of your Zoho Desk data in S3 or a local folder, ready for reporting.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.out.line(s.trimEnd()), writeErr: (s) => context.out.error(s.trimEnd()) });
 
+  local(program.command('run'))
+    .description('fetch reports from Zoho Desk into the reports folder (all of them when none are named)')
+    .argument('[report...]', 'report ids (see `reports`)')
+    .option('--param <name=value>', 'a report parameter, e.g. --param ticketId=1329983000000425001 (repeatable)', collect)
+    .action(async (reports: string[], options) => {
+      result.exitCode = await runReports(reports, options, context);
+    });
+
+  local(program.command('redrive'))
+    .description('move dead-lettered pages back to the queue and fetch them again')
+    .action(async (options) => {
+      result.exitCode = await redrive(options, context);
+    });
+
+  local(program.command('enqueue'))
+    .description('queue an on-demand report or Desk route and process it (--later: at the next run)')
+    .argument('[report]', 'report id')
+    .option('--route <path>', 'any Desk GET list route, e.g. /tickets/1329983000000425001/threads')
+    .option('--param <name=value>', 'a report parameter or route query parameter (repeatable)', collect)
+    .option('--secret-id <id>', "another portal's secret (.zoho/<id>.json beside the default secret)")
+    .option('--later', 'only queue it; the next `run` processes it')
+    .action(async (report: string | undefined, options) => {
+      result.exitCode = await enqueue(report, options, context);
+    });
+
   program
-    .command('run')
-    .description('fetch every report from Zoho Desk (for now a read-only preview); --simulate needs no Zoho account')
-    .option('--simulate', 'run against the bundled Zoho Desk simulator, started in-process')
-    .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
-    .option('--concurrency <n>', 'calls in flight at once', integer('--concurrency', 1), 5)
-    .action((options) => runPreview(options, context));
+    .command('status')
+    .description('the queue, the dead-letter queue, and the last runs with their manifests')
+    .option('--out <dir>', 'the reports folder')
+    .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
+    .action((options) => showStatus(options, context));
 
   const auth = program.command('auth').description('OAuth2 with Zoho Accounts');
   auth
@@ -78,9 +116,10 @@ export function buildProgram(context: CliContext): Command {
 }
 
 export async function main(argv: string[], context: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
+  const result = { exitCode: 0 };
   try {
-    await buildProgram(context).parseAsync(argv, { from: 'user' });
-    return 0;
+    await buildProgram(context, result).parseAsync(argv, { from: 'user' });
+    return result.exitCode;
   } catch (error) {
     // Commander has already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;

@@ -2,13 +2,17 @@ import Table from 'cli-table3';
 import { isAppError, type ErrorAction } from '../errors.js';
 
 /** Exit codes by what the user must do, so scripts can tell "fix the config" from "try later". */
-export const EXIT_CODES: Record<ErrorAction | 'unexpected', number> = {
+export const EXIT_CODES: Record<ErrorAction | 'unexpected' | 'dead-lettered' | 'interrupted', number> = {
   unexpected: 1,
   fix: 2,
   reauthorize: 3,
   'stop-for-day': 4,
   retry: 5,
   unavailable: 6,
+  /** the run finished but some pages are in the dead-letter queue: `redrive` later */
+  'dead-lettered': 7,
+  /** stopped by Ctrl+C; `run` again finishes the queued pages */
+  interrupted: 130,
 };
 
 export interface Output {

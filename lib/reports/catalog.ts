@@ -1,4 +1,6 @@
 import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
+import type { DeskRecord, PageRequest } from '../zoho/desk-client.js';
+import type { ParamSpec } from './params.js';
 
 /**
  * The reports (design.md §2): what each one calls, how it fans out, its parameters and the Zoho edition it
@@ -8,83 +10,121 @@ import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
 
 export type FanOut = 'pages' | 'agent' | 'department' | 'ticket-with-approvals' | 'changed-ticket';
 
-export interface ReportParam {
-  name: string;
-  description: string;
-  /** what happens when the parameter is not given */
-  default?: string;
+/** The parent of a fanned-out page: which parameter names it, and its folder ("ticket=…/"). */
+export interface Parent {
+  param: 'agentId' | 'departmentId' | 'ticketId';
+  scope: 'agent' | 'department' | 'ticket';
 }
 
 export interface ReportDefinition {
   id: string;
   description: string;
+  /** the endpoint of a plain page; `request` may choose another (tickets since a time use the search) */
   endpoint: EndpointKey;
   fanOut: FanOut;
-  params: readonly ReportParam[];
+  parent: Parent | undefined;
+  params: readonly ParamSpec[];
   /** the least Zoho Desk edition that serves it */
   edition: 'any' | 'Professional';
+  /** the Zoho call for one page, from the report's parameters */
+  request(params: Record<string, string>): { endpoint: EndpointKey } & Pick<PageRequest, 'path' | 'query'>;
+  /** records kept from a page (pending approvals keep the pending ones) */
+  keep?(record: DeskRecord): boolean;
 }
 
-const departmentParam = (what: string): ReportParam => ({
-  name: 'departmentId',
-  description: `only this department's ${what}`,
-  default: 'every department',
-});
+const AGENT: Parent = { param: 'agentId', scope: 'agent' };
+const DEPARTMENT: Parent = { param: 'departmentId', scope: 'department' };
+const TICKET: Parent = { param: 'ticketId', scope: 'ticket' };
 
-export const REPORTS: readonly ReportDefinition[] = [
+const departmentParam = (what: string, defaultValue = 'every department'): ParamSpec => ({
+  name: 'departmentId', kind: 'id', description: `only this department's ${what}`, default: defaultValue,
+});
+const ticketParam = (defaultValue: string): ParamSpec => ({ name: 'ticketId', kind: 'id', description: 'only this ticket', default: defaultValue });
+const CHANGED = 'tickets changed since the last successful run (all on the first)';
+
+type Definition = Omit<ReportDefinition, 'parent' | 'request'> & Partial<Pick<ReportDefinition, 'parent' | 'request'>>;
+const plain = (endpoint: EndpointKey) => () => ({ endpoint });
+
+const DEFINITIONS: Definition[] = [
   { id: 'accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: [], edition: 'any' },
   {
     id: 'agents', description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
-    params: [{ name: 'status', description: 'ACTIVE or DISABLED', default: 'both' }],
+    params: [{ name: 'status', kind: 'agent-status', description: 'ACTIVE or DISABLED', default: 'both' }],
+    request: (p) => ({ endpoint: 'agents', query: { status: p.status } }),
   },
   {
     id: 'agent-time-entries', description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
-    params: [{ name: 'agentId', description: 'only this agent', default: 'every agent' }],
+    parent: AGENT, params: [{ name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' }],
+    request: (p) => ({ endpoint: 'agentTimeEntries', path: { agentId: p.agentId ?? '' } }),
   },
   {
     id: 'calls', description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
-    params: [{ name: 'departmentId', description: "only this department's calls", default: 'all calls' }],
+    params: [departmentParam('calls', 'all calls')],
+    request: (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } }),
   },
   { id: 'contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: [], edition: 'any' },
   {
-    id: 'customer-happiness', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'pages',
-    edition: 'Professional', params: [departmentParam('ratings')],
+    id: 'customer-happiness', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
+    edition: 'Professional', parent: DEPARTMENT, params: [departmentParam('ratings')],
+    request: (p) => ({ endpoint: 'customerHappiness', query: { department: p.departmentId } }),
   },
   { id: 'departments', description: 'all departments', endpoint: 'departments', fanOut: 'pages', params: [], edition: 'any' },
   {
-    id: 'email-failures', description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'pages',
-    edition: 'any', params: [departmentParam('alerts')],
+    id: 'email-failures', description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'department',
+    edition: 'any', parent: DEPARTMENT, params: [departmentParam('alerts')],
+    request: (p) => ({ endpoint: 'emailFailureAlerts', query: { department: p.departmentId } }),
   },
   {
     id: 'pending-approvals', description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
-    fanOut: 'ticket-with-approvals', edition: 'any',
-    params: [{ name: 'ticketId', description: 'only this ticket', default: 'every ticket with approvals' }],
+    fanOut: 'ticket-with-approvals', edition: 'any', parent: TICKET, params: [ticketParam('every ticket with approvals')],
+    request: (p) => ({ endpoint: 'ticketApprovals', path: { ticketId: p.ticketId ?? '' } }),
+    // The endpoint takes no status filter (OAS 83b5c18), so the filter is ours.
+    keep: (record) => record.status === 'Pending',
   },
   {
     id: 'queue', description: 'tickets in a status (a queue view)', endpoint: 'tickets', fanOut: 'pages', edition: 'Professional',
     params: [
-      { name: 'status', description: 'ticket status, or a comma list', default: 'Open' },
-      { name: 'departmentId', description: "only this department's tickets", default: 'every department' },
+      { name: 'status', kind: 'ticket-status', description: 'ticket status, or a comma list', default: 'Open' },
+      departmentParam('tickets'),
     ],
+    request: (p) => ({ endpoint: 'tickets', query: { status: p.status ?? 'Open', departmentId: p.departmentId, sortBy: 'createdTime' } }),
   },
   {
     id: 'threads', description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
-    params: [{ name: 'ticketId', description: 'only this ticket', default: 'tickets changed since the last successful run' }],
+    parent: TICKET, params: [ticketParam(CHANGED)],
+    request: (p) => ({ endpoint: 'ticketThreads', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'sendDateTime' } }),
   },
   {
     id: 'ticket-tags', description: 'ticket tags of each department', endpoint: 'ticketTags', fanOut: 'department', edition: 'any',
-    params: [departmentParam('tags')],
+    parent: DEPARTMENT, params: [departmentParam('tags')],
+    request: (p) => ({ endpoint: 'ticketTags', query: { departmentId: p.departmentId } }),
   },
   {
     id: 'ticket-time-entries', description: 'time logged on each ticket', endpoint: 'ticketTimeEntries', fanOut: 'changed-ticket',
-    edition: 'Professional',
-    params: [{ name: 'ticketId', description: 'only this ticket', default: 'tickets changed since the last successful run' }],
+    edition: 'Professional', parent: TICKET, params: [ticketParam(CHANGED)],
+    request: (p) => ({ endpoint: 'ticketTimeEntries', path: { ticketId: p.ticketId ?? '' } }),
   },
   {
     id: 'tickets', description: 'all tickets, or those changed since a time', endpoint: 'tickets', fanOut: 'pages', edition: 'any',
-    params: [{ name: 'since', description: 'ISO time: only tickets modified since then (uses /tickets/search)', default: 'all tickets' }],
+    params: [
+      { name: 'since', kind: 'time', description: 'only tickets modified since then (uses /tickets/search)', default: 'all tickets' },
+      { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
+    ],
+    // Oldest first, so tickets created while a run pages through the list land after its last page.
+    request: (p) =>
+      p.since
+        ? { endpoint: 'ticketSearch', query: { modifiedTimeRange: `${p.since},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' } }
+        : { endpoint: 'tickets', query: { sortBy: 'createdTime' } },
   },
 ];
+
+export const REPORTS: readonly ReportDefinition[] = DEFINITIONS.map((d) => ({
+  ...d,
+  parent: d.parent,
+  request: d.request ?? plain(d.endpoint),
+}));
+
+export const REPORT_IDS = REPORTS.map((r) => r.id);
 
 export function findReport(id: string): ReportDefinition | undefined {
   return REPORTS.find((report) => report.id === id);

@@ -1,3 +1,4 @@
+import type { Edition } from '../zoho/editions.js';
 import { Random } from './random.js';
 import { FIRST_NAMES, LAST_NAMES, COMPANIES, SUBJECTS, TAG_NAMES, DEPARTMENT_NAMES } from './words.js';
 
@@ -7,8 +8,7 @@ import { FIRST_NAMES, LAST_NAMES, COMPANIES, SUBJECTS, TAG_NAMES, DEPARTMENT_NAM
  * so a 100k-ticket portal does not hold half a million threads in memory.
  */
 
-export const EDITIONS = ['FREE', 'EXPRESS', 'STANDARD', 'PROFESSIONAL', 'ENTERPRISE'] as const;
-export type Edition = (typeof EDITIONS)[number];
+export type { Edition };
 
 export interface Department { id: string; name: string; createdTime: number; creatorId: string; isDefault: boolean }
 export interface Agent { id: string; zuid: string; firstName: string; lastName: string; status: 'ACTIVE' | 'DISABLED'; departmentIds: string[]; roleId: string; profileId: string }

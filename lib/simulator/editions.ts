@@ -1,17 +1,6 @@
-import type { Edition } from './dataset.js';
-import { EDITIONS } from './dataset.js';
+import { EDITIONS, type Edition } from '../zoho/editions.js';
 
-/**
- * Per-edition limits (fact sheet §4.2, from Zoho's credits pages): concurrent API calls, and the daily
- * credit pool = base + per agent (light agents excluded).
- */
-export const EDITION_LIMITS: Record<Edition, { concurrency: number; baseCredits: number; creditsPerAgent: number }> = {
-  FREE: { concurrency: 5, baseCredits: 5_000, creditsPerAgent: 0 },
-  EXPRESS: { concurrency: 10, baseCredits: 25_000, creditsPerAgent: 100 },
-  STANDARD: { concurrency: 10, baseCredits: 50_000, creditsPerAgent: 250 },
-  PROFESSIONAL: { concurrency: 15, baseCredits: 75_000, creditsPerAgent: 500 },
-  ENTERPRISE: { concurrency: 25, baseCredits: 100_000, creditsPerAgent: 1_000 },
-};
+export { EDITION_LIMITS } from '../zoho/editions.js';
 
 export function editionAtLeast(edition: Edition, minimum: Edition): boolean {
   return EDITIONS.indexOf(edition) >= EDITIONS.indexOf(minimum);

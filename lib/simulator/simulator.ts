@@ -16,6 +16,8 @@ export interface SimulatorOptions {
   edition?: Edition;
   /** the simulator's clock; an OffsetClock (real time, movable) by default */
   clock?: Clock & { advance?(ms: number): void };
+  /** the portal's history ends here (default: the clock's now); a fixed value gives the same data in every process */
+  dataAsOf?: number;
   faults?: Partial<Faults>;
   /** override the edition's concurrent-call limit */
   concurrencyLimit?: number;
@@ -67,7 +69,7 @@ export class Simulator {
     const seed = options.seed ?? 42;
     const edition = options.edition ?? 'ENTERPRISE';
     this.clock = options.clock ?? new OffsetClock();
-    this.portal = generatePortal({ seed, tickets: options.tickets ?? 200, edition, now: this.clock.now() });
+    this.portal = generatePortal({ seed, tickets: options.tickets ?? 200, edition, now: options.dataAsOf ?? this.clock.now() });
     const limits = EDITION_LIMITS[edition];
     this.concurrencyLimit = options.concurrencyLimit ?? limits.concurrency;
     const activeAgents = this.portal.agents.filter((a) => a.status === 'ACTIVE').length;

@@ -4,7 +4,7 @@ import type { Clock, HttpClient, Logger, SecretStore } from '../ports.js';
 import { ZohoAccountsClient } from './accounts-client.js';
 import { CreditMeter } from './credits.js';
 import { resolveLocation, type ZohoLocation } from './data-centres.js';
-import { DeskClient } from './desk-client.js';
+import { DeskClient, type RetryPolicy } from './desk-client.js';
 import { parseZohoSecret, type ZohoSecret } from './secret.js';
 import { TokenProvider, type TokenProviderOptions } from './token-provider.js';
 
@@ -17,6 +17,7 @@ export interface ConnectOptions {
   credits?: CreditMeter;
   maxConcurrency?: number;
   timeoutMs?: number;
+  retry?: RetryPolicy;
   tokens?: Partial<Pick<TokenProviderOptions, 'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'codeRaceWaitMs' | 'fatalRecheckMs'>>;
 }
 
@@ -55,6 +56,7 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
     credits: options.credits ?? new CreditMeter(),
     ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retry && { retry: options.retry }),
     ...(options.logger && { logger: options.logger }),
   });
   return { location, secret, accounts, tokens, desk };

@@ -36,7 +36,8 @@ export class CreditMeter {
     this.reserve = options.reserve ?? 0;
   }
 
-  record(request: string, headers: Record<string, string>): void {
+  /** Records one answer; returns its weight. */
+  record(request: string, headers: Record<string, string>): number {
     const weight = readNumber(headers['x-rate-limit-request-weight-v3']) ?? 0;
     const remaining = readNumber(headers['x-rate-limit-remaining-v3']);
     this.calls += 1;
@@ -46,6 +47,7 @@ export class CreditMeter {
     use.calls += 1;
     use.credits += weight;
     this.byRequest.set(request, use);
+    return weight;
   }
 
   /** Throws before a call that would take the pool below the reserve. */

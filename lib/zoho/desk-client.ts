@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
+import pRetry from 'p-retry';
+import { AppError, ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
 import type { Clock, HttpClient, HttpResponse, Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
 import { CreditMeter } from './credits.js';
@@ -31,7 +32,18 @@ export interface DeskPage {
   /** total matches, where Zoho gives one (/tickets/search) */
   count: number | undefined;
   status: number;
+  /** credits this call cost (X-Rate-Limit-Request-Weight-v3), 0 when Zoho did not say */
+  weight: number;
 }
+
+/** In-process retries of transient failures, before the error goes to the caller (and the queue). */
+export interface RetryPolicy {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 2, minDelayMs: 200, maxDelayMs: 2_000 };
 
 export interface DeskClientOptions {
   http: HttpClient;
@@ -44,23 +56,35 @@ export interface DeskClientOptions {
   /** upper bound on calls in flight from this client */
   maxConcurrency?: number;
   timeoutMs?: number;
+  retry?: RetryPolicy;
   logger?: Logger;
 }
 
 const ID = /^\d{1,25}$/;
 
+/** The record list of an answer; "*" (routes not in the table) takes `data`, else the only list in it. */
+function listIn(body: Record<string, unknown>, key: string): unknown {
+  if (key !== '*') return body[key];
+  if (Array.isArray(body.data)) return body.data;
+  const lists = Object.values(body).filter(Array.isArray);
+  return lists.length === 1 ? lists[0] : undefined;
+}
+
 /**
  * The Zoho Desk REST client: one call per page, the right headers, only declared parameters, and every
- * failure typed by what the caller must do. It does not retry on its own except for the one token refresh
- * an INVALID_OAUTH deserves; retrying is the queue's job.
+ * failure typed by what the caller must do. A transient failure (5xx, network, timeout, TOO_MANY_REQUESTS)
+ * is retried a couple of times with backoff when the wait is short; longer waits (Retry-After, the token
+ * mint window) go back to the caller. An INVALID_OAUTH gets one token refresh.
  */
 export class DeskClient {
   readonly credits: CreditMeter;
   private readonly limit: LimitFunction;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
 
   constructor(private readonly options: DeskClientOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
     this.credits = options.credits ?? new CreditMeter();
     this.limit = pLimit(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
     this.logger = options.logger ?? silentLogger;
@@ -71,15 +95,20 @@ export class DeskClient {
     return this.options.orgId;
   }
 
+  /** Changes the bound on calls in flight, e.g. once the portal's edition is known. */
+  setMaxConcurrency(calls: number): void {
+    this.limit.concurrency = calls;
+  }
+
   /** Fetches exactly one page (or the whole answer of an endpoint without pages). */
-  async page(key: EndpointKey, request: PageRequest = {}): Promise<DeskPage> {
-    const target = endpoint(key);
+  async page(key: EndpointKey | DeskEndpoint, request: PageRequest = {}): Promise<DeskPage> {
+    const target = typeof key === 'string' ? endpoint(key) : key;
     const from = target.paginated ? (request.from ?? target.fromBase) : 0;
     const limit = target.paginated ? (request.limit ?? target.maxLimit) : 0;
     const url = this.buildUrl(target, request, from, limit);
-    const { status, body } = await this.send(target, url);
-    if (status === 204 || body === undefined) return { records: [], from, limit, last: true, count: 0, status };
-    const records = (body as Record<string, unknown>)[target.responseKey];
+    const { status, body, weight } = await this.send(target, url);
+    if (status === 204 || body === undefined) return { records: [], from, limit, last: true, count: 0, status, weight };
+    const records = listIn(body as Record<string, unknown>, target.responseKey);
     if (!Array.isArray(records)) {
       throw new ZohoRejectedError(
         `${describeEndpoint(target)} answered without a "${target.responseKey}" list (keys: ${Object.keys(body as object).join(', ')}).`,
@@ -94,6 +123,7 @@ export class DeskClient {
       last: !target.paginated || records.length < limit,
       count: typeof count === 'number' ? count : typeof count === 'string' && count !== '' ? Number(count) : undefined,
       status,
+      weight,
     };
   }
 
@@ -102,8 +132,8 @@ export class DeskClient {
    * in this walk are dropped, so an endpoint whose first record is not where we think it is costs at most a
    * repeated record per page, never a skipped one.
    */
-  async *pages(key: EndpointKey, request: PageRequest = {}): AsyncGenerator<DeskPage> {
-    const target = endpoint(key);
+  async *pages(key: EndpointKey | DeskEndpoint, request: PageRequest = {}): AsyncGenerator<DeskPage> {
+    const target = typeof key === 'string' ? endpoint(key) : key;
     const seen = new Set<string>();
     let from = request.from ?? target.fromBase;
     let total = 0;
@@ -129,7 +159,7 @@ export class DeskClient {
   }
 
   /** All records of an endpoint, every page. */
-  async all(key: EndpointKey, request: PageRequest = {}): Promise<DeskRecord[]> {
+  async all(key: EndpointKey | DeskEndpoint, request: PageRequest = {}): Promise<DeskRecord[]> {
     const records: DeskRecord[] = [];
     for await (const page of this.pages(key, request)) records.push(...page.records);
     return records;
@@ -187,7 +217,7 @@ export class DeskClient {
     return `${this.options.location.deskApiUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async send(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown }> {
+  private async send(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
     const name = describeEndpoint(target);
     if (target.needsOrgId && !this.options.orgId) {
       throw new ConfigError(
@@ -196,24 +226,42 @@ export class DeskClient {
       );
     }
     this.credits.assertCanSpend(name);
-    return this.limit(async () => {
-      let token = await this.options.tokens.accessToken();
-      let response = await this.exchange(target, url, token);
-      let body = this.parseBody(target, response);
+    const { retries, minDelayMs, maxDelayMs } = this.retry;
+    const shortWait = (error: unknown) =>
+      error instanceof RetryLaterError && (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= maxDelayMs);
+    return this.limit(() =>
+      pRetry(() => this.attempt(target, url), {
+        retries,
+        minTimeout: minDelayMs,
+        maxTimeout: maxDelayMs,
+        randomize: true,
+        shouldRetry: ({ error }) => shortWait(error),
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          const wait = error instanceof AppError ? error.retryAfterSeconds : undefined;
+          if (retriesLeft > 0 && shortWait(error) && wait) await this.options.clock.sleep(wait * 1000);
+        },
+      }),
+    );
+  }
+
+  private async attempt(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
+    const name = describeEndpoint(target);
+    let token = await this.options.tokens.accessToken();
+    let response = await this.exchange(target, url, token);
+    let body = this.parseBody(target, response);
+    if (isTokenRejected(response.status, body as DeskErrorBody)) {
+      // Expired or revoked token: refresh once (shared with every other caller), then give up.
+      this.options.tokens.invalidate(token);
+      token = await this.options.tokens.accessToken();
+      response = await this.exchange(target, url, token);
+      body = this.parseBody(target, response);
       if (isTokenRejected(response.status, body as DeskErrorBody)) {
-        // Expired or revoked token: refresh once (shared with every other caller), then give up.
-        this.options.tokens.invalidate(token);
-        token = await this.options.tokens.accessToken();
-        response = await this.exchange(target, url, token);
-        body = this.parseBody(target, response);
-        if (isTokenRejected(response.status, body as DeskErrorBody)) {
-          throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
-        }
+        throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
       }
-      this.credits.record(name, response.headers);
-      if (response.status >= 200 && response.status < 300) return { status: response.status, body };
-      throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
-    });
+    }
+    const weight = this.credits.record(name, response.headers);
+    if (response.status >= 200 && response.status < 300) return { status: response.status, body, weight };
+    throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
   }
 
   private async exchange(target: DeskEndpoint, url: string, token: string): Promise<HttpResponse> {

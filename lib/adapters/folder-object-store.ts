@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { ObjectStore } from '../ports.js';
+
+const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
+
+/** Refuses keys that could leave the folder or that S3 would treat differently. */
+export function checkKey(key: string): string {
+  const segments = key.split('/');
+  if (key.length === 0 || key.length > 1024 || segments.some((s) => !SEGMENT.test(s) || s === '.' || s === '..')) {
+    throw new ConfigError(`"${key}" is not a valid object key.`);
+  }
+  return key;
+}
+
+/**
+ * The local bucket: a folder (default ./reports) holding the same keys as S3. Writes go to a temporary
+ * file renamed into place, so a reader or a crash never sees half an object. Dot-folders (the local queue)
+ * are not part of the bucket.
+ */
+export class FolderObjectStore implements ObjectStore {
+  readonly description: string;
+
+  constructor(readonly root: string) {
+    this.description = `folder ${root}`;
+  }
+
+  async put(key: string, body: string, _contentType?: string): Promise<void> {
+    const path = join(this.root, checkKey(key));
+    await mkdir(dirname(path), { recursive: true });
+    const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile(temp, body, 'utf8');
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.root, checkKey(key)), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async folders(prefix: string): Promise<string[]> {
+    const folder = prefix.replace(/\/$/, '');
+    if (folder) checkKey(folder);
+    try {
+      const entries = await readdir(join(this.root, folder), { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    // Walk from the deepest folder the prefix names, then filter by the rest of it.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (folder) checkKey(folder);
+    const keys: string[] = [];
+    const walk = async (relative: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(join(this.root, relative), { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        const key = relative ? posix.join(relative, entry.name) : entry.name;
+        if (entry.isDirectory()) await walk(key);
+        else if (key.startsWith(prefix)) keys.push(key);
+      }
+    };
+    await walk(folder);
+    return keys.sort();
+  }
+}

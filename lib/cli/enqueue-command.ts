@@ -1,0 +1,50 @@
+import { ConfigError, InvalidMessageError } from '../errors.js';
+import { parseMessage } from '../pipeline/messages.js';
+import type { CliContext } from './context.js';
+import { openLocalPipeline, SECRET_PREFIX, type LocalOptions } from './local-pipeline.js';
+import { RunProgress } from './progress.js';
+import { processAndReport } from './run-command.js';
+import { parseParamFlags } from './targets.js';
+
+export interface EnqueueOptions extends LocalOptions {
+  route?: string;
+  param?: string[];
+  secretId?: string;
+  /** only queue it: the next `run` processes it */
+  later?: boolean;
+}
+
+/**
+ * `enqueue <report> | --route PATH` (local): puts an on-demand message on the local queue — checked exactly as
+ * the consumer checks it — and processes it at once, like a message pushed to SQS is picked up by the
+ * consumer. With --later it waits for the next `run`.
+ */
+export async function enqueue(report: string | undefined, options: EnqueueOptions, context: CliContext): Promise<number> {
+  if ((report === undefined) === (options.route === undefined)) throw new ConfigError('Name a report, or give --route PATH (not both).');
+  const body = JSON.stringify({
+    ...(report !== undefined ? { report } : { route: options.route }),
+    params: Object.fromEntries(parseParamFlags(options.param)),
+    ...(options.secretId ? { secretId: options.secretId } : {}),
+  });
+  try {
+    parseMessage(body, { secretPrefix: SECRET_PREFIX });
+  } catch (error) {
+    if (error instanceof InvalidMessageError) throw new ConfigError(`The message was not queued: ${error.message}.`);
+    throw error;
+  }
+  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
+  const pipeline = await openLocalPipeline(options, context, progress.onEvent);
+  try {
+    await pipeline.queue.send([{ body }]);
+    if (options.later) {
+      context.out.line('Queued: the next `zoho-desk-reports run` processes it.');
+      return 0;
+    }
+    await pipeline.connectPortal();
+    context.out.line(`Queued and processing: ${body}`);
+    return await processAndReport(pipeline, progress, context);
+  } finally {
+    progress.stop();
+    await pipeline.close();
+  }
+}

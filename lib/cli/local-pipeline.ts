@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSecretStore } from '../adapters/file-secret-store.js';
+import { FolderObjectStore } from '../adapters/folder-object-store.js';
+import { FolderQueue } from '../adapters/folder-queue.js';
+import { systemClock } from '../clock.js';
+import type { PipelineDeps, PipelineEvent } from '../pipeline/deps.js';
+import type { RetryTiming } from '../pipeline/failure-policy.js';
+import { drain, type DrainResult } from '../pipeline/local-runner.js';
+import { localConnections } from '../pipeline/local-connections.js';
+import { finalizeRun, type ReportManifest } from '../pipeline/manifest.js';
+import { silentLogger } from '../ports.js';
+import { writeMatchingSecret } from '../simulator/matching-secret.js';
+import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import type { RetryPolicy } from '../zoho/desk-client.js';
+import { describePortal, type Portal } from '../zoho/portal.js';
+import { localSecretStore, type CliContext } from './context.js';
+
+export interface LocalOptions {
+  out?: string;
+  secret?: string;
+  simulate?: boolean;
+  /** calls at once; default: what the portal's edition allows */
+  concurrency?: number;
+  /** delays between receives of a failing page (tests shorten them) */
+  retry?: RetryTiming;
+  /** the Zoho client's own quick retries (tests shorten them) */
+  clientRetry?: RetryPolicy;
+}
+
+export const DEFAULT_OUT = 'reports';
+/** receives before a page goes to the dead-letter queue (the deployed queue uses the same) */
+export const MAX_RECEIVE_COUNT = 5;
+/** the secretId prefix messages may name */
+export const SECRET_PREFIX = 'zoho_auth';
+
+export interface LocalPipeline {
+  deps: PipelineDeps;
+  queue: FolderQueue;
+  store: FolderObjectStore;
+  simulator: RunningSimulator | undefined;
+  /** checks the portal (GET /organizations) and sets the concurrency its edition allows */
+  connectPortal(): Promise<Portal>;
+  /** processes the queue until it is empty, then writes the manifests of every run it touched */
+  process(options?: { stopAfter?: number; signal?: AbortSignal }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
+  close(): Promise<void>;
+}
+
+const startOfUtcDay = (now: number) => Math.floor(now / 86_400_000) * 86_400_000;
+
+/**
+ * The pipeline on this machine: the reports folder as the bucket, a queue folder beside the data
+ * (`<out>/.queue`), the secret file, and Zoho — or, with `simulate`, the bundled simulator started here with
+ * a matching secret in a temporary folder (never over your own).
+ */
+export async function openLocalPipeline(options: LocalOptions, context: CliContext, events?: (event: PipelineEvent) => void): Promise<LocalPipeline> {
+  const clock = context.clock ?? systemClock;
+  const out = options.out ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
+  const store = new FolderObjectStore(out);
+  let secret = localSecretStore(context, options.secret);
+  let env = context.env;
+  let simulator: RunningSimulator | undefined;
+  let tempDir: string | undefined;
+  if (options.simulate) {
+    // The same portal all day: re-running or redriving later in the day reads the same data.
+    simulator = await startSimulator({ dataAsOf: startOfUtcDay(clock.now()) });
+    tempDir = await mkdtemp(join(tmpdir(), 'zoho-desk-reports-'));
+    secret = new FileSecretStore(join(tempDir, 'auth.json'));
+    await writeMatchingSecret(simulator.sim, secret);
+    env = { ...env, ZOHO_ACCOUNTS_URL: simulator.accountsUrl, ZOHO_DESK_URL: simulator.deskUrl, ZOHO_DC: undefined };
+  }
+  const queue = await FolderQueue.open(join(out, '.queue'), { clock, maxReceiveCount: MAX_RECEIVE_COUNT });
+  let concurrency = options.concurrency ?? 5;
+  const deps: PipelineDeps = {
+    store,
+    queue,
+    clock,
+    logger: silentLogger,
+    zoho: localConnections({
+      env, secret, maxConcurrency: concurrency, clock,
+      ...(options.clientRetry && { retry: options.clientRetry }),
+      ...(context.http && { http: context.http }),
+    }),
+    secretPrefix: SECRET_PREFIX,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    ...(events && { events }),
+  };
+  return {
+    deps,
+    queue,
+    store,
+    simulator,
+    async connectPortal() {
+      const zoho = await deps.zoho(undefined);
+      const portal = await describePortal(zoho.desk);
+      concurrency = options.concurrency ?? portal.concurrency;
+      zoho.desk.setMaxConcurrency(concurrency);
+      return portal;
+    },
+    async process(processOptions = {}) {
+      const drained = await drain(queue, deps, { concurrency, ...(options.retry && { retry: options.retry }), ...processOptions });
+      const manifests: ReportManifest[] = [];
+      for (const runId of [...drained.runIds].sort()) manifests.push(...(await finalizeRun(store, runId)));
+      return { drained, manifests };
+    },
+    async close() {
+      await queue.close();
+      await simulator?.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import cliProgress from 'cli-progress';
+import type { PipelineEvent } from '../pipeline/deps.js';
+
+interface ReportProgress {
+  planned: number;
+  done: number;
+  firstAt: number;
+  lastAt: number;
+  bar: cliProgress.SingleBar | undefined;
+}
+
+/**
+ * Progress while a run works: one bar per report, pages done / planned (planned grows as chained pages are
+ * discovered), drawn on stderr when it is a terminal. Also keeps each report's time span for the summary.
+ */
+export class RunProgress {
+  private readonly reports = new Map<string, ReportProgress>();
+  private readonly bars: cliProgress.MultiBar | undefined;
+
+  constructor(draw: boolean, private readonly now: () => number = Date.now) {
+    this.bars = draw
+      ? new cliProgress.MultiBar(
+          { format: ' {report} |{bar}| {value}/{total} pages', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  }
+
+  readonly onEvent = (event: PipelineEvent): void => {
+    const report = event.type === 'retry' ? undefined : event.report;
+    if (!report) return;
+    const progress = this.entry(report);
+    progress.lastAt = this.now();
+    if (event.type === 'planned') progress.planned += event.pages;
+    else if (event.type === 'page' || event.type === 'dead-lettered') progress.done += 1;
+    progress.bar?.setTotal(progress.planned);
+    progress.bar?.update(progress.done);
+  };
+
+  /** seconds between the report's first and last event */
+  seconds(report: string): number {
+    const progress = this.reports.get(report);
+    return progress ? (progress.lastAt - progress.firstAt) / 1000 : 0;
+  }
+
+  stop(): void {
+    this.bars?.stop();
+  }
+
+  private entry(report: string): ReportProgress {
+    let progress = this.reports.get(report);
+    if (!progress) {
+      const at = this.now();
+      progress = { planned: 0, done: 0, firstAt: at, lastAt: at, bar: this.bars?.create(0, 0, { report: report.padEnd(19) }) };
+      this.reports.set(report, progress);
+    }
+    return progress;
+  }
+}

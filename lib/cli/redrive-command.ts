@@ -1,0 +1,23 @@
+import type { CliContext } from './context.js';
+import { openLocalPipeline, type LocalOptions } from './local-pipeline.js';
+import { RunProgress } from './progress.js';
+import { processAndReport } from './run-command.js';
+
+/** `redrive` (local): moves every dead-lettered message back to the queue and processes it again. */
+export async function redrive(options: LocalOptions, context: CliContext): Promise<number> {
+  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
+  const pipeline = await openLocalPipeline(options, context, progress.onEvent);
+  try {
+    const moved = await pipeline.queue.redrive();
+    if (moved === 0) {
+      context.out.line('The dead-letter queue is empty: nothing to redrive.');
+      return 0;
+    }
+    await pipeline.connectPortal();
+    context.out.line(`Redriving ${moved} dead-lettered message(s).`);
+    return await processAndReport(pipeline, progress, context);
+  } finally {
+    progress.stop();
+    await pipeline.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { FolderObjectStore } from '../adapters/folder-object-store.js';
+import { peekQueueFolder } from '../adapters/folder-queue.js';
+import { runRecordKey } from '../pipeline/keys.js';
+import { readJson, runManifests, type RunRecord } from '../pipeline/manifest.js';
+import type { CliContext } from './context.js';
+import { DEFAULT_OUT } from './local-pipeline.js';
+import { table } from './output.js';
+
+export interface StatusOptions {
+  out?: string;
+  runs: number;
+}
+
+/** `status` (local): the queue and dead-letter queue, and the last runs with their manifests. Reads only. */
+export async function showStatus(options: StatusOptions, context: CliContext): Promise<void> {
+  const out = context.out;
+  const root = options.out ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
+  const store = new FolderObjectStore(root);
+  const queue = await peekQueueFolder(join(root, '.queue'));
+  out.line(`Queue in ${root}/.queue: ${queue.waiting} message(s) waiting, ${queue.dead.length} dead-lettered.`);
+  const reasons = new Map<string, number>();
+  for (const { reason } of queue.dead) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  for (const [reason, count] of [...reasons.entries()].slice(0, 10)) out.line(`  ${count} × ${reason}`);
+  if (queue.dead.length) out.line('  `zoho-desk-reports redrive` moves them back and fetches them again.');
+
+  const runIds = (await store.folders('_runs/')).reverse().slice(0, options.runs);
+  if (runIds.length === 0) {
+    out.line(`No runs in ${root} yet: \`zoho-desk-reports run\` makes one.`);
+    return;
+  }
+  for (const runId of runIds) {
+    const run = await readJson<RunRecord>(store, runRecordKey(runId));
+    const manifests = await runManifests(store, runId);
+    out.line('');
+    out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}, started ${run?.startedAt ?? '?'})`);
+    const rows = manifests.map((m) => [
+      m.report, m.status, `${m.pages.written}/${m.pages.planned}`, m.pages.pending, m.records, m.pages.deadLettered, m.pages.unavailable, m.credits,
+    ]);
+    if (rows.length) out.line(table(['report', 'status', 'pages', 'pending', 'records', 'dead-lettered', 'unavailable', 'credits'], rows));
+  }
+}

@@ -1,0 +1,49 @@
+import type { ReportManifest } from '../pipeline/manifest.js';
+import type { Output } from './output.js';
+import { table } from './output.js';
+
+export interface SummaryTotals {
+  pages: number;
+  records: number;
+  deadLettered: number;
+  unavailable: string[];
+  credits: number;
+}
+
+/** The end-of-run table: one row per report of each run handled. */
+export function printSummary(out: Output, manifests: ReportManifest[], seconds: (report: string) => number): SummaryTotals {
+  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, unavailable: [], credits: 0 };
+  const rows = manifests.map((m) => {
+    totals.pages += m.pages.written;
+    totals.records += m.records;
+    totals.deadLettered += m.pages.deadLettered;
+    totals.credits += m.credits;
+    if (m.status === 'unavailable') totals.unavailable.push(m.report);
+    return [
+      m.report,
+      m.status,
+      `${m.pages.written}/${m.pages.planned}`,
+      m.records,
+      m.pages.deadLettered,
+      m.pages.unavailable,
+      m.credits,
+      `${seconds(m.report).toFixed(1)} s`,
+    ];
+  });
+  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'unavailable', 'credits', 'time'], rows));
+  return totals;
+}
+
+/** What to do next, after the table. */
+export function printNextSteps(out: Output, totals: SummaryTotals, manifests: ReportManifest[]): void {
+  for (const report of totals.unavailable) {
+    const reason = manifests.find((m) => m.report === report)?.unavailable;
+    out.line(`${report}: unavailable on this portal${reason ? ` (${reason.split('. ')[0]})` : ''}.`);
+  }
+  if (totals.deadLettered > 0) {
+    const failures = manifests.flatMap((m) => m.failures.map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
+    out.line(`${totals.deadLettered} page(s) are in the dead-letter queue:`);
+    for (const line of failures.slice(0, 5)) out.line(line);
+    out.line('Once Zoho is healthy (or the cause is fixed), run `zoho-desk-reports redrive` to fetch them again.');
+  }
+}

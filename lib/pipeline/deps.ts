@@ -1,0 +1,27 @@
+import type { Clock, Logger, ObjectStore, WorkQueue } from '../ports.js';
+import type { ZohoConnection } from '../zoho/connect.js';
+
+/** What happened, for progress bars and logs. */
+export type PipelineEvent =
+  | { type: 'planned'; runId: string; report: string; pages: number }
+  | { type: 'page'; runId: string; report: string; outcome: 'written' | 'unavailable'; records: number; credits: number }
+  | { type: 'dead-lettered'; runId: string | undefined; report: string | undefined; reason: string }
+  | { type: 'retry'; report: string | undefined; reason: string; delayMs: number };
+
+/**
+ * Everything the planner and the page worker talk to, built once per process (AWS adapters in the Lambdas,
+ * local ones on this machine) and passed in.
+ */
+export interface PipelineDeps {
+  store: ObjectStore;
+  queue: WorkQueue;
+  clock: Clock;
+  logger: Logger;
+  /** the Zoho connection for a message's secretId (undefined: the deployment's default secret) */
+  zoho(secretId: string | undefined): Promise<ZohoConnection>;
+  /** secretId in messages must start with this */
+  secretPrefix: string;
+  /** receives before a failing page goes to the dead-letter queue */
+  maxReceiveCount: number;
+  events?: (event: PipelineEvent) => void;
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The storage layout (design.md §4). Keys are deterministic: a redelivered or redriven page writes the very
+ * same key, so nothing duplicates.
+ *
+ *   <report>/dt=<YYYY-MM-DD>/run=<runId>/<scope>page-<NNNNN>.jsonl   one record per line
+ *   <report>/dt=<YYYY-MM-DD>/run=<runId>/_manifest.json              pages planned / written / failed …
+ *   _state/<report>.json                                             cursor of the last successful run
+ *   _runs/<runId>/run.json                                           what the run was asked to do
+ *   _runs/<runId>/pages/<report>/<scope>page-<NNNNN>.json            one receipt per page (manifests derive from them)
+ *
+ * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
+ */
+
+export const RUN_ID = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z-([0-9a-f]{4})$/;
+
+/** "2026-11-24T12-00-00Z-4f2a": sortable, readable, and safe in a key. */
+export function newRunId(now: number, suffix = randomBytes(2).toString('hex')): string {
+  return `${new Date(now).toISOString().slice(0, 19).replaceAll(':', '-')}Z-${suffix}`;
+}
+
+export function runDate(runId: string): string {
+  const match = RUN_ID.exec(runId);
+  if (!match) throw new Error(`not a run id: ${runId}`);
+  return match[1] as string;
+}
+
+export function runStartedAt(runId: string): string {
+  const match = RUN_ID.exec(runId);
+  if (!match) throw new Error(`not a run id: ${runId}`);
+  return `${match[1]}T${match[2]}:${match[3]}:${match[4]}.000Z`;
+}
+
+/** "ticket=1329…/" for fanned-out reports, "" for plain ones. */
+export type Scope = string;
+
+export function pageName(page: number): string {
+  return `page-${String(page).padStart(5, '0')}`;
+}
+
+export function runFolder(report: string, runId: string): string {
+  return `${report}/dt=${runDate(runId)}/run=${runId}/`;
+}
+
+export function pageKey(report: string, runId: string, scope: Scope, page: number): string {
+  return `${runFolder(report, runId)}${scope}${pageName(page)}.jsonl`;
+}
+
+export function manifestKey(report: string, runId: string): string {
+  return `${runFolder(report, runId)}_manifest.json`;
+}
+
+export function stateKey(report: string): string {
+  return `_state/${report}.json`;
+}
+
+export function runRecordKey(runId: string): string {
+  return `_runs/${runId}/run.json`;
+}
+
+export function receiptPrefix(runId: string): string {
+  return `_runs/${runId}/pages/`;
+}
+
+export function receiptKey(report: string, runId: string, scope: Scope, page: number): string {
+  return `${receiptPrefix(runId)}${report}/${scope}${pageName(page)}.json`;
+}

@@ -1,0 +1,151 @@
+import { InvalidMessageError } from '../errors.js';
+import { findReport, REPORT_IDS, type ReportDefinition } from '../reports/catalog.js';
+import { parseParams } from '../reports/params.js';
+import { parseRoute, parseRouteParams, routeTarget } from '../reports/route.js';
+import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import { RUN_ID } from './keys.js';
+
+/**
+ * Messages on the work queue (design.md §3), validated once, at the edge, with a reason that names the field.
+ *
+ *   on demand:  { "report": "threads", "params": { "ticketId": "…" }, "secretId": "zoho_auth_eu" }
+ *               { "route": "/tickets/…/threads", "params": { "limit": "50" } }
+ *   one page:   { "v": 1, "runId": "…", "report": "tickets", "params": {}, "page": 3, "from": 201, "limit": 100, "chain": false }
+ *
+ * An on-demand message is planned into page messages when it is received; every page is its own message.
+ */
+
+/** SQS's limit for one message */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export interface Target {
+  /** a report id, or "route" */
+  report: string;
+  /** for the route report: the path under /api/v1 */
+  route?: string;
+  params: Record<string, string>;
+  secretId?: string;
+}
+
+export interface OnDemandMessage extends Target {
+  kind: 'on-demand';
+}
+
+export interface PageMessage extends Target {
+  kind: 'page';
+  runId: string;
+  page: number;
+  from: number;
+  limit: number;
+  /** a full page enqueues its successor (where Zoho gives no count to plan from) */
+  chain: boolean;
+}
+
+export type Message = OnDemandMessage | PageMessage;
+
+const ON_DEMAND_FIELDS = ['report', 'route', 'params', 'secretId'];
+const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain'];
+
+function wholeNumber(raw: Record<string, unknown>, field: string, min: number, max: number): number {
+  const value = raw[field];
+  if (value === undefined) throw new InvalidMessageError(`${field} is missing (a page message needs v, runId, page, from and limit)`);
+  if (typeof value !== 'number') throw new InvalidMessageError(`${field} must be a number, not ${typeof value === 'string' ? `the string "${value.slice(0, 20)}"` : typeof value}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidMessageError(`${field} must be a whole number from ${min} to ${max}, not ${value}`);
+  }
+  return value;
+}
+
+/** The page size a report's pages use, and the largest one a message may ask for. */
+export function pageLimits(target: Target): { defaultLimit: number; maxLimit: number } {
+  if (target.report === 'route') {
+    const { endpoint, defaultLimit } = routeTarget(target.route ?? '/', Object.keys(target.params));
+    return { defaultLimit: Number(target.params.limit ?? defaultLimit), maxLimit: endpoint.maxLimit };
+  }
+  const report = findReport(target.report) as ReportDefinition;
+  const max = endpointOf(report.request(target.params).endpoint).maxLimit;
+  return { defaultLimit: max, maxLimit: max };
+}
+
+export interface ParseOptions {
+  /** secretId must start with this (the deployment's allowed prefix, also enforced by IAM) */
+  secretPrefix: string;
+}
+
+/** Parses and checks one message body; throws InvalidMessageError naming the field. */
+export function parseMessage(body: string, options: ParseOptions): Message {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_MESSAGE_BYTES) throw new InvalidMessageError(`the message is ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES} (256 KiB)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidMessageError(`the message is not JSON (${(error as Error).message})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidMessageError('the message must be a JSON object');
+  const fields = raw as Record<string, unknown>;
+  const isPage = PAGE_FIELDS.some((f) => f in fields);
+  for (const field of Object.keys(fields)) {
+    if (!ON_DEMAND_FIELDS.includes(field) && !PAGE_FIELDS.includes(field)) {
+      throw new InvalidMessageError(`"${field.slice(0, 40)}" is not a message field (fields: ${[...ON_DEMAND_FIELDS, ...PAGE_FIELDS].join(', ')})`);
+    }
+  }
+  const target = parseTarget(fields, options);
+  if (!isPage) return { kind: 'on-demand', ...target };
+
+  if (fields.v !== 1) throw new InvalidMessageError(`v must be 1, not ${JSON.stringify(fields.v) ?? 'missing'}`);
+  if (typeof fields.runId !== 'string' || !RUN_ID.test(fields.runId)) {
+    throw new InvalidMessageError('runId must look like 2026-11-24T12-00-00Z-4f2a');
+  }
+  const { maxLimit } = pageLimits(target);
+  const message: PageMessage = {
+    kind: 'page',
+    ...target,
+    runId: fields.runId,
+    page: wholeNumber(fields, 'page', 1, 1_000_000),
+    from: wholeNumber(fields, 'from', 0, 100_000_000),
+    limit: wholeNumber(fields, 'limit', 1, maxLimit),
+    chain: fields.chain === undefined ? false : Boolean(fields.chain),
+  };
+  if (fields.chain !== undefined && typeof fields.chain !== 'boolean') throw new InvalidMessageError('chain must be true or false');
+  const report = findReport(target.report);
+  if (report?.parent && !target.params[report.parent.param]) {
+    throw new InvalidMessageError(`params.${report.parent.param} is required on a page of report ${report.id}`);
+  }
+  if (target.report === 'tickets' && target.params.since && !target.params.until) {
+    throw new InvalidMessageError('params.until is required with params.since on a page message, so every page reads the same window');
+  }
+  return message;
+}
+
+function parseTarget(fields: Record<string, unknown>, options: ParseOptions): Target {
+  const secretId = parseSecretId(fields.secretId, options.secretPrefix);
+  const withSecret = <T extends object>(t: T) => (secretId === undefined ? t : { ...t, secretId });
+  if (fields.report !== undefined && fields.route !== undefined && fields.report !== 'route') {
+    throw new InvalidMessageError('give either "report" or "route", not both');
+  }
+  if (fields.route !== undefined || fields.report === 'route') {
+    const route = parseRoute(fields.route);
+    return withSecret({ report: 'route', route, params: parseRouteParams(route, fields.params) });
+  }
+  if (fields.report === undefined) throw new InvalidMessageError('the message needs "report" (a report id) or "route" (a Desk path)');
+  if (typeof fields.report !== 'string') throw new InvalidMessageError('report must be a string');
+  const report = findReport(fields.report);
+  if (!report) throw new InvalidMessageError(`report "${fields.report.slice(0, 40)}" does not exist (reports: ${REPORT_IDS.join(', ')}, or use "route")`);
+  return withSecret({ report: report.id, params: parseParams(report.id, report.params, fields.params) });
+}
+
+function parseSecretId(value: unknown, prefix: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_+=.@/-]{1,512}$/.test(value)) {
+    throw new InvalidMessageError('secretId must be a secret name of letters, digits and _+=.@/-');
+  }
+  if (!value.startsWith(prefix)) throw new InvalidMessageError(`secretId must start with "${prefix}", the prefix this deployment may read`);
+  return value;
+}
+
+/** The JSON of a page message, fields in a fixed order. */
+export function pageMessageBody(message: PageMessage): string {
+  const { runId, report, route, params, page, from, limit, chain, secretId } = message;
+  return JSON.stringify({ v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain, ...(secretId ? { secretId } : {}) });
+}

@@ -1,0 +1,97 @@
+import { InvalidMessageError, ReportUnavailableError } from '../errors.js';
+import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import { routeTarget } from '../reports/route.js';
+import type { DeskEndpoint } from '../zoho/endpoints.js';
+import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import type { DeskRecord, PageRequest } from '../zoho/desk-client.js';
+import type { PipelineDeps } from './deps.js';
+import { newRunId, receiptKey } from './keys.js';
+import { readJson } from './manifest.js';
+import { pageMessageBody, parseMessage, type PageMessage } from './messages.js';
+import { planRun } from './planner.js';
+import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
+
+export type Outcome =
+  | { kind: 'written'; runId: string; report: string; records: number; credits: number; key: string }
+  | { kind: 'unavailable'; runId: string; report: string; reason: string }
+  | { kind: 'planned'; runId: string; planned: Record<string, number> };
+
+interface PageCall {
+  target: DeskEndpoint;
+  request: Pick<PageRequest, 'path' | 'query'>;
+  keep: ((record: DeskRecord) => boolean) | undefined;
+}
+
+function pageCall(message: PageMessage): PageCall {
+  if (message.report === 'route') {
+    const { limit: _pageSize, ...query } = message.params;
+    const { endpoint, path } = routeTarget(message.route ?? '/', Object.keys(query));
+    return { target: endpoint, request: { ...(path ? { path } : {}), query }, keep: undefined };
+  }
+  const report = findReport(message.report) as ReportDefinition;
+  const { endpoint, ...request } = report.request(message.params);
+  return { target: endpointOf(endpoint), request, keep: report.keep };
+}
+
+/**
+ * The consumer's core: one queue message in, one outcome out. A page message fetches exactly that page and
+ * writes it as JSON Lines (Zoho's records, one per line) under its deterministic key, so a redelivered page
+ * overwrites itself. An on-demand message is planned into page messages. Failures are thrown, typed.
+ */
+export async function handleMessage(body: string, deps: PipelineDeps): Promise<Outcome> {
+  const message = parseMessage(body, { secretPrefix: deps.secretPrefix });
+  if (message.kind === 'on-demand') {
+    const runId = newRunId(deps.clock.now());
+    const { kind: _kind, ...target } = message;
+    const result = await planRun({ runId, targets: [target], ...(message.secretId ? { secretId: message.secretId } : {}), trigger: 'on-demand' }, deps);
+    return { kind: 'planned', runId, planned: result.planned };
+  }
+  return fetchPage(message, deps);
+}
+
+async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outcome> {
+  const zoho = await deps.zoho(message.secretId);
+  const { target, request, keep } = pageCall(message);
+  let page;
+  try {
+    page = await zoho.desk.page(target, { ...request, from: message.from, limit: message.limit });
+  } catch (error) {
+    if (!(error instanceof ReportUnavailableError)) throw error;
+    await writeReceipt(deps.store, message, 'unavailable', { reason: error.message });
+    deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
+    return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
+  }
+  if (message.chain && !page.last) await enqueueSuccessor(message, deps);
+  const records = keep ? page.records.filter(keep) : page.records;
+  const key = keyOf(message);
+  await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
+  await writeReceipt(deps.store, message, 'written', { records: records.length, credits: page.weight });
+  deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits: page.weight });
+  return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits: page.weight, key };
+}
+
+/** A full page of a chain: plan the next one (unless a redelivery of this page already did and it is stored). */
+async function enqueueSuccessor(message: PageMessage, deps: PipelineDeps): Promise<void> {
+  const next: PageMessage = { ...message, page: message.page + 1, from: message.from + message.limit };
+  const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
+  if (existing?.status === 'written') return;
+  await writeReceipt(deps.store, next, 'planned');
+  await deps.queue.send([{ body: pageMessageBody(next) }]);
+  deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
+}
+
+/**
+ * A page that will not be tried again: its receipt says dead-lettered, with the reason, so the manifest
+ * shows it. Messages that are not valid pages have no receipt; the dead-letter queue keeps them.
+ */
+export async function recordDeadLetter(body: string, reason: string, deps: PipelineDeps): Promise<void> {
+  let message;
+  try {
+    message = parseMessage(body, { secretPrefix: deps.secretPrefix });
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return;
+    throw error;
+  }
+  if (message.kind !== 'page') return;
+  await writeReceipt(deps.store, message, 'dead-lettered', { reason });
+}

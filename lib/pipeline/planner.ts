@@ -1,0 +1,131 @@
+import pLimit from 'p-limit';
+import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import { routeTarget } from '../reports/route.js';
+import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
+import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import type { PipelineDeps } from './deps.js';
+import { Discovery } from './discovery.js';
+import { runRecordKey, runStartedAt } from './keys.js';
+import { writeJson, type RunRecord } from './manifest.js';
+import { pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
+import { writeReceipt } from './receipts.js';
+
+export interface PlanRequest {
+  runId: string;
+  targets: Target[];
+  secretId?: string;
+  trigger: RunRecord['trigger'];
+}
+
+export interface PlanResult {
+  runId: string;
+  /** pages planned per report (chained reports plan their first page; the rest follow as they are read) */
+  planned: Record<string, number>;
+  /** credits the discovery calls cost */
+  discoveryCredits: number;
+}
+
+/** One run of pages over one parent (or the whole report), and how many pages it has when Zoho says. */
+interface Series {
+  params: Record<string, string>;
+  pages: number | undefined;
+}
+
+const SEND_BATCH = 10; // SQS SendMessageBatch's limit
+
+/**
+ * The scheduler's core: turns "run these reports" into one message per report × scope × page. Where Zoho
+ * gives a count (tickets: /ticketsCount; threads: each ticket's threadCount) every page is planned up front
+ * and read in parallel; elsewhere the first page is planned and each full page enqueues its successor.
+ * Either way each page is its own message, retried and dead-lettered on its own.
+ */
+export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
+  const zoho = await deps.zoho(request.secretId);
+  // The end of every "changed since" window of this run, and the cursor its complete reports leave behind.
+  const startedAt = new Date(Math.max(deps.clock.now(), Date.parse(runStartedAt(request.runId)))).toISOString();
+  const record: RunRecord = {
+    runId: request.runId,
+    startedAt,
+    trigger: request.trigger,
+    requests: request.targets.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params })),
+    ...(request.secretId ? { secretId: request.secretId } : {}),
+    ...(zoho.secret.org_id ? { orgId: zoho.secret.org_id } : {}),
+    status: 'planning',
+  };
+  await writeJson(deps.store, runRecordKey(request.runId), record);
+
+  const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger);
+  const spentBefore = zoho.desk.credits.spent;
+  const messages: PageMessage[] = [];
+  for (const target of request.targets) {
+    const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(request.secretId ? { secretId: request.secretId } : {}) };
+    for (const series of await seriesFor(target, discovery, zoho.desk, startedAt)) {
+      messages.push(...pagesOf({ ...base, ...(target.route ? { route: target.route } : {}), params: series.params }, series.pages));
+    }
+  }
+  const discoveryCredits = zoho.desk.credits.spent - spentBefore;
+
+  // Receipts first: a page is never in the queue without one, so the manifest always counts it.
+  const limit = pLimit(16);
+  await Promise.all(messages.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
+  for (let i = 0; i < messages.length; i += SEND_BATCH) {
+    await deps.queue.send(messages.slice(i, i + SEND_BATCH).map((m) => ({ body: pageMessageBody(m) })));
+  }
+  const planned: Record<string, number> = {};
+  for (const m of messages) planned[m.report] = (planned[m.report] ?? 0) + 1;
+  for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
+  await writeJson(deps.store, runRecordKey(request.runId), { ...record, status: 'planned', planned });
+  return { runId: request.runId, planned, discoveryCredits };
+}
+
+/** Page messages 1…n for a known count, or page 1 of a chain. */
+function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, count: number | undefined): PageMessage[] {
+  const { defaultLimit: limit } = pageLimits(base);
+  const fromBase = base.report === 'route'
+    ? routeTarget(base.route ?? '/', Object.keys(base.params)).endpoint.fromBase
+    : endpointOf((findReport(base.report) as ReportDefinition).request(base.params).endpoint).fromBase;
+  const pages = Math.max(1, count ?? 1);
+  return Array.from({ length: pages }, (_, i) => ({
+    ...base,
+    page: i + 1,
+    from: fromBase + i * limit,
+    limit,
+    // The last page always chains: should Zoho hold more than it counted, a full last page reads on.
+    chain: i === pages - 1,
+  }));
+}
+
+const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
+
+async function seriesFor(target: Target, discovery: Discovery, desk: DeskClient, startedAt: string): Promise<Series[]> {
+  if (target.report === 'route') return [{ params: target.params, pages: undefined }];
+  const report = findReport(target.report) as ReportDefinition;
+  const params = { ...target.params };
+  if (report.id === 'tickets') {
+    if (params.since) params.until ??= startedAt;
+    const count = await desk.count('ticketsCount', { query: params.since ? { modifiedTimeRange: `${params.since},${params.until}` } : {} });
+    return [{ params, pages: pagesFor(count, endpointOf(report.request(params).endpoint).maxLimit) }];
+  }
+  const parent = report.parent;
+  if (!parent || params[parent.param]) return [{ params, pages: undefined }];
+  const each = (ids: string[]) => ids.map((id) => ({ params: { ...params, [parent.param]: id }, pages: undefined }));
+  switch (report.fanOut) {
+    case 'agent':
+      return each(await discovery.agentIds());
+    case 'department':
+      return each(await discovery.departmentIds());
+    case 'ticket-with-approvals':
+      return each(await discovery.ticketsWithApprovals());
+    case 'changed-ticket': {
+      const { tickets } = await discovery.changedTickets(report.id);
+      const limit = endpointOf(report.endpoint).maxLimit;
+      return tickets.map((ticket: DeskRecord) => ({
+        params: { ...params, ticketId: String(ticket.id) },
+        // Threads are counted on the ticket; time entries are not.
+        pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
+      }));
+    }
+    default:
+      return [{ params, pages: undefined }];
+  }
+}

@@ -1,0 +1,74 @@
+import type { ObjectStore } from '../ports.js';
+import { findReport } from '../reports/catalog.js';
+import { routeScope } from '../reports/route.js';
+import { pageKey, receiptKey, receiptPrefix } from './keys.js';
+import type { PageMessage } from './messages.js';
+
+/**
+ * One small object per page says what became of it: planned, written, dead-lettered or unavailable.
+ * Each page's receipt is written only by whoever handles that page, so concurrent workers never overwrite
+ * each other's news; run manifests are derived from the receipts.
+ */
+
+export type PageStatus = 'planned' | 'written' | 'dead-lettered' | 'unavailable';
+
+export interface Receipt {
+  report: string;
+  runId: string;
+  scope: string;
+  page: number;
+  status: PageStatus;
+  /** the page's object, once written */
+  key?: string;
+  records?: number;
+  credits?: number;
+  /** why it was dead-lettered or unavailable */
+  reason?: string;
+}
+
+/** The folder part of a page's key: "ticket=…/", "route=tickets.…/", or "" for plain reports. */
+export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'>): string {
+  if (message.report === 'route') return routeScope(message.route ?? '/');
+  const parent = findReport(message.report)?.parent;
+  return parent ? `${parent.scope}=${message.params[parent.param]}/` : '';
+}
+
+export function keyOf(message: PageMessage): string {
+  return pageKey(message.report, message.runId, scopeOf(message), message.page);
+}
+
+export async function writeReceipt(
+  store: ObjectStore,
+  message: PageMessage,
+  status: PageStatus,
+  details: Pick<Receipt, 'records' | 'credits' | 'reason'> = {},
+): Promise<void> {
+  const scope = scopeOf(message);
+  const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };
+  if (status === 'written') receipt.key = keyOf(message);
+  await store.put(receiptKey(message.report, message.runId, scope, message.page), `${JSON.stringify(receipt)}\n`, 'application/json');
+}
+
+export async function readReceipts(store: ObjectStore, runId: string): Promise<Receipt[]> {
+  const keys = await store.list(receiptPrefix(runId));
+  const receipts: Receipt[] = [];
+  for (const key of keys) {
+    const text = await store.get(key);
+    if (text === undefined) continue;
+    try {
+      receipts.push(JSON.parse(text) as Receipt);
+    } catch {
+      // A receipt cut short cannot be trusted: count its page as still pending.
+      receipts.push({ ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' });
+    }
+  }
+  return receipts;
+}
+
+function receiptFromKey(key: string, runId: string): Pick<Receipt, 'report' | 'runId' | 'scope' | 'page'> {
+  const rest = key.slice(receiptPrefix(runId).length);
+  const report = rest.slice(0, rest.indexOf('/'));
+  const name = rest.slice(rest.lastIndexOf('/') + 1);
+  const scope = rest.slice(report.length + 1, rest.length - name.length);
+  return { report, runId, scope, page: Number(/page-(\d+)/.exec(name)?.[1] ?? 0) };
+}

@@ -1,0 +1,106 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { FolderQueue } from '../lib/adapters/folder-queue.js';
+import { ManualClock } from '../lib/clock.js';
+import { ConfigError } from '../lib/errors.js';
+import { rejection, tempDir } from './helpers/zoho.js';
+
+let dir: { path: string; remove(): Promise<void> } | undefined;
+afterEach(async () => dir?.remove());
+
+describe('the local queue has SQS semantics', () => {
+  it('hides a received message until it is deleted or released, and releases it after a delay', async () => {
+    dir = await tempDir();
+    const clock = new ManualClock('2026-11-20T10:00:00Z');
+    const queue = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5, visibilityTimeoutMs: 30_000 });
+    await queue.send([{ body: 'a' }, { body: 'b' }]);
+    const [first] = await queue.receive(1);
+    expect(first).toMatchObject({ body: 'a', receiveCount: 1 });
+    expect((await queue.receive(10)).map((m) => m.body)).toEqual(['b']);
+    expect(await queue.receive(10)).toEqual([]);
+    await queue.release(first!.handle, 5_000);
+    expect(await queue.receive(10)).toEqual([]);
+    clock.advance(5_000);
+    const again = await queue.receive(10);
+    expect(again).toMatchObject([{ body: 'a', receiveCount: 2 }]);
+    await queue.delete(again[0]!.handle);
+    clock.advance(30_000); // b's visibility timeout passes without a delete: it is back
+    expect((await queue.receive(10)).map((m) => [m.body, m.receiveCount])).toEqual([['b', 2]]);
+    await queue.close();
+  });
+
+  it('moves a message to the dead-letter queue on the receive after maxReceiveCount, keeping a reason', async () => {
+    dir = await tempDir();
+    const clock = new ManualClock('2026-11-20T10:00:00Z');
+    const queue = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 3 });
+    await queue.send([{ body: 'poison' }]);
+    for (let i = 1; i <= 3; i += 1) {
+      const [message] = await queue.receive(1);
+      expect(message?.receiveCount).toBe(i);
+      await queue.release(message!.handle, 0);
+    }
+    expect(await queue.receive(1)).toEqual([]);
+    expect(await queue.deadLetters()).toMatchObject([{ body: 'poison', reason: 'received 3 times without success' }]);
+    expect(await queue.depths()).toEqual({ visible: 0, inFlight: 0, delayed: 0, dead: 1 });
+    expect(await queue.redrive()).toBe(1);
+    expect(await queue.receive(1)).toMatchObject([{ body: 'poison', receiveCount: 1 }]);
+    await queue.close();
+  });
+
+  it('keeps messages and receive counts across processes, and lets only one process use the folder', async () => {
+    dir = await tempDir();
+    const clock = new ManualClock('2026-11-20T10:00:00Z');
+    const first = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 });
+    await first.send([{ body: 'kept' }]);
+    await first.receive(1); // received, then the process "dies" without deleting it
+    await first.close();
+    const second = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 });
+    expect(await second.receive(1)).toMatchObject([{ body: 'kept', receiveCount: 2 }]);
+    await second.close();
+
+    await (await import('node:fs/promises')).writeFile(join(dir.path, 'lock'), '1'); // pid 1 is always alive
+    const locked = await rejection(FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 }));
+    expect(locked).toBeInstanceOf(ConfigError);
+    expect(locked.message).toContain('pid 1');
+  });
+
+  it('dead-letters a message directly with the reason given', async () => {
+    dir = await tempDir();
+    const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    await queue.send([{ body: '{oops' }]);
+    const [message] = await queue.receive(1);
+    await queue.deadLetter(message!.handle, 'invalid message: the message is not JSON');
+    const files = await readdir(join(dir.path, 'dead'));
+    expect(JSON.parse(await readFile(join(dir.path, 'dead', files[0]!), 'utf8'))).toMatchObject({ body: '{oops', reason: 'invalid message: the message is not JSON', receiveCount: 1 });
+    await queue.close();
+  });
+});
+
+describe('the folder bucket', () => {
+  it('stores objects under their keys and lists them in key order, leaving out dot-folders', async () => {
+    dir = await tempDir();
+    const store = new FolderObjectStore(dir.path);
+    await store.put('b/dt=2026-11-20/page-00002.jsonl', 'two\n', 'application/x-ndjson');
+    await store.put('b/dt=2026-11-20/page-00001.jsonl', 'one\n', 'application/x-ndjson');
+    await store.put('a.json', '{}', 'application/json');
+    await (await import('node:fs/promises')).mkdir(join(dir.path, '.queue', 'work'), { recursive: true });
+    expect(await store.list('')).toEqual(['a.json', 'b/dt=2026-11-20/page-00001.jsonl', 'b/dt=2026-11-20/page-00002.jsonl']);
+    expect(await store.list('b/dt=2026-11-20/page-00001')).toEqual(['b/dt=2026-11-20/page-00001.jsonl']);
+    expect(await store.folders('')).toEqual(['b']);
+    expect(await store.get('b/dt=2026-11-20/page-00001.jsonl')).toBe('one\n');
+    expect(await store.get('missing.json')).toBeUndefined();
+    await store.put('a.json', '{"v":2}', 'application/json');
+    expect(await store.get('a.json')).toBe('{"v":2}');
+    expect((await readdir(dir.path)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses keys that could leave the folder', async () => {
+    dir = await tempDir();
+    const store = new FolderObjectStore(dir.path);
+    for (const key of ['../outside.json', '/etc/passwd', 'a/../../b', 'a//b', 'a/./b', '']) {
+      expect(await rejection(store.put(key, 'x', 'text/plain'))).toBeInstanceOf(ConfigError);
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { writeMatchingSecret } from '../lib/simulator/matching-secret.js';
+import { enqueue } from '../lib/cli/enqueue-command.js';
+import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
+import { main } from '../lib/cli/main.js';
+import { EXIT_CODES } from '../lib/cli/output.js';
+import { runReports } from '../lib/cli/run-command.js';
+import { showStatus } from '../lib/cli/status-command.js';
+import { ConfigError } from '../lib/errors.js';
+import { ticketThreads } from '../lib/simulator/dataset.js';
+import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
+import { fixtures, rejection, tempDir } from './helpers/zoho.js';
+
+const open = fixtures();
+
+describe('on-demand messages', () => {
+  it('fetches any Desk list route with paging, under the route report', async () => {
+    const fixture = await open({ simulator: { tickets: 40 } });
+    const dir = await tempDir();
+    const { portal } = fixture.running.sim;
+    const ticket = portal.tickets.find((t) => t.baseThreads >= 3)!;
+    const context = contextFor(fixture);
+    const code = await enqueue(undefined, { route: `/tickets/${ticket.id}/threads`, param: ['limit=2'], out: dir.path, ...FAST }, context);
+    expect(code).toBe(0);
+    const keys = (await new FolderObjectStore(dir.path).list('route/')).filter((k) => k.endsWith('.jsonl'));
+    expect(keys.length).toBe(Math.floor(ticket.baseThreads / 2) + 1);
+    expect(keys[0]).toMatch(new RegExp(`^route/dt=\\d{4}-\\d\\d-\\d\\d/run=[^/]+/route=tickets\\.${ticket.id}\\.threads/page-00001\\.jsonl$`));
+    expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    await dir.remove();
+  });
+
+  it('runs a report for one parent, and for another portal named by secretId', async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const dir = await tempDir();
+    // Another portal's secret beside the default one (here the same simulator, with its own grant).
+    const eu = new FileSecretStore(join(dirname(fixture.store.path), 'zoho_auth_eu.json'));
+    await writeMatchingSecret(fixture.running.sim, eu);
+    const ticket = fixture.running.sim.portal.tickets[3]!;
+    const context = contextFor(fixture);
+    expect(await enqueue('threads', { param: [`ticketId=${ticket.id}`], secretId: 'zoho_auth_eu', out: dir.path, ...FAST }, context)).toBe(0);
+    expect((await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl'))).toHaveLength(1);
+    expect((await eu.read()).refresh_token).toBeDefined();
+    expect(fixture.running.sim.stats().codesExchanged).toBe(2);
+    await dir.remove();
+  });
+
+  it('dead-letters a route Zoho does not serve, with its reason, and exits non-zero', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    const ticket = fixture.running.sim.portal.tickets[0]!;
+    const context = contextFor(fixture);
+    const code = await enqueue(undefined, { route: `/tickets/${ticket.id}/conversations`, out: dir.path, ...FAST }, context);
+    expect(code).toBe(EXIT_CODES['dead-lettered']);
+    expect(context.out.text()).toContain('Zoho Desk has no GET /tickets/');
+    const status = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 3 }, status);
+    expect(status.out.text()).toContain('1 dead-lettered');
+    expect(status.out.text()).toContain('Zoho Desk has no GET /tickets/');
+    await dir.remove();
+  });
+
+  it('rejects a bad message before queueing it, saying why', async () => {
+    const fixture = await open();
+    const dir = await tempDir();
+    const error = await rejection(enqueue(undefined, { route: 'https://evil.example/api/v1/tickets', out: dir.path }, contextFor(fixture)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe('The message was not queued: route must be a path under the Desk API, not an absolute URL.');
+    await dir.remove();
+  });
+});
+
+describe('a poison message on the queue', () => {
+  it('goes to the dead-letter queue after one receive with its reason, and stays visible to status', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    const pipeline = await openLocalPipeline({ out: dir.path }, contextFor(fixture));
+    await pipeline.queue.send([{ body: '{"report":"threads","params":{"ticketId":1329983000000425001}}' }, { body: 'not json' }]);
+    await pipeline.close();
+    const context = contextFor(fixture);
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
+    expect(context.out.text()).toContain('invalid message: params.ticketId is a number that lost precision');
+    const reopened = await openLocalPipeline({ out: dir.path }, contextFor(fixture));
+    const dead = await reopened.queue.deadLetters();
+    await reopened.close();
+    expect(dead.map((m) => [m.receiveCount, m.reason]).sort()).toEqual([
+      [1, 'invalid message: params.ticketId is a number that lost precision (JSON numbers above 2^53 are rounded): send the id as a string'],
+      [1, expect.stringMatching(/^invalid message: the message is not JSON/)],
+    ]);
+    const status = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 3 }, status);
+    expect(status.out.text()).toContain('0 message(s) waiting, 2 dead-lettered');
+    expect(status.out.text()).toContain('1 × invalid message: the message is not JSON');
+    await dir.remove();
+  });
+});
+
+describe('the run command line', () => {
+  it.each([
+    [['run', 'ticketz'], 'There is no report "ticketz". Reports: accounts'],
+    [['run', 'agents', '--param', 'ticketId=1'], '--param ticketId: none of the reports run takes it'],
+    [['run', 'threads', '--param', 'ticketId=12e5'], '--param ticketId must be the digits of a Zoho id, not "12e5".'],
+    [['run', 'agents', '--param', 'status'], '--param status: write it as name=value'],
+    [['enqueue'], 'Name a report, or give --route PATH (not both).'],
+  ])('%j ends with one line saying what to fix (exit 2)', async (args, message) => {
+    const fixture = await open();
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main([...args, '--out', dir.path], context)).toBe(2);
+    expect(context.out.errors).toHaveLength(1);
+    expect(context.out.errors[0]).toContain(message);
+    await dir.remove();
+  });
+
+  it('shows the last runs and their manifests in status', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    expect(await runReports(['agents', 'departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const context = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 3 }, context);
+    expect(context.out.text()).toMatch(/Run \d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-[0-9a-f]{4} \(cli, finished/);
+    expect(context.out.text()).toMatch(/agents\s+│ complete\s+│ 1\/1/);
+    await dir.remove();
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { redrive } from '../lib/cli/redrive-command.js';
+import { runReports } from '../lib/cli/run-command.js';
+import { runManifests } from '../lib/pipeline/manifest.js';
+import { ticketThreads, type Portal } from '../lib/simulator/dataset.js';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
+import { planRun } from '../lib/pipeline/planner.js';
+import { FAST, contextFor, reportFiles, runOnce, storedRecords } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+
+const open = fixtures();
+const RUN = '2026-11-20T10-00-00Z-ab12';
+
+/** What the simulator holds for each full report: the identity of every record. */
+function expectedRecords(portal: Portal): Record<string, string[]> {
+  const ids = (records: Array<{ id: string }>) => records.map((r) => r.id);
+  return {
+    accounts: ids(portal.accounts),
+    agents: ids(portal.agents),
+    'agent-time-entries': ids(portal.timeEntries),
+    calls: ids(portal.calls),
+    contacts: ids(portal.contacts),
+    'customer-happiness': ids(portal.ratings),
+    departments: ids(portal.departments),
+    'email-failures': portal.emailFailures.map((f) => `${f.ticketId}/${f.threadId}`),
+    'pending-approvals': ids(portal.approvals.filter((a) => a.status === 'Pending')),
+    queue: ids(portal.tickets.filter((t) => t.status === 'Open')),
+    threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
+    'ticket-tags': ids(portal.tags),
+    'ticket-time-entries': ids(portal.timeEntries),
+    tickets: ids(portal.tickets),
+  };
+}
+
+const identity = (report: string, record: Record<string, unknown>) =>
+  report === 'email-failures' ? `${String(record.ticketId)}/${String(record.threadId)}` : String(record.id);
+
+describe('the reports pipeline on one machine', () => {
+  it('stores every record the simulator holds for every report exactly once', async () => {
+    const fixture = await open({ simulator: { tickets: 260 } });
+    const dir = await tempDir();
+    const { drained, manifests } = await runOnce(fixture, dir.path, RUN);
+    expect(drained.deadLettered).toBe(0);
+    const expected = expectedRecords(fixture.running.sim.portal);
+    expect(manifests.map((m) => m.report).sort()).toEqual(Object.keys(expected).sort());
+    for (const [report, ids] of Object.entries(expected)) {
+      const stored = (await storedRecords(dir.path, report)).map((r) => identity(report, r));
+      expect(stored.length, report).toBe(ids.length);
+      expect([...stored].sort(), report).toEqual([...ids].sort());
+      const manifest = manifests.find((m) => m.report === report);
+      expect(manifest, report).toMatchObject({ status: 'complete', records: ids.length, pages: { deadLettered: 0, pending: 0 } });
+    }
+    // Chained reports read on past a full page; counted ones are planned up front.
+    expect(manifests.find((m) => m.report === 'contacts')?.pages.planned).toBe(2);
+    expect(manifests.find((m) => m.report === 'tickets')?.pages.planned).toBe(3);
+    await dir.remove();
+  });
+
+  it('gives byte-identical output when a run is stopped half way and run again', async () => {
+    const fixture = await open({ simulator: { tickets: 120 } });
+    const clean = await tempDir();
+    const broken = await tempDir();
+    await runOnce(fixture, clean.path, RUN);
+
+    const halfway = await runOnce(fixture, broken.path, RUN, undefined, { stopAfter: 120 });
+    expect(halfway.drained.interrupted).toBe(true);
+    expect((await runManifests(new FolderObjectStore(broken.path), RUN)).some((m) => m.status === 'incomplete')).toBe(true);
+    const context = contextFor(fixture);
+    const code = await runReports([], { out: broken.path, ...FAST }, context);
+    expect(context.out.text()).toContain('queued message(s) first');
+    expect(code).toBe(0);
+
+    const expected = await reportFiles(clean.path);
+    const actual = await reportFiles(broken.path);
+    expect([...actual.keys()]).toEqual([...expected.keys()]);
+    for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
+    await clean.remove();
+    await broken.remove();
+  });
+
+  it('sends pages that keep failing to the dead-letter queue, and redrive gives the clean output', async () => {
+    const fixture = await open({ simulator: { tickets: 80 } });
+    const clean = await tempDir();
+    const faulty = await tempDir();
+    const targets = [{ report: 'threads', params: {} }, { report: 'contacts', params: {} }];
+    await runOnce(fixture, clean.path, RUN, targets);
+
+    // Planned while Zoho is healthy; then an outage outlasting five receives of every page.
+    const pipeline = await openLocalPipeline({ out: faulty.path, ...FAST }, contextFor(fixture));
+    const plan = await planRun({ runId: RUN, targets, trigger: 'cli' }, pipeline.deps);
+    fixture.running.sim.setFaults({ outage: true });
+    const { drained, manifests } = await pipeline.process();
+    await pipeline.close();
+    const planned = Object.values(plan.planned).reduce((a, b) => a + b, 0);
+    expect(drained.deadLettered).toBe(planned);
+    expect(manifests.find((m) => m.report === 'threads')).toMatchObject({ status: 'failed', pages: { written: 0, pending: 0 } });
+    expect(manifests.find((m) => m.report === 'threads')?.failures[0]?.reason).toContain('failed 5 times');
+    expect(fixture.running.sim.stats().faults.outage).toBeGreaterThanOrEqual(planned * 5);
+
+    // Zoho is back, if still flaky: redrive fetches every page again.
+    fixture.running.sim.setFaults({ outage: false, serverErrorRate: 0.2 });
+    const context = contextFor(fixture);
+    expect(await redrive({ out: faulty.path, ...FAST }, context)).toBe(0);
+    expect(context.out.text()).toContain(`Redriving ${planned} dead-lettered message(s)`);
+    const expected = await reportFiles(clean.path);
+    const actual = await reportFiles(faulty.path);
+    expect([...actual.keys()]).toEqual([...expected.keys()]);
+    for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
+    expect((await runManifests(new FolderObjectStore(faulty.path), RUN)).every((m) => m.status === 'complete')).toBe(true);
+    await clean.remove();
+    await faulty.remove();
+  });
+});
+
+describe('what the planner discovers, and what overrides it', () => {
+  it('fans threads out to one ticket when the user names it', async () => {
+    const fixture = await open({ simulator: { tickets: 30 } });
+    const dir = await tempDir();
+    const ticket = fixture.running.sim.portal.tickets[4]!;
+    await runOnce(fixture, dir.path, RUN, [{ report: 'threads', params: { ticketId: ticket.id } }]);
+    const keys = (await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl'));
+    expect(keys).toEqual([`threads/dt=2026-11-20/run=${RUN}/ticket=${ticket.id}/page-00001.jsonl`]);
+    expect((await storedRecords(dir.path, 'threads')).map((r) => r.id)).toEqual(ticketThreads(fixture.running.sim.portal, ticket).map((t) => t.id));
+    await dir.remove();
+  });
+
+  it('reads threads again only for tickets changed since the last complete run', async () => {
+    const fixture = await open({ simulator: { tickets: 60 } });
+    const { clock } = fixture.running.sim;
+    const dir = await tempDir();
+    const context = { ...contextFor(fixture, clock) };
+    expect(await runReports(['threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    const first = (await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl')).length;
+    expect(first).toBe(60);
+
+    const cursor = JSON.parse((await new FolderObjectStore(dir.path).get('_state/threads.json')) ?? '{}') as { cursor: string };
+    const changes = fixture.running.sim.advance(3_600_000, { newThreads: 2, modifiedTickets: 2, newTickets: 1 });
+    // Changed since the cursor, less the 10-minute overlap that covers clock differences.
+    const windowStart = Date.parse(cursor.cursor) - 10 * 60_000;
+    const expected = fixture.running.sim.portal.tickets.filter((t) => t.modifiedTime >= windowStart).map((t) => t.id);
+    expect(expected).toEqual(expect.arrayContaining([...changes.created, ...changes.modified, ...changes.threaded]));
+    expect(await runReports(['threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    const store = new FolderObjectStore(dir.path);
+    const runs = await store.folders('_runs/');
+    const second = (await runManifests(store, runs[1]!)).find((m) => m.report === 'threads');
+    expect(second?.pages.planned).toBe(expected.length);
+    expect(expected.length).toBeLessThan(10);
+    expect(second?.status).toBe('complete');
+    await dir.remove();
+  });
+
+  it('records Professional reports as unavailable on a Standard portal, without dead letters', async () => {
+    const fixture = await open({ simulator: { tickets: 40, edition: 'STANDARD' } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    const code = await runReports(['agent-time-entries', 'queue', 'tickets'], { out: dir.path, ...FAST }, context);
+    expect(code).toBe(0);
+    const manifests = await runManifests(new FolderObjectStore(dir.path), (await new FolderObjectStore(dir.path).folders('_runs/'))[0]!);
+    expect(manifests.find((m) => m.report === 'queue')).toMatchObject({ status: 'unavailable', pages: { unavailable: 1, deadLettered: 0 } });
+    expect(manifests.find((m) => m.report === 'agent-time-entries')?.status).toBe('unavailable');
+    expect(manifests.find((m) => m.report === 'tickets')?.status).toBe('complete');
+    expect(context.out.text()).toContain('queue: unavailable on this portal');
+    await dir.remove();
+  });
+});
