@@ -114,6 +114,17 @@ describe('the run command line', () => {
     await dir.remove();
   });
 
+  it("refuses a folder that holds another portal's reports", async () => {
+    const simulated = await open({ simulator: { tickets: 5, seed: 1 } });
+    const other = await open({ simulator: { tickets: 5, seed: 2 } });
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(simulated))).toBe(0);
+    const context = contextFor(other);
+    expect(await main(['run', 'departments', '--out', dir.path], context)).toBe(2);
+    expect(context.out.errors[0]).toContain(`holds portal ${simulated.running.sim.orgId}'s reports; this secret is for portal ${other.running.sim.orgId}`);
+    await dir.remove();
+  });
+
   it('shows the last runs and their manifests in status', async () => {
     const fixture = await open({ simulator: { tickets: 10 } });
     const dir = await tempDir();

@@ -1,5 +1,8 @@
+import { ConfigError } from '../errors.js';
+import { newRunId, runRecordKey } from '../pipeline/keys.js';
+import { readJson, type RunRecord } from '../pipeline/manifest.js';
 import { planRun } from '../pipeline/planner.js';
-import { newRunId } from '../pipeline/keys.js';
+import type { Portal } from '../zoho/portal.js';
 import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions, type LocalPipeline } from './local-pipeline.js';
 import { EXIT_CODES } from './output.js';
@@ -48,6 +51,22 @@ export async function processAndReport(
   return totals.deadLettered > 0 || drained.deadLettered > 0 ? EXIT_CODES['dead-lettered'] : 0;
 }
 
+/** One folder, one portal: a run refuses a folder whose latest run read another portal (the simulator's, say). */
+async function assertSamePortal(pipeline: LocalPipeline, portal: Portal): Promise<void> {
+  const runIds = await pipeline.store.folders('_runs/');
+  for (const runId of runIds.reverse()) {
+    const run = await readJson<RunRecord>(pipeline.store, runRecordKey(runId));
+    if (!run?.orgId || run.secretId) continue;
+    if (run.orgId !== portal.orgId) {
+      throw new ConfigError(
+        `${pipeline.store.root}/ holds portal ${run.orgId}'s reports; this secret is for portal ${portal.orgId}. ` +
+          'Give this portal its own folder with --out DIR, so their data never mix.',
+      );
+    }
+    return;
+  }
+}
+
 /**
  * `run [report…]`: the whole pipeline on this machine — plan, queue, fetch each page, store, manifests.
  * When pages are still queued (an interrupted run, or `enqueue --later`), it finishes those instead of
@@ -59,6 +78,7 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
     const portal = await pipeline.connectPortal();
+    await assertSamePortal(pipeline, portal);
     const out = context.out;
     if (pipeline.simulator) out.line(`Simulated Zoho Desk on ${pipeline.simulator.url} (no Zoho account needed).`);
     out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName}), writing to ${pipeline.store.root}/.`);
