@@ -1,5 +1,5 @@
 import type { FolderQueue } from '../adapters/folder-queue.js';
-import { describeError, InvalidMessageError, type AppError } from '../errors.js';
+import { describeError, InvalidMessageError } from '../errors.js';
 import type { ReceivedMessage } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { disposition, type RetryTiming } from './failure-policy.js';
@@ -21,7 +21,7 @@ export interface DrainResult {
   /** reasons of the invalid messages dead-lettered (they have no receipt or manifest) */
   rejected: string[];
   /** why the run stopped early, when it did */
-  stopped: AppError | undefined;
+  stopped: Error | undefined;
   interrupted: boolean;
   /** runs whose pages were handled, to finalize */
   runIds: Set<string>;
@@ -55,6 +55,17 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
 
   const handle = async (message: ReceivedMessage): Promise<void> => {
     try {
+      await settle(message);
+    } catch (error) {
+      // The queue or the folder itself failed (a full disk, say): stop, and say so.
+      result.stopped ??= error as Error;
+    } finally {
+      result.handled += 1;
+    }
+  };
+
+  const settle = async (message: ReceivedMessage): Promise<void> => {
+    try {
       const outcome = await handleMessage(message.body, deps);
       result.runIds.add(outcome.runId);
       await queue.delete(message.handle);
@@ -76,8 +87,6 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
         deps.events?.({ type: 'retry', report, reason: describeError(error), delayMs: next.delayMs });
         await queue.release(message.handle, next.delayMs);
       }
-    } finally {
-      result.handled += 1;
     }
   };
 

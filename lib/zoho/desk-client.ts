@@ -4,10 +4,10 @@ import { AppError, ConfigError, RetryLaterError, ZohoRejectedError } from '../er
 import type { Clock, HttpClient, HttpResponse, Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
 import { CreditMeter } from './credits.js';
-import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
-import { deskError, isHtml, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
+import type { ZohoLocation } from './data-centres.js';
+import { deskError, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
+import { listIn, readDeskBody } from './desk-response.js';
 import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
-import { parseJsonKeepingIds } from './json.js';
 import type { AccessTokenSource } from './token-provider.js';
 
 export type DeskRecord = Record<string, unknown>;
@@ -62,13 +62,6 @@ export interface DeskClientOptions {
 
 const ID = /^\d{1,25}$/;
 
-/** The record list of an answer; "*" (routes not in the table) takes `data`, else the only list in it. */
-function listIn(body: Record<string, unknown>, key: string): unknown {
-  if (key !== '*') return body[key];
-  if (Array.isArray(body.data)) return body.data;
-  const lists = Object.values(body).filter(Array.isArray);
-  return lists.length === 1 ? lists[0] : undefined;
-}
 
 /**
  * The Zoho Desk REST client: one call per page, the right headers, only declared parameters, and every
@@ -248,13 +241,13 @@ export class DeskClient {
     const name = describeEndpoint(target);
     let token = await this.options.tokens.accessToken();
     let response = await this.exchange(target, url, token);
-    let body = this.parseBody(target, response);
+    let body = readDeskBody(target, response, this.options.location);
     if (isTokenRejected(response.status, body as DeskErrorBody)) {
       // Expired or revoked token: refresh once (shared with every other caller), then give up.
       this.options.tokens.invalidate(token);
       token = await this.options.tokens.accessToken();
       response = await this.exchange(target, url, token);
-      body = this.parseBody(target, response);
+      body = readDeskBody(target, response, this.options.location);
       if (isTokenRejected(response.status, body as DeskErrorBody)) {
         throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
       }
@@ -274,44 +267,6 @@ export class DeskClient {
         request: describeEndpoint(target),
         cause,
       });
-    }
-  }
-
-  /** The JSON body, undefined for 204; HTML and broken JSON become typed errors here. */
-  private parseBody(target: DeskEndpoint, response: HttpResponse): unknown {
-    const request = describeEndpoint(target);
-    const status = response.status;
-    if (status === 204) return undefined; // Zoho sends a JSON content-type with an empty body: never parse it
-    if (status >= 300 && status < 400) {
-      throw new ZohoRejectedError(
-        `Zoho Desk redirected ${request} (HTTP ${status}${response.headers.location ? ` to ${new URL(response.headers.location, this.options.location.deskApiUrl).host}` : ''}). ` +
-          dataCentreAdvice(this.options.location),
-        { request, status },
-      );
-    }
-    if (isHtml(response)) {
-      if (status >= 500) {
-        throw new RetryLaterError(`Zoho Desk answered HTTP ${status} (an HTML error page) to ${request}; try again later.`, { request, status });
-      }
-      throw new ZohoRejectedError(
-        `Zoho Desk at ${this.options.location.deskApiUrl} answered ${request} with an HTML page (HTTP ${status}) instead of JSON. ` +
-          dataCentreAdvice(this.options.location),
-        { request, status },
-      );
-    }
-    if (response.body.trim() === '') {
-      if (status >= 200 && status < 300) {
-        throw new RetryLaterError(`Zoho Desk answered ${request} with HTTP ${status} and an empty body; try again.`, { request, status });
-      }
-      return undefined;
-    }
-    try {
-      return parseJsonKeepingIds(response.body);
-    } catch {
-      if (status >= 200 && status < 300 || status >= 500) {
-        throw new RetryLaterError(`Zoho Desk's answer to ${request} was cut short or is not JSON (HTTP ${status}); try again.`, { request, status });
-      }
-      return undefined;
     }
   }
 
