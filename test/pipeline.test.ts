@@ -113,6 +113,16 @@ describe('the reports pipeline on one machine', () => {
   });
 });
 
+describe('limits', () => {
+  it("never runs more calls at once than the portal's edition allows", async () => {
+    const fixture = await open({ simulator: { tickets: 40, edition: 'FREE', faults: { latencyMs: 15 } } });
+    const dir = await tempDir();
+    expect(await runReports(['threads', 'agents'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    expect(fixture.running.sim.stats()).toMatchObject({ maxConcurrency: 5, concurrencyRejections: 0 });
+    await dir.remove();
+  });
+});
+
 describe('what the planner discovers, and what overrides it', () => {
   it('fans threads out to one ticket when the user names it', async () => {
     const fixture = await open({ simulator: { tickets: 30 } });
