@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/**
+ * The Lambdas' configuration, read once at cold start from the environment serverless.yml sets. A missing
+ * or malformed variable stops the cold start with its name and what to put there.
+ */
+const configSchema = z.object({
+  WORK_QUEUE_URL: z.url({ error: 'must be the work queue URL (serverless.yml sets it)' }),
+  DEAD_LETTER_QUEUE_URL: z.url({ error: 'must be the dead-letter queue URL (serverless.yml sets it)' }),
+  REPORTS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+  ZOHO_SECRET_ID: z.string().min(1).default('zoho_auth'),
+  SECRET_PREFIX: z.string().min(1).default('zoho_auth'),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  /** calls one Lambda instance makes at once; the event source's maximum concurrency multiplies it */
+  CALLS_PER_INSTANCE: z.coerce.number().int().min(1).max(25).default(1),
+  /** reports the schedule runs (comma list); all when empty */
+  SCHEDULED_REPORTS: z.string().default(''),
+});
+
+export type AwsConfig = z.infer<typeof configSchema>;
+
+export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return env[name] === undefined || env[name] === '' ? `${name} is not set` : `${name} ${issue.message}`;
+    });
+    throw new ConfigError(`Lambda configuration: ${problems.join('; ')}.`);
+  }
+  if (!result.data.ZOHO_SECRET_ID.startsWith(result.data.SECRET_PREFIX)) {
+    throw new ConfigError(`Lambda configuration: ZOHO_SECRET_ID must start with SECRET_PREFIX (${result.data.SECRET_PREFIX}).`);
+  }
+  return result.data;
+}
