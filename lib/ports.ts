@@ -97,5 +97,5 @@ export interface WorkQueue {
   /** back to the queue, visible again after `delayMs` */
   release(handle: string, delayMs: number): Promise<void>;
   /** straight to the dead-letter queue, with the reason for the operator */
-  deadLetter(handle: string, reason: string): Promise<void>;
+  deadLetter(message: Pick<ReceivedMessage, 'handle' | 'body' | 'id'>, reason: string): Promise<void>;
 }

@@ -71,7 +71,7 @@ describe('the local queue has SQS semantics', () => {
     const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
     await queue.send([{ body: '{oops' }]);
     const [message] = await queue.receive(1);
-    await queue.deadLetter(message!.handle, 'invalid message: the message is not JSON');
+    await queue.deadLetter(message!, 'invalid message: the message is not JSON');
     const files = await readdir(join(dir.path, 'dead'));
     expect(JSON.parse(await readFile(join(dir.path, 'dead', files[0]!), 'utf8'))).toMatchObject({ body: '{oops', reason: 'invalid message: the message is not JSON', receiveCount: 1 });
     await queue.close();

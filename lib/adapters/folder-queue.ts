@@ -109,8 +109,8 @@ export class FolderQueue implements WorkQueue {
     entry.visibleAt = this.options.clock.now() + Math.max(0, delayMs);
   }
 
-  async deadLetter(handle: string, reason: string): Promise<void> {
-    const entry = this.byHandle(handle);
+  async deadLetter(message: Pick<ReceivedMessage, 'handle'>, reason: string): Promise<void> {
+    const entry = this.byHandle(message.handle);
     if (entry) await this.moveToDead(entry, reason);
   }
 

@@ -4,7 +4,7 @@ import type { CliContext } from './context.js';
 import { openLocalPipeline, SECRET_PREFIX, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
 import { processAndReport } from './run-command.js';
-import { parseParamFlags } from './targets.js';
+import { parseParamFlags } from '../reports/targets.js';
 
 export interface EnqueueOptions extends LocalOptions {
   route?: string;

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FileSecretStore } from '../adapters/file-secret-store.js';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { FolderQueue } from '../adapters/folder-queue.js';
@@ -8,7 +8,7 @@ import { systemClock } from '../clock.js';
 import type { PipelineDeps, PipelineEvent } from '../pipeline/deps.js';
 import type { RetryTiming } from '../pipeline/failure-policy.js';
 import { drain, type DrainResult } from '../pipeline/local-runner.js';
-import { localConnections } from '../pipeline/local-connections.js';
+import { zohoConnections } from '../pipeline/connections.js';
 import { finalizeRun, type ReportManifest } from '../pipeline/manifest.js';
 import { silentLogger } from '../ports.js';
 import { writeMatchingSecret } from '../simulator/matching-secret.js';
@@ -77,8 +77,14 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     queue,
     clock,
     logger: silentLogger,
-    zoho: localConnections({
-      env, secret, maxConcurrency: concurrency, clock,
+    zoho: zohoConnections({
+      env,
+      // Another portal's secretId "x" is the file x.json beside the default secret.
+      storeFor: (secretId) => (secretId === undefined ? secret : new FileSecretStore(join(dirname(secret.path), `${secretId}.json`))),
+      maxConcurrency: concurrency,
+      clock,
+      // One process: nobody else can be exchanging the same grant code.
+      tokens: { codeRaceWaitMs: 0 },
       ...(options.clientRetry && { retry: options.clientRetry }),
       ...(context.http && { http: context.http }),
     }),

@@ -8,7 +8,7 @@ import { openLocalPipeline, type LocalOptions, type LocalPipeline } from './loca
 import { EXIT_CODES } from './output.js';
 import { RunProgress } from './progress.js';
 import { printNextSteps, printSummary } from './summary.js';
-import { buildTargets } from './targets.js';
+import { buildTargets, parseParamFlags } from '../reports/targets.js';
 
 export interface RunOptions extends LocalOptions {
   param?: string[];
@@ -73,7 +73,7 @@ async function assertSamePortal(pipeline: LocalPipeline, portal: Portal): Promis
  * starting a new run: run it again afterwards for a fresh one.
  */
 export async function runReports(reportIds: string[], options: RunOptions & { stopAfter?: number }, context: CliContext): Promise<number> {
-  const targets = buildTargets(reportIds, options.param);
+  const targets = buildTargets(reportIds, parseParamFlags(options.param));
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {

@@ -1,9 +1,8 @@
 import type { FolderQueue } from '../adapters/folder-queue.js';
-import { describeError, InvalidMessageError } from '../errors.js';
 import type { ReceivedMessage } from '../ports.js';
+import { consume } from './consume.js';
 import type { PipelineDeps } from './deps.js';
-import { disposition, type RetryTiming } from './failure-policy.js';
-import { handleMessage, recordDeadLetter } from './page-worker.js';
+import type { RetryTiming } from './failure-policy.js';
 
 export interface DrainOptions {
   /** messages handled at once: the portal's Zoho concurrency */
@@ -29,19 +28,6 @@ export interface DrainResult {
 
 const DEFAULT_RETRY: RetryTiming = { baseMs: 500, capMs: 10_000 };
 
-/** The run and report a message names, read leniently (it may be the invalid message being dead-lettered). */
-function labelsOf(body: string): { runId: string | undefined; report: string | undefined } {
-  try {
-    const { runId, report, route } = JSON.parse(body) as Record<string, unknown>;
-    return {
-      runId: typeof runId === 'string' ? runId : undefined,
-      report: typeof report === 'string' ? report : route !== undefined ? 'route' : undefined,
-    };
-  } catch {
-    return { runId: undefined, report: undefined };
-  }
-}
-
 /**
  * The consumer on this machine: takes messages from the local queue, at most `concurrency` at once, until
  * none is left (waiting for delayed retries), with the same retry and dead-letter rules as the Lambda.
@@ -55,38 +41,25 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
 
   const handle = async (message: ReceivedMessage): Promise<void> => {
     try {
-      await settle(message);
+      const settled = await consume(message, deps, timing);
+      if (settled.kind === 'done') {
+        result.runIds.add(settled.outcome.runId);
+        await queue.delete(message.handle);
+        return;
+      }
+      if (settled.runId) result.runIds.add(settled.runId);
+      if (settled.kind === 'dead-lettered') {
+        result.deadLettered += 1;
+        if (settled.invalid) result.rejected.push(settled.reason);
+      } else if (settled.kind === 'stop') {
+        result.stopped ??= settled.error;
+        await queue.release(message.handle, 0); // the next `run` takes it again at once
+      }
     } catch (error) {
       // The queue or the folder itself failed (a full disk, say): stop, and say so.
       result.stopped ??= error as Error;
     } finally {
       result.handled += 1;
-    }
-  };
-
-  const settle = async (message: ReceivedMessage): Promise<void> => {
-    try {
-      const outcome = await handleMessage(message.body, deps);
-      result.runIds.add(outcome.runId);
-      await queue.delete(message.handle);
-    } catch (error) {
-      const { runId, report } = labelsOf(message.body);
-      if (runId) result.runIds.add(runId);
-      const next = disposition(error, message.receiveCount, deps.maxReceiveCount, timing);
-      if (next.kind === 'stop') {
-        result.stopped ??= next.error;
-        await queue.release(message.handle, 0);
-      } else if (next.kind === 'dead-letter') {
-        result.deadLettered += 1;
-        if (error instanceof InvalidMessageError) result.rejected.push(next.reason);
-        deps.logger.warn({ message: message.id, reason: next.reason }, 'message dead-lettered');
-        await recordDeadLetter(message.body, next.reason, deps);
-        deps.events?.({ type: 'dead-lettered', runId, report, reason: next.reason });
-        await queue.deadLetter(message.handle, next.reason);
-      } else {
-        deps.events?.({ type: 'retry', report, reason: describeError(error), delayMs: next.delayMs });
-        await queue.release(message.handle, next.delayMs);
-      }
     }
   };
 

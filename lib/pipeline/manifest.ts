@@ -115,3 +115,19 @@ export async function finalizeRun(store: ObjectStore, runId: string): Promise<Re
   }
   return manifests;
 }
+
+/**
+ * Finalizes the recent runs not yet finished (on AWS the scheduler does this before planning, so the cursor
+ * of every report completed since the last schedule moves before the next run reads it).
+ */
+export async function finalizeRecentRuns(store: ObjectStore, count = 10): Promise<string[]> {
+  const runIds = (await store.folders('_runs/')).slice(-count);
+  const finalized: string[] = [];
+  for (const runId of runIds) {
+    const run = await readJson<RunRecord>(store, runRecordKey(runId));
+    if (run?.status === 'finished') continue;
+    await finalizeRun(store, runId);
+    finalized.push(runId);
+  }
+  return finalized;
+}

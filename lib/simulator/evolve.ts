@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addTicket, threadCount, threadId, type Portal } from './dataset.js';
 import type { Random } from './random.js';
 

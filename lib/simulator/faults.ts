@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../ports.js';
 import { Random } from './random.js';
 
@@ -23,6 +23,8 @@ export const faultSchema = z
     outageWindows: z.array(z.object({ from: z.iso.datetime(), to: z.iso.datetime() })),
     /** the token endpoint answers HTTP 200 "Access Denied" */
     tokenThrottle: z.boolean(),
+    /** Desk paths (after /api/v1) starting with one of these always answer 500: a page that keeps failing */
+    failingPaths: z.array(z.string()),
   })
   .strict();
 
@@ -39,6 +41,7 @@ export const NO_FAULTS: Faults = {
   outage: false,
   outageWindows: [],
   tokenThrottle: false,
+  failingPaths: [],
 };
 
 export type FaultDecision = 'reset' | 'outage' | 'server-error' | 'too-many-requests' | 'slow' | 'none';
@@ -74,8 +77,8 @@ export class FaultInjector {
     return this.faults.outageWindows.some((w) => now >= Date.parse(w.from) && now < Date.parse(w.to));
   }
 
-  decide(): FaultDecision {
-    const decision = this.roll();
+  decide(path = ''): FaultDecision {
+    const decision = this.faults.failingPaths.some((prefix) => path.startsWith(prefix)) ? 'server-error' : this.roll();
     if (decision !== 'none') this.counts[decision] += 1;
     return decision;
   }

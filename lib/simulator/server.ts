@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { changesSchema } from './evolve.js';
 import { faultSchema } from './faults.js';
 import type { SimAnswer } from './desk-api.js';
@@ -117,7 +117,7 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
   sim.inFlight += 1;
   sim.maxInFlight = Math.max(sim.maxInFlight, sim.inFlight);
   try {
-    const fault = sim.faults.decide();
+    const fault = sim.faults.decide(path);
     const latency = sim.faults.latency() + (fault === 'slow' ? sim.faults.faults.slowMs : 0);
     if (latency > 0) await delay(latency);
     let answer: SimAnswer;

@@ -18,7 +18,7 @@ export interface ConnectOptions {
   maxConcurrency?: number;
   timeoutMs?: number;
   retry?: RetryPolicy;
-  tokens?: Partial<Pick<TokenProviderOptions, 'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'codeRaceWaitMs' | 'fatalRecheckMs'>>;
+  tokens?: Partial<Pick<TokenProviderOptions, 'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'codeRaceWaitMs' | 'fatalRecheckMs' | 'refreshJitterMs'>>;
 }
 
 export interface ZohoConnection {

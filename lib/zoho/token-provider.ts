@@ -27,6 +27,12 @@ export interface TokenProviderOptions {
   codeRaceWaitMs?: number;
   /** a reauthorize/config failure is re-checked against the store no more often than this */
   fatalRecheckMs?: number;
+  /**
+   * Refresh up to this much earlier than the expiry skew, at a point chosen at random once per process, so
+   * many Lambdas sharing one secret do not all refresh at the same moment: the first one mints, the others
+   * find its token in the store.
+   */
+  refreshJitterMs?: number;
 }
 
 interface CachedToken {
@@ -53,6 +59,7 @@ export class TokenProvider implements AccessTokenSource {
   private fatal: FatalState | undefined;
   private readonly logger: Logger;
   private readonly mintLimit: number;
+  /** a token counts as expired this long before Zoho expires it: the skew plus this process's jitter */
   private readonly skewMs: number;
   private readonly maxMintWaitMs: number;
   private readonly codeRaceWaitMs: number;
@@ -61,7 +68,7 @@ export class TokenProvider implements AccessTokenSource {
   constructor(private readonly options: TokenProviderOptions) {
     this.logger = options.logger ?? silentLogger;
     this.mintLimit = options.mintLimit ?? 10;
-    this.skewMs = options.expirySkewMs ?? 60_000;
+    this.skewMs = (options.expirySkewMs ?? 60_000) + Math.floor(Math.random() * (options.refreshJitterMs ?? 0));
     this.maxMintWaitMs = options.maxMintWaitMs ?? 0;
     this.codeRaceWaitMs = options.codeRaceWaitMs ?? 5_000;
     this.fatalRecheckMs = options.fatalRecheckMs ?? 60_000;

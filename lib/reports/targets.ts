@@ -1,7 +1,7 @@
 import { ConfigError, InvalidMessageError } from '../errors.js';
-import { findReport, REPORT_IDS, REPORTS } from '../reports/catalog.js';
-import { checkParam } from '../reports/params.js';
 import type { Target } from '../pipeline/messages.js';
+import { findReport, REPORT_IDS, REPORTS } from './catalog.js';
+import { checkParam } from './params.js';
 
 /** `--param k=v` values, in the order given. */
 export function parseParamFlags(flags: readonly string[] = []): Array<[string, string]> {
@@ -16,9 +16,8 @@ export function parseParamFlags(flags: readonly string[] = []): Array<[string, s
  * The reports a `run` asks for (all when none are named), each with the --param values it takes. A parameter
  * no named report takes is an error, not silently ignored.
  */
-export function buildTargets(reportIds: readonly string[], flags: readonly string[] = []): Target[] {
+export function buildTargets(reportIds: readonly string[], params: ReadonlyArray<readonly [string, string]> = []): Target[] {
   const reports = reportIds.length ? reportIds.map((id) => findReport(id) ?? unknownReport(id)) : [...REPORTS];
-  const params = parseParamFlags(flags);
   for (const [name] of params) {
     if (!reports.some((r) => r.params.some((p) => p.name === name && !p.internal))) {
       throw new ConfigError(`--param ${name}: none of the reports run takes it (see \`zoho-desk-reports reports\`).`);

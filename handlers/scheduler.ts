@@ -1,0 +1,13 @@
+import { jsonLogger } from '../lib/adapters/json-logger.js';
+import { loadAwsConfig } from '../lib/aws/config.js';
+import { createAwsClients, createAwsDeps } from '../lib/aws/deps.js';
+import { schedule } from '../lib/aws/scheduler.js';
+
+// Built once per Lambda instance; a configuration error fails the cold start with the variable's name.
+const config = loadAwsConfig(process.env);
+const logger = jsonLogger('scheduler');
+const deps = createAwsDeps(config, createAwsClients(), { logger, env: process.env });
+const scheduledReports = config.SCHEDULED_REPORTS.split(',').map((r) => r.trim()).filter(Boolean);
+
+/** Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. */
+export const handler = (event: unknown) => schedule(event, deps, scheduledReports);

@@ -1,0 +1,58 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../../ports.js';
+import { checkKey } from '../folder-object-store.js';
+
+function isMissing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** The bucket: one PutObject per object, so a page is replaced whole or not at all. */
+export class S3ObjectStore implements ObjectStore {
+  readonly description: string;
+
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {
+    this.description = `bucket ${bucket}`;
+  }
+
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: checkKey(key), Body: body, ContentType: contentType }));
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
+      return await result.Body?.transformToString('utf-8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async folders(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix) names.push(common.Prefix.slice(prefix.length).replace(/\/$/, ''));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
+  }
+}

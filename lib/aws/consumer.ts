@@ -1,0 +1,55 @@
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { consume } from '../pipeline/consume.js';
+import type { PipelineDeps } from '../pipeline/deps.js';
+import type { RetryTiming } from '../pipeline/failure-policy.js';
+import type { ReceivedMessage } from '../ports.js';
+
+export interface ConsumerOptions {
+  /** records handled at once in one batch (the event source's maximum concurrency multiplies it) */
+  concurrency: number;
+  /** a record is not started with less than this much of the invocation left */
+  reserveMs?: number;
+  retry?: RetryTiming;
+}
+
+/** A queue retry waits at least this long; SQS counts in whole seconds. */
+const LAMBDA_RETRY: RetryTiming = { baseMs: 30_000, capMs: 15 * 60_000 };
+
+function received(record: SQSRecord): ReceivedMessage {
+  return {
+    id: record.messageId,
+    body: record.body,
+    handle: record.receiptHandle,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+  };
+}
+
+/**
+ * The consumer Lambda: one page per record, settled in Records order for Middy's partial batch failure —
+ * a record that throws is reported failed and comes back; the others are deleted. Dead-lettered records
+ * (invalid, or failing for good) count as handled: they are already in the dead-letter queue.
+ */
+export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
+  const limit = pLimit(options.concurrency);
+  const reserveMs = options.reserveMs ?? 30_000;
+  const handleRecord = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
+    const message = received(record);
+    if (context && context.getRemainingTimeInMillis() < reserveMs) {
+      await deps.queue.release(message.handle, 0);
+      throw new Error('not started: too little time left in this invocation');
+    }
+    const settled = await consume(message, deps, options.retry ?? LAMBDA_RETRY);
+    if (settled.kind === 'retry' || settled.kind === 'stop') throw settled.error;
+  };
+  const lambdaHandler = (event: SQSEvent, context: Context) =>
+    Promise.allSettled(event.Records.map((record) => limit(() => handleRecord(record, context))));
+  return middy(lambdaHandler).use(
+    sqsPartialBatchFailure({
+      logger: (reason: unknown, record: SQSRecord) =>
+        deps.logger.warn({ message: record.messageId, reason: (reason as Error)?.message ?? String(reason) }, 'record failed; it will come back'),
+    }),
+  );
+}

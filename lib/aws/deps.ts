@@ -1,0 +1,70 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { S3ObjectStore } from '../adapters/aws/s3-store.js';
+import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
+import { SqsWorkQueue } from '../adapters/aws/sqs-queue.js';
+import { systemClock } from '../clock.js';
+import { zohoConnections } from '../pipeline/connections.js';
+import type { PipelineDeps } from '../pipeline/deps.js';
+import type { Clock, HttpClient, Logger } from '../ports.js';
+import type { RetryPolicy } from '../zoho/desk-client.js';
+import type { AwsConfig } from './config.js';
+
+export interface AwsClients {
+  sqs: SQSClient;
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+}
+
+/**
+ * The SDK clients, from the Lambda's own region and role. Endpoints follow the SDK's AWS_ENDPOINT_URL
+ * variables; AWS_S3_FORCE_PATH_STYLE=true is for S3 emulators.
+ */
+export function createAwsClients(env: Record<string, string | undefined> = process.env): AwsClients {
+  return {
+    sqs: new SQSClient({}),
+    s3: new S3Client({ forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === 'true' }),
+    secrets: new SecretsManagerClient({}),
+  };
+}
+
+export interface AwsDepsOptions {
+  logger: Logger;
+  env: Record<string, string | undefined>;
+  clock?: Clock;
+  http?: HttpClient;
+  /** the Zoho client's own quick retries */
+  retry?: RetryPolicy;
+}
+
+/**
+ * The pipeline's ports on AWS: S3 for the bucket, SQS for the queues, Secrets Manager for each portal's
+ * secret. Built once per Lambda instance, at cold start.
+ */
+export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: AwsDepsOptions): PipelineDeps {
+  const clock = options.clock ?? systemClock;
+  return {
+    store: new S3ObjectStore(clients.s3, config.REPORTS_BUCKET),
+    queue: new SqsWorkQueue(clients.sqs, config.WORK_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
+    clock,
+    logger: options.logger,
+    zoho: zohoConnections({
+      env: options.env,
+      storeFor: (secretId) => new SecretsManagerStore(clients.secrets, secretId ?? config.ZOHO_SECRET_ID),
+      maxConcurrency: config.CALLS_PER_INSTANCE,
+      clock,
+      logger: options.logger,
+      tokens: {
+        // Many consumers share one secret: refresh at a random point of the last ten minutes, and when a
+        // grant code is rejected, wait for the consumer that used it to store its refresh token.
+        refreshJitterMs: 10 * 60_000,
+        codeRaceWaitMs: 15_000,
+      },
+      ...(options.http && { http: options.http }),
+      ...(options.retry && { retry: options.retry }),
+    }),
+    secretPrefix: config.SECRET_PREFIX,
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+  };
+}

@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import { ConfigError } from '../errors.js';
+import type { PipelineDeps } from '../pipeline/deps.js';
+import { newRunId } from '../pipeline/keys.js';
+import { finalizeRecentRuns } from '../pipeline/manifest.js';
+import { planRun, type PlanResult } from '../pipeline/planner.js';
+import { buildTargets } from '../reports/targets.js';
+
+/** What can be passed when invoking the scheduler by hand (`serverless invoke -f scheduler -d '{…}'`). */
+const manualSchema = z
+  .object({
+    reports: z.array(z.string()).optional(),
+    params: z.record(z.string(), z.string()).optional(),
+    secretId: z.string().optional(),
+  })
+  .strict();
+
+export interface ScheduleResult extends PlanResult {
+  trigger: 'schedule' | 'cli';
+  /** earlier runs whose manifests and cursors were brought up to date first */
+  finalized: string[];
+}
+
+function isScheduledEvent(event: unknown): boolean {
+  const e = event as Record<string, unknown> | null;
+  return e !== null && typeof e === 'object' && e.source === 'aws.events';
+}
+
+/**
+ * The scheduler Lambda's core: bring earlier runs' manifests and cursors up to date, then plan a new run —
+ * every scheduled report on the 4-hourly schedule, or the reports (and parameters) of a manual invocation.
+ */
+export async function schedule(event: unknown, deps: PipelineDeps, scheduledReports: readonly string[]): Promise<ScheduleResult> {
+  let reports: readonly string[] = scheduledReports;
+  let params: Array<[string, string]> = [];
+  let secretId: string | undefined;
+  const trigger = isScheduledEvent(event) ? 'schedule' : 'cli';
+  if (trigger === 'cli' && event !== undefined && event !== null && !(typeof event === 'object' && Object.keys(event).length === 0)) {
+    const parsed = manualSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new ConfigError(`The scheduler takes {"reports": [...], "params": {...}, "secretId": "..."}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+    }
+    reports = parsed.data.reports ?? scheduledReports;
+    params = Object.entries(parsed.data.params ?? {});
+    secretId = parsed.data.secretId;
+    if (secretId !== undefined && !secretId.startsWith(deps.secretPrefix)) {
+      throw new ConfigError(`secretId must start with "${deps.secretPrefix}", the prefix this deployment may read.`);
+    }
+  }
+  const targets = buildTargets(reports, params);
+  const finalized = await finalizeRecentRuns(deps.store);
+  const runId = newRunId(deps.clock.now());
+  const plan = await planRun({ runId, targets, trigger, ...(secretId ? { secretId } : {}) }, deps);
+  deps.logger.info({ runId, planned: plan.planned, finalized }, 'run planned');
+  return { ...plan, trigger, finalized };
+}

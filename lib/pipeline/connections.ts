@@ -1,0 +1,44 @@
+import type { Clock, HttpClient, Logger, SecretStore } from '../ports.js';
+import { connectZoho, type ConnectOptions, type ZohoConnection } from '../zoho/connect.js';
+import type { RetryPolicy } from '../zoho/desk-client.js';
+
+export interface ConnectionOptions {
+  env: Record<string, string | undefined>;
+  /** the secret store for a message's secretId (undefined: the default secret) */
+  storeFor(secretId: string | undefined): SecretStore;
+  /** calls one connection makes at once */
+  maxConcurrency: number;
+  retry?: RetryPolicy;
+  tokens?: ConnectOptions['tokens'];
+  http?: HttpClient;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Zoho connections, one per secret, built on first use and shared by every page after: one token cache and
+ * one concurrency bound per portal per process.
+ */
+export function zohoConnections(options: ConnectionOptions): (secretId: string | undefined) => Promise<ZohoConnection> {
+  const connections = new Map<string, Promise<ZohoConnection>>();
+  return (secretId) => {
+    const store = options.storeFor(secretId);
+    let connection = connections.get(store.description);
+    if (!connection) {
+      connection = connectZoho({
+        env: options.env,
+        store,
+        maxConcurrency: options.maxConcurrency,
+        ...(options.tokens && { tokens: options.tokens }),
+        ...(options.retry && { retry: options.retry }),
+        ...(options.http && { http: options.http }),
+        ...(options.clock && { clock: options.clock }),
+        ...(options.logger && { logger: options.logger }),
+      });
+      // A failed connection (a bad secret, say) is not kept: fixing it and retrying works.
+      connection.catch(() => connections.delete(store.description));
+      connections.set(store.description, connection);
+    }
+    return connection;
+  };
+}

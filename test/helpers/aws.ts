@@ -1,0 +1,136 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { startFauxqs } from 'fauxqs';
+import { loadAwsConfig, type AwsConfig } from '../../lib/aws/config.js';
+import { createAwsDeps, type AwsClients } from '../../lib/aws/deps.js';
+import type { PipelineDeps } from '../../lib/pipeline/deps.js';
+import { silentLogger, type Clock } from '../../lib/ports.js';
+import { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-standin.js';
+import type { Fixture } from './zoho.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export const REGION = 'us-east-1';
+export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const BUCKET = 'zoho-reports-000000000000';
+
+export interface AwsFixture {
+  endpoint: string;
+  secretsManager: SecretsManagerStandIn;
+  clients: AwsClients;
+  config: AwsConfig;
+  /** what serverless.yml would give the Lambdas, pointed at the emulators */
+  lambdaEnv: Record<string, string>;
+  /** the ports of one Lambda instance (each call: a new instance with its own token cache) */
+  deps(options?: { clock?: Clock }): PipelineDeps;
+  /** takes every visible message off a queue (without deleting it) */
+  drainQueue(url: string, attributes?: boolean): Promise<Message[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * fauxqs 1.9.2 (real SQS and S3 protocols) and the Secrets Manager stand-in, started here, with the queues,
+ * redrive policy and bucket of serverless.yml, and the simulator's secret as `zoho_auth`.
+ */
+export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: number } = {}): Promise<AwsFixture> {
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  const dead = fauxqs.createQueue('zoho-desk-reports-test-dead-letter', { attributes: { MessageRetentionPeriod: '1209600' } });
+  const work = fauxqs.createQueue('zoho-desk-reports-test-work', {
+    attributes: {
+      VisibilityTimeout: String(options.visibilityTimeout ?? 360),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }),
+    },
+  });
+  fauxqs.createBucket(BUCKET);
+  const secretsManager = await startSecretsManagerStandIn({ zoho_auth: await zoho.store.read() });
+  const clients: AwsClients = {
+    sqs: new SQSClient({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS }),
+    s3: new S3Client({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS, forcePathStyle: true }),
+    secrets: new SecretsManagerClient({ endpoint: secretsManager.endpoint, region: REGION, credentials: CREDENTIALS }),
+  };
+  const lambdaEnv = { WORK_QUEUE_URL: work.queueUrl, DEAD_LETTER_QUEUE_URL: dead.queueUrl, REPORTS_BUCKET: BUCKET };
+  const config = loadAwsConfig(lambdaEnv);
+  return {
+    endpoint: fauxqs.address,
+    secretsManager,
+    clients,
+    config,
+    lambdaEnv: {
+      ...lambdaEnv,
+      ...zoho.env,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_S3_FORCE_PATH_STYLE: 'true',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+    },
+    deps: (depsOptions = {}) =>
+      createAwsDeps(config, clients, { logger: silentLogger, env: zoho.env, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 }, ...depsOptions }),
+    drainQueue: async (url, attributes = true) => {
+      const messages: Message[] = [];
+      for (;;) {
+        const batch = await clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            ...(attributes && { MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          }),
+        );
+        if (!batch.Messages?.length) return messages;
+        messages.push(...batch.Messages);
+      }
+    },
+    close: async () => {
+      await secretsManager.stop();
+      await fauxqs.stop();
+    },
+  };
+}
+
+/** The event Lambda's SQS event source would deliver for these received messages. */
+export function sqsEvent(messages: Message[], queueArn = 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work'): SQSEvent {
+  return {
+    Records: messages.map(
+      (m): SQSRecord => ({
+        messageId: m.MessageId ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        body: m.Body ?? '',
+        attributes: {
+          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+          SentTimestamp: m.Attributes?.SentTimestamp ?? '0',
+          SenderId: m.Attributes?.SenderId ?? '000000000000',
+          ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? '0',
+        },
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody ?? '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: queueArn,
+        awsRegion: REGION,
+      }),
+    ),
+  };
+}
+
+/**
+ * A Lambda context. This is a stub (a Lambda runtime cannot run here): the handlers read only the time left.
+ */
+export function lambdaContext(remainingMs = 60_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'zoho-desk-reports-test-consumer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:zoho-desk-reports-test-consumer',
+    memoryLimitInMB: '512',
+    awsRequestId: 'test-request',
+    logGroupName: '/aws/lambda/zoho-desk-reports-test-consumer',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
