@@ -18,14 +18,16 @@ export interface AwsClients {
 }
 
 /**
- * The SDK clients, from the Lambda's own region and role. Endpoints follow the SDK's AWS_ENDPOINT_URL
- * variables; AWS_S3_FORCE_PATH_STYLE=true is for S3 emulators.
+ * The SDK clients, from the Lambda's own region and role. AWS_ENDPOINT_URL_SQS / _S3 / _SECRETS_MANAGER and
+ * AWS_S3_FORCE_PATH_STYLE=true point them at emulators (given explicitly: SQS would otherwise follow the
+ * queue URL's host).
  */
 export function createAwsClients(env: Record<string, string | undefined> = process.env): AwsClients {
+  const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
   return {
-    sqs: new SQSClient({}),
-    s3: new S3Client({ forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === 'true' }),
-    secrets: new SecretsManagerClient({}),
+    sqs: new SQSClient({ ...endpoint('AWS_ENDPOINT_URL_SQS') }),
+    s3: new S3Client({ ...endpoint('AWS_ENDPOINT_URL_S3'), forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === 'true' }),
+    secrets: new SecretsManagerClient({ ...endpoint('AWS_ENDPOINT_URL_SECRETS_MANAGER') }),
   };
 }
 
