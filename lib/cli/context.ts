@@ -1,4 +1,5 @@
 import { FileSecretStore } from '../adapters/file-secret-store.js';
+import type { OperatorClients } from '../aws/operator.js';
 import type { Clock, HttpClient } from '../ports.js';
 import type { Output } from './output.js';
 
@@ -8,6 +9,8 @@ export interface CliContext {
   out: Output;
   http?: HttpClient;
   clock?: Clock;
+  /** the AWS clients of the operator commands (default: real ones for --region) */
+  awsClients?: (region: string | undefined) => OperatorClients;
 }
 
 export const DEFAULT_SECRET_PATH = '.zoho/auth.json';

@@ -14,12 +14,8 @@ export interface EnqueueOptions extends LocalOptions {
   later?: boolean;
 }
 
-/**
- * `enqueue <report> | --route PATH` (local): puts an on-demand message on the local queue — checked exactly as
- * the consumer checks it — and processes it at once, like a message pushed to SQS is picked up by the
- * consumer. With --later it waits for the next `run`.
- */
-export async function enqueue(report: string | undefined, options: EnqueueOptions, context: CliContext): Promise<number> {
+/** The on-demand message for `enqueue`, checked exactly as the consumer will check it. */
+export function onDemandMessage(report: string | undefined, options: Pick<EnqueueOptions, 'route' | 'param' | 'secretId'>, secretPrefix: string): string {
   if ((report === undefined) === (options.route === undefined)) throw new ConfigError('Name a report, or give --route PATH (not both).');
   const body = JSON.stringify({
     ...(report !== undefined ? { report } : { route: options.route }),
@@ -27,11 +23,21 @@ export async function enqueue(report: string | undefined, options: EnqueueOption
     ...(options.secretId ? { secretId: options.secretId } : {}),
   });
   try {
-    parseMessage(body, { secretPrefix: SECRET_PREFIX });
+    parseMessage(body, { secretPrefix });
   } catch (error) {
     if (error instanceof InvalidMessageError) throw new ConfigError(`The message was not queued: ${error.message}.`);
     throw error;
   }
+  return body;
+}
+
+/**
+ * `enqueue <report> | --route PATH` (local): puts an on-demand message on the local queue — checked exactly as
+ * the consumer checks it — and processes it at once, like a message pushed to SQS is picked up by the
+ * consumer. With --later it waits for the next `run`.
+ */
+export async function enqueue(report: string | undefined, options: EnqueueOptions, context: CliContext): Promise<number> {
+  const body = onDemandMessage(report, options, SECRET_PREFIX);
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { authInit } from './auth-command.js';
+import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from './aws-commands.js';
 import type { CliContext } from './context.js';
 import { enqueue } from './enqueue-command.js';
 import { consoleOutput, reportFailure } from './output.js';
@@ -23,6 +24,13 @@ function rate(value: string): number {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Against the deployed stack instead of this machine. */
+function deployed(command: Command): Command {
+  return command
+    .option('--stage <stage>', 'work on the deployed stack zoho-desk-reports-<stage> instead of this machine')
+    .option('--region <region>', 'AWS region of the stack (default: your AWS configuration)');
+}
 
 /** The options every command that runs the local pipeline takes. */
 function local(command: Command): Command {
@@ -49,13 +57,13 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
       result.exitCode = await runReports(reports, options, context);
     });
 
-  local(program.command('redrive'))
+  deployed(local(program.command('redrive')))
     .description('move dead-lettered pages back to the queue and fetch them again')
     .action(async (options) => {
-      result.exitCode = await redrive(options, context);
+      result.exitCode = options.stage ? await awsRedrive(options, context) : await redrive(options, context);
     });
 
-  local(program.command('enqueue'))
+  deployed(local(program.command('enqueue')))
     .description('queue an on-demand report or Desk route and process it (--later: at the next run)')
     .argument('[report]', 'report id')
     .option('--route <path>', 'any Desk GET list route, e.g. /tickets/1329983000000425001/threads')
@@ -63,15 +71,14 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--secret-id <id>', "another portal's secret (.zoho/<id>.json beside the default secret)")
     .option('--later', 'only queue it; the next `run` processes it')
     .action(async (report: string | undefined, options) => {
-      result.exitCode = await enqueue(report, options, context);
+      result.exitCode = options.stage ? await awsEnqueue(report, options, context) : await enqueue(report, options, context);
     });
 
-  program
-    .command('status')
+  deployed(program.command('status'))
     .description('the queue, the dead-letter queue, and the last runs with their manifests')
     .option('--out <dir>', 'the reports folder')
     .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
-    .action((options) => showStatus(options, context));
+    .action((options) => (options.stage ? awsStatus(options, context) : showStatus(options, context)));
 
   const auth = program.command('auth').description('OAuth2 with Zoho Accounts');
   auth
@@ -79,8 +86,10 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .description('exchange the grant code for a refresh token, store it, and check it against Zoho Desk')
     .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
     .option('--replace', 'exchange the code even though a refresh token is stored (new scopes or portal)')
+    .option('--secret-id <id>', 'use this AWS Secrets Manager secret (e.g. zoho_auth) instead of a local file')
+    .option('--region <region>', 'AWS region of the secret (default: your AWS configuration)')
     .action(async (options) => {
-      await authInit(options, context);
+      await (options.secretId ? awsAuthInit(options, context) : authInit(options, context));
     });
 
   program

@@ -3,8 +3,10 @@ import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { peekQueueFolder } from '../adapters/folder-queue.js';
 import { runRecordKey } from '../pipeline/keys.js';
 import { readJson, runManifests, type RunRecord } from '../pipeline/manifest.js';
+import type { ObjectStore } from '../ports.js';
 import type { CliContext } from './context.js';
 import { DEFAULT_OUT } from './local-pipeline.js';
+import type { Output } from './output.js';
 import { table } from './output.js';
 
 export interface StatusOptions {
@@ -12,21 +14,18 @@ export interface StatusOptions {
   runs: number;
 }
 
-/** `status` (local): the queue and dead-letter queue, and the last runs with their manifests. Reads only. */
-export async function showStatus(options: StatusOptions, context: CliContext): Promise<void> {
-  const out = context.out;
-  const root = options.out ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
-  const store = new FolderObjectStore(root);
-  const queue = await peekQueueFolder(join(root, '.queue'));
-  out.line(`Queue in ${root}/.queue: ${queue.waiting} message(s) waiting, ${queue.dead.length} dead-lettered.`);
-  const reasons = new Map<string, number>();
-  for (const { reason } of queue.dead) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  for (const [reason, count] of [...reasons.entries()].slice(0, 10)) out.line(`  ${count} × ${reason}`);
-  if (queue.dead.length) out.line('  `zoho-desk-reports redrive` moves them back and fetches them again.');
+/** Dead-letter reasons, counted: the same reason a thousand times is one line. */
+export function printReasons(out: Output, reasons: string[]): void {
+  const counted = new Map<string, number>();
+  for (const reason of reasons) counted.set(reason, (counted.get(reason) ?? 0) + 1);
+  for (const [reason, count] of [...counted.entries()].slice(0, 10)) out.line(`  ${count} × ${reason}`);
+}
 
-  const runIds = (await store.folders('_runs/')).reverse().slice(0, options.runs);
+/** The last runs in a bucket (or folder), newest first, each with its manifests computed now. */
+export async function printRuns(out: Output, store: ObjectStore, count: number): Promise<void> {
+  const runIds = (await store.folders('_runs/')).reverse().slice(0, count);
   if (runIds.length === 0) {
-    out.line(`No runs in ${root} yet: \`zoho-desk-reports run\` makes one.`);
+    out.line(`No runs in ${store.description} yet.`);
     return;
   }
   for (const runId of runIds) {
@@ -39,4 +38,15 @@ export async function showStatus(options: StatusOptions, context: CliContext): P
     ]);
     if (rows.length) out.line(table(['report', 'status', 'pages', 'pending', 'records', 'dead-lettered', 'unavailable', 'credits'], rows));
   }
+}
+
+/** `status` (local): the queue and dead-letter queue, and the last runs with their manifests. Reads only. */
+export async function showStatus(options: StatusOptions, context: CliContext): Promise<void> {
+  const out = context.out;
+  const root = options.out ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
+  const queue = await peekQueueFolder(join(root, '.queue'));
+  out.line(`Queue in ${root}/.queue: ${queue.waiting} message(s) waiting, ${queue.dead.length} dead-lettered.`);
+  printReasons(out, queue.dead.map((d) => d.reason));
+  if (queue.dead.length) out.line('  `zoho-desk-reports redrive` moves them back and fetches them again.');
+  await printRuns(out, new FolderObjectStore(root), options.runs);
 }

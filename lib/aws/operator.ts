@@ -1,0 +1,128 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SQSClient, StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { ConfigError } from '../errors.js';
+
+/** The clients the operator commands use, with the operator's own credentials. */
+export interface OperatorClients {
+  cfn: CloudFormationClient;
+  sqs: SQSClient;
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+}
+
+export function createOperatorClients(region: string | undefined): OperatorClients {
+  const config = region ? { region } : {};
+  return { cfn: new CloudFormationClient(config), sqs: new SQSClient(config), s3: new S3Client(config), secrets: new SecretsManagerClient(config) };
+}
+
+/** What the deployed stack publishes in its outputs (serverless.yml). */
+export interface DeployedStack {
+  stackName: string;
+  workQueueUrl: string;
+  workQueueArn: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+  bucket: string;
+  secretPrefix: string;
+}
+
+export const stackName = (stage: string) => `zoho-desk-reports-${stage}`;
+
+/** Finds the queues and the bucket from the stack's outputs, not from hand-copied URLs. */
+export async function findStack(cfn: CloudFormationClient, stage: string): Promise<DeployedStack> {
+  const name = stackName(stage);
+  let outputs: Record<string, string>;
+  try {
+    const result = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    outputs = Object.fromEntries((result.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    if ((error as Error).message?.includes('does not exist')) {
+      throw new ConfigError(
+        `There is no stack ${name} in this region: deploy it with \`npx serverless deploy --stage ${stage}\`, or give the right --stage and --region.`,
+      );
+    }
+    throw error;
+  }
+  const need = (key: string) => {
+    const value = outputs[key];
+    if (!value) throw new ConfigError(`The stack ${name} has no output ${key}: redeploy it with this version's serverless.yml.`);
+    return value;
+  };
+  return {
+    stackName: name,
+    workQueueUrl: need('WorkQueueUrl'),
+    workQueueArn: need('WorkQueueArn'),
+    deadLetterQueueUrl: need('DeadLetterQueueUrl'),
+    deadLetterQueueArn: need('DeadLetterQueueArn'),
+    bucket: need('ReportsBucketName'),
+    secretPrefix: outputs.SecretPrefix || 'zoho_auth',
+  };
+}
+
+export interface Depth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export async function queueDepth(sqs: SQSClient, url: string): Promise<Depth> {
+  const { Attributes: a = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/** Up to ten dead-lettered messages and their reasons, left in place (received with no visibility timeout). */
+export async function peekDeadLetters(sqs: SQSClient, url: string): Promise<Array<{ reason: string; body: string }>> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+  );
+  return Messages.map((m) => ({
+    reason: m.MessageAttributes?.reason?.StringValue ?? 'failed on every receive (moved by the redrive policy)',
+    body: m.Body ?? '',
+  }));
+}
+
+export interface MoveProgress {
+  status: string;
+  moved: number;
+  toMove: number | undefined;
+  failure?: string;
+}
+
+/**
+ * Moves every dead-lettered message back to the work queue with SQS's StartMessageMoveTask, reporting progress
+ * until the task ends.
+ */
+export async function redriveDeadLetters(
+  sqs: SQSClient,
+  stack: DeployedStack,
+  onProgress: (progress: MoveProgress) => void,
+  pause: (ms: number) => Promise<unknown>,
+): Promise<MoveProgress> {
+  await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: stack.deadLetterQueueArn, DestinationArn: stack.workQueueArn }));
+  for (;;) {
+    const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: stack.deadLetterQueueArn, MaxResults: 1 }));
+    const task = Results[0];
+    const progress: MoveProgress = {
+      status: task?.Status ?? 'UNKNOWN',
+      moved: Number(task?.ApproximateNumberOfMessagesMoved ?? 0),
+      toMove: task?.ApproximateNumberOfMessagesToMove,
+      ...(task?.FailureReason ? { failure: task.FailureReason } : {}),
+    };
+    onProgress(progress);
+    if (progress.status !== 'RUNNING' && progress.status !== 'CANCELLING') return progress;
+    await pause(5_000);
+  }
+}

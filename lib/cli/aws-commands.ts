@@ -1,0 +1,73 @@
+import { S3ObjectStore } from '../adapters/aws/s3-store.js';
+import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  createOperatorClients, findStack, peekDeadLetters, queueDepth, redriveDeadLetters, type DeployedStack, type OperatorClients,
+} from '../aws/operator.js';
+import { RetryLaterError } from '../errors.js';
+import { authInit, type AuthInitResult } from './auth-command.js';
+import type { CliContext } from './context.js';
+import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
+import { printReasons, printRuns } from './status-command.js';
+
+/** The deployed stack an operator command works on: `--stage` (and `--region`). */
+export interface StackOptions {
+  stage: string;
+  region?: string;
+}
+
+async function connect(options: StackOptions, context: CliContext): Promise<{ clients: OperatorClients; stack: DeployedStack }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  return { clients, stack: await findStack(clients.cfn, options.stage) };
+}
+
+/** `enqueue --stage S`: the on-demand message, checked as the consumer checks it, onto the deployed work queue. */
+export async function awsEnqueue(report: string | undefined, options: EnqueueOptions & StackOptions, context: CliContext): Promise<number> {
+  const { clients, stack } = await connect(options, context);
+  const body = onDemandMessage(report, options, stack.secretPrefix);
+  const sent = await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.workQueueUrl, MessageBody: body }));
+  context.out.line(`Queued message ${sent.MessageId ?? ''} on ${stack.stackName}'s work queue: the consumer picks it up within seconds.`);
+  context.out.line(`\`zoho-desk-reports status --stage ${options.stage}\` shows the run it starts.`);
+  return 0;
+}
+
+/** `redrive --stage S`: SQS moves every dead-lettered page back to the work queue; progress until it is done. */
+export async function awsRedrive(options: StackOptions, context: CliContext, pause: (ms: number) => Promise<unknown> = delay): Promise<number> {
+  const { clients, stack } = await connect(options, context);
+  const dead = await queueDepth(clients.sqs, stack.deadLetterQueueUrl);
+  if (dead.visible + dead.inFlight === 0) {
+    context.out.line('The dead-letter queue is empty: nothing to redrive.');
+    return 0;
+  }
+  context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);
+  const final = await redriveDeadLetters(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
+  if (final.status !== 'COMPLETED') {
+    throw new RetryLaterError(`The redrive ended ${final.status}${final.failure ? `: ${final.failure}` : ''}. Run it again.`);
+  }
+  context.out.line('Done: the consumer fetches them again now. `status` shows how the runs finish.');
+  return 0;
+}
+
+/** `status --stage S`: queue and dead-letter depths, why pages were dead-lettered, and the last runs' manifests. */
+export async function awsStatus(options: StackOptions & { runs: number }, context: CliContext): Promise<void> {
+  const { clients, stack } = await connect(options, context);
+  const out = context.out;
+  const work = await queueDepth(clients.sqs, stack.workQueueUrl);
+  const dead = await queueDepth(clients.sqs, stack.deadLetterQueueUrl);
+  out.line(`Work queue: ${work.visible} waiting, ${work.inFlight} being fetched, ${work.delayed} delayed.`);
+  out.line(`Dead-letter queue: ${dead.visible + dead.inFlight} message(s).`);
+  if (dead.visible > 0) {
+    printReasons(out, (await peekDeadLetters(clients.sqs, stack.deadLetterQueueUrl)).map((d) => d.reason));
+    out.line(`  \`zoho-desk-reports redrive --stage ${options.stage}\` moves them back once the cause is fixed.`);
+  }
+  await printRuns(out, new S3ObjectStore(clients.s3, stack.bucket), options.runs);
+}
+
+/** `auth init --secret-id ID`: the same as locally, against the secret in Secrets Manager. */
+export async function awsAuthInit(options: { secretId: string; region?: string; replace?: boolean }, context: CliContext): Promise<AuthInitResult> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  return authInit({ ...(options.replace && { replace: true }) }, context, new SecretsManagerStore(clients.secrets, options.secretId));
+}

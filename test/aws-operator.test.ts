@@ -1,0 +1,141 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
+import { buildConsumer } from '../lib/aws/consumer.js';
+import { schedule } from '../lib/aws/scheduler.js';
+import type { OperatorClients } from '../lib/aws/operator.js';
+import { ConfigError } from '../lib/errors.js';
+import { parseMessage } from '../lib/pipeline/messages.js';
+import { awsFixture, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
+import { capture } from './helpers/pipeline.js';
+import { fixtures, rejection } from './helpers/zoho.js';
+
+const open = fixtures();
+let aws: AwsFixture | undefined;
+afterEach(async () => {
+  await aws?.close();
+  aws = undefined;
+});
+
+/**
+ * A STUB CloudFormation client: no CloudFormation emulator runs here. It answers DescribeStacks with the
+ * outputs serverless.yml declares, pointing at the fauxqs queues and bucket.
+ */
+function stubCloudFormation(fixture: AwsFixture, stage = 'test'): CloudFormationClient {
+  return {
+    send: async (command: { input: { StackName?: string } }) => {
+      if (command.input.StackName !== `zoho-desk-reports-${stage}`) throw new Error(`Stack with id ${command.input.StackName} does not exist`);
+      const outputs = {
+        WorkQueueUrl: fixture.config.WORK_QUEUE_URL,
+        WorkQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work',
+        DeadLetterQueueUrl: fixture.config.DEAD_LETTER_QUEUE_URL,
+        DeadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter',
+        ReportsBucketName: fixture.config.REPORTS_BUCKET,
+        SecretPrefix: 'zoho_auth',
+      };
+      return { Stacks: [{ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+    },
+  } as unknown as CloudFormationClient;
+}
+
+/**
+ * The real SQS client against fauxqs, except StartMessageMoveTask and ListMessageMoveTasks, which fauxqs does
+ * not implement: those two are STUBBED here, recording the call and reporting a task that completes.
+ */
+function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[]): SQSClient {
+  let polls = 0;
+  return {
+    send: async (command: unknown) => {
+      if (command instanceof StartMessageMoveTaskCommand) {
+        calls.push(command.input);
+        return { TaskHandle: 'task-1' };
+      }
+      if (command instanceof ListMessageMoveTasksCommand) {
+        polls += 1;
+        const done = polls > 1;
+        return { Results: [{ Status: done ? 'COMPLETED' : 'RUNNING', ApproximateNumberOfMessagesMoved: done ? 2 : 1, ApproximateNumberOfMessagesToMove: 2 }] };
+      }
+      return real.send(command as never);
+    },
+  } as unknown as SQSClient;
+}
+
+function context(fixture: AwsFixture, moveCalls: unknown[] = []) {
+  const clients: OperatorClients = {
+    cfn: stubCloudFormation(fixture),
+    sqs: sqsWithStubbedMoveTasks(fixture.clients.sqs, moveCalls),
+    s3: fixture.clients.s3,
+    secrets: fixture.clients.secrets,
+  };
+  return { env: {}, out: capture(), awsClients: () => clients };
+}
+
+describe('operator commands against the deployed stack', () => {
+  it('enqueue puts a checked on-demand message on the work queue found from the stack outputs', async () => {
+    const zoho = await open();
+    aws = await awsFixture(zoho);
+    const ctx = context(aws);
+    expect(await awsEnqueue('threads', { stage: 'test', param: ['ticketId=1329983000000425001'] }, ctx)).toBe(0);
+    const [message] = await aws.drainQueue(aws.config.WORK_QUEUE_URL);
+    expect(parseMessage(message?.Body ?? '', { secretPrefix: 'zoho_auth' })).toEqual({ kind: 'on-demand', report: 'threads', params: { ticketId: '1329983000000425001' } });
+    const refused = await rejection(awsEnqueue(undefined, { stage: 'test', route: '/tickets/../oauth' }, ctx));
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(await aws.drainQueue(aws.config.WORK_QUEUE_URL)).toHaveLength(0);
+    const noStack = await rejection(awsEnqueue('tickets', { stage: 'prod' }, ctx));
+    expect(noStack.message).toContain('There is no stack zoho-desk-reports-prod in this region: deploy it with `npx serverless deploy --stage prod`');
+  });
+
+  it('status shows the queues, why pages were dead-lettered, and the runs in the bucket', async () => {
+    const zoho = await open({ simulator: { tickets: 4 } });
+    aws = await awsFixture(zoho);
+    const deps = aws.deps();
+    await schedule({ reports: ['departments'] }, deps, []);
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.WORK_QUEUE_URL, MessageBody: '{"report":"nope"}' }));
+    const messages = await aws.drainQueue(aws.config.WORK_QUEUE_URL);
+    await buildConsumer(deps, { concurrency: 1 })(sqsEvent(messages), lambdaContext());
+    const ctx = context(aws);
+    await awsStatus({ stage: 'test', runs: 3 }, ctx);
+    const text = ctx.out.text();
+    expect(text).toContain('Dead-letter queue: 1 message(s).');
+    expect(text).toContain('1 × invalid message: report "nope" does not exist');
+    expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
+    expect(text).toContain('redrive --stage test');
+  });
+
+  it('redrive starts an SQS message move task from the dead-letter queue to the work queue and follows it', async () => {
+    const zoho = await open();
+    aws = await awsFixture(zoho);
+    const calls: unknown[] = [];
+    const ctx = context(aws, calls);
+    expect(await awsRedrive({ stage: 'test' }, ctx, async () => undefined)).toBe(0);
+    expect(ctx.out.text()).toContain('nothing to redrive');
+    expect(calls).toEqual([]);
+
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: 'a' }));
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: 'b' }));
+    expect(await awsRedrive({ stage: 'test' }, ctx, async () => undefined)).toBe(0);
+    expect(calls).toEqual([
+      { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter', DestinationArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work' },
+    ]);
+    expect(ctx.out.text()).toContain('Moving 2 dead-lettered message(s)');
+    expect(ctx.out.text()).toContain('RUNNING: 1/2 moved');
+    expect(ctx.out.text()).toContain('COMPLETED: 2/2 moved');
+  });
+
+  it('auth init exchanges the grant code held in Secrets Manager and stores the refresh token there', async () => {
+    const zoho = await open({ simulator: { edition: 'PROFESSIONAL' } });
+    aws = await awsFixture(zoho);
+    const ctx = { ...context(aws), env: zoho.env };
+    const result = await awsAuthInit({ secretId: 'zoho_auth' }, ctx);
+    expect(result).toMatchObject({ orgId: zoho.running.sim.orgId, edition: 'PROFESSIONAL', exchanged: true });
+    const stored = JSON.parse(aws.secretsManager.secrets.get('zoho_auth')?.value ?? '{}') as Record<string, unknown>;
+    expect(stored.refresh_token).toBeDefined();
+    expect(stored).not.toHaveProperty('code');
+    expect(ctx.out.text()).toContain('stored in the Secrets Manager secret zoho_auth');
+    const missing = await rejection(awsAuthInit({ secretId: 'zoho_auth_eu' }, ctx));
+    expect(missing.message).toBe(
+      'There is no Secrets Manager secret zoho_auth_eu in this region. Create it as JSON with client_id, client_secret, code and org_id (README: Deploy to AWS), or set ZOHO_SECRET_ID to its name.',
+    );
+  });
+});
