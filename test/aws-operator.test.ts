@@ -1,15 +1,20 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
-import type { OperatorClients } from '../lib/aws/operator.js';
+import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
 import { parseMessage } from '../lib/pipeline/messages.js';
 import { awsFixture, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
 import { capture } from './helpers/pipeline.js';
 import { fixtures, rejection } from './helpers/zoho.js';
+import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
+import { ticketThreads } from '../lib/simulator/dataset.js';
+import type { PipelineDeps } from '../lib/pipeline/deps.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;
@@ -41,14 +46,23 @@ function stubCloudFormation(fixture: AwsFixture, stage = 'test'): CloudFormation
 
 /**
  * The real SQS client against fauxqs, except StartMessageMoveTask and ListMessageMoveTasks, which fauxqs does
- * not implement: those two are STUBBED here, recording the call and reporting a task that completes.
+ * not implement: those two are STUBBED here, recording the call and reporting a task that completes. Given
+ * the two queue URLs, the stub also moves the messages (with fauxqs's receive, send and delete).
  */
-function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[]): SQSClient {
+function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[], move?: { from: string; to: string }): SQSClient {
   let polls = 0;
   return {
     send: async (command: unknown) => {
       if (command instanceof StartMessageMoveTaskCommand) {
         calls.push(command.input);
+        for (let more = true; move && more; ) {
+          const { Messages = [] } = await real.send(new ReceiveMessageCommand({ QueueUrl: move.from, MaxNumberOfMessages: 10 }));
+          more = Messages.length > 0;
+          for (const m of Messages) {
+            await real.send(new SendMessageCommand({ QueueUrl: move.to, MessageBody: m.Body ?? '' }));
+            await real.send(new DeleteMessageCommand({ QueueUrl: move.from, ReceiptHandle: m.ReceiptHandle ?? '' }));
+          }
+        }
         return { TaskHandle: 'task-1' };
       }
       if (command instanceof ListMessageMoveTasksCommand) {
@@ -61,10 +75,10 @@ function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[]): SQSClient {
   } as unknown as SQSClient;
 }
 
-function context(fixture: AwsFixture, moveCalls: unknown[] = []) {
+function context(fixture: AwsFixture, moveCalls: unknown[] = [], move = false) {
   const clients: OperatorClients = {
     cfn: stubCloudFormation(fixture),
-    sqs: sqsWithStubbedMoveTasks(fixture.clients.sqs, moveCalls),
+    sqs: sqsWithStubbedMoveTasks(fixture.clients.sqs, moveCalls, move ? { from: fixture.config.DEAD_LETTER_QUEUE_URL, to: fixture.config.WORK_QUEUE_URL } : undefined),
     s3: fixture.clients.s3,
     secrets: fixture.clients.secrets,
   };
@@ -137,5 +151,60 @@ describe('operator commands against the deployed stack', () => {
     expect(missing.message).toBe(
       'There is no Secrets Manager secret zoho_auth_eu in this region. Create it as JSON with client_id, client_secret, code and org_id (README: Deploy to AWS), or set ZOHO_SECRET_ID to its name.',
     );
+  });
+});
+
+/** The SQS event source, by hand: feeds the consumer every visible message until the queue is empty. */
+async function consumeAll(fixture: AwsFixture, deps: PipelineDeps): Promise<number> {
+  const handler = buildConsumer(deps, { concurrency: 5, retry: { baseMs: 0, capMs: 0 } });
+  let events = 0;
+  for (;;) {
+    const messages = await fixture.drainQueue(fixture.config.WORK_QUEUE_URL);
+    if (messages.length === 0) return events;
+    for (let i = 0; i < messages.length; i += 10) await handler(sqsEvent(messages.slice(i, i + 10)), lambdaContext());
+    events += 1;
+  }
+}
+
+async function storedIds(fixture: AwsFixture, report: string): Promise<string[]> {
+  const store = new S3ObjectStore(fixture.clients.s3, fixture.config.REPORTS_BUCKET);
+  const ids: string[] = [];
+  for (const key of (await store.list(`${report}/`)).filter((k) => k.endsWith('.jsonl'))) {
+    for (const line of ((await store.get(key)) ?? '').split('\n')) if (line) ids.push(String((JSON.parse(line) as { id: string }).id));
+  }
+  return ids.sort();
+}
+
+describe('the three ways in, on AWS', () => {
+  it('an on-demand message pushed to SQS is planned into pages and fetched', async () => {
+    const zoho = await open({ simulator: { tickets: 6 } });
+    aws = await awsFixture(zoho);
+    const ticket = zoho.running.sim.portal.tickets.find((t) => t.baseThreads > 1)!;
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.WORK_QUEUE_URL, MessageBody: JSON.stringify({ report: 'threads', params: { ticketId: ticket.id } }) }));
+    await consumeAll(aws, aws.deps());
+    expect(await storedIds(aws, 'threads')).toEqual(ticketThreads(zoho.running.sim.portal, ticket).map((t) => t.id).sort());
+  });
+
+  it('after a Zoho outage, the pages in the dead-letter queue are redriven and the output is complete', async () => {
+    const zoho = await open({ simulator: { tickets: 12 } });
+    aws = await awsFixture(zoho);
+    const deps = aws.deps();
+    await schedule({ reports: ['threads', 'contacts'] }, deps, []);
+    zoho.running.sim.setFaults({ outage: true });
+    await consumeAll(aws, deps);
+    // 12 tickets' threads and one page of contacts, each failed five times.
+    expect(await queueDepth(aws.clients.sqs, aws.config.DEAD_LETTER_QUEUE_URL)).toEqual({ visible: 13, inFlight: 0, delayed: 0 });
+    expect(await storedIds(aws, 'threads')).toEqual([]);
+
+    zoho.running.sim.setFaults({ outage: false });
+    const calls: unknown[] = [];
+    expect(await awsRedrive({ stage: 'test' }, context(aws, calls, true), async () => undefined)).toBe(0);
+    await consumeAll(aws, deps);
+    const { portal } = zoho.running.sim;
+    expect(await storedIds(aws, 'threads')).toEqual(portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => th.id)).sort());
+    expect(await storedIds(aws, 'contacts')).toEqual(portal.contacts.map((c) => c.id).sort());
+    const status = context(aws);
+    await awsStatus({ stage: 'test', runs: 1 }, status);
+    expect(status.out.text()).toMatch(/threads\s+│ complete\s+│ 12\/12/);
   });
 });
