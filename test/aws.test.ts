@@ -10,7 +10,7 @@ import { receiptKey } from '../lib/pipeline/keys.js';
 import { pageMessageBody, parseMessage, type PageMessage } from '../lib/pipeline/messages.js';
 import { scopeOf } from '../lib/pipeline/receipts.js';
 import { awsFixture, BUCKET, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
-import { fixtures } from './helpers/zoho.js';
+import { fixtures, thrown } from './helpers/zoho.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;
@@ -188,16 +188,9 @@ describe('the Zoho secret in Secrets Manager, shared by many consumers', () => {
 
 describe('Lambda configuration', () => {
   it('names every missing or malformed variable at cold start', () => {
-    const error = (() => {
-      try {
-        loadAwsConfig({ REPORTS_BUCKET: 'Not A Bucket!' });
-      } catch (e) {
-        return e as Error;
-      }
-      return undefined;
-    })();
+    const error = thrown(() => loadAwsConfig({ REPORTS_BUCKET: 'Not A Bucket!' }));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error?.message).toBe(
+    expect(error.message).toBe(
       'Lambda configuration: WORK_QUEUE_URL is not set; DEAD_LETTER_QUEUE_URL is not set; REPORTS_BUCKET must be an S3 bucket name.',
     );
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ZohoRejectedError } from '../lib/errors.js';
 import { DATA_CENTRE_IDS, resolveLocation } from '../lib/zoho/data-centres.js';
-import { fixtures, rejection } from './helpers/zoho.js';
+import { fixtures, rejection, thrown } from './helpers/zoho.js';
 
 describe('data centres', () => {
   it.each([
@@ -37,17 +37,10 @@ describe('data centres', () => {
   });
 
   it('rejects an unknown data centre or a malformed URL with the fix', () => {
-    const unknown = (() => {
-      try {
-        resolveLocation({ ZOHO_DC: 'uk' });
-      } catch (error) {
-        return error as Error;
-      }
-      return undefined;
-    })();
+    const unknown = thrown(() => resolveLocation({ ZOHO_DC: 'uk' }));
     expect(unknown).toBeInstanceOf(ConfigError);
-    expect(unknown?.message).toContain('ZOHO_DC is "uk"');
-    expect(unknown?.message).toContain('com, eu, in, com.au, jp, ca, com.cn, sa');
+    expect(unknown.message).toContain('ZOHO_DC is "uk"');
+    expect(unknown.message).toContain('com, eu, in, com.au, jp, ca, com.cn, sa');
     expect(() => resolveLocation({ ZOHO_DESK_URL: 'desk.zoho.eu' })).toThrow(/ZOHO_DESK_URL is not a URL/);
     expect(() => resolveLocation({ ZOHO_DESK_URL: 'ftp://desk.zoho.eu' })).toThrow(/http\(s\)/);
   });
