@@ -14,6 +14,8 @@ const configSchema = z.object({
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
   /** calls one Lambda instance makes at once; the event source's maximum concurrency multiplies it */
   CALLS_PER_INSTANCE: z.coerce.number().int().min(1).max(25).default(1),
+  /** credits of the portal's daily pool the deployment leaves unspent: a number, or a share like 20% */
+  CREDIT_RESERVE: z.string().regex(/^\d+(\.\d+)?%?$/, { error: 'must be a number of credits or a share like 20%' }).default('20%'),
   /** reports the schedule runs (comma list); all when empty */
   SCHEDULED_REPORTS: z.string().default(''),
 });

@@ -8,6 +8,7 @@ import { systemClock } from '../clock.js';
 import { zohoConnections } from '../pipeline/connections.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
 import type { Clock, HttpClient, Logger } from '../ports.js';
+import { applyCreditReserve } from '../zoho/credit-reserve.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
 import type { AwsConfig } from './config.js';
 
@@ -65,6 +66,9 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
       },
       ...(options.http && { http: options.http }),
       ...(options.retry && { retry: options.retry }),
+      prepare: async ({ desk }) => {
+        await applyCreditReserve(desk, config.CREDIT_RESERVE);
+      },
     }),
     secretPrefix: config.SECRET_PREFIX,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,

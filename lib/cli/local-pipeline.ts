@@ -14,6 +14,7 @@ import { silentLogger } from '../ports.js';
 import { writeMatchingSecret } from '../simulator/matching-secret.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
+import { applyCreditReserve, DEFAULT_RESERVE } from '../zoho/credit-reserve.js';
 import { describePortal, type Portal } from '../zoho/portal.js';
 import { localSecretStore, type CliContext } from './context.js';
 
@@ -27,6 +28,8 @@ export interface LocalOptions {
   retry?: RetryTiming;
   /** the Zoho client's own quick retries (tests shorten them) */
   clientRetry?: RetryPolicy;
+  /** credits the run leaves unspent: a number, or a share of the daily pool ("20%") */
+  reserve?: string;
 }
 
 export const DEFAULT_OUT = 'reports';
@@ -102,6 +105,7 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       const portal = await describePortal(zoho.desk);
       concurrency = options.concurrency ?? portal.concurrency;
       zoho.desk.setMaxConcurrency(concurrency);
+      await applyCreditReserve(zoho.desk, options.reserve ?? DEFAULT_RESERVE, portal);
       return portal;
     },
     async process(processOptions = {}) {

@@ -38,7 +38,8 @@ function local(command: Command): Command {
     .option('--out <dir>', 'the reports folder (the local bucket)', undefined)
     .option('--simulate', 'use the bundled Zoho Desk simulator, started in-process (no Zoho account needed)')
     .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
-    .option('--concurrency <n>', "calls at once (default: what the portal's edition allows)", integer('--concurrency', 1));
+    .option('--concurrency <n>', "calls at once (default: what the portal's edition allows)", integer('--concurrency', 1))
+    .option('--reserve <credits>', 'credits of the daily pool to leave unspent: a number, or a share like 20%', '20%');
 }
 
 /** The `zoho-desk-reports` command line. Every failure ends in one line saying what to fix. */

@@ -42,7 +42,12 @@ export async function processAndReport(
   );
   printNextSteps(out, totals, manifests);
   for (const reason of drained.rejected.slice(0, 5)) out.line(`A message was dead-lettered as ${reason}.`);
-  if (drained.stopped) throw drained.stopped;
+  if (drained.stopped) {
+    const depths = await pipeline.queue.depths();
+    const waiting = depths.visible + depths.delayed + depths.inFlight;
+    if (waiting) out.line(`Stopped with ${waiting} page(s) still queued (not dead-lettered): \`zoho-desk-reports run\` finishes them once the cause below is fixed.`);
+    throw drained.stopped;
+  }
   if (drained.interrupted) {
     const depths = await pipeline.queue.depths();
     out.line(`Stopped with ${depths.visible + depths.delayed} page(s) still queued: run \`zoho-desk-reports run\` again to finish them.`);

@@ -13,6 +13,8 @@ export interface ConnectionOptions {
   http?: HttpClient;
   clock?: Clock;
   logger?: Logger;
+  /** run once on each new connection before it is used (the credit reserve, say) */
+  prepare?: (connection: ZohoConnection) => Promise<void>;
 }
 
 /**
@@ -34,6 +36,9 @@ export function zohoConnections(options: ConnectionOptions): (secretId: string |
         ...(options.http && { http: options.http }),
         ...(options.clock && { clock: options.clock }),
         ...(options.logger && { logger: options.logger }),
+      }).then(async (ready) => {
+        await options.prepare?.(ready);
+        return ready;
       });
       // A failed connection (a bad secret, say) is not kept: fixing it and retrying works.
       connection.catch(() => connections.delete(store.description));

@@ -2,22 +2,24 @@ import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { stateKey } from './keys.js';
 import { readJson, type ReportState } from './manifest.js';
+import { HISTORY_START, searchTickets } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
 
 /**
- * The parents that fanned-out reports need, found once per run: the original project hard-coded an agent,
- * a ticket and a department; here they are discovered (and a user's parameter overrides them).
+ * What a run needs to know before it can plan pages, found once per run: the parents of fanned-out reports
+ * (the original project hard-coded an agent, a ticket and a department) and where each incremental report
+ * left off. A user's parameter overrides discovery.
  */
 export class Discovery {
   private readonly cache = new Map<string, Promise<DeskRecord[]>>();
 
   constructor(
-    private readonly desk: DeskClient,
+    readonly desk: DeskClient,
     private readonly store: ObjectStore,
     /** the run's start: the end of every "changed since" window */
-    private readonly startedAt: string,
+    readonly startedAt: string,
     private readonly orgId: string | undefined,
     private readonly logger: Logger,
   ) {}
@@ -30,33 +32,37 @@ export class Discovery {
     return (await this.once('departments', () => this.desk.all('departments'))).map((d) => String(d.id));
   }
 
-  /** Every ticket, oldest first. */
-  allTickets(): Promise<DeskRecord[]> {
-    return this.once('tickets', () => this.desk.all('tickets', { query: { sortBy: 'createdTime' } }));
-  }
-
-  /**
-   * Tickets with approvals. Tickets carry approvalCount per third-party sources; where a portal's tickets do
-   * not, every ticket is asked rather than none.
-   */
-  async ticketsWithApprovals(): Promise<string[]> {
-    const tickets = await this.allTickets();
-    return tickets.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0).map((t) => String(t.id));
-  }
-
-  /**
-   * Tickets changed since the report's last complete run (its cursor, less an overlap), or every ticket on
-   * the first run. The window ends at this run's start, so every page of the run reads the same tickets.
-   */
-  async changedTickets(reportId: string): Promise<{ tickets: DeskRecord[]; since: string | undefined }> {
+  /** The report's last complete run on this portal, if there is one. */
+  async state(reportId: string): Promise<ReportState | undefined> {
     const state = await readJson<ReportState>(this.store, stateKey(reportId));
-    if (!state || (state.orgId !== undefined && state.orgId !== this.orgId)) return { tickets: await this.allTickets(), since: undefined };
-    const since = new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString();
-    const tickets = await this.once(`changed:${since}`, () =>
-      this.desk.all('ticketSearch', { query: { modifiedTimeRange: `${since},${this.startedAt}`, sortBy: 'modifiedTime' } }),
-    );
+    return state && (state.orgId === undefined || state.orgId === this.orgId) ? state : undefined;
+  }
+
+  /** Where the report reads changes from: its cursor less the overlap; undefined on its first run. */
+  async since(reportId: string): Promise<string | undefined> {
+    const state = await this.state(reportId);
+    return state ? new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString() : undefined;
+  }
+
+  /** Tickets modified since the report's cursor (every ticket on its first run), read in windows. */
+  async changedTickets(reportId: string): Promise<DeskRecord[]> {
+    const since = (await this.since(reportId)) ?? HISTORY_START;
+    const tickets = await this.once(`tickets:${since}`, () => searchTickets(this.desk, since, this.startedAt));
     this.logger.info({ report: reportId, since, tickets: tickets.length }, 'tickets changed since the last complete run');
-    return { tickets, since };
+    return tickets;
+  }
+
+  /**
+   * Tickets whose approvals to read: the changed ones that have approvals (tickets carry approvalCount per
+   * third-party sources; a ticket without the field is asked anyway), and those that had pending approvals
+   * in the last complete run, which may still be pending without the ticket changing.
+   */
+  async ticketsWithApprovals(reportId: string): Promise<string[]> {
+    const changed = (await this.changedTickets(reportId))
+      .filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0)
+      .map((t) => String(t.id));
+    const carried = (await this.state(reportId))?.parents ?? [];
+    return [...new Set([...changed, ...carried])];
   }
 
   private once(key: string, load: () => Promise<DeskRecord[]>): Promise<DeskRecord[]> {

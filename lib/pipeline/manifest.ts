@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../ports.js';
+import { findReport } from '../reports/catalog.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
 import { readReceipts, type Receipt } from './receipts.js';
 
@@ -39,6 +40,8 @@ export interface ReportState {
   /** when the last complete run of this report started: the next run reads changes since then */
   cursor: string;
   runId: string;
+  /** the parents whose pages held records, for reports that read them again next time (pending approvals) */
+  parents?: string[];
 }
 
 export function summarise(report: string, runId: string, receipts: Receipt[]): ReportManifest {
@@ -79,6 +82,12 @@ export async function runManifests(store: ObjectStore, runId: string): Promise<R
   return [...byReport.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([report, list]) => summarise(report, runId, list));
 }
 
+/** The ids in the scopes ("ticket=<id>/") of a report's pages that held records. */
+async function parentsWithRecords(store: ObjectStore, runId: string, report: string): Promise<string[]> {
+  const receipts = (await readReceipts(store, runId)).filter((r) => r.report === report && (r.records ?? 0) > 0);
+  return [...new Set(receipts.map((r) => /=([^/]+)\//.exec(r.scope)?.[1]).filter((id): id is string => Boolean(id)))];
+}
+
 export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
   const text = await store.get(key);
   if (text === undefined) return undefined;
@@ -108,6 +117,7 @@ export async function finalizeRun(store: ObjectStore, runId: string): Promise<Re
     // Never backwards: an older run finishing late must not undo a newer cursor.
     if (current && current.orgId === run?.orgId && current.cursor >= cursor) continue;
     const state: ReportState = { report: manifest.report, orgId: run?.orgId, cursor, runId };
+    if (findReport(manifest.report)?.carryParents) state.parents = await parentsWithRecords(store, runId, manifest.report);
     await writeJson(store, key, state);
   }
   if (run && run.status !== 'planning' && manifests.every((m) => m.pages.pending === 0)) {

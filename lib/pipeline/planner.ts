@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
-import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
+import type { DeskRecord } from '../zoho/desk-client.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
@@ -9,6 +9,7 @@ import { runRecordKey, runStartedAt } from './keys.js';
 import { writeJson, type RunRecord } from './manifest.js';
 import { pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
 import { writeReceipt } from './receipts.js';
+import { HISTORY_START, ticketWindows } from './windows.js';
 
 export interface PlanRequest {
   runId: string;
@@ -35,9 +36,9 @@ const SEND_BATCH = 10; // SQS SendMessageBatch's limit
 
 /**
  * The scheduler's core: turns "run these reports" into one message per report × scope × page. Where Zoho
- * gives a count (tickets: /ticketsCount; threads: each ticket's threadCount) every page is planned up front
- * and read in parallel; elsewhere the first page is planned and each full page enqueues its successor.
- * Either way each page is its own message, retried and dead-lettered on its own.
+ * gives a count (tickets: /ticketsCount per time window; threads: each ticket's threadCount) every page is
+ * planned up front and read in parallel; elsewhere the first page is planned and each full page enqueues
+ * its successor. Either way each page is its own message, retried and dead-lettered on its own.
  */
 export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
   const zoho = await deps.zoho(request.secretId);
@@ -59,7 +60,7 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
   const messages: PageMessage[] = [];
   for (const target of request.targets) {
     const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(request.secretId ? { secretId: request.secretId } : {}) };
-    for (const series of await seriesFor(target, discovery, zoho.desk, startedAt)) {
+    for (const series of await seriesFor(target, discovery)) {
       messages.push(...pagesOf({ ...base, ...(target.route ? { route: target.route } : {}), params: series.params }, series.pages));
     }
   }
@@ -97,14 +98,22 @@ function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, c
 
 const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
 
-async function seriesFor(target: Target, discovery: Discovery, desk: DeskClient, startedAt: string): Promise<Series[]> {
+async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
   if (target.report === 'route') return [{ params: target.params, pages: undefined }];
   const report = findReport(target.report) as ReportDefinition;
   const params = { ...target.params };
+  const limit = endpointOf(report.endpoint).maxLimit;
   if (report.id === 'tickets') {
-    if (params.since) params.until ??= startedAt;
-    const count = await desk.count('ticketsCount', { query: params.since ? { modifiedTimeRange: `${params.since},${params.until}` } : {} });
-    return [{ params, pages: pagesFor(count, endpointOf(report.request(params).endpoint).maxLimit) }];
+    // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
+    const since = params.since ?? (await discovery.since(report.id)) ?? HISTORY_START;
+    const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
+    return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: pagesFor(w.count, limit) }));
+  }
+  if (report.id === 'agent-time-entries' && !params.since) {
+    const since = await discovery.since(report.id);
+    if (since) Object.assign(params, { since, until: discovery.startedAt });
+  } else if (params.since) {
+    params.until ??= discovery.startedAt;
   }
   const parent = report.parent;
   if (!parent || params[parent.param]) return [{ params, pages: undefined }];
@@ -115,16 +124,13 @@ async function seriesFor(target: Target, discovery: Discovery, desk: DeskClient,
     case 'department':
       return each(await discovery.departmentIds());
     case 'ticket-with-approvals':
-      return each(await discovery.ticketsWithApprovals());
-    case 'changed-ticket': {
-      const { tickets } = await discovery.changedTickets(report.id);
-      const limit = endpointOf(report.endpoint).maxLimit;
-      return tickets.map((ticket: DeskRecord) => ({
+      return each(await discovery.ticketsWithApprovals(report.id));
+    case 'changed-ticket':
+      return (await discovery.changedTickets(report.id)).map((ticket: DeskRecord) => ({
         params: { ...params, ticketId: String(ticket.id) },
         // Threads are counted on the ticket; time entries are not.
         pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
       }));
-    }
     default:
       return [{ params, pages: undefined }];
   }

@@ -29,8 +29,9 @@ export interface Receipt {
 /** The folder part of a page's key: "ticket=…/", "route=tickets.…/", or "" for plain reports. */
 export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'>): string {
   if (message.report === 'route') return routeScope(message.route ?? '/');
-  const parent = findReport(message.report)?.parent;
-  return parent ? `${parent.scope}=${message.params[parent.param]}/` : '';
+  const report = findReport(message.report);
+  if (report?.scope) return report.scope(message.params);
+  return report?.parent ? `${report.parent.scope}=${message.params[report.parent.param]}/` : '';
 }
 
 export function keyOf(message: PageMessage): string {

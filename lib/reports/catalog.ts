@@ -30,6 +30,10 @@ export interface ReportDefinition {
   request(params: Record<string, string>): { endpoint: EndpointKey } & Pick<PageRequest, 'path' | 'query'>;
   /** records kept from a page (pending approvals keep the pending ones) */
   keep?(record: DeskRecord): boolean;
+  /** the folder of a page within the run, when not its parent's ("window=0001/" for tickets) */
+  scope?(params: Record<string, string>): string;
+  /** the state keeps the parents that had records, for the next run to read again (pending approvals) */
+  carryParents?: boolean;
 }
 
 const AGENT: Parent = { param: 'agentId', scope: 'agent' };
@@ -54,8 +58,17 @@ const DEFINITIONS: Definition[] = [
   },
   {
     id: 'agent-time-entries', description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
-    parent: AGENT, params: [{ name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' }],
-    request: (p) => ({ endpoint: 'agentTimeEntries', path: { agentId: p.agentId ?? '' } }),
+    parent: AGENT,
+    params: [
+      { name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' },
+      { name: 'since', kind: 'time', description: 'only entries modified since then', default: 'since the last complete run (all on the first)' },
+      { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
+    ],
+    request: (p) => ({
+      endpoint: 'agentTimeEntries',
+      path: { agentId: p.agentId ?? '' },
+      query: { modifiedTimeRange: p.since ? `${p.since},${p.until ?? new Date().toISOString()}` : undefined },
+    }),
   },
   {
     id: 'calls', description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
@@ -76,7 +89,8 @@ const DEFINITIONS: Definition[] = [
   },
   {
     id: 'pending-approvals', description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
-    fanOut: 'ticket-with-approvals', edition: 'any', parent: TICKET, params: [ticketParam('every ticket with approvals')],
+    fanOut: 'ticket-with-approvals', edition: 'any', parent: TICKET, carryParents: true,
+    params: [ticketParam('tickets with approvals, changed since the last complete run or pending then')],
     request: (p) => ({ endpoint: 'ticketApprovals', path: { ticketId: p.ticketId ?? '' } }),
     // The endpoint takes no status filter (OAS 83b5c18), so the filter is ours.
     keep: (record) => record.status === 'Pending',
@@ -105,16 +119,19 @@ const DEFINITIONS: Definition[] = [
     request: (p) => ({ endpoint: 'ticketTimeEntries', path: { ticketId: p.ticketId ?? '' } }),
   },
   {
-    id: 'tickets', description: 'all tickets, or those changed since a time', endpoint: 'tickets', fanOut: 'pages', edition: 'any',
+    id: 'tickets', description: 'tickets modified since the last complete run (all on the first)', endpoint: 'ticketSearch',
+    fanOut: 'pages', edition: 'any',
     params: [
-      { name: 'since', kind: 'time', description: 'only tickets modified since then (uses /tickets/search)', default: 'all tickets' },
+      { name: 'since', kind: 'time', description: 'only tickets modified since then', default: 'since the last complete run (all on the first)' },
       { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
+      { name: 'window', kind: 'number', description: 'which time window of the run', internal: true },
     ],
-    // Oldest first, so tickets created while a run pages through the list land after its last page.
-    request: (p) =>
-      p.since
-        ? { endpoint: 'ticketSearch', query: { modifiedTimeRange: `${p.since},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' } }
-        : { endpoint: 'tickets', query: { sortBy: 'createdTime' } },
+    // Always the search, oldest change first, in time windows small enough for its `from` cap.
+    request: (p) => ({
+      endpoint: 'ticketSearch',
+      query: { modifiedTimeRange: `${p.since ?? '2000-01-01T00:00:00.000Z'},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' },
+    }),
+    scope: (p) => (p.window ? `window=${p.window.padStart(4, '0')}/` : ''),
   },
 ];
 
@@ -135,7 +152,7 @@ export function reportCall(report: ReportDefinition): string {
   const base = `GET ${ENDPOINTS[report.endpoint].path}`;
   if (report.id === 'pending-approvals') return `${base} (status Pending)`;
   if (report.id === 'queue') return `${base}?status=…`;
-  if (report.id === 'tickets') return `${base} or GET ${ENDPOINTS.ticketSearch.path}`;
+  if (report.id === 'tickets') return `${base}?modifiedTimeRange=… (in time windows)`;
   return base;
 }
 

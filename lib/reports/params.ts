@@ -1,7 +1,7 @@
 import { InvalidMessageError } from '../errors.js';
 
 /** What a report parameter holds; each kind has one validation, shared by the CLI and queue messages. */
-export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time';
+export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number';
 
 export interface ParamSpec {
   name: string;
@@ -27,6 +27,9 @@ export function checkParam(field: string, kind: ParamKind, value: unknown): stri
   switch (kind) {
     case 'id':
       if (!ID.test(value)) throw new InvalidMessageError(`${field} must be the digits of a Zoho id, not "${value.slice(0, 40)}"`);
+      return value;
+    case 'number':
+      if (!/^\d{1,6}$/.test(value)) throw new InvalidMessageError(`${field} must be a whole number, not "${value.slice(0, 40)}"`);
       return value;
     case 'agent-status':
       if (value !== 'ACTIVE' && value !== 'DISABLED') throw new InvalidMessageError(`${field} must be ACTIVE or DISABLED, not "${value.slice(0, 40)}"`);

@@ -67,7 +67,7 @@ export function routeTarget(route: string, queryNames: readonly string[]): Route
   // Not in the table: start at 0, so whatever its base, a page boundary can repeat a record but never skip one.
   const adHoc: DeskEndpoint = {
     key: 'route', path: route, paginated: true, fromBase: 0, baseConfirmed: false, minLimit: 1, maxLimit: 200,
-    responseKey: '*', query: queryNames, required: [], scopes: [], needsOrgId: true, unconfirmed: false,
+    responseKey: '*', query: queryNames, required: [], scopes: [], needsOrgId: true, unconfirmed: false, fromMax: 4_999,
   };
   return { endpoint: adHoc, path: undefined, defaultLimit: DEFAULT_ROUTE_LIMIT };
 }

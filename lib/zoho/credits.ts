@@ -30,7 +30,8 @@ export class CreditMeter {
   /** credits left today, as of the latest answer */
   remaining: number | undefined;
   readonly byRequest = new Map<string, CreditUse>();
-  readonly reserve: number;
+  /** credits of the daily pool the run leaves unspent */
+  reserve: number;
 
   constructor(options: CreditMeterOptions = {}) {
     this.reserve = options.reserve ?? 0;

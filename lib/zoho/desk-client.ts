@@ -1,4 +1,3 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { AppError, ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
 import type { Clock, HttpClient, HttpResponse, Logger } from '../ports.js';
@@ -8,6 +7,7 @@ import type { ZohoLocation } from './data-centres.js';
 import { deskError, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
 import { listIn, readDeskBody } from './desk-response.js';
 import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
+import { Pace } from './pace.js';
 import type { AccessTokenSource } from './token-provider.js';
 
 export type DeskRecord = Record<string, unknown>;
@@ -71,7 +71,8 @@ const ID = /^\d{1,25}$/;
  */
 export class DeskClient {
   readonly credits: CreditMeter;
-  private readonly limit: LimitFunction;
+  /** calls in flight, lowered while Zoho answers TOO_MANY_REQUESTS */
+  readonly pace: Pace;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -79,7 +80,7 @@ export class DeskClient {
   constructor(private readonly options: DeskClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.credits = options.credits ?? new CreditMeter();
-    this.limit = pLimit(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
+    this.pace = new Pace(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -90,7 +91,7 @@ export class DeskClient {
 
   /** Changes the bound on calls in flight, e.g. once the portal's edition is known. */
   setMaxConcurrency(calls: number): void {
-    this.limit.concurrency = calls;
+    this.pace.setCeiling(calls);
   }
 
   /** Fetches exactly one page (or the whole answer of an endpoint without pages). */
@@ -222,7 +223,7 @@ export class DeskClient {
     const { retries, minDelayMs, maxDelayMs } = this.retry;
     const shortWait = (error: unknown) =>
       error instanceof RetryLaterError && (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= maxDelayMs);
-    return this.limit(() =>
+    return this.pace.run(() =>
       pRetry(() => this.attempt(target, url), {
         retries,
         minTimeout: minDelayMs,
@@ -230,6 +231,7 @@ export class DeskClient {
         randomize: true,
         shouldRetry: ({ error }) => shortWait(error),
         onFailedAttempt: async ({ error, retriesLeft }) => {
+          if (error instanceof RetryLaterError && error.errorCode === 'TOO_MANY_REQUESTS') this.pace.slowDown();
           const wait = error instanceof AppError ? error.retryAfterSeconds : undefined;
           if (retriesLeft > 0 && shortWait(error) && wait) await this.options.clock.sleep(wait * 1000);
         },
@@ -253,7 +255,10 @@ export class DeskClient {
       }
     }
     const weight = this.credits.record(name, response.headers);
-    if (response.status >= 200 && response.status < 300) return { status: response.status, body, weight };
+    if (response.status >= 200 && response.status < 300) {
+      this.pace.succeeded();
+      return { status: response.status, body, weight };
+    }
     throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
   }
 

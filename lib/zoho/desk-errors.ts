@@ -25,6 +25,13 @@ export interface DeskErrorContext {
   orgId: string | undefined;
 }
 
+/** "5 h 12 min" */
+export function duration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.ceil((seconds % 3600) / 60);
+  return hours ? `${hours} h ${minutes} min` : `${minutes} min`;
+}
+
 /** `Retry-After` is seconds, or an HTTP date. */
 export function readRetryAfter(headers: Record<string, string>, now: number): number | undefined {
   const value = headers['retry-after']?.trim();
@@ -70,7 +77,7 @@ export function deskError(
     case 'THRESHOLD_EXCEEDED':
       return new CreditsExhaustedError(
         `Zoho Desk's daily API credits for this portal are spent (${request} answered THRESHOLD_EXCEEDED). ` +
-          `The pool resets at midnight in your data centre's time zone${retryAfterSeconds !== undefined ? `, in ${retryAfterSeconds} s` : ''}; ` +
+          `They reset at midnight in your data centre's time zone${retryAfterSeconds !== undefined ? `: in ${duration(retryAfterSeconds)}, at ${new Date(now + retryAfterSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}; ` +
           'nothing more can be fetched from this portal until then.',
         { ...base, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
       );

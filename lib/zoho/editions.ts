@@ -25,3 +25,9 @@ export function readEdition(value: unknown): Edition | undefined {
 export function editionConcurrency(edition: Edition | undefined): number {
   return EDITION_LIMITS[edition ?? 'FREE'].concurrency;
 }
+
+/** The portal's daily credit pool: the edition's base plus its per-agent credits (light agents are not counted). */
+export function dailyCredits(edition: Edition | undefined, agents: number): number {
+  const limits = EDITION_LIMITS[edition ?? 'FREE'];
+  return limits.baseCredits + limits.creditsPerAgent * agents;
+}

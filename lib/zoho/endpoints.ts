@@ -34,6 +34,11 @@ export interface DeskEndpoint {
   readonly scopes: readonly string[];
   readonly needsOrgId: boolean;
   readonly unconfirmed: boolean;
+  /**
+   * The deepest `from` Zoho accepts (422 beyond): 999 on /tickets/search per the OAS; 4999 on lists per
+   * third-party reports (UNCONFIRMED). Deeper history is read in time windows.
+   */
+  readonly fromMax: number;
 }
 
 type EndpointSpec = Omit<Partial<DeskEndpoint>, 'key'> & Pick<DeskEndpoint, 'path' | 'scopes'>;
@@ -49,6 +54,7 @@ const LIST: Partial<DeskEndpoint> = {
   required: [],
   needsOrgId: true,
   unconfirmed: false,
+  fromMax: 4_999,
 };
 
 const RANGE_FILTERS = ['createdTimeRange', 'modifiedTimeRange'] as const;
@@ -150,6 +156,7 @@ const SPECS = {
     path: '/tickets/search',
     fromBase: 0,
     baseConfirmed: true,
+    fromMax: 999,
     query: [
       'ticketNumber',
       'accountName',
