@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { main } from '../lib/cli/main.js';
+import { EXIT_CODES } from '../lib/cli/output.js';
+import { redrive } from '../lib/cli/redrive-command.js';
+import { runReports } from '../lib/cli/run-command.js';
+import { runManifests, type ReportState } from '../lib/pipeline/manifest.js';
+import { windowCapacity } from '../lib/pipeline/windows.js';
+import { ticketThreads } from '../lib/simulator/dataset.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+
+const open = fixtures();
+const REJECTIONS_LIMIT = 80;
+type Row = Record<string, unknown>;
+
+/** Every record of a report, per run: { runId → records }. */
+async function recordsByRun(out: string, report: string): Promise<Map<string, Row[]>> {
+  const store = new FolderObjectStore(out);
+  const runs = new Map<string, Row[]>();
+  for (const key of (await store.list(`${report}/`)).filter((k) => k.endsWith('.jsonl'))) {
+    const runId = /run=([^/]+)\//.exec(key)?.[1] as string;
+    const rows = ((await store.get(key)) ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row);
+    runs.set(runId, [...(runs.get(runId) ?? []), ...rows]);
+  }
+  return runs;
+}
+
+const state = async (out: string, report: string) =>
+  JSON.parse((await new FolderObjectStore(out).get(`_state/${report}.json`)) ?? 'null') as ReportState | null;
+
+describe('incremental sync', () => {
+  it('a first run and a later run together hold every record, each run without duplicates, the later one only the changes', async () => {
+    const fixture = await open({ simulator: { tickets: 150 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+    const changes = sim.advance(4 * 3_600_000, { newTickets: 5, modifiedTickets: 6, newThreads: 7 });
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+
+    const tickets = await recordsByRun(dir.path, 'tickets');
+    expect(tickets.size).toBe(2);
+    const latest = new Map<string, Row>();
+    for (const rows of tickets.values()) {
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      for (const row of rows) {
+        const seen = latest.get(String(row.id));
+        if (!seen || String(seen.modifiedTime) <= String(row.modifiedTime)) latest.set(String(row.id), row);
+      }
+    }
+    expect([...latest.keys()].sort()).toEqual(sim.portal.tickets.map((t) => t.id).sort());
+    for (const ticket of sim.portal.tickets) expect(latest.get(ticket.id)?.modifiedTime).toBe(new Date(ticket.modifiedTime).toISOString());
+    const [, second] = [...tickets.values()];
+    const changed = new Set([...changes.created, ...changes.modified, ...changes.threaded]);
+    expect(second!.length).toBeLessThan(30);
+    expect(second!.map((r) => String(r.id))).toEqual(expect.arrayContaining([...changed]));
+
+    const threads = await recordsByRun(dir.path, 'threads');
+    for (const rows of threads.values()) expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    const allThreads = new Set([...threads.values()].flat().map((r) => String(r.id)));
+    expect([...allThreads].sort()).toEqual(sim.portal.tickets.flatMap((t) => ticketThreads(sim.portal, t).map((th) => th.id)).sort());
+    for (const report of ['agent-time-entries', 'ticket-time-entries']) {
+      const ids = new Set([...(await recordsByRun(dir.path, report)).values()].flat().map((r) => String(r.id)));
+      expect([...ids].sort(), report).toEqual(sim.portal.timeEntries.map((e) => e.id).sort());
+    }
+    await dir.remove();
+  });
+
+  it('reads a history deeper than the search cap in windows, so a first run over a large portal completes', async () => {
+    const fixture = await open({ simulator: { tickets: 2_100 } });
+    const dir = await tempDir();
+    expect(await runReports(['tickets', 'pending-approvals'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const rows = [...(await recordsByRun(dir.path, 'tickets')).values()].flat();
+    expect(rows).toHaveLength(2_100);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(2_100);
+    const windows = new Set((await new FolderObjectStore(dir.path).list('tickets/')).map((k) => /window=(\d+)/.exec(k)?.[1]).filter(Boolean));
+    expect(windows.size).toBeGreaterThanOrEqual(Math.ceil(2_100 / windowCapacity()));
+    const runId = (await new FolderObjectStore(dir.path).folders('_runs/'))[0]!;
+    // Discovery reads every ticket through the same windows: each ticket with approvals gets its page.
+    const withApprovals = fixture.running.sim.portal.tickets.filter((t) => t.approvalCount > 0).length;
+    const approvals = (await runManifests(new FolderObjectStore(dir.path), runId)).find((m) => m.report === 'pending-approvals');
+    expect(approvals).toMatchObject({ status: 'complete', pages: { planned: withApprovals, written: withApprovals } });
+    expect(fixture.running.sim.stats().statuses['422']).toBeUndefined();
+    await dir.remove();
+  });
+
+  it('never moves a cursor past an unfinished report', async () => {
+    const fixture = await open({ simulator: { tickets: 40 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    const first = await state(dir.path, 'threads');
+    expect(first?.cursor).toBeDefined();
+
+    const changes = sim.advance(3_600_000, { modifiedTickets: 3 });
+    sim.setFaults({ failingPaths: [`/tickets/${changes.modified[0]}/threads`] });
+    expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
+    expect((await state(dir.path, 'threads'))?.cursor).toBe(first?.cursor);
+    expect((await state(dir.path, 'tickets'))?.cursor).not.toBe(first?.cursor);
+
+    sim.setFaults({ failingPaths: [] });
+    expect(await redrive({ out: dir.path, ...FAST }, context)).toBe(0);
+    const after = await state(dir.path, 'threads');
+    expect(after?.cursor).toBe((await state(dir.path, 'tickets'))?.cursor);
+    expect(after?.cursor! > first!.cursor).toBe(true);
+    await dir.remove();
+  });
+});
+
+describe("the portal's limits", () => {
+  it('keeps to a configured concurrency', async () => {
+    const fixture = await open({ simulator: { tickets: 30, faults: { latencyMs: 10 } } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main(['run', 'threads', '--concurrency', '3', '--out', dir.path], context)).toBe(0);
+    expect(fixture.running.sim.stats()).toMatchObject({ maxConcurrency: 3, concurrencyRejections: 0 });
+    await dir.remove();
+  });
+
+  it('slows down when Zoho answers TOO_MANY_REQUESTS (other integrations share the portal) and still finishes', async () => {
+    const fixture = await open({ simulator: { tickets: 120, concurrencyLimit: 3, faults: { latencyMs: 5 } } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await runReports(['threads'], { out: dir.path, concurrency: 24, ...FAST }, context)).toBe(0);
+    const { concurrencyRejections } = fixture.running.sim.stats();
+    const runId = (await new FolderObjectStore(dir.path).folders('_runs/'))[0]!;
+    expect((await runManifests(new FolderObjectStore(dir.path), runId))[0]).toMatchObject({ status: 'complete', pages: { written: 120 } });
+    // Zoho turned some calls away, then the pace settled under its limit: a few rejections, not most calls.
+    expect(concurrencyRejections).toBeGreaterThan(0);
+    expect(concurrencyRejections).toBeLessThan(REJECTIONS_LIMIT);
+    await dir.remove();
+  });
+
+  it('stops at the credit reserve with the rest still queued, and says so', async () => {
+    const fixture = await open({ simulator: { tickets: 60, dailyCredits: 400 } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main(['run', 'threads', '--reserve', '300', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
+    expect(context.out.errors[0]).toMatch(/credits left today and the reserve is 300/);
+    expect(context.out.text()).toMatch(/Stopped with \d+ page\(s\) still queued \(not dead-lettered\)/);
+    expect(fixture.running.sim.stats().creditsRemaining).toBeGreaterThanOrEqual(300 - 3 * 25);
+    const status = contextFor(fixture);
+    await main(['status', '--out', dir.path], status);
+    expect(status.out.text()).toMatch(/message\(s\) waiting, 0 dead-lettered/);
+    await dir.remove();
+  });
+
+  it('stops when Zoho says the daily credits are spent, saying when they reset', async () => {
+    const fixture = await open({ simulator: { tickets: 60, dailyCredits: 60 } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main(['run', 'threads', '--reserve', '0', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
+    expect(context.out.errors[0]).toMatch(/THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in (\d+ h )?\d+ min, at \d{4}-\d\d-\d\d 00:00 UTC/);
+    await dir.remove();
+  });
+});
