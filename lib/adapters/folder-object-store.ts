@@ -22,6 +22,8 @@ export function checkKey(key: string): string {
  */
 export class FolderObjectStore implements ObjectStore {
   readonly description: string;
+  /** folders already made by this process: a page's folder is made once, not once per page */
+  private readonly made = new Set<string>();
 
   constructor(readonly root: string) {
     this.description = `folder ${root}`;
@@ -29,7 +31,11 @@ export class FolderObjectStore implements ObjectStore {
 
   async put(key: string, body: string, _contentType?: string): Promise<void> {
     const path = join(this.root, checkKey(key));
-    await mkdir(dirname(path), { recursive: true });
+    const folder = dirname(path);
+    if (!this.made.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.made.add(folder);
+    }
     const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
     await writeFile(temp, body, 'utf8');
     try {

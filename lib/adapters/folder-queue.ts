@@ -78,9 +78,10 @@ export class FolderQueue implements WorkQueue {
   async receive(max: number): Promise<ReceivedMessage[]> {
     const now = this.options.clock.now();
     const received: ReceivedMessage[] = [];
-    const ready = [...this.entries.values()].filter((e) => e.visibleAt <= now).sort((a, b) => (a.message.id < b.message.id ? -1 : 1));
-    for (const entry of ready) {
+    // The map keeps the order messages were sent in; those in flight are skipped, so this stays short.
+    for (const entry of this.entries.values()) {
       if (received.length >= max) break;
+      if (entry.visibleAt > now) continue;
       entry.message.receiveCount += 1;
       if (entry.message.receiveCount > this.options.maxReceiveCount) {
         // What SQS does on the receive after the last allowed one.

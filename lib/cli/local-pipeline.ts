@@ -35,6 +35,11 @@ export interface LocalOptions {
 export const DEFAULT_OUT = 'reports';
 /** receives before a page goes to the dead-letter queue (the deployed queue uses the same) */
 export const MAX_RECEIVE_COUNT = 5;
+/**
+ * Pages in hand per Zoho call allowed: while some pages are being written to disk the calls stay busy. The
+ * Zoho client itself keeps the calls in flight to the concurrency.
+ */
+export const PAGES_PER_CALL = 2;
 /** the secretId prefix messages may name */
 export const SECRET_PREFIX = 'zoho_auth';
 
@@ -109,7 +114,11 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       return portal;
     },
     async process(processOptions = {}) {
-      const drained = await drain(queue, deps, { concurrency, ...(options.retry && { retry: options.retry }), ...processOptions });
+      const drained = await drain(queue, deps, {
+        concurrency: concurrency * PAGES_PER_CALL,
+        ...(options.retry && { retry: options.retry }),
+        ...processOptions,
+      });
       const manifests: ReportManifest[] = [];
       for (const runId of [...drained.runIds].sort()) manifests.push(...(await finalizeRun(store, runId)));
       return { drained, manifests };

@@ -52,6 +52,8 @@ export interface Portal {
   /** next sequence number per kind of record, for ids of records created later */
   sequences: Record<IdKind, number>;
   idPrefix: string;
+  /** options that shape generated records after the start */
+  shape: { threadsPerTicket: number | undefined; threadBytes: number | undefined };
 }
 
 export interface DatasetOptions {
@@ -63,6 +65,10 @@ export interface DatasetOptions {
   now: number;
   /** days of history before `now` */
   historyDays?: number;
+  /** every ticket gets this many threads (default: 1 to 6) */
+  threadsPerTicket?: number;
+  /** thread summaries padded to about this many bytes (default: a sentence) */
+  threadBytes?: number;
 }
 
 // Zoho ids are 19-digit strings sharing an org prefix; each kind of record gets its own sequence range.
@@ -147,7 +153,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     agentsById: new Map(agents.map((a) => [a.id, a])), contactsById: new Map(contacts.map((c) => [c.id, c])),
     departmentsById: new Map(departments.map((d) => [d.id, d])),
     timeEntries: [], approvals: [], calls: [], ratings: [], emailFailures: [], tags: [], addedThreads: new Map(),
-    sequences, idPrefix,
+    sequences, idPrefix, shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
   };
 
   const createdTimes = Array.from({ length: size }, () => when(start, options.now - 60_000)).sort((a, b) => a - b);
@@ -189,13 +195,14 @@ export function addTicket(portal: Portal, rnd: Random, created: number, now: num
   const contact = rnd.pick(portal.contacts);
   const candidates = portal.agents.filter((a) => a.status === 'ACTIVE' && a.departmentIds.includes(department.id));
   const assignee = candidates.length && rnd.chance(0.85) ? rnd.pick(candidates) : null;
-  const modified = Math.min(now, created + rnd.int(0, 20 * 24 * 3600) * 1000);
+  // Modified up to 20 days after creation, never after now: spread out, not piled up at the present.
+  const modified = created + rnd.int(0, Math.floor(Math.max(0, Math.min(20 * 24 * 3600 * 1000, now - created)) / 1000)) * 1000;
   const ticket: Ticket = {
     index, id: makeId(portal.idPrefix, 'ticket', seq), ticketNumber: 100 + seq, subject: rnd.pick(SUBJECTS), status, statusType,
     departmentId: department.id, contactId: contact.id, accountId: contact.accountId, assigneeId: assignee?.id ?? null,
     channel: rnd.weighted(CHANNELS), priority: rnd.pick(PRIORITIES), createdTime: created, modifiedTime: modified,
     closedTime: statusType === 'Closed' ? modified : null, dueDate: rnd.chance(0.5) ? created + 2 * DAY : null,
-    baseThreads: rnd.int(1, 6), approvalCount: 0,
+    baseThreads: portal.shape.threadsPerTicket ?? rnd.int(1, 6), approvalCount: 0,
   };
   portal.tickets.push(ticket);
   portal.ticketsById.set(ticket.id, ticket);
@@ -249,11 +256,17 @@ export function ticketThreads(portal: Portal, ticket: Ticket): Thread[] {
     threads.push({
       id: threadId(portal, ticket, n), ticketId: ticket.id, direction: incoming ? 'in' : 'out', channel: ticket.channel.toUpperCase(),
       authorId: incoming || !ticket.assigneeId ? ticket.contactId : ticket.assigneeId, authorType: incoming ? 'END_USER' : 'AGENT',
-      createdTime: at, summary: `${rnd.pick(SUBJECTS)}. ${rnd.pick(SUBJECTS)}.`, isDescriptionThread: n === 1,
+      createdTime: at, summary: pad(`${rnd.pick(SUBJECTS)}. ${rnd.pick(SUBJECTS)}.`, portal.shape.threadBytes), isDescriptionThread: n === 1,
     });
     at = Math.min(ticket.modifiedTime, at + rnd.int(60, 36 * 3600) * 1000);
   }
   return threads.concat(portal.addedThreads.get(ticket.id) ?? []);
+}
+
+/** A sentence repeated to about `bytes` bytes: big threads for benchmarks. */
+function pad(text: string, bytes: number | undefined): string {
+  if (!bytes || bytes <= text.length) return text;
+  return `${text} `.repeat(Math.ceil(bytes / (text.length + 1))).slice(0, bytes);
 }
 
 export function threadCount(portal: Portal, ticket: Ticket): number {

@@ -117,26 +117,28 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
   sim.inFlight += 1;
   sim.maxInFlight = Math.max(sim.maxInFlight, sim.inFlight);
   try {
+    const started = Date.now();
     const fault = sim.faults.decide(path);
     const latency = sim.faults.latency() + (fault === 'slow' ? sim.faults.faults.slowMs : 0);
-    if (latency > 0) await delay(latency);
-    let answer: SimAnswer;
-    switch (fault) {
-      case 'reset':
-        sim.recordStatus(0);
-        req.socket.destroy();
-        return;
-      case 'outage':
-        sim.recordStatus(503);
-        return sendHtml(res, 503, HTML_503);
-      case 'server-error':
-        answer = { status: 500, json: { errorCode: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred while performing this operation.' } };
-        break;
-      case 'too-many-requests':
-        answer = { status: 429, json: { errorCode: 'TOO_MANY_REQUESTS', message: 'The maximum number of Concurrent API Calls that can be made has been exceeded.' } };
-        break;
-      default:
-        answer = sim.desk.handle(path, query, req.headers);
+    let answer: SimAnswer | undefined;
+    if (fault === 'server-error') {
+      answer = { status: 500, json: { errorCode: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred while performing this operation.' } };
+    } else if (fault === 'too-many-requests') {
+      answer = { status: 429, json: { errorCode: 'TOO_MANY_REQUESTS', message: 'The maximum number of Concurrent API Calls that can be made has been exceeded.' } };
+    } else if (fault === 'none' || fault === 'slow') {
+      answer = sim.desk.handle(path, query, req.headers);
+    }
+    // The latency is the whole time a call takes, its own work included, as a client sees it.
+    const wait = latency - (Date.now() - started);
+    if (wait > 0) await delay(wait);
+    if (fault === 'reset') {
+      sim.recordStatus(0);
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'outage' || !answer) {
+      sim.recordStatus(503);
+      return sendHtml(res, 503, HTML_503);
     }
     sim.recordStatus(answer.status);
     send(res, answer);

@@ -18,6 +18,10 @@ export interface SimulatorOptions {
   clock?: Clock & { advance?(ms: number): void };
   /** the portal's history ends here (default: the clock's now); a fixed value gives the same data in every process */
   dataAsOf?: number;
+  /** every ticket gets this many threads (default: 1 to 6) */
+  threadsPerTicket?: number;
+  /** thread summaries padded to about this many bytes */
+  threadBytes?: number;
   faults?: Partial<Faults>;
   /** override the edition's concurrent-call limit */
   concurrencyLimit?: number;
@@ -69,7 +73,11 @@ export class Simulator {
     const seed = options.seed ?? 42;
     const edition = options.edition ?? 'ENTERPRISE';
     this.clock = options.clock ?? new OffsetClock();
-    this.portal = generatePortal({ seed, tickets: options.tickets ?? 200, edition, now: options.dataAsOf ?? this.clock.now() });
+    this.portal = generatePortal({
+      seed, tickets: options.tickets ?? 200, edition, now: options.dataAsOf ?? this.clock.now(),
+      ...(options.threadsPerTicket !== undefined && { threadsPerTicket: options.threadsPerTicket }),
+      ...(options.threadBytes !== undefined && { threadBytes: options.threadBytes }),
+    });
     const limits = EDITION_LIMITS[edition];
     this.concurrencyLimit = options.concurrencyLimit ?? limits.concurrency;
     const activeAgents = this.portal.agents.filter((a) => a.status === 'ACTIVE').length;

@@ -1,0 +1,56 @@
+// `npm run bench`: the four figures of the pipeline, measured in one run on this machine, printed with their
+// goals, and written to bench/RESULTS.md. Not part of the test suite: timings vary with the machine.
+import { cpus, totalmem, platform, release } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleSizes } from './bundle-size.js';
+import { credits } from './credits.js';
+import { memory } from './memory.js';
+import { throughput } from './throughput.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const env = process.env;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'BELOW GOAL');
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
+const lines: string[] = [];
+const say = (line: string) => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+say(`machine: ${machine}`);
+
+const t = await throughput(Number(env.BENCH_PAGES ?? 2_000), Number(env.BENCH_CONCURRENCY ?? 10), Number(env.BENCH_LATENCY_MS ?? 50));
+say(
+  `1. throughput: ${t.pages} pages at C=${t.concurrency}, L=${t.latencyMs} ms took ${(t.wallMs / 1000).toFixed(2)} s; the limit P·L/C is ` +
+    `${(t.limitMs / 1000).toFixed(2)} s → ratio ${t.ratio.toFixed(3)} (goal ≤ 1.10) ${verdict(t.ratio <= 1.1)}; ` +
+    `speed-up over one call at a time (${t.sequentialMsPerPage.toFixed(1)} ms/page) ${t.speedUp.toFixed(1)}× (goal ≥ 8×) ${verdict(t.speedUp >= 8)}; ` +
+    `then the manifests from ${t.pages} receipts in ${(t.manifestsMs / 1000).toFixed(2)} s`,
+);
+
+const c = await credits(Number(env.BENCH_TICKETS ?? 10_000));
+say(
+  `2. credits: a steady-state 4-hourly run over ${c.tickets} tickets (${c.changedPerRun} changed) cost ${c.incremental} credits; a full ` +
+    `refresh of the same reports ${c.full} → 1/${(1 / c.ratio).toFixed(0)} (goal ≤ 1/20) ${verdict(c.ratio <= 1 / 20)}`,
+);
+
+const m = await memory();
+say(
+  `3. memory: the page worker storing ${m.records} threads (a ${kb(m.pageBytes)} page) peaked at ${m.peakMb.toFixed(0)} MB RSS ` +
+    `(${m.idleMb.toFixed(0)} MB before the page) (goal ≤ 128 MB) ${verdict(m.peakMb <= 128)}`,
+);
+
+const b = await bundleSizes();
+say(
+  `4. cold start weight: ${Object.entries(b.handlers).map(([name, size]) => `${name} ${kb(size)} (zip ${kb(b.zips[name] ?? 0)})`).join(', ')} ` +
+    `(goal ≤ 1 MB each) ${verdict(Object.values(b.handlers).every((size) => size <= 1024 * 1024))}`,
+);
+
+await writeFile(
+  join(import.meta.dirname, 'RESULTS.md'),
+  `# Benchmark results\n\nThe last \`npm run bench\`, ${new Date().toISOString().slice(0, 10)}, on ${machine}.\n\n` +
+    lines.slice(1).map((line) => `- ${line}`).join('\n') +
+    '\n\nRatios are measured against baselines in the same run (the P·L/C limit, a one-call-at-a-time run, a full ' +
+    'refresh of the same data), so they hold across machines better than the raw times.\n',
+);
