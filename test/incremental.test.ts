@@ -36,6 +36,7 @@ describe('incremental sync', () => {
     const dir = await tempDir();
     const context = contextFor(fixture, sim.clock);
     expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+    const firstCursor = Date.parse((await state(dir.path, 'agent-time-entries'))?.cursor ?? '');
     const changes = sim.advance(4 * 3_600_000, { newTickets: 5, modifiedTickets: 6, newThreads: 7 });
     expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
 
@@ -60,6 +61,13 @@ describe('incremental sync', () => {
     for (const rows of threads.values()) expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     const allThreads = new Set([...threads.values()].flat().map((r) => String(r.id)));
     expect([...allThreads].sort()).toEqual(sim.portal.tickets.flatMap((t) => ticketThreads(sim.portal, t).map((th) => th.id)).sort());
+    // Agent time entries: the later run reads only entries modified since the cursor (less the overlap).
+    const cursor = Date.parse((await state(dir.path, 'agent-time-entries'))?.cursor ?? '');
+    const agentRuns = [...(await recordsByRun(dir.path, 'agent-time-entries')).values()];
+    expect(agentRuns[1]!.map((r) => String(r.id)).sort()).toEqual(
+      sim.portal.timeEntries.filter((e) => e.modifiedTime >= firstCursor - 10 * 60_000).map((e) => e.id).sort(),
+    );
+    expect(cursor).toBeGreaterThan(firstCursor);
     for (const report of ['agent-time-entries', 'ticket-time-entries']) {
       const ids = new Set([...(await recordsByRun(dir.path, report)).values()].flat().map((r) => String(r.id)));
       expect([...ids].sort(), report).toEqual(sim.portal.timeEntries.map((e) => e.id).sort());
