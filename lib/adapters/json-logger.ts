@@ -5,13 +5,16 @@ import type { Logger } from '../ports.js';
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'client_secret', 'code', 'authorization'];
 
 /** Structured JSON logs (one object per line, as CloudWatch expects), with secrets redacted. */
-export function jsonLogger(service: string, level = 'info'): Logger {
-  const log = pino({
-    level,
-    base: { service },
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
-  });
+export function jsonLogger(service: string, level = 'info', fd: 1 | 2 = 1): Logger {
+  const log = pino(
+    {
+      level,
+      base: { service },
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
+    },
+    pino.destination({ fd, sync: true }),
+  );
   return {
     debug: (fields, message) => log.debug(fields, message),
     info: (fields, message) => log.info(fields, message),

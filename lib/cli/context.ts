@@ -1,6 +1,6 @@
 import { FileSecretStore } from '../adapters/file-secret-store.js';
 import type { OperatorClients } from '../aws/operator.js';
-import type { Clock, HttpClient } from '../ports.js';
+import type { Clock, HttpClient, Logger } from '../ports.js';
 import type { Output } from './output.js';
 
 /** What every command gets: the environment, where to print, and (for tests) replaceable ports. */
@@ -9,6 +9,8 @@ export interface CliContext {
   out: Output;
   http?: HttpClient;
   clock?: Clock;
+  /** where the pipeline logs (default: nowhere; DEBUG=1 prints JSON lines on stderr) */
+  logger?: Logger;
   /** the AWS clients of the operator commands (default: real ones for --region) */
   awsClients?: (region: string | undefined) => OperatorClients;
 }

@@ -30,6 +30,8 @@ export interface LocalOptions {
   clientRetry?: RetryPolicy;
   /** credits the run leaves unspent: a number, or a share of the daily pool ("20%") */
   reserve?: string;
+  /** how long one Zoho call may take */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_OUT = 'reports';
@@ -84,15 +86,18 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     store,
     queue,
     clock,
-    logger: silentLogger,
+    logger: context.logger ?? silentLogger,
     zoho: zohoConnections({
       env,
       // Another portal's secretId "x" is the file x.json beside the default secret.
       storeFor: (secretId) => (secretId === undefined ? secret : new FileSecretStore(join(dirname(secret.path), `${secretId}.json`))),
       maxConcurrency: concurrency,
       clock,
-      // One process: nobody else can be exchanging the same grant code.
-      tokens: { codeRaceWaitMs: 0 },
+      ...(context.logger && { logger: context.logger }),
+      // One process: nobody else can be exchanging the same grant code. Over Zoho's mint limit, wait for the
+      // window (at most ten minutes) rather than fail the pages.
+      tokens: { codeRaceWaitMs: 0, maxMintWaitMs: 10 * 60_000 + 5_000 },
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.clientRetry && { retry: options.clientRetry }),
       ...(context.http && { http: context.http }),
     }),

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { jsonLogger } from '../adapters/json-logger.js';
 import { authInit } from './auth-command.js';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from './aws-commands.js';
 import type { CliContext } from './context.js';
@@ -125,8 +126,10 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
   return program;
 }
 
-export async function main(argv: string[], context: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
+export async function main(argv: string[], given: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
   const result = { exitCode: 0 };
+  // DEBUG=1: the pipeline's structured log on stderr.
+  const context = given.logger || !given.env.DEBUG ? given : { ...given, logger: jsonLogger('cli', 'debug', 2) };
   try {
     await buildProgram(context, result).parseAsync(argv, { from: 'user' });
     return result.exitCode;

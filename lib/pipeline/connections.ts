@@ -8,6 +8,7 @@ export interface ConnectionOptions {
   storeFor(secretId: string | undefined): SecretStore;
   /** calls one connection makes at once */
   maxConcurrency: number;
+  timeoutMs?: number;
   retry?: RetryPolicy;
   tokens?: ConnectOptions['tokens'];
   http?: HttpClient;
@@ -33,6 +34,7 @@ export function zohoConnections(options: ConnectionOptions): (secretId: string |
         maxConcurrency: options.maxConcurrency,
         ...(options.tokens && { tokens: options.tokens }),
         ...(options.retry && { retry: options.retry }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.http && { http: options.http }),
         ...(options.clock && { clock: options.clock }),
         ...(options.logger && { logger: options.logger }),

@@ -1,7 +1,7 @@
 import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { stateKey } from './keys.js';
-import { readJson, type ReportState } from './manifest.js';
+import type { ReportState } from './manifest.js';
 import { HISTORY_START, searchTickets } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
@@ -34,8 +34,19 @@ export class Discovery {
 
   /** The report's last complete run on this portal, if there is one. */
   async state(reportId: string): Promise<ReportState | undefined> {
-    const state = await readJson<ReportState>(this.store, stateKey(reportId));
-    return state && (state.orgId === undefined || state.orgId === this.orgId) ? state : undefined;
+    const key = stateKey(reportId);
+    const text = await this.store.get(key);
+    if (text === undefined) return undefined;
+    let state: ReportState;
+    try {
+      state = JSON.parse(text) as ReportState;
+      if (typeof state.cursor !== 'string' || Number.isNaN(Date.parse(state.cursor))) throw new Error('no cursor');
+    } catch {
+      // Nothing is lost by reading everything again; the complete run rewrites the state.
+      this.logger.warn({ key }, 'unreadable report state: reading this report in full');
+      return undefined;
+    }
+    return state.orgId === undefined || state.orgId === this.orgId ? state : undefined;
   }
 
   /** Where the report reads changes from: its cursor less the overlap; undefined on its first run. */

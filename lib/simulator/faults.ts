@@ -23,6 +23,8 @@ export const faultSchema = z
     outageWindows: z.array(z.object({ from: z.iso.datetime(), to: z.iso.datetime() })),
     /** the token endpoint answers HTTP 200 "Access Denied" */
     tokenThrottle: z.boolean(),
+    /** ... and until this time on the simulator's clock */
+    tokenThrottleUntil: z.iso.datetime().nullable(),
     /** Desk paths (after /api/v1) starting with one of these always answer 500: a page that keeps failing */
     failingPaths: z.array(z.string()),
   })
@@ -41,6 +43,7 @@ export const NO_FAULTS: Faults = {
   outage: false,
   outageWindows: [],
   tokenThrottle: false,
+  tokenThrottleUntil: null,
   failingPaths: [],
 };
 
@@ -69,6 +72,11 @@ export class FaultInjector {
   set(change: Partial<Faults>): Faults {
     this.faults = faultSchema.parse({ ...this.faults, ...change });
     return this.faults;
+  }
+
+  tokenThrottled(): boolean {
+    const until = this.faults.tokenThrottleUntil;
+    return this.faults.tokenThrottle || (until !== null && this.clock.now() < Date.parse(until));
   }
 
   inOutage(): boolean {

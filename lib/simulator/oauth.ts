@@ -39,8 +39,8 @@ export class SimulatedAccounts {
   readonly clientId = `1000.${randomBytes(15).toString('hex').toUpperCase()}`;
   readonly clientSecret = randomBytes(21).toString('hex');
   readonly stats = { tokenRequests: 0, exchanges: 0, mints: 0, throttled: 0, lastRequestFields: [] as string[] };
-  /** fault: answer every token request with "Access Denied" */
-  throttleAll = false;
+  /** fault: while this says so, every token request is answered "Access Denied" */
+  throttled: () => boolean = () => false;
   private readonly codes = new Map<string, Code>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   private readonly accessTokens = new Map<string, AccessToken>();
@@ -59,6 +59,11 @@ export class SimulatedAccounts {
     return code;
   }
 
+  /** Every refresh and access token issued so far (for tests that look for leaks). */
+  issuedTokens(): string[] {
+    return [...this.refreshTokens.keys(), ...this.accessTokens.keys()];
+  }
+
   revokeAllRefreshTokens(): void {
     for (const refresh of this.refreshTokens.values()) refresh.revoked = true;
   }
@@ -75,7 +80,7 @@ export class SimulatedAccounts {
     this.stats.tokenRequests += 1;
     // Names only, never values: tests check what was sent without the simulator keeping secrets around.
     this.stats.lastRequestFields = [...new Set(form.keys())].sort();
-    if (this.throttleAll) return this.accessDenied();
+    if (this.throttled()) return this.accessDenied();
     if (form.get('client_id') !== this.clientId) return error('invalid_client');
     if (form.get('client_secret') !== this.clientSecret) return error('invalid_client_secret');
     switch (form.get('grant_type')) {

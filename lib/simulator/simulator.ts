@@ -92,6 +92,7 @@ export class Simulator {
     });
     this.desk = new SimulatedDesk(this.portal, this.accounts, this.credits);
     this.faults = new FaultInjector(seed, this.clock);
+    this.accounts.throttled = () => this.faults.tokenThrottled();
     if (options.faults) this.setFaults(options.faults);
     this.changes = Random.derive(seed, 0xe701);
   }
@@ -106,9 +107,7 @@ export class Simulator {
   }
 
   setFaults(change: Partial<Faults>): Faults {
-    const faults = this.faults.set(change);
-    this.accounts.throttleAll = faults.tokenThrottle;
-    return faults;
+    return this.faults.set(change);
   }
 
   /** Moves the clock (when it can be moved) and applies data changes at the new time. */
