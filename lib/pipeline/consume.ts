@@ -2,6 +2,7 @@ import { CreditsExhaustedError, InvalidMessageError } from '../errors.js';
 import type { ReceivedMessage } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { disposition, type RetryTiming } from './failure-policy.js';
+import { RUN_ID } from './keys.js';
 import { handleMessage, recordDeadLetter, type Outcome } from './page-worker.js';
 
 export type Settlement =
@@ -23,7 +24,8 @@ export function labelsOf(body: string): { runId: string | undefined; report: str
   try {
     const { runId, report, route } = JSON.parse(body) as Record<string, unknown>;
     return {
-      runId: typeof runId === 'string' ? runId : undefined,
+      // Only a well-formed run id: an invalid message's runId must never reach a key.
+      runId: typeof runId === 'string' && RUN_ID.test(runId) ? runId : undefined,
       report: typeof report === 'string' ? report : route !== undefined ? 'route' : undefined,
     };
   } catch {
