@@ -4,6 +4,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleSizes } from './bundle-size.js';
+import { chaosScenario } from './chaos.js';
 import { credits } from './credits.js';
 import { memory } from './memory.js';
 import { throughput } from './throughput.js';
@@ -45,6 +46,14 @@ const b = await bundleSizes();
 say(
   `4. cold start weight: ${Object.entries(b.handlers).map(([name, size]) => `${name} ${kb(size)} (zip ${kb(b.zips[name] ?? 0)})`).join(', ')} ` +
     `(goal ≤ 1 MB each) ${verdict(Object.values(b.handlers).every((size) => size <= 1024 * 1024))}`,
+);
+
+const chaos = await chaosScenario(Number(env.BENCH_CHAOS_TICKETS ?? 1_000), 500, 200);
+say(
+  `5. chaos: ${chaos.pages} pages through ${chaos.faultedCalls} faulted calls (${Object.entries(chaos.faults).map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
+    `token endpoint throttled ${chaos.tokenThrottled}×); ${chaos.deadLettered} pages dead-lettered and redriven; ${chaos.records} records in ` +
+    `${chaos.files} files compared with a clean run: ${chaos.mismatched.length === 0 ? 'byte-identical' : `${chaos.mismatched.length} differ`} ` +
+    `(goal: identical) ${verdict(chaos.mismatched.length === 0 && chaos.status.join() === 'complete')}`,
 );
 
 await writeFile(

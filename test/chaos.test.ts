@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
-import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
-import { redrive } from '../lib/cli/redrive-command.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
-import { ManualClock } from '../lib/clock.js';
-import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
-import type { PipelineEvent } from '../lib/pipeline/deps.js';
-import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
+import { finalizeRun } from '../lib/pipeline/manifest.js';
 import { planRun } from '../lib/pipeline/planner.js';
 import { awsFixture, lambdaContext, sqsEvent } from './helpers/aws.js';
-import { ALL_REPORTS, FAST, contextFor, reportFiles, runOnce } from './helpers/pipeline.js';
+import { chaosScenario } from '../bench/chaos.js';
+import { ALL_REPORTS, reportFiles, runOnce } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 const RUN = '2026-11-20T10-00-00Z-c4a0';
-const CHAOS = { serverErrorRate: 0.1, tooManyRequestsRate: 0.05, slowRate: 0.03, slowMs: 400, resetRate: 0.03 };
+const CHAOS = { serverErrorRate: 0.1, tooManyRequestsRate: 0.05, resetRate: 0.03 };
 
 /**
  * The chaos scenario: 10% 5xx, 5% TOO_MANY_REQUESTS, slow answers past the client's timeout, dropped
@@ -24,55 +20,18 @@ const CHAOS = { serverErrorRate: 0.1, tooManyRequestsRate: 0.05, slowRate: 0.03,
  */
 describe('chaos', () => {
   it('on this machine: every kind of fault, then redrive, gives byte-identical output', async () => {
-    const clock = new ManualClock('2026-11-20T10:00:00Z');
-    const fixture = await open({ simulator: { tickets: 60, clock }, clock });
-    const { sim } = fixture.running;
-    const clean = await tempDir();
-    const chaotic = await tempDir();
-    await runOnce(fixture, clean.path, RUN, ALL_REPORTS, { clock });
-
-    let pages = 0;
-    let deadLettered = 0;
-    const events = (event: PipelineEvent) => {
-      if (event.type === 'page' && ++pages === 60) sim.setFaults({ outage: true });
-      if (event.type === 'dead-lettered' && ++deadLettered === 25) sim.setFaults({ outage: false });
-    };
-    const pipeline = await openLocalPipeline({ out: chaotic.path, ...FAST, timeoutMs: 150 }, contextFor(fixture, clock), events);
-    await pipeline.connectPortal();
-    await planRun({ runId: RUN, targets: ALL_REPORTS, trigger: 'cli' }, pipeline.deps);
-    // The hour is up: the token must be refreshed while the token endpoint is throttled.
-    clock.advance(3_600_000);
-    sim.setFaults({ ...CHAOS, tokenThrottleUntil: new Date(clock.now() + 5 * 60_000).toISOString() });
-    sim.resetStats();
-    const { drained } = await pipeline.process();
-    await pipeline.close();
-    const faults = sim.stats().faults;
-
-    expect(sim.stats().tokenThrottled).toBeGreaterThanOrEqual(1);
-    expect(faults['server-error']).toBeGreaterThan(0);
-    expect(faults['too-many-requests']).toBeGreaterThan(0);
-    expect(faults.slow).toBeGreaterThan(0);
-    expect(faults.reset).toBeGreaterThan(0);
-    expect(faults.outage).toBeGreaterThanOrEqual(25 * 5);
-    expect(drained.deadLettered).toBeGreaterThanOrEqual(25);
-
-    sim.setFaults({ serverErrorRate: 0, tooManyRequestsRate: 0, slowRate: 0, resetRate: 0, outage: false });
-    expect(await redrive({ out: chaotic.path, ...FAST }, contextFor(fixture, clock))).toBe(0);
-
-    const expected = await reportFiles(clean.path);
-    const actual = await reportFiles(chaotic.path);
-    expect([...actual.keys()]).toEqual([...expected.keys()]);
-    for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
-    const manifests = await runManifests(new FolderObjectStore(chaotic.path), RUN);
-    expect(manifests.every((m) => m.status === 'complete' && m.pages.deadLettered === 0 && m.pages.pending === 0)).toBe(true);
-    const records = manifests.reduce((sum, m) => sum + m.records, 0);
-    expect(records).toBe((await runManifests(new FolderObjectStore(clean.path), RUN)).reduce((sum, m) => sum + m.records, 0));
+    const result = await chaosScenario(60, 60, 25);
+    expect(result.mismatched).toEqual([]);
+    expect(result.files).toBeGreaterThan(100);
+    expect(result.status).toEqual(['complete']);
+    expect(result.tokenThrottled).toBeGreaterThanOrEqual(1);
+    for (const kind of ['server-error', 'too-many-requests', 'slow', 'reset'] as const) expect(result.faults[kind], kind).toBeGreaterThan(0);
+    expect(result.faults.outage).toBeGreaterThanOrEqual(25 * 5);
+    expect(result.deadLettered).toBeGreaterThanOrEqual(25);
     console.info(
-      `chaos (local): ${Object.values(faults).reduce((a, b) => a + b, 0)} faulted calls (${JSON.stringify(faults)}), ` +
-        `${drained.deadLettered} pages dead-lettered and redriven, ${records} records in ${expected.size} files compared byte for byte`,
+      `chaos (local): ${result.faultedCalls} faulted calls (${JSON.stringify(result.faults)}), ${result.deadLettered} pages ` +
+        `dead-lettered and redriven, ${result.records} records in ${result.files} files compared byte for byte`,
     );
-    await clean.remove();
-    await chaotic.remove();
   });
 
   it('through the AWS adapters (fauxqs, the Secrets Manager stand-in): faults, the dead-letter queue, then a clean output', async () => {
@@ -92,7 +51,7 @@ describe('chaos', () => {
           for (let i = 0; i < messages.length; i += 10) await handler(sqsEvent(messages.slice(i, i + 10)), lambdaContext());
         }
       };
-      sim.setFaults({ ...CHAOS, slowRate: 0 });
+      sim.setFaults(CHAOS);
       await consumeAll(aws.config.WORK_QUEUE_URL);
       expect(Object.values(sim.stats().faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       // An outage through a whole second run: every one of its pages ends in the dead-letter queue.

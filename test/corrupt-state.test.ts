@@ -1,0 +1,105 @@
+import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { main } from '../lib/cli/main.js';
+import { runReports } from '../lib/cli/run-command.js';
+import { showStatus } from '../lib/cli/status-command.js';
+import { manifestKey, receiptKey } from '../lib/pipeline/keys.js';
+import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
+import type { Logger } from '../lib/ports.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+
+const open = fixtures();
+
+async function firstRun(out: string): Promise<string> {
+  return (await new FolderObjectStore(out).folders('_runs/'))[0]!;
+}
+
+describe('corrupt or partial local state: a clear message, nothing lost', () => {
+  it('a truncated manifest: status still tells the truth (manifests are derived), and finalizing rewrites it', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    expect(await runReports(['agents', 'departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const runId = await firstRun(dir.path);
+    const key = manifestKey('agents', runId);
+    await writeFile(join(dir.path, key), '{"report":"agents","stat');
+    const status = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 1 }, status);
+    expect(status.out.text()).toMatch(/agents\s+│ complete\s+│ 1\/1/);
+    await finalizeRun(new FolderObjectStore(dir.path), runId);
+    expect(JSON.parse((await new FolderObjectStore(dir.path).get(key)) ?? '')).toMatchObject({ report: 'agents', status: 'complete' });
+    await dir.remove();
+  });
+
+  it('a truncated page receipt: its page counts as pending (never as written), and its data is still there', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const runId = await firstRun(dir.path);
+    await writeFile(join(dir.path, receiptKey('departments', runId, '', 1)), '{"report":"depa');
+    const [manifest] = await runManifests(new FolderObjectStore(dir.path), runId);
+    expect(manifest).toMatchObject({ status: 'incomplete', pages: { pending: 1, written: 0 } });
+    expect((await new FolderObjectStore(dir.path).list('departments/')).some((k) => k.endsWith('page-00001.jsonl'))).toBe(true);
+    await dir.remove();
+  });
+
+  it('an unreadable report state: the next run reads that report in full, says so in the log, and rewrites it', async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const dir = await tempDir();
+    expect(await runReports(['threads'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    await writeFile(join(dir.path, '_state', 'threads.json'), '{"cursor": 12');
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`) };
+    expect(await runReports(['threads'], { out: dir.path, ...FAST }, { ...contextFor(fixture), logger })).toBe(0);
+    expect(warnings.join('\n')).toContain('unreadable report state: reading this report in full');
+    const runs = await new FolderObjectStore(dir.path).folders('_runs/');
+    const [second] = await runManifests(new FolderObjectStore(dir.path), runs[1]!);
+    expect(second?.pages.written).toBe(20);
+    expect(JSON.parse((await new FolderObjectStore(dir.path).get('_state/threads.json')) ?? '').cursor).toBeDefined();
+    await dir.remove();
+  });
+
+  it('an unreadable queue message: one line naming the file to move away, the other messages kept', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST, concurrency: 1 }, contextFor(fixture))).toBe(0);
+    const work = join(dir.path, '.queue', 'work');
+    await writeFile(join(work, '000000000-000000-aaaaaa.json'), '{"id":"x","bo');
+    await writeFile(join(work, '000000001-000000-bbbbbb.json'), JSON.stringify({ id: '000000001-000000-bbbbbb', body: '{"report":"agents"}', receiveCount: 0, sentAt: '2026-11-20T10:00:00.000Z' }));
+    const context = contextFor(fixture);
+    expect(await main(['run', '--out', dir.path], context)).toBe(2);
+    expect(context.out.errors).toHaveLength(1);
+    expect(context.out.errors[0]).toContain(`${join(work, '000000000-000000-aaaaaa.json')} cannot be read`);
+    expect(context.out.errors[0]).toContain('move it away');
+    expect((await readdir(work)).sort()).toEqual(['000000000-000000-aaaaaa.json', '000000001-000000-bbbbbb.json']);
+    await dir.remove();
+  });
+
+  it('an unreadable or exposed secret file: one line saying what to do', async () => {
+    const fixture = await open({ simulator: { tickets: 5 } });
+    const dir = await tempDir();
+    await chmod(fixture.store.path, 0o644);
+    const exposed = contextFor(fixture);
+    expect(await main(['run', '--out', dir.path], exposed)).toBe(2);
+    expect(exposed.out.errors).toEqual([expect.stringContaining(`Run: chmod 600 ${fixture.store.path}`)]);
+    await writeFile(fixture.store.path, '{"client_id": ', { mode: 0o600 });
+    await chmod(fixture.store.path, 0o600);
+    const broken = contextFor(fixture);
+    expect(await main(['run', '--out', dir.path], broken)).toBe(2);
+    expect(broken.out.errors).toEqual([expect.stringContaining('is not valid JSON')]);
+    await dir.remove();
+  });
+
+  it('temporary files left by a crash are never read as data', async () => {
+    const fixture = await open({ simulator: { tickets: 5 } });
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const runId = await firstRun(dir.path);
+    const folder = join(dir.path, 'departments', `dt=${runId.slice(0, 10)}`, `run=${runId}`);
+    await writeFile(join(folder, '.a1b2c3.tmp'), '{"half":');
+    expect((await new FolderObjectStore(dir.path).list('departments/')).every((k) => !k.includes('.tmp'))).toBe(true);
+    await dir.remove();
+  });
+});
