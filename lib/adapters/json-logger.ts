@@ -5,7 +5,7 @@ import type { Logger } from '../ports.js';
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'client_secret', 'code', 'authorization'];
 
 /** Structured JSON logs (one object per line, as CloudWatch expects), with secrets redacted. */
-export function jsonLogger(service: string, level = 'info', fd: 1 | 2 = 1): Logger {
+export function jsonLogger(service: string, level = 'info', destination: 1 | 2 | { write(line: string): void } = 1): Logger {
   const log = pino(
     {
       level,
@@ -13,7 +13,7 @@ export function jsonLogger(service: string, level = 'info', fd: 1 | 2 = 1): Logg
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)], censor: '[redacted]' },
     },
-    pino.destination({ fd, sync: true }),
+    typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination,
   );
   return {
     debug: (fields, message) => log.debug(fields, message),
