@@ -66,6 +66,18 @@ describe('the local queue has SQS semantics', () => {
     expect(locked.message).toContain('pid 1');
   });
 
+  it('removes the temporary files a dead process left behind when it opens', async () => {
+    dir = await tempDir();
+    const first = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    await first.send([{ body: 'kept' }]);
+    await first.close();
+    await (await import('node:fs/promises')).writeFile(join(dir.path, 'work', 'x.json.ab12.tmp'), '{"id":"x","bo');
+    const second = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    expect((await readdir(join(dir.path, 'work'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await second.receive(10)).map((m) => m.body)).toEqual(['kept']);
+    await second.close();
+  });
+
   it('dead-letters a message directly with the reason given', async () => {
     dir = await tempDir();
     const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });

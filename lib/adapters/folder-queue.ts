@@ -56,6 +56,7 @@ export class FolderQueue implements WorkQueue {
     await mkdir(join(folder, 'work'), { recursive: true });
     await mkdir(join(folder, 'dead'), { recursive: true });
     await queue.lock();
+    await queue.removeLeftovers();
     for (const message of await queue.read('work')) {
       queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
     }
@@ -154,6 +155,15 @@ export class FolderQueue implements WorkQueue {
       this.entries.set(revived.id, { message: revived, visibleAt: 0, handle: undefined });
     }
     return dead.length;
+  }
+
+  /** Temporary files of a process that died mid-write: never a message, safe to remove once we hold the lock. */
+  private async removeLeftovers(): Promise<void> {
+    for (const box of ['work', 'dead'] as const) {
+      for (const name of await readdir(join(this.folder, box))) {
+        if (name.endsWith('.tmp')) await unlink(join(this.folder, box, name)).catch(() => undefined);
+      }
+    }
   }
 
   private byHandle(handle: string): Entry | undefined {
