@@ -161,7 +161,7 @@ describe('errors are typed by what the caller must do', () => {
   });
 
   it("bounds its own concurrency so the portal's limit is never hit", async () => {
-    fixture = await open({ simulator: { concurrencyLimit: 2, faults: { latencyMs: 50 } } });
+    fixture = await open({ simulator: { concurrencyLimit: 2, faults: { latencyMs: 300 } } });
     const unbounded = await fixture.connect({ retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 } });
     await unbounded.desk.page('departments');
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => unbounded.desk.page('departments')));

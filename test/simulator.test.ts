@@ -146,7 +146,7 @@ describe('Zoho behaviour', () => {
   });
 
   it("limits concurrent calls to the edition's figure with 429 TOO_MANY_REQUESTS and reports the highest concurrency", async () => {
-    const sim = await start({ tickets: 5, edition: 'FREE', faults: { latencyMs: 150 } });
+    const sim = await start({ tickets: 5, edition: 'FREE', faults: { latencyMs: 600 } });
     const { access } = await token(sim);
     const answers = await Promise.all(Array.from({ length: 8 }, () => desk(sim, '/departments', access)));
     const statuses = answers.map((a) => a.status).sort();
