@@ -3,11 +3,16 @@ import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { athenaTemplateText, PROJECTION_START, RESULTS_PREFIX, tableLogicalId, viewLogicalId } from '../lib/analytics/athena-template.js';
+import { TABLES } from '../lib/analytics/schema.js';
+import { ATHENA, latestViewColumns, latestViewSql } from '../lib/analytics/views.js';
+import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
+import { REPORTS } from '../lib/reports/catalog.js';
 import { tempDir } from './helpers/zoho.js';
 
 // The CloudFormation template `serverless package` writes, offline and with no AWS credentials at all.
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
 let resources: Record<string, Resource>;
 let outputs: Record<string, unknown>;
 let packageDir: string;
@@ -126,5 +131,99 @@ describe('the packaged CloudFormation template', () => {
 
   it('bundles each handler on its own', async () => {
     for (const name of ['scheduler', 'consumer']) expect((await stat(join(packageDir, `${name}.zip`))).size).toBeGreaterThan(10_000);
+  });
+});
+
+/** What Fn::Sub makes of a template string, given the values of the names it refers to. */
+function sub(value: unknown, names: Record<string, string>): string {
+  const template = (value as { 'Fn::Sub': string })['Fn::Sub'];
+  expect(typeof template).toBe('string');
+  return template.replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
+    if (literal) return `\${${name}}`;
+    const known = names[name];
+    if (known === undefined) throw new Error(`Fn::Sub refers to \${${name}}, which the test does not know`);
+    return known;
+  });
+}
+
+describe('the Athena tables and views in the packaged template', () => {
+  const names = { ReportsBucket: 'zoho-reports-123456789012', AnalyticsDatabase: 'zoho_desk_ci' };
+  const runId = '2026-11-25T04-00-00Z-ab12';
+
+  it('is the file `npm run generate:athena` writes (run it after changing lib/analytics)', async () => {
+    expect(await readFile(join(ROOT, 'deploy/athena.json'), 'utf8')).toBe(athenaTemplateText());
+  });
+
+  it('has a Glue database named per stage and a workgroup writing results under a prefix of the reports bucket', () => {
+    expect(resources.AnalyticsDatabase?.Properties.DatabaseInput.Name).toBe('zoho_desk_ci');
+    const workgroup = resources.AnalyticsWorkGroup?.Properties;
+    expect(workgroup?.Name).toBe('zoho-desk-reports-ci');
+    expect(workgroup?.WorkGroupConfiguration.EnforceWorkGroupConfiguration).toBe(true);
+    const results = sub(workgroup?.WorkGroupConfiguration.ResultConfiguration.OutputLocation, names);
+    expect(results).toBe(`s3://zoho-reports-123456789012/${RESULTS_PREFIX}`);
+    // No report folder is under the results prefix, and the results expire while the reports stay.
+    for (const spec of TABLES) expect(`${spec.report}/`.startsWith(RESULTS_PREFIX)).toBe(false);
+    const rules = resources.ReportsBucket?.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    expect(rules).toEqual([expect.objectContaining({ Prefix: RESULTS_PREFIX, Status: 'Enabled', ExpirationInDays: 30 })]);
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['AnalyticsDatabaseName', 'AnalyticsWorkGroupName']));
+  });
+
+  it('has one table per report, and one per table of the local engine', () => {
+    expect(TABLES.map((t) => t.report).sort()).toEqual(REPORTS.map((r) => r.id).sort());
+    for (const report of REPORTS) {
+      const spec = TABLES.find((t) => t.report === report.id);
+      expect(spec?.parent?.scope, report.id).toBe(report.parent?.scope);
+      expect(resources[tableLogicalId(spec!)]?.Type).toBe('AWS::Glue::Table');
+    }
+  });
+
+  it("locates each table at its report's folder, with `dt` projected over the days the layout writes", () => {
+    for (const spec of TABLES) {
+      const input = resources[tableLogicalId(spec)]?.Properties.TableInput;
+      expect(input.Name).toBe(spec.table);
+      expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+      const p = input.Parameters;
+      expect(p['projection.enabled']).toBe('true');
+      expect(p['projection.dt.type']).toBe('date');
+      expect(p['projection.dt.format']).toBe('yyyy-MM-dd');
+      // From before any export to today, day by day: a new day's folder is queryable with no crawler.
+      expect(p['projection.dt.range']).toBe(`${PROJECTION_START},NOW`);
+      expect(p['projection.dt.interval']).toBe('1');
+      expect(p['projection.dt.interval.unit']).toBe('DAYS');
+
+      // A page the pipeline writes today lies under the partition Athena projects for today's dt.
+      const template = sub(p['storage.location.template'], names);
+      const partition = template.replace('${dt}', '2026-11-25');
+      const scope = spec.parent ? `${spec.parent.scope}=6483605000001000001/` : '';
+      const page = `s3://${names.ReportsBucket}/${pageKey(spec.report, runId, scope, 1)}`;
+      expect(page.startsWith(partition), `${page} under ${partition}`).toBe(true);
+      expect(partition).toMatch(/\/dt=2026-11-25\/$/);
+      expect(sub(input.StorageDescriptor.Location, names)).toBe(`s3://${names.ReportsBucket}/${spec.report}/`);
+      // The manifest shares the folder but starts with `_`, which Athena treats as hidden.
+      expect(manifestKey(spec.report, runId).split('/').at(-1)).toMatch(/^_/);
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+      expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(spec.columns.map((c) => c.name.toLowerCase()));
+    }
+  });
+
+  it('has a latest view per report, stored as Athena stores CREATE VIEW, with the SQL and columns the local engine uses', () => {
+    for (const spec of TABLES) {
+      const view = resources[viewLogicalId(spec)];
+      const input = view?.Properties.TableInput;
+      expect(input.Name).toBe(`${spec.table}_latest`);
+      expect(input.TableType).toBe('VIRTUAL_VIEW');
+      expect(input.Parameters.presto_view).toBe('true');
+      const [prefix, encoded, suffix] = input.ViewOriginalText['Fn::Join'][1];
+      expect([prefix, suffix]).toEqual(['/* Presto View: ', ' */']);
+      const presto = JSON.parse(sub(encoded['Fn::Base64'], names)) as { originalSql: string; catalog: string; schema: string; columns: Array<{ name: string; type: string }> };
+      expect(presto.catalog).toBe('awsdatacatalog');
+      expect(presto.schema).toBe('zoho_desk_ci');
+      expect(presto.originalSql).toBe(latestViewSql(spec, ATHENA));
+      const columns = latestViewColumns(spec);
+      expect(presto.columns).toEqual(columns.map((c) => ({ name: c.name, type: c.engineType })));
+      expect(input.StorageDescriptor.Columns).toEqual(columns.map((c) => ({ Name: c.name, Type: c.hiveType })));
+      expect(new Set(columns.map((c) => c.name)).size, `${spec.table}: column names are unique`).toBe(columns.length);
+      expect(view?.DependsOn).toEqual([tableLogicalId(spec)]);
+    }
   });
 });

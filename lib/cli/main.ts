@@ -6,6 +6,8 @@ import type { CliContext } from './context.js';
 import { enqueue } from './enqueue-command.js';
 import { consoleOutput, reportFailure } from './output.js';
 import { redrive } from './redrive-command.js';
+import { runQuery } from './query-command.js';
+import { writeReport } from './report-command.js';
 import { listReports } from './reports-command.js';
 import { runReports } from './run-command.js';
 import { serveSimulator } from './simulator-command.js';
@@ -93,6 +95,21 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .action(async (options) => {
       await (options.secretId ? awsAuthInit(options, context) : authInit(options, context));
     });
+
+  program
+    .command('query')
+    .description('SQL over the local export: one table per report (tickets, threads, …) and <table>_latest views')
+    .argument('<sql>', 'e.g. "SELECT status, count(*) AS tickets FROM tickets_latest GROUP BY status"')
+    .option('--out <dir>', 'the reports folder (the local bucket)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action((sql: string, options) => runQuery(sql, options, context));
+
+  program
+    .command('report')
+    .description('one self-contained HTML page of charts (volumes, backlog, response times, happiness, …)')
+    .option('--from <dir>', 'the reports folder (the local bucket; default: REPORTS_DIR or ./reports)')
+    .option('--out <file>', 'the HTML file to write', 'report.html')
+    .action((options) => writeReport(options, context));
 
   program
     .command('reports')

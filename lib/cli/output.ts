@@ -38,8 +38,15 @@ export function reportFailure(error: unknown, out: Output, debug = false): numbe
   return EXIT_CODES.unexpected;
 }
 
-export function table(head: string[], rows: Array<Array<string | number>>): string {
+/** compact: a rule under the header only, for long results */
+export function table(head: string[], rows: Array<Array<string | number>>, compact = false): string {
   const t = new Table({ head, style: { head: [], border: [] } });
   for (const row of rows) t.push(row.map(String));
-  return t.toString();
+  if (!compact) return t.toString();
+  let rules = 0;
+  return t
+    .toString()
+    .split('\n')
+    .filter((line) => !line.startsWith('├') || rules++ === 0)
+    .join('\n');
 }

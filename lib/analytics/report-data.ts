@@ -1,0 +1,197 @@
+import type { LocalWarehouse } from './local-warehouse.js';
+import { TABLES } from './schema.js';
+import { latestViewName } from './views.js';
+
+/**
+ * What the report page shows, computed from the `_latest` views: each chart is labels and series of numbers,
+ * ready for Chart.js. DuckDB SQL: the README has the Athena versions of the main questions.
+ */
+
+export interface Series {
+  label: string;
+  data: Array<number | null>;
+}
+
+export interface ChartData {
+  id: string;
+  title: string;
+  /** one sentence under the title: what is counted and from which view */
+  note: string;
+  kind: 'bar' | 'line';
+  stacked: boolean;
+  horizontal: boolean;
+  yTitle: string;
+  labels: string[];
+  series: Series[];
+}
+
+export interface Figure {
+  label: string;
+  value: string;
+}
+
+export interface ReportData {
+  title: string;
+  generatedAt: string;
+  /** the newest run in the export and the first and last day it covers */
+  latestRun: string | null;
+  figures: Figure[];
+  charts: ChartData[];
+}
+
+type Row = unknown[];
+
+const text = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+type Period = 'month' | 'week';
+
+/** Every month (YYYY-MM) or week (its Monday, YYYY-MM-DD) from the first label to the last: no silent gaps. */
+export function periodsBetween(first: string, last: string, period: Period): string[] {
+  const out: string[] = [];
+  const at = new Date(`${period === 'month' ? `${first}-01` : first}T00:00:00Z`);
+  const end = new Date(`${period === 'month' ? `${last}-01` : last}T00:00:00Z`);
+  while (at <= end && out.length < 10_000) {
+    out.push(at.toISOString().slice(0, period === 'month' ? 7 : 10));
+    if (period === 'month') at.setUTCMonth(at.getUTCMonth() + 1);
+    else at.setUTCDate(at.getUTCDate() + 7);
+  }
+  return out;
+}
+
+interface PivotOptions {
+  /** the order of known series names; others follow */
+  order?: readonly string[];
+  /** labels are periods: fill the ones with no rows */
+  period?: Period;
+  /** a period with no rows at all: 0 for counts, null for shares (a gap in the line, not a zero) */
+  emptyPeriod?: 0 | null;
+}
+
+/** Rows of (label, series, value) → labels in first-seen order and one series per distinct name. */
+function pivot(rows: Row[], options: PivotOptions = {}): { labels: string[]; series: Series[] } {
+  let labels = [...new Set(rows.map((r) => text(r[0])))];
+  if (options.period && labels.length > 0) labels = periodsBetween(labels[0] as string, labels.at(-1) as string, options.period);
+  const names = [...new Set(rows.map((r) => text(r[1])))];
+  const order = options.order;
+  if (order) names.sort((a, b) => rank(order, a) - rank(order, b));
+  const seen = new Set(rows.map((r) => text(r[0])));
+  const empty = options.emptyPeriod === undefined ? 0 : options.emptyPeriod;
+  const series = names.map((label) => ({ label, data: labels.map((l): number | null => (seen.has(l) ? 0 : empty)) }));
+  for (const [label, name, value] of rows) {
+    const s = series.find((x) => x.label === text(name));
+    if (s) s.data[labels.indexOf(text(label))] = num(value);
+  }
+  return { labels, series };
+}
+
+const rank = (order: readonly string[], name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+
+/** Months when the tickets span more than four months, else weeks (Monday first). */
+async function bucket(warehouse: LocalWarehouse): Promise<{ sql: string; name: Period }> {
+  const [[days] = []] = (await warehouse.query('SELECT date_diff(\'day\', min(created_time), max(created_time)) FROM tickets_latest')).rows;
+  return Number(days ?? 0) > 120
+    ? { sql: "strftime(date_trunc('month', created_time), '%Y-%m')", name: 'month' }
+    : { sql: "strftime(date_trunc('week', created_time), '%Y-%m-%d')", name: 'week' };
+}
+
+/** not closed and not spam; `table` qualifies the columns in a join */
+const isOpen = (table = '') => `coalesce(${table}statusType, '') <> 'Closed' AND NOT coalesce(${table}isSpam, false)`;
+
+async function rows(warehouse: LocalWarehouse, sql: string): Promise<Row[]> {
+  return (await warehouse.query(sql)).rows;
+}
+
+export async function reportData(warehouse: LocalWarehouse, generatedAt: string): Promise<ReportData> {
+  const period = await bucket(warehouse);
+  const charts: ChartData[] = [];
+  const chart = (c: Omit<ChartData, 'labels' | 'series'>, data: { labels: string[]; series: Series[] }) => charts.push({ ...c, ...data });
+
+  const overTime = (column: string) =>
+    `SELECT ${period.sql} AS period, coalesce(${column}, '(none)') AS name, count(*) FROM tickets_latest
+     WHERE created_time IS NOT NULL GROUP BY ALL ORDER BY period, name`;
+  chart(
+    { id: 'volume-by-status', title: 'Tickets created, by status', note: `Tickets created per ${period.name}, split by their status now (tickets_latest).`, kind: 'bar', stacked: true, horizontal: false, yTitle: 'tickets' },
+    pivot(await rows(warehouse, overTime('status')), { order: ['Open', 'On Hold', 'Escalated', 'Closed'], period: period.name }),
+  );
+  chart(
+    { id: 'volume-by-channel', title: 'Tickets created, by channel', note: `Tickets created per ${period.name}, by the channel they came in on (tickets_latest).`, kind: 'bar', stacked: true, horizontal: false, yTitle: 'tickets' },
+    pivot(await rows(warehouse, overTime('channel')), { period: period.name }),
+  );
+  chart(
+    { id: 'backlog-by-department', title: 'Open backlog, by department', note: 'Tickets not closed (spam excluded), by department and status (tickets_latest, departments_latest).', kind: 'bar', stacked: true, horizontal: true, yTitle: 'open tickets' },
+    pivot(
+      await rows(
+        warehouse,
+        `SELECT coalesce(d.name, t.departmentId) AS department, t.status, count(*) FROM tickets_latest t
+         LEFT JOIN departments_latest d ON d.id = t.departmentId WHERE ${isOpen('t.')}
+         GROUP BY ALL ORDER BY department, t.status`,
+      ),
+      { order: ['Open', 'On Hold', 'Escalated'] },
+    ),
+  );
+  // First response: the ticket's first outgoing thread; resolution: closedTime. Medians, in hours.
+  const times = await rows(
+    warehouse,
+    `WITH first_reply AS (SELECT ticket_id, min(created_time) AS replied FROM threads_latest WHERE direction = 'out' GROUP BY ticket_id)
+     SELECT coalesce(a.name, t.assigneeId, 'Unassigned') AS agent,
+       round(median(date_diff('second', t.created_time, r.replied)) / 3600, 1) AS first_response,
+       round(median(date_diff('second', t.created_time, t.closed_time)) / 3600, 1) AS resolution
+     FROM tickets_latest t LEFT JOIN first_reply r ON r.ticket_id = t.id LEFT JOIN agents_latest a ON a.id = t.assigneeId
+     GROUP BY ALL HAVING count(r.replied) + count(t.closed_time) > 0 ORDER BY agent`,
+  );
+  chart(
+    { id: 'response-times', title: 'First response and resolution time, by agent', note: 'Median hours from creation to the first outgoing thread, and to closing (tickets_latest, threads_latest).', kind: 'bar', stacked: false, horizontal: false, yTitle: 'hours (median)' },
+    { labels: times.map((r) => text(r[0])), series: [{ label: 'First response', data: times.map((r) => num(r[1])) }, { label: 'Resolution', data: times.map((r) => num(r[2])) }] },
+  );
+  chart(
+    { id: 'agent-time', title: 'Time logged, by agent', note: 'Hours in agent time entries, billable or not (agent_time_entries_latest).', kind: 'bar', stacked: true, horizontal: true, yTitle: 'hours' },
+    pivot(
+      await rows(
+        warehouse,
+        `SELECT coalesce(a.name, e.agent_id) AS agent, CASE WHEN e.isBillable THEN 'Billable' ELSE 'Not billable' END AS kind,
+           round(sum(coalesce(TRY_CAST(e.hoursSpent AS DOUBLE), 0) + coalesce(TRY_CAST(e.minutesSpent AS DOUBLE), 0) / 60
+             + coalesce(TRY_CAST(e.secondsSpent AS DOUBLE), 0) / 3600), 1) AS hours
+         FROM agent_time_entries_latest e LEFT JOIN agents_latest a ON a.id = e.agent_id GROUP BY ALL ORDER BY agent, kind`,
+      ),
+      { order: ['Billable', 'Not billable'] },
+    ),
+  );
+  chart(
+    { id: 'happiness', title: 'Customer happiness', note: 'Share of ratings per month, in percent (customer_happiness_latest).', kind: 'line', stacked: false, horizontal: false, yTitle: '% of ratings' },
+    pivot(
+      await rows(
+        warehouse,
+        `SELECT strftime(date_trunc('month', rated_time), '%Y-%m') AS month, rating,
+           round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY month), 1) AS share
+         FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1, 2 ORDER BY month, rating`,
+      ),
+      { order: ['GOOD', 'OKAY', 'OK', 'BAD'], period: 'month', emptyPeriod: null },
+    ),
+  );
+  chart(
+    { id: 'email-failures', title: 'Email delivery failures', note: 'Failed outgoing emails per month, by reason (email_failures_latest).', kind: 'bar', stacked: true, horizontal: false, yTitle: 'failures' },
+    pivot(
+      await rows(
+        warehouse,
+        `SELECT strftime(date_trunc('month', created_time), '%Y-%m') AS month, coalesce(reason, '(no reason given)'), count(*)
+         FROM email_failures_latest WHERE created_time IS NOT NULL GROUP BY ALL ORDER BY month, 2`,
+      ),
+      { period: 'month' },
+    ),
+  );
+
+  const [[tickets, open, closed] = []] = await rows(warehouse, `SELECT count(*), count(*) FILTER (WHERE ${isOpen()}), count(closed_time) FROM tickets_latest`);
+  const [[good, rated] = []] = await rows(warehouse, "SELECT count(*) FILTER (WHERE rating = 'GOOD'), count(*) FROM customer_happiness_latest");
+  const [[from, to] = []] = await rows(warehouse, 'SELECT min(created_time)::DATE, max(created_time)::DATE FROM tickets_latest');
+  const everyView = TABLES.map((t) => `SELECT max(run_id) AS run_id FROM ${latestViewName(t)}`).join(' UNION ALL ');
+  const [[latestRun] = []] = await rows(warehouse, `SELECT max(run_id) FROM (${everyView})`);
+  const figures: Figure[] = [
+    { label: 'Tickets', value: text(tickets) },
+    { label: 'Open now', value: text(open) },
+    { label: 'Closed', value: text(closed) },
+    { label: 'Good ratings', value: Number(rated) > 0 ? `${Math.round((100 * Number(good)) / Number(rated))}%` : '—' },
+    { label: 'Tickets created', value: from ? `${text(from)} – ${text(to)}` : '—' },
+  ];
+  return { title: 'Zoho Desk report', generatedAt, latestRun: latestRun === null || latestRun === undefined ? null : String(latestRun), figures, charts };
+}

@@ -1,0 +1,29 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { reportData } from '../analytics/report-data.js';
+import { chartJsSource, reportPage } from '../analytics/report-page.js';
+import type { CliContext } from './context.js';
+import { exportFolder, withWarehouse } from './query-command.js';
+
+export interface ReportOptions {
+  /** the export folder */
+  from?: string;
+  /** the HTML file */
+  out: string;
+}
+
+/** `report`: one self-contained HTML page of charts over the latest views of the local export. */
+export async function writeReport(options: ReportOptions, context: CliContext): Promise<void> {
+  const folder = await exportFolder(options.from, context);
+  const generatedAt = new Date(context.clock?.now() ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, generatedAt));
+  const page = reportPage(data, await chartJsSource());
+  // Written beside and renamed, so a browser never opens half a page.
+  const target = resolve(options.out);
+  await writeFile(`${target}.tmp`, page);
+  await rename(`${target}.tmp`, target);
+  const drawn = data.charts.filter((c) => c.series.some((s) => s.data.some((v) => v !== null && v !== 0)));
+  context.out.line(`${target}: ${drawn.length} of ${data.charts.length} charts with data, from ${folder}`);
+  const empty = data.charts.filter((c) => !drawn.includes(c)).map((c) => c.title);
+  if (empty.length) context.out.line(`No data yet for: ${empty.join('; ')}`);
+}
