@@ -78,6 +78,32 @@ describe('zoho-desk-reports query', () => {
   });
 });
 
+describe('the README', () => {
+  const readme = () => readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+
+  it("runs its quick start's query as written", async () => {
+    const line = (await readme()).split('\n').find((l) => l.startsWith('npx zoho-desk-reports query '));
+    const sql = /query "(.+)"$/.exec(line ?? '')?.[1];
+    expect(sql).toBeDefined();
+    const result = await cli(['query', '--out', exported.path, sql as string]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/│ Closed\s+│ \d+/);
+  });
+
+  it('has three Athena queries that also run here, each answering with rows', async () => {
+    const blocks = [...(await readme()).matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(blocks).toHaveLength(3);
+    for (const sql of blocks) {
+      const result = await cli(['query', '--out', exported.path, '--format', 'json', sql]);
+      expect(result.stderr, sql).toEqual([]);
+      const rows = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+      expect(rows.length, sql).toBeGreaterThan(0);
+      // No column is empty everywhere: the joins and parsed times found their data.
+      for (const column of Object.keys(rows[0] ?? {})) expect(rows.some((r) => r[column] !== null), `${column} in\n${sql}`).toBe(true);
+    }
+  });
+});
+
 describe('zoho-desk-reports report', () => {
   it('writes one self-contained page: Chart.js inline, no address outside the file, a policy allowing no network', async () => {
     const target = join(exported.path, 'out.html');
