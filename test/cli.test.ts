@@ -5,22 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { ManualClock } from '../lib/clock.js';
 import { main } from '../lib/cli/main.js';
-import type { Output } from '../lib/cli/output.js';
+import { capture, cli } from './helpers/export.js';
 import { fixtures, tempDir, type Fixture } from './helpers/zoho.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
-
-function capture(): Output & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, line: (text = '') => lines.push(text), error: (text) => errors.push(text) };
-}
-
-async function cli(args: string[], env: Record<string, string | undefined>) {
-  const out = capture();
-  const code = await main(args, { env, out });
-  return { code, stdout: out.lines.join('\n'), stderr: out.errors };
-}
 
 /** The real executable in a child process: its exit code and both streams. */
 async function spawnCli(args: string[], env: Record<string, string> = {}) {
