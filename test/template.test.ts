@@ -12,7 +12,7 @@ import { tempDir } from './helpers/zoho.js';
 
 // The CloudFormation template `serverless package` writes, offline and with no AWS credentials at all.
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] };
 let resources: Record<string, Resource>;
 let outputs: Record<string, unknown>;
 let packageDir: string;
@@ -91,6 +91,7 @@ describe('the packaged CloudFormation template', () => {
     const bucket = resources.ReportsBucket;
     expect(bucket?.Properties.BucketName).toEqual({ 'Fn::If': ['HasBucketName', '', { 'Fn::Sub': 'zoho-reports-${AWS::AccountId}' }] });
     expect(bucket?.DeletionPolicy).toBe('Retain');
+    expect(bucket?.UpdateReplacePolicy).toBe('Retain');
     expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
     });
