@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, simulatedExport } from './helpers/export.js';
@@ -24,6 +24,14 @@ describe('zoho-desk-reports query', () => {
     expect(result.stdout).toMatch(/│ tickets │ ids │/);
     expect(result.stdout).toMatch(/│ 200\s+│ 200 │/);
     expect(result.stdout).toContain('(1 row)');
+  });
+
+  it('reads the SQL from a file', async () => {
+    const file = join(exported.path, 'count.sql');
+    await writeFile(file, '-- how many agents\nSELECT count(*) AS agents FROM agents_latest\n');
+    const result = await cli(['query', '--out', exported.path, '--file', file, '--format', 'csv']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('agents\n5');
   });
 
   it('writes CSV with a header and quoted fields', async () => {
@@ -73,6 +81,12 @@ describe('zoho-desk-reports query', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr[0]).toContain('There is no export in');
     expect(missing.stderr[0]).toContain('run --simulate');
+    const both = await cli(['query', '--out', exported.path, '--file', 'q.sql', 'SELECT 1']);
+    expect(both.stderr[0]).toContain('not both');
+    const unreadable = await cli(['query', '--out', exported.path, '--file', join(exported.path, 'missing.sql')]);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr[0]).toContain('Cannot read the SQL file');
+    expect(unreadable.stderr[0]).toContain('ENOENT');
     const format = await cli(['query', '--out', exported.path, '--format', 'xml', 'SELECT 1']);
     expect(format.code).not.toBe(0);
   });

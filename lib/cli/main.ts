@@ -99,10 +99,11 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
   program
     .command('query')
     .description('SQL over the local export: one table per report (tickets, threads, …) and <table>_latest views')
-    .argument('<sql>', 'e.g. "SELECT status, count(*) AS tickets FROM tickets_latest GROUP BY status"')
+    .argument('[sql]', 'e.g. "SELECT status, count(*) AS tickets FROM tickets_latest GROUP BY status"')
+    .option('--file <path>', 'read the SQL from a file instead')
     .option('--out <dir>', 'the reports folder (the local bucket)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .action((sql: string, options) => runQuery(sql, options, context));
+    .action((sql: string | undefined, options) => runQuery(sql, options, context));
 
   program
     .command('report')

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { LocalWarehouse, type QueryResult } from '../analytics/local-warehouse.js';
 import { ConfigError } from '../errors.js';
@@ -40,9 +40,17 @@ export function formatResult(result: QueryResult, format: QueryFormat): string {
   return `${table(result.columns, rows, true)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
 }
 
+async function readSqlFile(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`Cannot read the SQL file ${path} (${error.code ?? error.message}).`);
+  });
+}
+
 /** `query "<SQL>"`: the same tables and `<table>_latest` views as Athena, over the local export folder. */
-export async function runQuery(sql: string, options: { out?: string; format: QueryFormat }, context: CliContext): Promise<void> {
-  if (!sql.trim()) throw new ConfigError('The query is empty: pass the SQL as one argument, e.g. query "SELECT status, count(*) FROM tickets_latest GROUP BY 1".');
+export async function runQuery(given: string | undefined, options: { out?: string; file?: string; format: QueryFormat }, context: CliContext): Promise<void> {
+  if (given !== undefined && options.file) throw new ConfigError('Give the SQL as an argument or with --file, not both.');
+  const sql = options.file ? await readSqlFile(options.file) : (given ?? '');
+  if (!sql.trim()) throw new ConfigError('The query is empty: pass the SQL as one argument, e.g. query "SELECT status, count(*) FROM tickets_latest GROUP BY 1", or --file q.sql.');
   const folder = await exportFolder(options.out, context);
   const result = await withWarehouse(folder, (warehouse) => warehouse.query(sql));
   context.out.line(formatResult(result, options.format));
