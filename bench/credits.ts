@@ -14,7 +14,7 @@ export interface CreditsResult {
 const ALL = REPORTS.map((r) => ({ report: r.id, params: {} }));
 
 /** One run of every report into a folder; the credits it cost, from the simulator's own meter. */
-async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string }> {
+export async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string }> {
   const before = (await setup.stats()).creditsSpent;
   const pipeline = await setup.pipeline(out ? { out, concurrency: 25 } : { concurrency: 25 });
   await planRun({ runId: newRunId(setup.context.clock!.now()), targets: ALL, trigger: 'schedule' }, pipeline.deps);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, simulatedExport } from './helpers/export.js';
@@ -129,6 +129,8 @@ describe('zoho-desk-reports report', () => {
     expect(html).toContain("default-src 'none'");
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).toContain('Chart.js v4');
+    const [runId] = await readdir(join(exported.path, '_runs'));
+    expect(html).toContain(`Newest run in the export: ${runId}.`);
     for (const title of ['Tickets created, by status', 'Tickets created, by channel', 'Open backlog, by department', 'First response and resolution time, by agent', 'Time logged, by agent', 'Customer happiness', 'Email delivery failures']) {
       expect(html).toContain(`<h2>${title}</h2>`);
     }

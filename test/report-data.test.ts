@@ -53,7 +53,7 @@ beforeAll(async () => {
   ]);
   const warehouse = await LocalWarehouse.open(root);
   try {
-    data = await reportData(warehouse, '2026-03-02 12:00 UTC');
+    data = await reportData(warehouse, { generatedAt: '2026-03-02 12:00 UTC', latestRun: RUN });
   } finally {
     warehouse.close();
   }
@@ -105,6 +105,5 @@ describe('the report data', () => {
       { label: 'Good ratings', value: '67%' },
       { label: 'Tickets created', value: '2026-01-05 – 2026-03-01' },
     ]);
-    expect(data.latestRun).toBe(RUN);
   });
 });

@@ -1,7 +1,8 @@
-import { rename, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { reportData } from '../analytics/report-data.js';
 import { chartJsSource, reportPage } from '../analytics/report-page.js';
+import { RUN_ID } from '../pipeline/keys.js';
 import type { CliContext } from './context.js';
 import { exportFolder, withWarehouse } from './query-command.js';
 
@@ -12,11 +13,18 @@ export interface ReportOptions {
   out: string;
 }
 
+/** Run ids sort by their start time; `_runs/<runId>/` is written when a run starts. */
+export async function newestRun(folder: string): Promise<string | null> {
+  const entries = await readdir(join(folder, '_runs')).catch(() => [] as string[]);
+  return entries.filter((name) => RUN_ID.test(name)).sort().at(-1) ?? null;
+}
+
 /** `report`: one self-contained HTML page of charts over the latest views of the local export. */
 export async function writeReport(options: ReportOptions, context: CliContext): Promise<void> {
   const folder = await exportFolder(options.from, context);
   const generatedAt = new Date(context.clock?.now() ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, generatedAt));
+  const latestRun = await newestRun(folder);
+  const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, { generatedAt, latestRun }));
   const page = reportPage(data, await chartJsSource());
   // Written beside and renamed, so a browser never opens half a page.
   const target = resolve(options.out);
