@@ -1,4 +1,4 @@
-import { TABLES, type ColumnType, type TableSpec } from './schema.js';
+import { columnType, TABLES, type TableSpec } from './schema.js';
 import { ATHENA, latestViewColumns, latestViewName, latestViewSql } from './views.js';
 
 /**
@@ -14,13 +14,6 @@ export const PROJECTION_START = '2020-01-01';
 export const RESULTS_PREFIX = '_athena-results/';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-function hiveType(type: ColumnType): string {
-  if (type === 'boolean') return 'boolean';
-  if (type === 'string[]') return 'array<string>';
-  if (typeof type === 'object') return `struct<${type.struct.map((f) => `${f.toLowerCase()}:string`).join(',')}>`;
-  return 'string';
-}
 
 const pascal = (table: string) => table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 export const tableLogicalId = (spec: TableSpec) => `Analytics${pascal(spec.table)}Table`;
@@ -55,7 +48,7 @@ function table(spec: TableSpec): Json {
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
           // The OpenX SerDe matches JSON keys case-insensitively (createdTime → createdtime).
           SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-          Columns: spec.columns.map((c) => ({ Name: c.name.toLowerCase(), Type: hiveType(c.type) })),
+          Columns: spec.columns.map((c) => ({ Name: c.name.toLowerCase(), Type: columnType(c.type, 'hive') })),
         },
       },
     },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '../errors.js';
-import { TABLES, type ColumnType, type TableSpec } from './schema.js';
+import { columnType, TABLES, type TableSpec } from './schema.js';
 import { DUCKDB, latestViewName, latestViewSql } from './views.js';
 
 /**
@@ -16,19 +16,12 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
-function duckType(type: ColumnType): string {
-  if (type === 'boolean') return 'BOOLEAN';
-  if (type === 'string[]') return 'VARCHAR[]';
-  if (typeof type === 'object') return `STRUCT(${type.struct.map((f) => `"${f}" VARCHAR`).join(', ')})`;
-  return 'VARCHAR';
-}
-
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** DuckDB reads every page of the report, in any scope folder; `_manifest.json` is not a page. */
 function baseTableSql(spec: TableSpec, folder: string): string {
   const glob = `${folder.replaceAll('\\', '/')}/${spec.report}/dt=*/run=*/**/*.jsonl`;
-  const columns = spec.columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckType(c.type))}`).join(', ');
+  const columns = spec.columns.map((c) => `${sqlString(c.name)}: ${sqlString(columnType(c.type, 'duckdb'))}`).join(', ');
   const selected = spec.columns.map((c) => `"${c.name}"`).join(', ');
   return `CREATE VIEW "${spec.table}" AS SELECT ${selected}, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
 FROM read_json(${sqlString(glob)}, format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
@@ -36,7 +29,7 @@ FROM read_json(${sqlString(glob)}, format = 'newline_delimited', columns = {${co
 
 /** A report with no pages yet is an empty table, so queries and the report page still run. */
 function emptyTableSql(spec: TableSpec): string {
-  const columns = spec.columns.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS "${c.name}"`).join(', ');
+  const columns = spec.columns.map((c) => `CAST(NULL AS ${columnType(c.type, 'duckdb')}) AS "${c.name}"`).join(', ');
   return `CREATE VIEW "${spec.table}" AS SELECT ${columns}, CAST(NULL AS VARCHAR) AS "$path", CAST(NULL AS VARCHAR) AS dt WHERE false`;
 }
 

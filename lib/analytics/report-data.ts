@@ -39,6 +39,9 @@ export interface ReportData {
 
 type Row = unknown[];
 
+/** A chart worth drawing: some label with a value other than nothing or zero. */
+export const chartHasData = (chart: ChartData) => chart.labels.length > 0 && chart.series.some((s) => s.data.some((v) => v !== null && v !== 0));
+
 const text = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -87,7 +90,7 @@ const rank = (order: readonly string[], name: string) => (order.includes(name) ?
 
 /** Months when the tickets span more than four months, else weeks (Monday first). */
 async function bucket(warehouse: LocalWarehouse): Promise<{ sql: string; name: Period }> {
-  const [[days] = []] = (await warehouse.query('SELECT date_diff(\'day\', min(created_time), max(created_time)) FROM tickets_latest')).rows;
+  const [[days] = []] = await rows(warehouse, "SELECT date_diff('day', min(created_time), max(created_time)) FROM tickets_latest");
   return Number(days ?? 0) > 120
     ? { sql: "strftime(date_trunc('month', created_time), '%Y-%m')", name: 'month' }
     : { sql: "strftime(date_trunc('week', created_time), '%Y-%m-%d')", name: 'week' };

@@ -32,6 +32,7 @@ const named = ${JSON.stringify(NAMED_COLOURS)};
 const drawn = [];
 for (const c of data.charts) {
   const canvas = document.getElementById('chart-' + c.id);
+  // the rule of chartHasData (report-data.ts), here in the page
   const hasData = c.labels.length > 0 && c.series.some((s) => s.data.some((v) => v !== null && v !== 0));
   if (!hasData) {
     canvas.replaceWith(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'No data for this chart in the export.' }));

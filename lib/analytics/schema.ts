@@ -58,6 +58,19 @@ export const TABLES: readonly TableSpec[] = [
   { report: 'tickets', table: 'tickets', key: ['id'], versionedBy: 'modifiedTime', columns: TICKET_COLUMNS },
 ];
 
+/** A column's type in a table: in the Glue catalogue (Hive) or in DuckDB. */
+export function columnType(type: ColumnType, engine: 'hive' | 'duckdb'): string {
+  const hive = engine === 'hive';
+  if (type === 'boolean') return hive ? 'boolean' : 'BOOLEAN';
+  if (type === 'string[]') return hive ? 'array<string>' : 'VARCHAR[]';
+  if (typeof type === 'object') {
+    return hive
+      ? `struct<${type.struct.map((f) => `${f.toLowerCase()}:string`).join(',')}>`
+      : `STRUCT(${type.struct.map((f) => `"${f}" VARCHAR`).join(', ')})`;
+  }
+  return hive ? 'string' : 'VARCHAR';
+}
+
 /** createdTime → created_time */
 export function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -1,4 +1,4 @@
-import { snake, TABLES, type ColumnType, type TableSpec } from './schema.js';
+import { snake, type ColumnType, type TableSpec } from './schema.js';
 
 /**
  * The `<table>_latest` views, written once for both engines. Each base table (a Glue table in Athena, a
@@ -7,7 +7,6 @@ import { snake, TABLES, type ColumnType, type TableSpec } from './schema.js';
  * differs between the two dialects.
  */
 export interface Dialect {
-  name: 'athena' | 'duckdb';
   /** an ISO 8601 string (Zoho's times, with their offset) as a UTC timestamp; NULL when empty or malformed */
   parseTime(expression: string): string;
   /** a quoted identifier: Athena's catalogue holds names in lower case, so its SQL says them that way */
@@ -15,13 +14,11 @@ export interface Dialect {
 }
 
 export const ATHENA: Dialect = {
-  name: 'athena',
   parseTime: (e) => `try(CAST(from_iso8601_timestamp(NULLIF(${e}, '')) AT TIME ZONE 'UTC' AS timestamp(3)))`,
   ident: (name) => `"${name.toLowerCase()}"`,
 };
 
 export const DUCKDB: Dialect = {
-  name: 'duckdb',
   // The connection's time zone is UTC, so the offset is applied and the wall clock is UTC.
   parseTime: (e) => `TRY_CAST(TRY_CAST(NULLIF(${e}, '') AS TIMESTAMPTZ) AS TIMESTAMP)`,
   ident: (name) => `"${name}"`,
@@ -107,8 +104,4 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect): string {
     ') AS versions',
     'WHERE version_rank = 1',
   ].join('\n');
-}
-
-export function tableSpec(name: string): TableSpec | undefined {
-  return TABLES.find((t) => t.table === name || t.report === name);
 }

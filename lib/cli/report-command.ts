@@ -1,6 +1,6 @@
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { reportData } from '../analytics/report-data.js';
+import { chartHasData, reportData } from '../analytics/report-data.js';
 import { chartJsSource, reportPage } from '../analytics/report-page.js';
 import { RUN_ID } from '../pipeline/keys.js';
 import type { CliContext } from './context.js';
@@ -30,7 +30,7 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
   const target = resolve(options.out);
   await writeFile(`${target}.tmp`, page);
   await rename(`${target}.tmp`, target);
-  const drawn = data.charts.filter((c) => c.series.some((s) => s.data.some((v) => v !== null && v !== 0)));
+  const drawn = data.charts.filter(chartHasData);
   context.out.line(`${target}: ${drawn.length} of ${data.charts.length} charts with data, from ${folder}`);
   const empty = data.charts.filter((c) => !drawn.includes(c)).map((c) => c.title);
   if (empty.length) context.out.line(`No data yet for: ${empty.join('; ')}`);
