@@ -4,12 +4,14 @@
  * - `retry`        try again later (5xx, network, timeouts, TOO_MANY_REQUESTS, token endpoint throttling)
  * - `stop-for-day` the portal's daily API credits are spent (or the configured reserve is reached)
  * - `reauthorize`  the refresh token or grant code is unusable: a person must generate a new grant code
- * - `fix`          a configuration, secret or request problem that retrying cannot cure
+ * - `fix`          a configuration or secret problem that retrying cannot cure: nothing else would succeed either
+ * - `reject`       this one message or page can never succeed as written (a bad parameter, a page Zoho refuses):
+ *                  set it aside with its reason, and go on with the others
  * - `unavailable`  the report does not exist on this Zoho edition: record it, do not retry
  *
  * Messages never contain secrets or tokens: they name fields and files, never their values.
  */
-export type ErrorAction = 'retry' | 'stop-for-day' | 'reauthorize' | 'fix' | 'unavailable';
+export type ErrorAction = 'retry' | 'stop-for-day' | 'reauthorize' | 'fix' | 'reject' | 'unavailable';
 
 export interface ZohoErrorContext {
   /** e.g. "GET /tickets" — a route template, never a URL with query values */
@@ -50,12 +52,15 @@ export class ConfigError extends AppError {
  * retried: it goes to the dead-letter queue with this reason, where the operator sees it.
  */
 export class InvalidMessageError extends AppError {
-  readonly action = 'fix' as const;
+  readonly action = 'reject' as const;
 }
 
-/** Zoho refused the request for a reason retrying cannot cure (422, 404, scope, org, wrong data centre). */
+/**
+ * Zoho refused (or would refuse) this request for a reason retrying cannot cure: a 422 or 404, a missing scope
+ * for this endpoint, an answer that breaks Zoho's own contract. Other requests may still succeed.
+ */
 export class ZohoRejectedError extends AppError {
-  readonly action = 'fix' as const;
+  readonly action = 'reject' as const;
 }
 
 /** The grant code or refresh token cannot be used: generate a new grant code and run `auth init`. */

@@ -54,6 +54,8 @@ describe('chaos', () => {
       sim.setFaults(CHAOS);
       await consumeAll(aws.config.WORK_QUEUE_URL);
       expect(Object.values(sim.stats().faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      const bucket = new S3ObjectStore(aws.clients.s3, aws.config.REPORTS_BUCKET);
+      await finalizeRun(bucket, RUN); // on AWS the next scheduler run writes the manifests before it plans
       // An outage through a whole second run: every one of its pages ends in the dead-letter queue.
       const second = '2026-11-20T11-00-00Z-c4a1';
       const plan = await planRun({ runId: second, targets: [{ report: 'departments', params: {} }, { report: 'agents', params: {} }], trigger: 'schedule' }, deps);
@@ -68,8 +70,6 @@ describe('chaos', () => {
       expect((await finalizeRun(new S3ObjectStore(aws.clients.s3, aws.config.REPORTS_BUCKET), second)).map((m) => m.status)).toEqual(['complete', 'complete']);
 
       const expected = await reportFiles(clean.path);
-      const bucket = new S3ObjectStore(aws.clients.s3, aws.config.REPORTS_BUCKET);
-      await finalizeRun(bucket, RUN); // on AWS the next scheduler run writes the manifests
       const keys = (await bucket.list('')).filter((k) => !k.startsWith('_') && k.includes(`run=${RUN}/`));
       expect(keys).toEqual([...expected.keys()]);
       for (const key of keys) expect(await bucket.get(key), key).toBe(expected.get(key));

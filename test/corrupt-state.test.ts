@@ -53,7 +53,7 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`) };
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, { ...contextFor(fixture), logger })).toBe(0);
-    expect(warnings.join('\n')).toContain('unreadable report state: reading this report in full');
+    expect(warnings.join('\n')).toContain('_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.');
     const runs = await new FolderObjectStore(dir.path).folders('_runs/');
     const [second] = await runManifests(new FolderObjectStore(dir.path), runs[1]!);
     expect(second?.pages.written).toBe(20);

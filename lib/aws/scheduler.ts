@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { ConfigError } from '../errors.js';
-import type { PipelineDeps } from '../pipeline/deps.js';
 import { newRunId } from '../pipeline/keys.js';
-import { finalizeRecentRuns } from '../pipeline/manifest.js';
+import { warn, type PipelineDeps } from '../pipeline/deps.js';
+import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
 import { planRun, type PlanResult } from '../pipeline/planner.js';
 import { buildTargets } from '../reports/targets.js';
 
@@ -20,6 +20,9 @@ export interface ScheduleResult extends PlanResult {
   /** earlier runs whose manifests and cursors were brought up to date first */
   finalized: string[];
 }
+
+/** Longer than the scheduler's timeout (serverless.yml: 300 s): a run still `planning` after it was abandoned. */
+const PLANNING_TIMEOUT_MS = 15 * 60_000;
 
 function isScheduledEvent(event: unknown): boolean {
   const e = event as Record<string, unknown> | null;
@@ -48,7 +51,11 @@ export async function schedule(event: unknown, deps: PipelineDeps, scheduledRepo
     }
   }
   const targets = buildTargets(reports, params);
-  const finalized = await finalizeRecentRuns(deps.store);
+  const { finalized } = await finalizeRecentRuns(deps.store, {
+    now: deps.clock.now(),
+    warn: (message) => warn(deps, message),
+    planningTimeoutMs: PLANNING_TIMEOUT_MS,
+  });
   const runId = newRunId(deps.clock.now());
   const plan = await planRun({ runId, targets, trigger, ...(secretId ? { secretId } : {}) }, deps);
   deps.logger.info({ runId, planned: plan.planned, finalized }, 'run planned');

@@ -5,7 +5,7 @@ import { FileSecretStore } from '../adapters/file-secret-store.js';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { FolderQueue } from '../adapters/folder-queue.js';
 import { systemClock } from '../clock.js';
-import type { PipelineDeps, PipelineEvent } from '../pipeline/deps.js';
+import { warn, type PipelineDeps, type PipelineEvent } from '../pipeline/deps.js';
 import type { RetryTiming } from '../pipeline/failure-policy.js';
 import { drain, type DrainResult } from '../pipeline/local-runner.js';
 import { zohoConnections } from '../pipeline/connections.js';
@@ -125,7 +125,8 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
         ...processOptions,
       });
       const manifests: ReportManifest[] = [];
-      for (const runId of [...drained.runIds].sort()) manifests.push(...(await finalizeRun(store, runId)));
+      const finalize = { now: clock.now(), warn: (message: string) => warn(deps, message) };
+      for (const runId of [...drained.runIds].sort()) manifests.push(...(await finalizeRun(store, runId, finalize)));
       return { drained, manifests };
     },
     async close() {

@@ -5,6 +5,8 @@ import { isAppError, type ErrorAction } from '../errors.js';
 export const EXIT_CODES: Record<ErrorAction | 'unexpected' | 'dead-lettered' | 'interrupted', number> = {
   unexpected: 1,
   fix: 2,
+  /** a message, parameter or request that can never work as written */
+  reject: 2,
   reauthorize: 3,
   'stop-for-day': 4,
   retry: 5,

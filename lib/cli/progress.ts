@@ -16,6 +16,8 @@ interface ReportProgress {
 export class RunProgress {
   private readonly reports = new Map<string, ReportProgress>();
   private readonly bars: cliProgress.MultiBar | undefined;
+  /** warnings of the run, for the summary */
+  readonly warnings: string[] = [];
 
   constructor(draw: boolean, private readonly now: () => number = Date.now) {
     this.bars = draw
@@ -27,6 +29,10 @@ export class RunProgress {
   }
 
   readonly onEvent = (event: PipelineEvent): void => {
+    if (event.type === 'warning') {
+      if (!this.warnings.includes(event.message)) this.warnings.push(event.message);
+      return;
+    }
     const report = event.type === 'retry' ? undefined : event.report;
     if (!report) return;
     const progress = this.entry(report);

@@ -1,7 +1,9 @@
 import { ConfigError } from '../errors.js';
 import { newRunId, runRecordKey } from '../pipeline/keys.js';
-import { readJson, type RunRecord } from '../pipeline/manifest.js';
+import { warn } from '../pipeline/deps.js';
+import { readJson, readRunRecord, type RunRecord } from '../pipeline/manifest.js';
 import { planRun } from '../pipeline/planner.js';
+import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
 import type { Portal } from '../zoho/portal.js';
 import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions, type LocalPipeline } from './local-pipeline.js';
@@ -42,6 +44,8 @@ export async function processAndReport(
   );
   printNextSteps(out, totals, manifests);
   for (const reason of drained.rejected.slice(0, 5)) out.line(`A message was dead-lettered as ${reason}.`);
+  for (const warning of progress.warnings) out.line(`Warning: ${warning}`);
+  const cutShort = await runsCutShort(pipeline, [...drained.runIds]);
   if (drained.stopped) {
     const depths = await pipeline.queue.depths();
     const waiting = depths.visible + depths.delayed + depths.inFlight;
@@ -53,7 +57,37 @@ export async function processAndReport(
     out.line(`Stopped with ${depths.visible + depths.delayed} page(s) still queued: run \`zoho-desk-reports run\` again to finish them.`);
     return EXIT_CODES.interrupted;
   }
+  if (cutShort.length) {
+    out.line(
+      `Run ${cutShort.join(', ')} was interrupted while it was being planned: its queued pages are stored, but it does not cover ` +
+        'everything it was asked for, and its reports\' cursors did not move. Run `zoho-desk-reports run` again to read everything.',
+    );
+    return EXIT_CODES.interrupted;
+  }
   return totals.deadLettered > 0 || drained.deadLettered > 0 ? EXIT_CODES['dead-lettered'] : 0;
+}
+
+/** The runs among these whose planning never finished. */
+async function runsCutShort(pipeline: LocalPipeline, runIds: string[]): Promise<string[]> {
+  const cut: string[] = [];
+  for (const runId of runIds.sort()) if ((await readRunRecord(pipeline.store, runId))?.status === 'failed') cut.push(runId);
+  return cut;
+}
+
+/**
+ * Brings earlier runs up to date before a new one reads their cursors: a run whose last page was stored just
+ * before its process stopped is finalized now; one stopped while planning is marked failed (this process
+ * holds the queue's lock, so nobody else is planning).
+ */
+async function finishEarlierRuns(pipeline: LocalPipeline, context: CliContext): Promise<void> {
+  const { abandoned } = await finalizeRecentRuns(pipeline.store, {
+    now: (context.clock ?? { now: Date.now }).now(),
+    warn: (message) => warn(pipeline.deps, message),
+    planningTimeoutMs: 0,
+  });
+  for (const { runId } of abandoned) {
+    context.out.line(`Run ${runId} was interrupted while it was being planned: it is incomplete, and its cursors did not move.`);
+  }
 }
 
 /** One folder, one portal: a run refuses a folder whose latest run read another portal (the simulator's, say). */
@@ -87,6 +121,7 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
     const out = context.out;
     if (pipeline.simulator) out.line(`Simulated Zoho Desk on ${pipeline.simulator.url} (no Zoho account needed).`);
     out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName}), writing to ${pipeline.store.root}/.`);
+    await finishEarlierRuns(pipeline, context);
     const waiting = await pipeline.queue.depths();
     let discoveryCredits = 0;
     if (waiting.visible + waiting.delayed > 0) {

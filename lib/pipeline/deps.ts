@@ -6,7 +6,9 @@ export type PipelineEvent =
   | { type: 'planned'; runId: string; report: string; pages: number }
   | { type: 'page'; runId: string; report: string; outcome: 'written' | 'unavailable'; records: number; credits: number }
   | { type: 'dead-lettered'; runId: string | undefined; report: string | undefined; reason: string }
-  | { type: 'retry'; report: string | undefined; reason: string; delayMs: number };
+  | { type: 'retry'; report: string | undefined; reason: string; delayMs: number }
+  /** something the person running it should know (a state repaired, a wait) */
+  | { type: 'warning'; message: string };
 
 /**
  * Everything the planner and the page worker talk to, built once per process (AWS adapters in the Lambdas,
@@ -24,4 +26,10 @@ export interface PipelineDeps {
   /** receives before a failing page goes to the dead-letter queue */
   maxReceiveCount: number;
   events?: (event: PipelineEvent) => void;
+}
+
+/** A warning to the log and to whoever watches the events (the command line prints it). */
+export function warn(deps: Pick<PipelineDeps, 'logger' | 'events'>, message: string, fields: Record<string, unknown> = {}): void {
+  deps.logger.warn(fields, message);
+  deps.events?.({ type: 'warning', message });
 }

@@ -1,7 +1,8 @@
 import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
+import { MAX_CLOCK_SKEW_MS } from './cursor.js';
 import { stateKey } from './keys.js';
-import type { ReportState } from './manifest.js';
+import { readChecked, reportStateSchema, type ReportState } from './records.js';
 import { HISTORY_START, searchTickets } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
@@ -22,7 +23,16 @@ export class Discovery {
     readonly startedAt: string,
     private readonly orgId: string | undefined,
     private readonly logger: Logger,
+    /** this machine's time when the run was planned */
+    private readonly now: number = Date.parse(startedAt),
+    /** where a warning for the person running it goes (besides the log) */
+    private readonly notify: (message: string) => void = () => undefined,
   ) {}
+
+  private warn(message: string): void {
+    this.logger.warn({}, message);
+    this.notify(message);
+  }
 
   async agentIds(): Promise<string[]> {
     return (await this.once('agents', () => this.desk.all('agents'))).map((a) => String(a.id));
@@ -32,21 +42,20 @@ export class Discovery {
     return (await this.once('departments', () => this.desk.all('departments'))).map((d) => String(d.id));
   }
 
-  /** The report's last complete run on this portal, if there is one. */
+  /**
+   * The report's last complete run on this portal, if there is one. An invalid state is quarantined, and one
+   * whose cursor lies in the future (a clock or run id ahead) is set aside: either way the report is read in
+   * full, which loses nothing, and its complete run writes a good state.
+   */
   async state(reportId: string): Promise<ReportState | undefined> {
     const key = stateKey(reportId);
-    const text = await this.store.get(key);
-    if (text === undefined) return undefined;
-    let state: ReportState;
-    try {
-      state = JSON.parse(text) as ReportState;
-      if (typeof state.cursor !== 'string' || Number.isNaN(Date.parse(state.cursor))) throw new Error('no cursor');
-    } catch {
-      // Nothing is lost by reading everything again; the complete run rewrites the state.
-      this.logger.warn({ key }, 'unreadable report state: reading this report in full');
+    const state = await readChecked(this.store, key, reportStateSchema, (message) => this.warn(`${message} Reading ${reportId} in full.`));
+    if (!state || (state.orgId !== undefined && state.orgId !== this.orgId)) return undefined;
+    if (Date.parse(state.cursor) > this.now + MAX_CLOCK_SKEW_MS) {
+      this.warn(`${key} has a cursor in the future (${state.cursor}, now ${new Date(this.now).toISOString()}): reading ${reportId} in full to repair it.`);
       return undefined;
     }
-    return state.orgId === undefined || state.orgId === this.orgId ? state : undefined;
+    return state;
   }
 
   /** Where the report reads changes from: its cursor less the overlap; undefined on its first run. */

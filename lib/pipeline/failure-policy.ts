@@ -1,6 +1,4 @@
-import {
-  AppError, ConfigError, CreditsExhaustedError, InvalidMessageError, ReauthorizeError, ZohoRejectedError, describeError,
-} from '../errors.js';
+import { AppError, InvalidMessageError, describeError, isAppError } from '../errors.js';
 
 /** What to do with a message whose handling failed. */
 export type Disposition =
@@ -16,18 +14,27 @@ export interface RetryTiming {
 }
 
 /**
- * One policy for the local runner and the Lambda consumer:
- * - an invalid message goes straight to the dead-letter queue with its reason (retrying cannot fix it);
- * - a request Zoho rejects for good (422, 404, scope, org) likewise, so one bad page cannot block the run;
- * - credentials, configuration and spent credits stop the run: nothing else would succeed either;
- * - anything else is retried with backoff (or Zoho's Retry-After) until the receive count runs out.
+ * One policy for the local runner and the Lambda consumer, decided by the error's action alone:
+ * - `reject`: this message or page can never succeed as written: straight to the dead-letter queue with its
+ *   reason, so one bad page cannot block the run;
+ * - `fix`, `reauthorize`, `stop-for-day`: configuration, credentials or spent credits: nothing else would
+ *   succeed either, so the run stops with its pages still queued;
+ * - `retry` (and anything unexpected): again with backoff (or Zoho's Retry-After) until the receive count
+ *   runs out. `unavailable` never reaches here: the page worker records it.
  */
 export function disposition(error: unknown, receiveCount: number, maxReceiveCount: number, timing: RetryTiming): Disposition {
-  if (error instanceof InvalidMessageError) return { kind: 'dead-letter', reason: `invalid message: ${error.message}` };
-  if (error instanceof ReauthorizeError || error instanceof CreditsExhaustedError || error instanceof ConfigError) {
-    return { kind: 'stop', error };
+  const action = isAppError(error) ? error.action : 'retry';
+  switch (action) {
+    case 'reject':
+      return { kind: 'dead-letter', reason: error instanceof InvalidMessageError ? `invalid message: ${describeError(error)}` : describeError(error) };
+    case 'fix':
+    case 'reauthorize':
+    case 'stop-for-day':
+      return { kind: 'stop', error: error as AppError };
+    case 'unavailable':
+    case 'retry':
+      break;
   }
-  if (error instanceof ZohoRejectedError) return { kind: 'dead-letter', reason: error.message };
   if (receiveCount >= maxReceiveCount) {
     return { kind: 'dead-letter', reason: `failed ${receiveCount} times; the last time: ${describeError(error)}` };
   }

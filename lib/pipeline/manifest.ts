@@ -1,11 +1,16 @@
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
+import { MAX_CLOCK_SKEW_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
-import { readReceipts, type Receipt } from './receipts.js';
+import { readReceipts } from './receipts.js';
+import { readChecked, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
+
+export type { Receipt, ReportState, RunRecord } from './records.js';
 
 /**
  * Run manifests, derived from the page receipts (so no update is ever lost), and the per-report state
- * cursor, which moves only when every page of that report's run is stored.
+ * cursor, which moves only when a run read everything the cursor stands for: every page of the report's
+ * default scope stored, in a run whose planning finished.
  */
 
 export type ReportStatus = 'complete' | 'incomplete' | 'failed' | 'unavailable';
@@ -14,34 +19,15 @@ export interface ReportManifest {
   report: string;
   runId: string;
   status: ReportStatus;
-  pages: { planned: number; written: number; deadLettered: number; unavailable: number; pending: number };
+  pages: { planned: number; written: number; deadLettered: number; failed: number; unavailable: number; pending: number };
   records: number;
   credits: number;
-  /** pages in the dead-letter queue and why (the first 20) */
+  /** pages that were not stored and why (the first 20): dead-lettered, or failed for good */
   failures: Array<{ scope: string; page: number; reason: string }>;
   /** why the report is unavailable, when it is */
   unavailable?: string;
-}
-
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  trigger: 'cli' | 'schedule' | 'on-demand';
-  requests: Array<{ report: string; route?: string; params: Record<string, string> }>;
-  secretId?: string;
-  orgId?: string;
-  status: 'planning' | 'planned' | 'finished';
-  planned?: Record<string, number>;
-}
-
-export interface ReportState {
-  report: string;
-  orgId: string | undefined;
-  /** when the last complete run of this report started: the next run reads changes since then */
-  cursor: string;
-  runId: string;
-  /** the parents whose pages held records, for reports that read them again next time (pending approvals) */
-  parents?: string[];
+  /** what finalizing did to the report's cursor, and why */
+  cursor?: { moved: boolean; note: string };
 }
 
 export function summarise(report: string, runId: string, receipts: Receipt[]): ReportManifest {
@@ -50,11 +36,14 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     planned: receipts.length,
     written: count('written'),
     deadLettered: count('dead-lettered'),
+    failed: count('failed'),
     unavailable: count('unavailable'),
     pending: count('planned'),
   };
   const status: ReportStatus =
-    pages.pending > 0 ? 'incomplete' : pages.deadLettered > 0 ? 'failed' : pages.written === 0 && pages.unavailable > 0 ? 'unavailable' : 'complete';
+    pages.pending > 0 ? 'incomplete'
+      : pages.deadLettered + pages.failed > 0 ? 'failed'
+        : pages.written === 0 && pages.unavailable > 0 ? 'unavailable' : 'complete';
   const manifest: ReportManifest = {
     report,
     runId,
@@ -63,7 +52,7 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     records: receipts.reduce((sum, r) => sum + (r.records ?? 0), 0),
     credits: receipts.reduce((sum, r) => sum + (r.credits ?? 0), 0),
     failures: receipts
-      .filter((r) => r.status === 'dead-lettered')
+      .filter((r) => r.status === 'dead-lettered' || r.status === 'failed')
       .slice(0, 20)
       .map((r) => ({ scope: r.scope, page: r.page, reason: r.reason ?? 'unknown' })),
   };
@@ -72,20 +61,32 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
   return manifest;
 }
 
-/** Every report's manifest for a run, computed from its receipts now (a report planned with no pages included). */
-export async function runManifests(store: ObjectStore, runId: string): Promise<ReportManifest[]> {
+const ignore = () => undefined;
+
+export const readRunRecord = (store: ObjectStore, runId: string, warn: (message: string) => void = ignore) =>
+  readChecked(store, runRecordKey(runId), runRecordSchema, warn);
+
+/**
+ * Every report's manifest for a run, computed from its receipts now (a report planned with no pages included).
+ * While a run is still being planned, or when its planning failed, no report of it is complete.
+ */
+export async function runManifests(store: ObjectStore, runId: string, run?: RunRecord): Promise<ReportManifest[]> {
+  const record = run ?? (await readRunRecord(store, runId));
   const receipts = await readReceipts(store, runId);
   const byReport = new Map<string, Receipt[]>();
-  const run = await readJson<RunRecord>(store, runRecordKey(runId));
-  if (run?.status !== 'planning') for (const request of run?.requests ?? []) byReport.set(request.report, []);
+  for (const request of record?.requests ?? []) byReport.set(request.report, []);
   for (const receipt of receipts) byReport.set(receipt.report, [...(byReport.get(receipt.report) ?? []), receipt]);
-  return [...byReport.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([report, list]) => summarise(report, runId, list));
+  const planningDone = record === undefined || record.status === 'planned' || record.status === 'finished';
+  return [...byReport.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([report, list]) => {
+    const manifest = summarise(report, runId, list);
+    return planningDone || manifest.status !== 'complete' ? manifest : { ...manifest, status: 'incomplete' };
+  });
 }
 
 /** The ids in the scopes ("ticket=<id>/") of a report's pages that held records. */
-async function parentsWithRecords(store: ObjectStore, runId: string, report: string): Promise<string[]> {
-  const receipts = (await readReceipts(store, runId)).filter((r) => r.report === report && (r.records ?? 0) > 0);
-  return [...new Set(receipts.map((r) => /=([^/]+)\//.exec(r.scope)?.[1]).filter((id): id is string => Boolean(id)))];
+function parentsWithRecords(receipts: Receipt[], report: string): string[] {
+  const withRecords = receipts.filter((r) => r.report === report && (r.records ?? 0) > 0);
+  return [...new Set(withRecords.map((r) => /=(\d+)\//.exec(r.scope)?.[1]).filter((id): id is string => Boolean(id)))];
 }
 
 export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
@@ -101,43 +102,65 @@ export async function readJson<T>(store: ObjectStore, key: string): Promise<T | 
 export const writeJson = (store: ObjectStore, key: string, value: unknown) =>
   store.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
 
-/**
- * Writes each report's _manifest.json for the run, marks the run finished when nothing is pending, and moves
- * the state cursor of every report that is complete. Safe to call any number of times.
- */
-export async function finalizeRun(store: ObjectStore, runId: string): Promise<ReportManifest[]> {
-  const run = await readJson<RunRecord>(store, runRecordKey(runId));
-  const manifests = await runManifests(store, runId);
-  for (const manifest of manifests) {
-    await writeJson(store, manifestKey(manifest.report, runId), manifest);
-    if (manifest.status !== 'complete') continue;
-    const key = stateKey(manifest.report);
-    const current = await readJson<ReportState>(store, key);
-    const cursor = run?.startedAt ?? runStartedAt(runId);
-    // Never backwards: an older run finishing late must not undo a newer cursor.
-    if (current && current.orgId === run?.orgId && current.cursor >= cursor) continue;
-    const state: ReportState = { report: manifest.report, orgId: run?.orgId, cursor, runId };
-    if (findReport(manifest.report)?.carryParents) state.parents = await parentsWithRecords(store, runId, manifest.report);
-    await writeJson(store, key, state);
+export interface FinalizeOptions {
+  /** this machine's time: no cursor is ever set later than it */
+  now?: number;
+  /** where a warning about an invalid or future state goes */
+  warn?: (message: string) => void;
+}
+
+/** Whether a complete report of this run may move its cursor, and to when; otherwise why not. */
+function cursorFor(run: RunRecord | undefined, runId: string, manifest: ReportManifest): { cursor: string } | { note: string } {
+  if (!findReport(manifest.report)) return { note: 'a route export has no cursor' };
+  if (!run) return { note: 'cursor kept: the run has no valid run record (it was not planned here)' };
+  if (run.status === 'planning' || run.status === 'failed') return { note: 'cursor kept: the run\'s planning did not finish' };
+  if (manifest.status !== 'complete') return { note: `cursor kept: the report is ${manifest.status}` };
+  const request = run.requests.find((r) => r.report === manifest.report);
+  const narrowed = Object.entries(request?.params ?? {}).map(([name, value]) => `${name}=${value}`);
+  if (narrowed.length) {
+    return { note: `cursor kept: this run read only ${narrowed.join(', ')}, not everything the cursor stands for` };
   }
-  if (run && run.status !== 'planning' && manifests.every((m) => m.pages.pending === 0)) {
-    await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
-  }
-  return manifests;
+  const readUpTo = [run.startedAt, run.cursorAt ?? run.startedAt, runStartedAt(runId)].sort()[0] as string;
+  return { cursor: readUpTo };
 }
 
 /**
- * Finalizes the recent runs not yet finished (on AWS the scheduler does this before planning, so the cursor
- * of every report completed since the last schedule moves before the next run reads it).
+ * Writes each report's _manifest.json for the run, marks the run finished when nothing is pending, and moves
+ * the state cursor of every report the run read in full (see `cursorFor`). Never backwards, never past `now`;
+ * a cursor found in the future is replaced. Safe to call any number of times.
  */
-export async function finalizeRecentRuns(store: ObjectStore, count = 10): Promise<string[]> {
-  const runIds = (await store.folders('_runs/')).slice(-count);
-  const finalized: string[] = [];
-  for (const runId of runIds) {
-    const run = await readJson<RunRecord>(store, runRecordKey(runId));
-    if (run?.status === 'finished') continue;
-    await finalizeRun(store, runId);
-    finalized.push(runId);
+export async function finalizeRun(store: ObjectStore, runId: string, options: FinalizeOptions = {}): Promise<ReportManifest[]> {
+  const now = options.now ?? Date.now();
+  const warn = options.warn ?? ignore;
+  const run = await readRunRecord(store, runId, warn);
+  const manifests = await runManifests(store, runId, run);
+  const receipts = manifests.some((m) => findReport(m.report)?.carryParents) ? await readReceipts(store, runId) : [];
+  for (const manifest of manifests) {
+    const decision = cursorFor(run, runId, manifest);
+    if ('cursor' in decision) {
+      const cursor = Date.parse(decision.cursor) > now ? new Date(now).toISOString() : decision.cursor;
+      const key = stateKey(manifest.report);
+      const current = await readChecked(store, key, reportStateSchema, warn);
+      const currentIsFuture = current !== undefined && Date.parse(current.cursor) > now + MAX_CLOCK_SKEW_MS;
+      if (currentIsFuture) warn(`${key} held a cursor in the future (${current.cursor}); it is set back to ${cursor}.`);
+      if (current && !currentIsFuture && current.orgId === run?.orgId && current.cursor >= cursor) {
+        // Finalizing again (a redrive, the next run) says what the first time did.
+        manifest.cursor = current.runId === runId
+          ? { moved: true, note: `cursor moved to ${current.cursor}` }
+          : { moved: false, note: `cursor kept: a newer run already moved it to ${current.cursor}` };
+      } else {
+        const state: ReportState = { report: manifest.report, cursor, runId, ...(run?.orgId ? { orgId: run.orgId } : {}) };
+        if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(receipts, manifest.report);
+        await writeJson(store, key, state);
+        manifest.cursor = { moved: true, note: `cursor moved to ${cursor}` };
+      }
+    } else {
+      manifest.cursor = { moved: false, note: decision.note };
+    }
+    await writeJson(store, manifestKey(manifest.report, runId), manifest);
   }
-  return finalized;
+  if (run && run.status === 'planned' && manifests.every((m) => m.pages.pending === 0)) {
+    await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
+  }
+  return manifests;
 }

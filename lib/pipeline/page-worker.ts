@@ -4,6 +4,7 @@ import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { DeskRecord, PageRequest } from '../zoho/desk-client.js';
+import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
@@ -46,6 +47,7 @@ export async function handleMessage(body: string, deps: PipelineDeps): Promise<O
     const result = await planRun({ runId, targets: [target], ...(message.secretId ? { secretId: message.secretId } : {}), trigger: 'on-demand' }, deps);
     return { kind: 'planned', runId, planned: result.planned };
   }
+  checkRunTime(message.runId, deps.clock.now());
   return fetchPage(message, deps);
 }
 

@@ -1,13 +1,15 @@
 import pLimit from 'p-limit';
+import { describeError } from '../errors.js';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
-import type { PipelineDeps } from './deps.js';
+import { checkRunTime, zohoTimeAt } from './cursor.js';
+import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
-import { runRecordKey, runStartedAt } from './keys.js';
-import { writeJson, type RunRecord } from './manifest.js';
-import { pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
+import { runRecordKey } from './keys.js';
+import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
+import { MAX_MESSAGE_BYTES, pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
 import { writeReceipt } from './receipts.js';
 import { HISTORY_START, ticketWindows } from './windows.js';
 
@@ -39,11 +41,17 @@ const SEND_BATCH = 10; // SQS SendMessageBatch's limit
  * gives a count (tickets: /ticketsCount per time window; threads: each ticket's threadCount) every page is
  * planned up front and read in parallel; elsewhere the first page is planned and each full page enqueues
  * its successor. Either way each page is its own message, retried and dead-lettered on its own.
+ *
+ * The run record says how far the run got: `planning` while pages are being found, `planned` once all are
+ * queued, `failed` (with the reason) when planning stopped half-way — a run whose planning did not finish
+ * never moves a cursor. A run with nothing to read is finalized at once.
  */
 export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
+  const localStart = deps.clock.now();
+  checkRunTime(request.runId, localStart);
   const zoho = await deps.zoho(request.secretId);
-  // The end of every "changed since" window of this run, and the cursor its complete reports leave behind.
-  const startedAt = new Date(Math.max(deps.clock.now(), Date.parse(runStartedAt(request.runId)))).toISOString();
+  // The end of every "changed since" window of this run.
+  const startedAt = new Date(localStart).toISOString();
   const record: RunRecord = {
     runId: request.runId,
     startedAt,
@@ -54,29 +62,66 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     status: 'planning',
   };
   await writeJson(deps.store, runRecordKey(request.runId), record);
-
-  const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger);
-  const spentBefore = zoho.desk.credits.spent;
-  const messages: PageMessage[] = [];
-  for (const target of request.targets) {
-    const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(request.secretId ? { secretId: request.secretId } : {}) };
-    for (const series of await seriesFor(target, discovery)) {
-      messages.push(...pagesOf({ ...base, ...(target.route ? { route: target.route } : {}), params: series.params }, series.pages));
+  try {
+    const notify = (message: string) => deps.events?.({ type: 'warning', message });
+    const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, notify);
+    const spentBefore = zoho.desk.credits.spent;
+    const messages: PageMessage[] = [];
+    for (const target of request.targets) {
+      const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(request.secretId ? { secretId: request.secretId } : {}) };
+      for (const series of await seriesFor(target, discovery)) {
+        messages.push(...pagesOf({ ...base, ...(target.route ? { route: target.route } : {}), params: series.params }, series.pages));
+      }
     }
-  }
-  const discoveryCredits = zoho.desk.credits.spent - spentBefore;
+    const discoveryCredits = zoho.desk.credits.spent - spentBefore;
+    const cursorAt = cursorTime(localStart, zoho.desk.serverClock, deps);
 
-  // Receipts first: a page is never in the queue without one, so the manifest always counts it.
-  const limit = pLimit(16);
-  await Promise.all(messages.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
-  for (let i = 0; i < messages.length; i += SEND_BATCH) {
-    await deps.queue.send(messages.slice(i, i + SEND_BATCH).map((m) => ({ body: pageMessageBody(m) })));
+    // Receipts first: a page is never in the queue without one, so the manifest always counts it.
+    const { sendable, tooLarge } = bySize(messages);
+    const limit = pLimit(16);
+    await Promise.all(sendable.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
+    await Promise.all(tooLarge.map(({ message, bytes }) => limit(() => writeReceipt(deps.store, message, 'failed', {
+      reason: `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)`,
+    }))));
+    for (let i = 0; i < sendable.length; i += SEND_BATCH) {
+      await deps.queue.send(sendable.slice(i, i + SEND_BATCH).map((m) => ({ body: pageMessageBody(m) })));
+    }
+    const planned: Record<string, number> = {};
+    for (const m of messages) planned[m.report] = (planned[m.report] ?? 0) + 1;
+    for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
+    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned });
+    if (sendable.length === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
+    return { runId: request.runId, planned, discoveryCredits };
+  } catch (error) {
+    // Planning stopped half-way: say so in the run record, so status shows it and no cursor moves for it.
+    await writeJson(deps.store, runRecordKey(request.runId), { ...record, status: 'failed', reason: `planning failed: ${describeError(error)}` })
+      .catch(() => undefined);
+    throw error;
   }
-  const planned: Record<string, number> = {};
-  for (const m of messages) planned[m.report] = (planned[m.report] ?? 0) + 1;
-  for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
-  await writeJson(deps.store, runRecordKey(request.runId), { ...record, status: 'planned', planned });
-  return { runId: request.runId, planned, discoveryCredits };
+}
+
+/**
+ * The latest time this run's cursors may name: when planning started, on Zoho's clock when its answers said
+ * (so a machine whose clock runs ahead cannot push cursors past what Zoho has served), else on ours.
+ */
+function cursorTime(localStart: number, reading: { serverMs: number; localMs: number } | undefined, deps: PipelineDeps): string | undefined {
+  const zohoStart = zohoTimeAt(localStart, reading);
+  if (zohoStart === undefined || zohoStart >= localStart) return undefined;
+  if (localStart - zohoStart > 60_000) {
+    warn(deps, `This machine's clock is ${Math.round((localStart - zohoStart) / 1000)} s ahead of Zoho's: cursors follow Zoho's clock.`);
+  }
+  return new Date(zohoStart).toISOString();
+}
+
+function bySize(messages: PageMessage[]): { sendable: PageMessage[]; tooLarge: Array<{ message: PageMessage; bytes: number }> } {
+  const sendable: PageMessage[] = [];
+  const tooLarge: Array<{ message: PageMessage; bytes: number }> = [];
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(pageMessageBody(message), 'utf8');
+    if (bytes > MAX_MESSAGE_BYTES) tooLarge.push({ message, bytes });
+    else sendable.push(message);
+  }
+  return { sendable, tooLarge };
 }
 
 /** Page messages 1…n for a known count, or page 1 of a chain. */

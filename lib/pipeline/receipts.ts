@@ -4,28 +4,15 @@ import { findReport } from '../reports/catalog.js';
 import { routeScope } from '../reports/route.js';
 import { pageKey, receiptKey, receiptPrefix } from './keys.js';
 import type { PageMessage } from './messages.js';
+import { receiptSchema, type PageStatus, type Receipt } from './records.js';
+
+export type { PageStatus, Receipt } from './records.js';
 
 /**
- * One small object per page says what became of it: planned, written, dead-lettered or unavailable.
+ * One small object per page says what became of it: planned, written, dead-lettered, failed or unavailable.
  * Each page's receipt is written only by whoever handles that page, so concurrent workers never overwrite
  * each other's news; run manifests are derived from the receipts.
  */
-
-export type PageStatus = 'planned' | 'written' | 'dead-lettered' | 'unavailable';
-
-export interface Receipt {
-  report: string;
-  runId: string;
-  scope: string;
-  page: number;
-  status: PageStatus;
-  /** the page's object, once written */
-  key?: string;
-  records?: number;
-  credits?: number;
-  /** why it was dead-lettered or unavailable */
-  reason?: string;
-}
 
 /** The folder part of a page's key: "ticket=…/", "route=tickets.…/", or "" for plain reports. */
 export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'>): string {
@@ -57,12 +44,14 @@ export async function readReceipts(store: ObjectStore, runId: string): Promise<R
   const read = async (key: string): Promise<Receipt | undefined> => {
     const text = await store.get(key);
     if (text === undefined) return undefined;
+    let parsed;
     try {
-      return JSON.parse(text) as Receipt;
+      parsed = receiptSchema.safeParse(JSON.parse(text));
     } catch {
-      // A receipt cut short cannot be trusted: count its page as still pending.
-      return { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
+      parsed = undefined;
     }
+    // A receipt cut short or edited cannot be trusted: count its page as still pending.
+    return parsed?.success ? parsed.data : { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
   };
   const receipts = await Promise.all(keys.map((key) => limit(() => read(key))));
   return receipts.filter((r): r is Receipt => r !== undefined);

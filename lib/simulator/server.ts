@@ -166,6 +166,8 @@ async function route(sim: Simulator, req: IncomingMessage, res: ServerResponse):
 export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
   const sim = new Simulator(options);
   const server: Server = createServer((req, res) => {
+    // Zoho's clock, not this machine's: clients read it to keep their cursors behind what Zoho has served.
+    res.setHeader('Date', new Date(sim.clock.now()).toUTCString());
     route(sim, req, res).catch((error: unknown) => {
       const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
       send(res, { status: 400, json: { error: message } });

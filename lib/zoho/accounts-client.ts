@@ -1,4 +1,4 @@
-import { ConfigError, ReauthorizeError, RetryLaterError, ZohoRejectedError } from '../errors.js';
+import { ConfigError, ReauthorizeError, RetryLaterError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../ports.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
 
@@ -39,7 +39,10 @@ function isHtml(response: HttpResponse): boolean {
   return (response.headers['content-type'] ?? '').includes('text/html') || /^\s*</.test(response.body);
 }
 
-/** OAuth2 against Zoho Accounts: grant-code exchange and refresh, with every failure typed. */
+/**
+ * OAuth2 against Zoho Accounts: grant-code exchange and refresh, with every failure typed. A token endpoint that
+ * refuses for good is a configuration error (fix): without a token no page of the portal can succeed.
+ */
 export class ZohoAccountsClient {
   constructor(
     private readonly http: HttpClient,
@@ -88,7 +91,7 @@ export class ZohoAccountsClient {
           status: response.status,
         });
       }
-      throw new ZohoRejectedError(
+      throw new ConfigError(
         `Zoho Accounts at ${this.location.accountsUrl} answered with an HTML page (HTTP ${response.status}) instead of JSON. ` +
           dataCentreAdvice(this.location),
         { request, status: response.status },
@@ -107,7 +110,7 @@ export class ZohoAccountsClient {
           status: response.status,
         });
       }
-      throw new ZohoRejectedError(`Zoho Accounts answered HTTP ${response.status} with a body that is not JSON.`, {
+      throw new ConfigError(`Zoho Accounts answered HTTP ${response.status} with a body that is not JSON.`, {
         request,
         status: response.status,
       });
@@ -122,7 +125,7 @@ export class ZohoAccountsClient {
       });
     }
     if (typeof answer.access_token !== 'string' || answer.access_token === '') {
-      throw new ZohoRejectedError(
+      throw new ConfigError(
         `Zoho Accounts answered HTTP ${response.status} without an access_token (keys: ${Object.keys(answer).join(', ') || 'none'}).`,
         { request, status: response.status },
       );
@@ -175,7 +178,7 @@ export class ZohoAccountsClient {
         context,
       );
     }
-    return new ZohoRejectedError(
+    return new ConfigError(
       `Zoho Accounts refused the token request: ${raw}${description ? ` (${description})` : ''}.`,
       context,
     );

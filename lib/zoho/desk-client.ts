@@ -76,6 +76,8 @@ export class DeskClient {
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
+  /** Zoho's clock (an answer's Date header) and ours when it came: how far apart the two clocks are */
+  private clockReading: { serverMs: number; localMs: number } | undefined;
 
   constructor(private readonly options: DeskClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -87,6 +89,11 @@ export class DeskClient {
 
   get orgId(): string | undefined {
     return this.options.orgId;
+  }
+
+  /** The last Date header Zoho sent, with this machine's time when it came; undefined before any answer. */
+  get serverClock(): { serverMs: number; localMs: number } | undefined {
+    return this.clockReading;
   }
 
   /** Changes the bound on calls in flight, e.g. once the portal's edition is known. */
@@ -177,32 +184,32 @@ export class DeskClient {
     const given = { ...request.path };
     const path = target.path.replace(/\{(\w+)\}/g, (_, param: string) => {
       const value = given[param];
-      if (value === undefined) throw new ConfigError(`${name} needs ${param}.`);
-      if (!ID.test(value)) throw new ConfigError(`${param} must be the digits of a Zoho id (a string), not "${value}".`);
+      if (value === undefined) throw new ZohoRejectedError(`${name} needs ${param}.`);
+      if (!ID.test(value)) throw new ZohoRejectedError(`${param} must be the digits of a Zoho id (a string), not "${value}".`);
       delete given[param];
       return value;
     });
     const extraPath = Object.keys(given);
-    if (extraPath.length) throw new ConfigError(`${name} has no path parameter ${extraPath.join(', ')}.`);
+    if (extraPath.length) throw new ZohoRejectedError(`${name} has no path parameter ${extraPath.join(', ')}.`);
 
     const query = new URLSearchParams();
     for (const [param, value] of Object.entries(request.query ?? {})) {
       if (value === undefined) continue;
       if (!target.query.includes(param)) {
         const accepted = target.query.length ? `it accepts ${target.query.join(', ')}` : 'it accepts none';
-        throw new ConfigError(
+        throw new ZohoRejectedError(
           `${name} does not accept the query parameter "${param}" (Zoho answers 422 "Extra query parameter"); ${accepted}.`,
         );
       }
       query.set(param, value);
     }
     for (const param of target.required) {
-      if (!query.has(param)) throw new ConfigError(`${name} needs the query parameter "${param}".`);
+      if (!query.has(param)) throw new ZohoRejectedError(`${name} needs the query parameter "${param}".`);
     }
     if (target.paginated) {
-      if (!Number.isInteger(from) || from < 0) throw new ConfigError(`${name}: from must be a whole number ≥ 0, not ${from}.`);
+      if (!Number.isInteger(from) || from < 0) throw new ZohoRejectedError(`${name}: from must be a whole number ≥ 0, not ${from}.`);
       if (!Number.isInteger(limit) || limit < target.minLimit || limit > target.maxLimit) {
-        throw new ConfigError(`${name}: limit must be between ${target.minLimit} and ${target.maxLimit}, not ${limit}.`);
+        throw new ZohoRejectedError(`${name}: limit must be between ${target.minLimit} and ${target.maxLimit}, not ${limit}.`);
       }
       query.set('from', String(from));
       query.set('limit', String(limit));
@@ -254,6 +261,8 @@ export class DeskClient {
         throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
       }
     }
+    const serverMs = Date.parse(response.headers.date ?? '');
+    if (!Number.isNaN(serverMs)) this.clockReading = { serverMs, localMs: this.options.clock.now() };
     const weight = this.credits.record(name, response.headers);
     if (response.status >= 200 && response.status < 300) {
       this.pace.succeeded();

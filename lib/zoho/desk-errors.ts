@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   CreditsExhaustedError,
   ReauthorizeError,
   ReportUnavailableError,
@@ -109,7 +110,8 @@ export function deskError(
         base,
       );
     case 'OAUTH_ORG_MISMATCH':
-      return new ZohoRejectedError(
+      // Every call of this portal fails the same way: stop the run rather than set each page aside.
+      return new ConfigError(
         `The org_id ${context.orgId ?? '(none)'} is not the Zoho Desk portal this token was granted for. Run ` +
           '`zoho-desk-reports auth init` to list the portals the token reaches and store the right org_id, or generate ' +
           'a new grant code choosing the intended portal.',

@@ -1,4 +1,4 @@
-import { RetryLaterError, ZohoRejectedError } from '../errors.js';
+import { ConfigError, RetryLaterError } from '../errors.js';
 import type { HttpResponse } from '../ports.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
 import { isHtml } from './desk-errors.js';
@@ -18,8 +18,9 @@ export function readDeskBody(target: DeskEndpoint, response: HttpResponse, locat
   const request = describeEndpoint(target);
   const status = response.status;
   if (status === 204) return undefined; // Zoho sends a JSON content-type with an empty body: never parse it
+  // A redirect or an HTML page means a wrong host or data centre: every call fails alike, so stop the run.
   if (status >= 300 && status < 400) {
-    throw new ZohoRejectedError(
+    throw new ConfigError(
       `Zoho Desk redirected ${request} (HTTP ${status}${response.headers.location ? ` to ${new URL(response.headers.location, location.deskApiUrl).host}` : ''}). ` +
         dataCentreAdvice(location),
       { request, status },
@@ -29,7 +30,7 @@ export function readDeskBody(target: DeskEndpoint, response: HttpResponse, locat
     if (status >= 500) {
       throw new RetryLaterError(`Zoho Desk answered HTTP ${status} (an HTML error page) to ${request}; try again later.`, { request, status });
     }
-    throw new ZohoRejectedError(
+    throw new ConfigError(
       `Zoho Desk at ${location.deskApiUrl} answered ${request} with an HTML page (HTTP ${status}) instead of JSON. ` +
         dataCentreAdvice(location),
       { request, status },
