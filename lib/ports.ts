@@ -16,6 +16,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** refuse an answer whose body is larger than this many bytes, without reading it whole */
+  maxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -25,8 +27,23 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Sends one request. Rejects only for transport failures (network, reset, timeout); any status resolves. */
+/**
+ * Sends one request. Rejects only for transport failures (network, reset, timeout) and with
+ * `ResponseTooLargeError` for a body over `maxBytes`; any status resolves.
+ */
 export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** The answer's body was larger than the request's `maxBytes`: it was dropped, not read whole. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly maxBytes: number,
+    /** bytes seen before stopping, or the declared Content-Length */
+    readonly bytes: number,
+  ) {
+    super(`the answer is larger than ${maxBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
 
 /**
  * Where the Zoho credentials live: a JSON object in Secrets Manager, or a file locally.

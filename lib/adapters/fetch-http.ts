@@ -1,4 +1,4 @@
-import type { HttpClient, HttpResponse } from '../ports.js';
+import { ResponseTooLargeError, type HttpClient, type HttpResponse } from '../ports.js';
 
 /** A transport failure: the request may or may not have reached Zoho, and no answer came back. */
 export class TransportError extends Error {
@@ -18,6 +18,35 @@ function transportReason(error: unknown, timeoutMs: number): string {
 }
 
 /**
+ * The body as text, read chunk by chunk so an answer over `maxBytes` is dropped as soon as it is seen to be
+ * (by its Content-Length, or by counting), never held whole in memory.
+ */
+async function readBody(response: Response, maxBytes: number | undefined): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (maxBytes !== undefined && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(maxBytes, declared);
+  }
+  if (!response.body) return '';
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  let bytes = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (maxBytes !== undefined && bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(maxBytes, bytes);
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/**
  * The HTTP port over Node's built-in fetch. Redirects are not followed: a Zoho redirect means a wrong host
  * or data centre, and following one could carry the Authorization header somewhere else.
  */
@@ -34,8 +63,9 @@ export const fetchHttpClient: HttpClient = async (request) => {
     if (request.body !== undefined) init.body = request.body;
     response = await fetch(request.url, init);
     // The same timeout covers the body: a response that starts and then stalls is still a timeout.
-    body = await response.text();
+    body = await readBody(response, request.maxBytes);
   } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw error;
     throw new TransportError(transportReason(error, request.timeoutMs), {
       cause: error,
     });

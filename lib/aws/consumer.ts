@@ -12,6 +12,8 @@ export interface ConsumerOptions {
   concurrency: number;
   /** a record is not started with less than this much of the invocation left */
   reserveMs?: number;
+  /** kept free at the end of the invocation for storing the page and answering SQS */
+  finishMs?: number;
   retry?: RetryTiming;
 }
 
@@ -35,6 +37,7 @@ function received(record: SQSRecord): ReceivedMessage {
 export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
   const limit = pLimit(options.concurrency);
   const reserveMs = options.reserveMs ?? 30_000;
+  const finishMs = options.finishMs ?? 5_000;
   const handleRecord = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
     const message = received(record);
     if (context && context.getRemainingTimeInMillis() < reserveMs) {
@@ -44,8 +47,11 @@ export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
     const settled = await consume(message, deps, options.retry ?? LAMBDA_RETRY);
     if (settled.kind === 'retry' || settled.kind === 'stop') throw settled.error;
   };
-  const lambdaHandler = (event: SQSEvent, context: Context) =>
-    Promise.allSettled(event.Records.map((record) => limit(() => handleRecord(record, context))));
+  const lambdaHandler = (event: SQSEvent, context: Context) => {
+    // Every Zoho call must end before the invocation does, less the time to store its page and answer SQS.
+    if (deps.invocation && context) deps.invocation.end = deps.clock.now() + context.getRemainingTimeInMillis() - finishMs;
+    return Promise.allSettled(event.Records.map((record) => limit(() => handleRecord(record, context))));
+  };
   return middy(lambdaHandler).use(
     sqsPartialBatchFailure({
       logger: (reason: unknown, record: SQSRecord) =>

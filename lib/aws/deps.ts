@@ -9,6 +9,7 @@ import { zohoConnections } from '../pipeline/connections.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
 import type { Clock, HttpClient, Logger } from '../ports.js';
 import { applyCreditReserve } from '../zoho/credit-reserve.js';
+import type { CallBudget } from '../zoho/call-budget.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
 import type { AwsConfig } from './config.js';
 
@@ -47,7 +48,11 @@ export interface AwsDepsOptions {
  */
 export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: AwsDepsOptions): PipelineDeps {
   const clock = options.clock ?? systemClock;
+  // The consumer sets the end of each invocation here; every Zoho call fits in what is left of it.
+  const invocation: { end: number | undefined } = { end: undefined };
+  const budget: CallBudget = { remainingMs: () => (invocation.end === undefined ? Number.POSITIVE_INFINITY : invocation.end - clock.now()) };
   return {
+    invocation,
     store: new S3ObjectStore(clients.s3, config.REPORTS_BUCKET),
     queue: new SqsWorkQueue(clients.sqs, config.WORK_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
     clock,
@@ -56,6 +61,9 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
       env: options.env,
       storeFor: (secretId) => new SecretsManagerStore(clients.secrets, secretId ?? config.ZOHO_SECRET_ID),
       maxConcurrency: config.CALLS_PER_INSTANCE,
+      // A token mint and a page call each fit well inside the consumer's 60 s, and its 30 s start reserve.
+      timeoutMs: 20_000,
+      budget,
       clock,
       logger: options.logger,
       tokens: {

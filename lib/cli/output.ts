@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { isAppError, type ErrorAction } from '../errors.js';
 
 /** Exit codes by what the user must do, so scripts can tell "fix the config" from "try later". */
-export const EXIT_CODES: Record<ErrorAction | 'unexpected' | 'dead-lettered' | 'interrupted', number> = {
+export const EXIT_CODES: Record<ErrorAction | 'unexpected' | 'dead-lettered' | 'failed' | 'interrupted', number> = {
   unexpected: 1,
   fix: 2,
   /** a message, parameter or request that can never work as written */
@@ -13,6 +13,8 @@ export const EXIT_CODES: Record<ErrorAction | 'unexpected' | 'dead-lettered' | '
   unavailable: 6,
   /** the run finished but some pages are in the dead-letter queue: `redrive` later */
   'dead-lettered': 7,
+  /** the run finished but some pages cannot be read as asked (Zoho's depth limit): the summary says what to do */
+  failed: 8,
   /** stopped by Ctrl+C; `run` again finishes the queued pages */
   interrupted: 130,
 };

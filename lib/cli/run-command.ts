@@ -64,7 +64,8 @@ export async function processAndReport(
     );
     return EXIT_CODES.interrupted;
   }
-  return totals.deadLettered > 0 || drained.deadLettered > 0 ? EXIT_CODES['dead-lettered'] : 0;
+  if (totals.deadLettered > 0 || drained.deadLettered > 0) return EXIT_CODES['dead-lettered'];
+  return totals.failed > 0 ? EXIT_CODES.failed : 0;
 }
 
 /** The runs among these whose planning never finished. */

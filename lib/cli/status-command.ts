@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { peekQueueFolder } from '../adapters/folder-queue.js';
-import { runRecordKey } from '../pipeline/keys.js';
-import { readJson, runManifests, type RunRecord } from '../pipeline/manifest.js';
+import { readRunRecord, runManifests } from '../pipeline/manifest.js';
 import type { ObjectStore } from '../ports.js';
 import type { CliContext } from './context.js';
 import { DEFAULT_OUT } from './local-pipeline.js';
@@ -29,14 +28,15 @@ export async function printRuns(out: Output, store: ObjectStore, count: number):
     return;
   }
   for (const runId of runIds) {
-    const run = await readJson<RunRecord>(store, runRecordKey(runId));
+    const run = await readRunRecord(store, runId);
     const manifests = await runManifests(store, runId);
     out.line('');
     out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}, started ${run?.startedAt ?? '?'})`);
+    if (run?.reason) out.line(`  ${run.reason}`);
     const rows = manifests.map((m) => [
-      m.report, m.status, `${m.pages.written}/${m.pages.planned}`, m.pages.pending, m.records, m.pages.deadLettered, m.pages.unavailable, m.credits,
+      m.report, m.status, `${m.pages.written}/${m.pages.planned}`, m.pages.pending, m.records, m.pages.deadLettered, m.pages.failed, m.pages.unavailable, m.credits,
     ]);
-    if (rows.length) out.line(table(['report', 'status', 'pages', 'pending', 'records', 'dead-lettered', 'unavailable', 'credits'], rows));
+    if (rows.length) out.line(table(['report', 'status', 'pages', 'pending', 'records', 'dead-lettered', 'failed', 'unavailable', 'credits'], rows));
   }
 }
 

@@ -6,17 +6,20 @@ export interface SummaryTotals {
   pages: number;
   records: number;
   deadLettered: number;
+  /** pages that cannot be read as asked (Zoho's depth limit, a message too big): redrive cannot help */
+  failed: number;
   unavailable: string[];
   credits: number;
 }
 
 /** The end-of-run table: one row per report of each run handled. */
 export function printSummary(out: Output, manifests: ReportManifest[], seconds: (report: string) => number): SummaryTotals {
-  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, unavailable: [], credits: 0 };
+  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, failed: 0, unavailable: [], credits: 0 };
   const rows = manifests.map((m) => {
     totals.pages += m.pages.written;
     totals.records += m.records;
     totals.deadLettered += m.pages.deadLettered;
+    totals.failed += m.pages.failed;
     totals.credits += m.credits;
     if (m.status === 'unavailable') totals.unavailable.push(m.report);
     return [
@@ -25,12 +28,13 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
       `${m.pages.written}/${m.pages.planned}`,
       m.records,
       m.pages.deadLettered,
+      m.pages.failed,
       m.pages.unavailable,
       m.credits,
       `${seconds(m.report).toFixed(1)} s`,
     ];
   });
-  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'unavailable', 'credits', 'time'], rows));
+  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'credits', 'time'], rows));
   return totals;
 }
 
@@ -40,8 +44,13 @@ export function printNextSteps(out: Output, totals: SummaryTotals, manifests: Re
     const reason = manifests.find((m) => m.report === report)?.unavailable;
     out.line(`${report}: unavailable on this portal${reason ? ` (${reason.split('. ')[0]})` : ''}.`);
   }
+  if (totals.failed > 0) {
+    out.line(`${totals.failed} page(s) cannot be read as asked (redrive cannot help):`);
+    const failed = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'failed').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
+    for (const line of failed.slice(0, 5)) out.line(line);
+  }
   if (totals.deadLettered > 0) {
-    const failures = manifests.flatMap((m) => m.failures.map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
+    const failures = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'dead-lettered').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
     out.line(`${totals.deadLettered} page(s) are in the dead-letter queue:`);
     for (const line of failures.slice(0, 5)) out.line(line);
     out.line('Once Zoho is healthy (or the cause is fixed), run `zoho-desk-reports redrive` to fetch them again.');

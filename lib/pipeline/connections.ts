@@ -1,5 +1,6 @@
 import type { Clock, HttpClient, Logger, SecretStore } from '../ports.js';
 import { connectZoho, type ConnectOptions, type ZohoConnection } from '../zoho/connect.js';
+import type { CallBudget } from '../zoho/call-budget.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
 
 export interface ConnectionOptions {
@@ -9,6 +10,7 @@ export interface ConnectionOptions {
   /** calls one connection makes at once */
   maxConcurrency: number;
   timeoutMs?: number;
+  budget?: CallBudget;
   retry?: RetryPolicy;
   tokens?: ConnectOptions['tokens'];
   http?: HttpClient;
@@ -35,6 +37,7 @@ export function zohoConnections(options: ConnectionOptions): (secretId: string |
         ...(options.tokens && { tokens: options.tokens }),
         ...(options.retry && { retry: options.retry }),
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.budget && { budget: options.budget }),
         ...(options.http && { http: options.http }),
         ...(options.clock && { clock: options.clock }),
         ...(options.logger && { logger: options.logger }),

@@ -26,6 +26,11 @@ export interface PipelineDeps {
   /** receives before a failing page goes to the dead-letter queue */
   maxReceiveCount: number;
   events?: (event: PipelineEvent) => void;
+  /**
+   * When the current invocation ends (on `clock`), in a Lambda; the Zoho connections' call budget reads it,
+   * so no call is started that could not finish in time. Absent on one machine.
+   */
+  invocation?: { end: number | undefined };
 }
 
 /** A warning to the log and to whoever watches the events (the command line prints it). */

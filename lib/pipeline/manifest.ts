@@ -23,7 +23,7 @@ export interface ReportManifest {
   records: number;
   credits: number;
   /** pages that were not stored and why (the first 20): dead-lettered, or failed for good */
-  failures: Array<{ scope: string; page: number; reason: string }>;
+  failures: Array<{ scope: string; page: number; status: 'dead-lettered' | 'failed'; reason: string }>;
   /** why the report is unavailable, when it is */
   unavailable?: string;
   /** what finalizing did to the report's cursor, and why */
@@ -54,7 +54,7 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     failures: receipts
       .filter((r) => r.status === 'dead-lettered' || r.status === 'failed')
       .slice(0, 20)
-      .map((r) => ({ scope: r.scope, page: r.page, reason: r.reason ?? 'unknown' })),
+      .map((r) => ({ scope: r.scope, page: r.page, status: r.status as 'dead-lettered' | 'failed', reason: r.reason ?? 'unknown' })),
   };
   const unavailable = receipts.find((r) => r.status === 'unavailable')?.reason;
   if (unavailable) manifest.unavailable = unavailable;

@@ -39,12 +39,14 @@ export interface PageMessage extends Target {
   limit: number;
   /** a full page enqueues its successor (where Zoho gives no count to plan from) */
   chain: boolean;
+  /** on a chained page: a fingerprint of the page before it, so a server that ignores `from` is caught */
+  prev?: string;
 }
 
 export type Message = OnDemandMessage | PageMessage;
 
 const ON_DEMAND_FIELDS = ['report', 'route', 'params', 'secretId'];
-const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain'];
+const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev'];
 
 function wholeNumber(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const value = raw[field];
@@ -108,6 +110,10 @@ export function parseMessage(body: string, options: ParseOptions): Message {
     chain: fields.chain === undefined ? false : Boolean(fields.chain),
   };
   if (fields.chain !== undefined && typeof fields.chain !== 'boolean') throw new InvalidMessageError('chain must be true or false');
+  if (fields.prev !== undefined) {
+    if (typeof fields.prev !== 'string' || !/^[0-9a-f]{16}$/.test(fields.prev)) throw new InvalidMessageError('prev must be 16 hexadecimal digits');
+    message.prev = fields.prev;
+  }
   const report = findReport(target.report);
   if (report?.parent && !target.params[report.parent.param]) {
     throw new InvalidMessageError(`params.${report.parent.param} is required on a page of report ${report.id}`);
@@ -146,6 +152,8 @@ function parseSecretId(value: unknown, prefix: string): string | undefined {
 
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {
-  const { runId, report, route, params, page, from, limit, chain, secretId } = message;
-  return JSON.stringify({ v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain, ...(secretId ? { secretId } : {}) });
+  const { runId, report, route, params, page, from, limit, chain, prev, secretId } = message;
+  return JSON.stringify({
+    v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain, ...(prev ? { prev } : {}), ...(secretId ? { secretId } : {}),
+  });
 }

@@ -1,14 +1,15 @@
-import { InvalidMessageError, ReportUnavailableError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
-import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { DeskRecord, PageRequest } from '../zoho/desk-client.js';
 import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
-import { pageMessageBody, parseMessage, type PageMessage } from './messages.js';
+import { MAX_MESSAGE_BYTES, pageMessageBody, parseMessage, type PageMessage } from './messages.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
 
@@ -63,7 +64,15 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
     deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
     return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
   }
-  if (message.chain && !page.last) await enqueueSuccessor(message, deps);
+  const fingerprint = pageFingerprint(page.records);
+  if (message.prev !== undefined && page.records.length > 0 && message.prev === fingerprint) {
+    throw new ZohoRejectedError(
+      `${describeEndpoint(target)} answered page ${message.page} with the very records of page ${message.page - 1}: Zoho ignored \`from\`, ` +
+        'so the report stops here instead of reading the same page forever.',
+      { request: describeEndpoint(target) },
+    );
+  }
+  if (message.chain && !page.last) await enqueueSuccessor(message, target, fingerprint, deps);
   const records = keep ? page.records.filter(keep) : page.records;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
@@ -72,14 +81,42 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
   return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits: page.weight, key };
 }
 
-/** A full page of a chain: plan the next one (unless a redelivery of this page already did and it is stored). */
-async function enqueueSuccessor(message: PageMessage, deps: PipelineDeps): Promise<void> {
-  const next: PageMessage = { ...message, page: message.page + 1, from: message.from + message.limit };
+/**
+ * A full page of a chain: plan the next one (unless a redelivery of this page already did and it is stored).
+ * Past Zoho's depth limit there is no next call to make: the next page is recorded as failed, with what to do.
+ */
+async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, fingerprint: string, deps: PipelineDeps): Promise<void> {
+  const next: PageMessage = { ...message, page: message.page + 1, from: message.from + message.limit, prev: fingerprint };
   const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
   if (existing?.status === 'written') return;
+  if (next.from > target.fromMax) {
+    await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target) });
+    deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
+    deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: 'past Zoho\'s depth limit' });
+    return;
+  }
+  const body = pageMessageBody(next);
+  if (Buffer.byteLength(body, 'utf8') > MAX_MESSAGE_BYTES) {
+    await writeReceipt(deps.store, next, 'failed', { reason: `its queue message would be over SQS's ${MAX_MESSAGE_BYTES} bytes (shorten the parameters)` });
+    return;
+  }
   await writeReceipt(deps.store, next, 'planned');
-  await deps.queue.send([{ body: pageMessageBody(next) }]);
+  await deps.queue.send([{ body }]);
   deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
+}
+
+/** Why the records past the depth limit are not exported, and what the person can do. */
+function depthReason(message: PageMessage, target: DeskEndpoint): string {
+  const advice = message.report === 'route' ? 'Narrow the route with its query parameters.' : findReport(message.report)?.depthAdvice;
+  return `${describeEndpoint(target)} cannot be read past record ${target.fromMax + 1 - target.fromBase}: Zoho Desk's \`from\` stops at ` +
+    `${target.fromMax} and its API offers no search or time filter for these records, so the rest are not exported` +
+    `${advice ? `. ${advice}` : ''}.`.replace(/\.\.$/, '.');
+}
+
+/** The ids of a page (the records themselves where there are none), hashed short: enough to tell two pages apart. */
+export function pageFingerprint(records: ReadonlyArray<Record<string, unknown>>): string {
+  const parts = records.map((record) => (typeof record.id === 'string' ? record.id : JSON.stringify(record)));
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 /**

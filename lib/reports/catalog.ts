@@ -34,6 +34,8 @@ export interface ReportDefinition {
   scope?(params: Record<string, string>): string;
   /** the state keeps the parents that had records, for the next run to read again (pending approvals) */
   carryParents?: boolean;
+  /** what a person can do when the report is deeper than Zoho lets a list be paged */
+  depthAdvice?: string;
 }
 
 const AGENT: Parent = { param: 'agentId', scope: 'agent' };

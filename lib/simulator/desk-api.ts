@@ -1,5 +1,6 @@
 import type { Edition, Portal } from './dataset.js';
 import type { CreditPool } from './credit-pool.js';
+import type { Quirk } from './faults.js';
 import { editionAtLeast } from './editions.js';
 import type { SimulatedAccounts } from './oauth.js';
 import { parseRange, ROUTES, type SimRoute } from './routes.js';
@@ -59,15 +60,17 @@ export class SimulatedDesk {
     this.calls[key] = (this.calls[key] ?? 0) + 1;
   }
 
-  handle(path: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>): SimAnswer {
+  handle(path: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, quirk?: Quirk): SimAnswer {
     const matched = this.match(path);
     if (!matched) return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
     const { route, params } = matched;
-    const answer = this.answer(route, params, query, headers);
+    const answer = this.answer(route, params, query, headers, quirk);
     return { ...answer, headers: { ...answer.headers, 'X-Rate-Limit-Remaining-v3': String(this.credits.remaining) } };
   }
 
-  private answer(route: SimRoute, params: Record<string, string>, query: URLSearchParams, headers: Record<string, string | string[] | undefined>): SimAnswer {
+  private answer(
+    route: SimRoute, params: Record<string, string>, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, quirk: Quirk | undefined,
+  ): SimAnswer {
     const authorization = String(headers.authorization ?? '');
     const token = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)$/i.exec(authorization)?.[1];
     const access = token ? this.accounts.checkAccessToken(token) : undefined;
@@ -123,10 +126,11 @@ export class SimulatedDesk {
     if (result.kind === 'object') return { status: 200, json: result.body, headers: charged };
 
     // 1-based endpoints read from=0 as 1: both start at the first record.
-    const start = route.paging ? Math.max(0, from - route.paging.base) : 0;
-    const slice = result.items.slice(start, start + limit);
+    const start = route.paging && quirk?.kind !== 'ignores-from' ? Math.max(0, from - route.paging.base) : 0;
+    const slice = result.items.slice(start, start + limit + (quirk?.kind === 'extra-records' ? 1 : 0));
     if (slice.length === 0) return { status: 204, headers: charged };
-    const body: Record<string, unknown> = { [route.responseKey]: slice.map((item) => result.render(item as never)) };
+    const rendered = quirk?.kind === 'not-objects' ? [1, 'two', ...slice.slice(2)] : slice.map((item) => result.render(item as never));
+    const body: Record<string, unknown> = { [route.responseKey]: rendered };
     if (result.withCount) body.count = result.items.length;
     return { status: 200, json: body, headers: charged };
   }

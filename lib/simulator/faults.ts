@@ -2,6 +2,13 @@ import * as z from 'zod';
 import type { Clock } from '../ports.js';
 import { Random } from './random.js';
 
+/**
+ * Ways an answer can break Zoho's contract: a body of `bytes` bytes (streamed, no Content-Length); one record
+ * more than `limit`; records that are not objects; every page the first one, whatever `from` says.
+ */
+export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from']);
+export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined };
+
 /** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */
 export const faultSchema = z
   .object({
@@ -27,6 +34,8 @@ export const faultSchema = z
     tokenThrottleUntil: z.iso.datetime().nullable(),
     /** Desk paths (after /api/v1) starting with one of these always answer 500: a page that keeps failing */
     failingPaths: z.array(z.string()),
+    /** Desk paths (after /api/v1) starting with `path` break Zoho's contract in one way, to test the defences */
+    quirks: z.array(z.object({ path: z.string(), kind: quirkKind, bytes: z.number().int().min(1).optional() }).strict()),
   })
   .strict();
 
@@ -45,6 +54,7 @@ export const NO_FAULTS: Faults = {
   tokenThrottle: false,
   tokenThrottleUntil: null,
   failingPaths: [],
+  quirks: [],
 };
 
 export type FaultDecision = 'reset' | 'outage' | 'server-error' | 'too-many-requests' | 'slow' | 'none';
@@ -89,6 +99,11 @@ export class FaultInjector {
     const decision = this.faults.failingPaths.some((prefix) => path.startsWith(prefix)) ? 'server-error' : this.roll();
     if (decision !== 'none') this.counts[decision] += 1;
     return decision;
+  }
+
+  /** How the answer to this path breaks Zoho's contract, if it is set to. */
+  quirk(path: string): Quirk | undefined {
+    return this.faults.quirks.find((q) => path.startsWith(q.path));
   }
 
   latency(): number {

@@ -39,6 +39,17 @@ function send(res: ServerResponse, answer: SimAnswer): void {
   res.end(answer.json === undefined || answer.status === 204 ? undefined : JSON.stringify(answer.json));
 }
 
+/** A 200 answer of about `bytes` bytes, streamed in chunks with no Content-Length, as a runaway server sends it. */
+async function sendHuge(res: ServerResponse, bytes: number): Promise<void> {
+  res.writeHead(200, { 'content-type': JSON_TYPE });
+  const chunk = 'x'.repeat(64 * 1024);
+  res.write('{"data":[{"id":"1","pad":"');
+  for (let sent = 0; sent < bytes && !res.destroyed; sent += chunk.length) {
+    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+  }
+  if (!res.destroyed) res.end('"}]}');
+}
+
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'text/html;charset=UTF-8' });
@@ -126,7 +137,12 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
     } else if (fault === 'too-many-requests') {
       answer = { status: 429, json: { errorCode: 'TOO_MANY_REQUESTS', message: 'The maximum number of Concurrent API Calls that can be made has been exceeded.' } };
     } else if (fault === 'none' || fault === 'slow') {
-      answer = sim.desk.handle(path, query, req.headers);
+      const quirk = sim.faults.quirk(path);
+      if (quirk?.kind === 'huge-answer') {
+        sim.recordStatus(200);
+        return await sendHuge(res, quirk.bytes ?? 40 * 1024 * 1024);
+      }
+      answer = sim.desk.handle(path, query, req.headers, quirk);
     }
     // The latency is the whole time a call takes, its own work included, as a client sees it.
     const wait = latency - (Date.now() - started);

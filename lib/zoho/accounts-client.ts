@@ -1,5 +1,6 @@
 import { ConfigError, ReauthorizeError, RetryLaterError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../ports.js';
+import { callTimeout, UNLIMITED, type CallBudget } from './call-budget.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
 
 /** What a successful call to Zoho Accounts' token endpoint gives back. */
@@ -48,6 +49,7 @@ export class ZohoAccountsClient {
     private readonly http: HttpClient,
     private readonly location: ZohoLocation,
     private readonly timeoutMs = 30_000,
+    private readonly budget: CallBudget = UNLIMITED,
   ) {}
 
   exchangeCode(credentials: ClientCredentials, code: string, redirectUri?: string): Promise<TokenGrant> {
@@ -69,6 +71,7 @@ export class ZohoAccountsClient {
       client_id: credentials.clientId,
       client_secret: credentials.clientSecret,
     }).toString();
+    const timeoutMs = callTimeout(this.budget, this.timeoutMs, request);
     let response: HttpResponse;
     try {
       response = await this.http({
@@ -76,7 +79,7 @@ export class ZohoAccountsClient {
         url: `${this.location.accountsUrl}/oauth/v2/token`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
-        timeoutMs: this.timeoutMs,
+        timeoutMs,
       });
     } catch (cause) {
       throw new RetryLaterError(`Zoho Accounts (${this.location.accountsUrl}) did not answer: ${(cause as Error).message}`, {

@@ -1,7 +1,9 @@
 import { fetchHttpClient } from '../adapters/fetch-http.js';
+import { ConfigError } from '../errors.js';
 import { systemClock } from '../clock.js';
 import type { Clock, HttpClient, Logger, SecretStore } from '../ports.js';
 import { ZohoAccountsClient } from './accounts-client.js';
+import type { CallBudget } from './call-budget.js';
 import { CreditMeter } from './credits.js';
 import { resolveLocation, type ZohoLocation } from './data-centres.js';
 import { DeskClient, type RetryPolicy } from './desk-client.js';
@@ -17,6 +19,8 @@ export interface ConnectOptions {
   credits?: CreditMeter;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** the time Zoho calls may still take (a Lambda invocation's end) */
+  budget?: CallBudget;
   retry?: RetryPolicy;
   tokens?: Partial<Pick<TokenProviderOptions, 'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'codeRaceWaitMs' | 'fatalRecheckMs' | 'refreshJitterMs'>>;
 }
@@ -39,7 +43,7 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
   const location = resolveLocation(options.env, secret.dc);
   const http = options.http ?? fetchHttpClient;
   const clock = options.clock ?? systemClock;
-  const accounts = new ZohoAccountsClient(http, location, options.timeoutMs);
+  const accounts = new ZohoAccountsClient(http, location, options.timeoutMs, options.budget);
   const tokens = new TokenProvider({
     store: options.store,
     accounts,
@@ -47,6 +51,7 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
     ...(options.logger && { logger: options.logger }),
     ...options.tokens,
   });
+  const maxResponseBytes = maxResponseBytesFrom(options.env);
   const desk = new DeskClient({
     http,
     tokens,
@@ -56,8 +61,21 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
     credits: options.credits ?? new CreditMeter(),
     ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(maxResponseBytes !== undefined && { maxResponseBytes }),
+    ...(options.budget && { budget: options.budget }),
     ...(options.retry && { retry: options.retry }),
     ...(options.logger && { logger: options.logger }),
   });
   return { location, secret, accounts, tokens, desk };
+}
+
+/** ZOHO_MAX_RESPONSE_MB: the largest Zoho answer read, in MiB (default 32). */
+export function maxResponseBytesFrom(env: Record<string, string | undefined>): number | undefined {
+  const text = env.ZOHO_MAX_RESPONSE_MB?.trim();
+  if (!text) return undefined;
+  const mb = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || mb <= 0 || mb > 1024) {
+    throw new ConfigError(`ZOHO_MAX_RESPONSE_MB must be a number of MB from 1 to 1024 (default 32), not "${text.slice(0, 20)}".`);
+  }
+  return Math.floor(mb * 1024 * 1024);
 }

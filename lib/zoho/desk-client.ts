@@ -1,11 +1,13 @@
 import pRetry from 'p-retry';
 import { AppError, ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
-import type { Clock, HttpClient, HttpResponse, Logger } from '../ports.js';
+import { ResponseTooLargeError, type Clock, type HttpClient, type HttpResponse, type Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
+import { callTimeout, MIN_CALL_MS, UNLIMITED, type CallBudget } from './call-budget.js';
 import { CreditMeter } from './credits.js';
 import type { ZohoLocation } from './data-centres.js';
 import { deskError, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
-import { listIn, readDeskBody } from './desk-response.js';
+import { pageRecords, readDeskBody } from './desk-response.js';
+import { deskUrl } from './desk-url.js';
 import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
 import { Pace } from './pace.js';
 import type { AccessTokenSource } from './token-provider.js';
@@ -56,11 +58,18 @@ export interface DeskClientOptions {
   /** upper bound on calls in flight from this client */
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** the largest answer read (default 32 MiB); a larger one is refused without being read whole */
+  maxResponseBytes?: number;
+  /** the time calls may still take (a Lambda invocation's end); unlimited by default */
+  budget?: CallBudget;
   retry?: RetryPolicy;
   logger?: Logger;
 }
 
-const ID = /^\d{1,25}$/;
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+
 
 
 /**
@@ -75,6 +84,7 @@ export class DeskClient {
   readonly pace: Pace;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly retry: RetryPolicy;
   /** Zoho's clock (an answer's Date header) and ours when it came: how far apart the two clocks are */
   private clockReading: { serverMs: number; localMs: number } | undefined;
@@ -85,6 +95,7 @@ export class DeskClient {
     this.pace = new Pace(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   get orgId(): string | undefined {
@@ -106,19 +117,13 @@ export class DeskClient {
     const target = typeof key === 'string' ? endpoint(key) : key;
     const from = target.paginated ? (request.from ?? target.fromBase) : 0;
     const limit = target.paginated ? (request.limit ?? target.maxLimit) : 0;
-    const url = this.buildUrl(target, request, from, limit);
+    const url = deskUrl(this.options.location.deskApiUrl, target, request, from, limit);
     const { status, body, weight } = await this.send(target, url);
     if (status === 204 || body === undefined) return { records: [], from, limit, last: true, count: 0, status, weight };
-    const records = listIn(body as Record<string, unknown>, target.responseKey);
-    if (!Array.isArray(records)) {
-      throw new ZohoRejectedError(
-        `${describeEndpoint(target)} answered without a "${target.responseKey}" list (keys: ${Object.keys(body as object).join(', ')}).`,
-        { request: describeEndpoint(target), status },
-      );
-    }
+    const records = pageRecords(target, body as Record<string, unknown>, limit, status);
     const count = (body as Record<string, unknown>).count;
     return {
-      records: records as DeskRecord[],
+      records,
       from,
       limit,
       last: !target.paginated || records.length < limit,
@@ -131,10 +136,12 @@ export class DeskClient {
   /**
    * Every page from `request.from` to the end, advancing `from` by what each page held. Ids already seen
    * in this walk are dropped, so an endpoint whose first record is not where we think it is costs at most a
-   * repeated record per page, never a skipped one.
+   * repeated record per page, never a skipped one. A full page with nothing new (a server ignoring `from`)
+   * ends the walk with an error rather than paging forever, and so does Zoho's depth limit.
    */
   async *pages(key: EndpointKey | DeskEndpoint, request: PageRequest = {}): AsyncGenerator<DeskPage> {
     const target = typeof key === 'string' ? endpoint(key) : key;
+    const name = describeEndpoint(target);
     const seen = new Set<string>();
     let from = request.from ?? target.fromBase;
     let total = 0;
@@ -151,11 +158,23 @@ export class DeskClient {
       yield { ...page, records: fresh };
       if (page.last) {
         if (page.count !== undefined && page.count > total && request.from === undefined) {
-          this.logger.warn({ request: describeEndpoint(target), count: page.count, received: total }, 'Zoho counted more records than it returned');
+          this.logger.warn({ request: name, count: page.count, received: total }, 'Zoho counted more records than it returned');
         }
         return;
       }
+      if (fresh.length === 0) {
+        throw new ZohoRejectedError(
+          `${name} answered the page from ${from} with only records it had already sent: it ignores \`from\`, so reading stops here.`,
+          { request: name },
+        );
+      }
       from += page.records.length;
+      if (from > target.fromMax) {
+        throw new ZohoRejectedError(
+          `${name} cannot be read past record ${target.fromMax + (1 - target.fromBase)}: Zoho Desk's \`from\` stops at ${target.fromMax}.`,
+          { request: name },
+        );
+      }
     }
   }
 
@@ -169,7 +188,7 @@ export class DeskClient {
   /** A count endpoint's number (/ticketsCount). */
   async count(key: EndpointKey, request: PageRequest = {}): Promise<number> {
     const target = endpoint(key);
-    const { body } = await this.send(target, this.buildUrl(target, request, 0, 0));
+    const { body } = await this.send(target, deskUrl(this.options.location.deskApiUrl, target, request, 0, 0));
     const count = Number((body as Record<string, unknown> | undefined)?.count ?? 0);
     if (!Number.isFinite(count)) {
       throw new ZohoRejectedError(`${describeEndpoint(target)} answered without a numeric "count".`, {
@@ -177,45 +196,6 @@ export class DeskClient {
       });
     }
     return count;
-  }
-
-  private buildUrl(target: DeskEndpoint, request: PageRequest, from: number, limit: number): string {
-    const name = describeEndpoint(target);
-    const given = { ...request.path };
-    const path = target.path.replace(/\{(\w+)\}/g, (_, param: string) => {
-      const value = given[param];
-      if (value === undefined) throw new ZohoRejectedError(`${name} needs ${param}.`);
-      if (!ID.test(value)) throw new ZohoRejectedError(`${param} must be the digits of a Zoho id (a string), not "${value}".`);
-      delete given[param];
-      return value;
-    });
-    const extraPath = Object.keys(given);
-    if (extraPath.length) throw new ZohoRejectedError(`${name} has no path parameter ${extraPath.join(', ')}.`);
-
-    const query = new URLSearchParams();
-    for (const [param, value] of Object.entries(request.query ?? {})) {
-      if (value === undefined) continue;
-      if (!target.query.includes(param)) {
-        const accepted = target.query.length ? `it accepts ${target.query.join(', ')}` : 'it accepts none';
-        throw new ZohoRejectedError(
-          `${name} does not accept the query parameter "${param}" (Zoho answers 422 "Extra query parameter"); ${accepted}.`,
-        );
-      }
-      query.set(param, value);
-    }
-    for (const param of target.required) {
-      if (!query.has(param)) throw new ZohoRejectedError(`${name} needs the query parameter "${param}".`);
-    }
-    if (target.paginated) {
-      if (!Number.isInteger(from) || from < 0) throw new ZohoRejectedError(`${name}: from must be a whole number ≥ 0, not ${from}.`);
-      if (!Number.isInteger(limit) || limit < target.minLimit || limit > target.maxLimit) {
-        throw new ZohoRejectedError(`${name}: limit must be between ${target.minLimit} and ${target.maxLimit}, not ${limit}.`);
-      }
-      query.set('from', String(from));
-      query.set('limit', String(limit));
-    }
-    const search = query.toString();
-    return `${this.options.location.deskApiUrl}${path}${search ? `?${search}` : ''}`;
   }
 
   private async send(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
@@ -228,6 +208,7 @@ export class DeskClient {
     }
     this.credits.assertCanSpend(name);
     const { retries, minDelayMs, maxDelayMs } = this.retry;
+    const budget = this.options.budget ?? UNLIMITED;
     const shortWait = (error: unknown) =>
       error instanceof RetryLaterError && (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= maxDelayMs);
     return this.pace.run(() =>
@@ -236,7 +217,8 @@ export class DeskClient {
         minTimeout: minDelayMs,
         maxTimeout: maxDelayMs,
         randomize: true,
-        shouldRetry: ({ error }) => shortWait(error),
+        // Another try only when it can still finish before the deadline.
+        shouldRetry: ({ error }) => shortWait(error) && budget.remainingMs() >= MIN_CALL_MS + maxDelayMs,
         onFailedAttempt: async ({ error, retriesLeft }) => {
           if (error instanceof RetryLaterError && error.errorCode === 'TOO_MANY_REQUESTS') this.pace.slowDown();
           const wait = error instanceof AppError ? error.retryAfterSeconds : undefined;
@@ -271,16 +253,26 @@ export class DeskClient {
     throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
   }
 
+  /**
+   * One HTTP call, never longer than the time left: a call that could not finish before the deadline (the
+   * Lambda's end) is not started, and one that starts gets only the time that is left.
+   */
   private async exchange(target: DeskEndpoint, url: string, token: string): Promise<HttpResponse> {
+    const request = describeEndpoint(target);
+    const timeoutMs = callTimeout(this.options.budget ?? UNLIMITED, this.timeoutMs, request);
     const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, accept: 'application/json' };
     if (target.needsOrgId && this.options.orgId) headers.orgId = this.options.orgId;
     try {
-      return await this.options.http({ method: 'GET', url, headers, timeoutMs: this.timeoutMs });
+      return await this.options.http({ method: 'GET', url, headers, timeoutMs, maxBytes: this.maxResponseBytes });
     } catch (cause) {
-      throw new RetryLaterError(`Zoho Desk did not answer ${describeEndpoint(target)}: ${(cause as Error).message}`, {
-        request: describeEndpoint(target),
-        cause,
-      });
+      if (cause instanceof ResponseTooLargeError) {
+        throw new ZohoRejectedError(
+          `Zoho Desk's answer to ${request} is larger than ${mebibytes(cause.maxBytes)} (ZOHO_MAX_RESPONSE_MB): it was refused without ` +
+            'being read whole. Raise ZOHO_MAX_RESPONSE_MB if such pages are expected.',
+          { request, cause },
+        );
+      }
+      throw new RetryLaterError(`Zoho Desk did not answer ${request}: ${(cause as Error).message}`, { request, cause });
     }
   }
 

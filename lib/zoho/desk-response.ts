@@ -1,4 +1,4 @@
-import { ConfigError, RetryLaterError } from '../errors.js';
+import { ConfigError, RetryLaterError, ZohoRejectedError } from '../errors.js';
 import type { HttpResponse } from '../ports.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
 import { isHtml } from './desk-errors.js';
@@ -50,4 +50,34 @@ export function readDeskBody(target: DeskEndpoint, response: HttpResponse, locat
     }
     return undefined;
   }
+}
+
+/**
+ * The records of a page, checked against Zoho's own contract: a list under the endpoint's key, of JSON
+ * objects, no more of them than the page size asked for. A page that breaks it is refused whole, with the
+ * reason, rather than stored half-right (one `[1,"two"]` page would break every query of the export).
+ */
+export function pageRecords(target: DeskEndpoint, body: Record<string, unknown>, limit: number, status: number): Array<Record<string, unknown>> {
+  const request = describeEndpoint(target);
+  const records = listIn(body, target.responseKey);
+  if (!Array.isArray(records)) {
+    throw new ZohoRejectedError(`${request} answered without a "${target.responseKey}" list (keys: ${Object.keys(body).join(', ')}).`, { request, status });
+  }
+  const odd = records.findIndex((record) => record === null || typeof record !== 'object' || Array.isArray(record));
+  if (odd >= 0) {
+    const value = records[odd] as unknown;
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
+    throw new ZohoRejectedError(
+      `${request} answered a page whose record ${odd + 1} of ${records.length} is ${kind}, not a JSON object: the page is set aside, not stored.`,
+      { request, status },
+    );
+  }
+  if (target.paginated && records.length > limit) {
+    throw new ZohoRejectedError(
+      `${request} answered ${records.length} records for a page of ${limit}: Zoho did not keep to the page size, so this page cannot be ` +
+        'trusted to fit between its neighbours; it is set aside, not stored.',
+      { request, status },
+    );
+  }
+  return records as Array<Record<string, unknown>>;
 }

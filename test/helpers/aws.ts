@@ -6,7 +6,7 @@ import { startFauxqs } from 'fauxqs';
 import { loadAwsConfig, type AwsConfig } from '../../lib/aws/config.js';
 import { createAwsDeps, type AwsClients } from '../../lib/aws/deps.js';
 import type { PipelineDeps } from '../../lib/pipeline/deps.js';
-import { silentLogger, type Clock } from '../../lib/ports.js';
+import { silentLogger, type Clock, type HttpClient } from '../../lib/ports.js';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-standin.js';
 import type { Fixture } from './zoho.js';
 
@@ -24,7 +24,7 @@ export interface AwsFixture {
   /** what serverless.yml would give the Lambdas, pointed at the emulators */
   lambdaEnv: Record<string, string>;
   /** the ports of one Lambda instance (each call: a new instance with its own token cache) */
-  deps(options?: { clock?: Clock }): PipelineDeps;
+  deps(options?: { clock?: Clock; http?: HttpClient }): PipelineDeps;
   /** takes every visible message off a queue (without deleting it) */
   drainQueue(url: string, attributes?: boolean): Promise<Message[]>;
   close(): Promise<void>;
