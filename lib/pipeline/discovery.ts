@@ -29,7 +29,8 @@ export class Discovery {
     private readonly notify: (message: string) => void = () => undefined,
   ) {}
 
-  private warn(message: string): void {
+  /** A warning for the log and for the person running it. */
+  warn(message: string): void {
     this.logger.warn({}, message);
     this.notify(message);
   }

@@ -118,6 +118,9 @@ export function parseMessage(body: string, options: ParseOptions): Message {
   if (report?.parent && !target.params[report.parent.param]) {
     throw new InvalidMessageError(`params.${report.parent.param} is required on a page of report ${report.id}`);
   }
+  if (target.params.createdFrom && !target.params.createdTo) {
+    throw new InvalidMessageError('params.createdTo is required with params.createdFrom on a page message, so every page reads the same window');
+  }
   if (target.params.since && !target.params.until) {
     throw new InvalidMessageError('params.until is required with params.since on a page message, so every page reads the same window');
   }

@@ -107,10 +107,15 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, fing
 
 /** Why the records past the depth limit are not exported, and what the person can do. */
 function depthReason(message: PageMessage, target: DeskEndpoint): string {
-  const advice = message.report === 'route' ? 'Narrow the route with its query parameters.' : findReport(message.report)?.depthAdvice;
-  return `${describeEndpoint(target)} cannot be read past record ${target.fromMax + 1 - target.fromBase}: Zoho Desk's \`from\` stops at ` +
-    `${target.fromMax} and its API offers no search or time filter for these records, so the rest are not exported` +
-    `${advice ? `. ${advice}` : ''}.`.replace(/\.\.$/, '.');
+  const report = findReport(message.report);
+  const advice = message.report === 'route'
+    ? 'Narrow the route with its query parameters'
+    : report?.deepRead
+      ? `The next run counts again and reads them through ${describeEndpoint(endpointOf(report.deepRead.endpoint))} in time windows`
+      : report?.depthAdvice;
+  const reason = `${describeEndpoint(target)} cannot be read past record ${message.from - target.fromBase}: Zoho Desk's \`from\` stops at ` +
+    `${target.fromMax}${report?.deepRead ? '' : ' and its API offers no search or time filter for these records'}, so the rest are not exported`;
+  return advice ? `${reason}. ${advice}.` : `${reason}.`;
 }
 
 /** The ids of a page (the records themselves where there are none), hashed short: enough to tell two pages apart. */

@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import { describeError } from '../errors.js';
+import { describeError, isAppError } from '../errors.js';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
-import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
@@ -11,7 +11,7 @@ import { runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
 import { MAX_MESSAGE_BYTES, pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
 import { writeReceipt } from './receipts.js';
-import { HISTORY_START, ticketWindows } from './windows.js';
+import { HISTORY_START, listCapacity, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
 
 export interface PlanRequest {
   runId: string;
@@ -143,6 +143,32 @@ function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, c
 
 const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
 
+/**
+ * A list that may be deeper than Zoho pages through (contacts, accounts, calls, a queue): its search counts it
+ * first. Within the list's reach it is read as a list (page 1, chained); beyond, through the search in windows
+ * of createdTime, each small enough for the search's own depth, every page planned up front. When the search
+ * is refused (a grant without Desk.search.READ, say) the list is read and its depth limit says so if reached.
+ */
+async function deepSeries(report: ReportDefinition, params: Record<string, string>, discovery: Discovery): Promise<Series[]> {
+  const deep = report.deepRead as NonNullable<ReportDefinition['deepRead']>;
+  const search = endpointOf(deep.endpoint);
+  const count = searchCount(discovery.desk, search, deep.filters(params));
+  let total: number;
+  try {
+    total = await count(Date.parse(HISTORY_START), Date.parse(discovery.startedAt));
+  } catch (error) {
+    if (!(isAppError(error) && error.action === 'reject')) throw error;
+    discovery.warn(`${report.id}: ${describeEndpoint(search)} was refused (${describeError(error)}); reading the list, which Zoho pages only so deep.`);
+    return [{ params, pages: undefined }];
+  }
+  if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
+  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id);
+  return windows.map((w, i) => ({
+    params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) },
+    pages: pagesFor(w.count, search.maxLimit),
+  }));
+}
+
 async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
   if (target.report === 'route') return [{ params: target.params, pages: undefined }];
   const report = findReport(target.report) as ReportDefinition;
@@ -154,6 +180,7 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
     const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
     return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: pagesFor(w.count, limit) }));
   }
+  if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
   if (report.id === 'agent-time-entries' && !params.since) {
     const since = await discovery.since(report.id);
     if (since) Object.assign(params, { since, until: discovery.startedAt });

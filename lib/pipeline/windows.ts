@@ -1,8 +1,8 @@
 import { ZohoRejectedError } from '../errors.js';
 import type { DeskClient } from '../zoho/desk-client.js';
-import { ENDPOINTS } from '../zoho/endpoints.js';
+import { describeEndpoint, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 
-/** A stretch of modifiedTime, both ends included, and how many tickets were modified in it. */
+/** A stretch of time, both ends included, and how many records fall in it. */
 export interface TimeWindow {
   since: string;
   until: string;
@@ -13,28 +13,31 @@ export interface TimeWindow {
 export const HISTORY_START = '2000-01-01T00:00:00.000Z';
 
 /**
- * How many tickets one window may hold: /tickets/search stops at its `from` cap, so a window must be read in
- * full before it. A tenth is kept free for tickets modified between counting and reading.
+ * How many records one window may hold: a search stops at its `from` cap, so a window must be read in full
+ * before it. A tenth is kept free for records added between counting and reading.
  */
-export function windowCapacity(): number {
-  return Math.floor((ENDPOINTS.ticketSearch.fromMax + 1) * 0.9);
+export function windowCapacity(search: DeskEndpoint = ENDPOINTS.ticketSearch): number {
+  return Math.floor((search.fromMax + 1) * 0.9);
 }
 
+/** How many records a plain list can page through before Zoho's `from` stops it, with the same tenth kept free. */
+export function listCapacity(list: DeskEndpoint): number {
+  return Math.floor(list.fromMax * 0.9);
+}
+
+/** Counts the records in [from, to] (epoch ms, both included). */
+export type WindowCount = (from: number, to: number) => Promise<number>;
+
 /**
- * Splits [since, until] into windows whose ticket counts (GET /ticketsCount, which takes the same
- * modifiedTimeRange) stay under the capacity, halving a window until it does. Empty windows are dropped, so a
- * quiet portal costs one count call.
+ * Splits [since, until] into windows whose counts stay under the capacity, halving a window until it does.
+ * Empty windows are dropped, so a quiet portal costs one count call.
  */
-export async function ticketWindows(desk: DeskClient, since: string, until: string, capacity = windowCapacity()): Promise<TimeWindow[]> {
-  const count = (from: number, to: number) =>
-    desk.count('ticketsCount', { query: { modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` } });
-  const split = async (from: number, to: number, tickets: number): Promise<TimeWindow[]> => {
-    if (tickets === 0) return [];
-    if (tickets <= capacity) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString(), count: tickets }];
+export async function splitWindows(count: WindowCount, since: string, until: string, capacity: number, what = 'records'): Promise<TimeWindow[]> {
+  const split = async (from: number, to: number, records: number): Promise<TimeWindow[]> => {
+    if (records === 0) return [];
+    if (records <= capacity) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString(), count: records }];
     if (to - from < 2) {
-      throw new ZohoRejectedError(
-        `${tickets} tickets were modified at ${new Date(from).toISOString()}, more than /tickets/search can page through (${capacity}).`,
-      );
+      throw new ZohoRejectedError(`${records} ${what} share the time ${new Date(from).toISOString()}, more than a search can page through (${capacity}).`);
     }
     const middle = Math.floor((from + to) / 2);
     const [left, right] = await Promise.all([count(from, middle), count(middle + 1, to)]);
@@ -43,6 +46,27 @@ export async function ticketWindows(desk: DeskClient, since: string, until: stri
   const from = Date.parse(since);
   const to = Date.parse(until);
   return split(from, to, await count(from, to));
+}
+
+const range = (from: number, to: number) => `${new Date(from).toISOString()},${new Date(to).toISOString()}`;
+
+/** Tickets modified in [since, until], in windows /tickets/search can page through (counted with /ticketsCount). */
+export function ticketWindows(desk: DeskClient, since: string, until: string, capacity = windowCapacity()): Promise<TimeWindow[]> {
+  const count: WindowCount = (from, to) => desk.count('ticketsCount', { query: { modifiedTimeRange: range(from, to) } });
+  return splitWindows(count, since, until, capacity, 'tickets');
+}
+
+/**
+ * Records created in [from, to] that a module search finds, from the `count` of a one-record page: the search
+ * is the only count Zoho offers for contacts, accounts and calls (their /count endpoints need a view).
+ */
+export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Record<string, string | undefined>): WindowCount {
+  return async (from, to) => {
+    const page = await desk.page(search, { query: { ...query, createdTimeRange: range(from, to) }, from: search.fromBase, limit: 1 });
+    if (page.records.length === 0) return 0;
+    if (page.count === undefined) throw new ZohoRejectedError(`${describeEndpoint(search)} answered without a "count".`, { request: describeEndpoint(search) });
+    return page.count;
+  };
 }
 
 /** Every ticket modified in [since, until], oldest first, read window by window. */

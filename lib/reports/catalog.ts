@@ -36,6 +36,28 @@ export interface ReportDefinition {
   carryParents?: boolean;
   /** what a person can do when the report is deeper than Zoho lets a list be paged */
   depthAdvice?: string;
+  /**
+   * The module search that reads this list past Zoho's depth limit, in windows of createdTime, and the search
+   * filters that match the report's parameters. Used when the search counts more than the list can page through.
+   */
+  deepRead?: { endpoint: EndpointKey; filters(params: Record<string, string>): Record<string, string | undefined> };
+}
+
+/** The parameters of one window of a deep read, set by the planner on page messages. */
+const WINDOW_PARAMS: readonly ParamSpec[] = [
+  { name: 'createdFrom', kind: 'time', description: 'start of a createdTime window (deep reads)', internal: true },
+  { name: 'createdTo', kind: 'time', description: 'end of that window', internal: true },
+  { name: 'window', kind: 'number', description: 'which window of the run', internal: true },
+];
+
+const windowScope = (p: Record<string, string>) => (p.window ? `window=${p.window.padStart(4, '0')}/` : '');
+
+/** A page of a deep read goes to the search, oldest first within its window; any other page to the list. */
+function deep(search: EndpointKey, filters: (p: Record<string, string>) => Record<string, string | undefined>, list: ReportDefinition['request']) {
+  return (p: Record<string, string>) =>
+    p.createdFrom
+      ? { endpoint: search, query: { ...filters(p), createdTimeRange: `${p.createdFrom},${p.createdTo ?? p.createdFrom}`, sortBy: 'createdTime' } }
+      : list(p);
 }
 
 const AGENT: Parent = { param: 'agentId', scope: 'agent' };
@@ -52,11 +74,16 @@ type Definition = Omit<ReportDefinition, 'parent' | 'request'> & Partial<Pick<Re
 const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 
 const DEFINITIONS: Definition[] = [
-  { id: 'accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: [], edition: 'any' },
+  {
+    id: 'accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    deepRead: { endpoint: 'accountSearch', filters: () => ({}) },
+    request: deep('accountSearch', () => ({}), plain('accounts')), scope: windowScope,
+  },
   {
     id: 'agents', description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
     params: [{ name: 'status', kind: 'agent-status', description: 'ACTIVE or DISABLED', default: 'both' }],
     request: (p) => ({ endpoint: 'agents', query: { status: p.status } }),
+    depthAdvice: 'Read them in two parts: `--param status=ACTIVE`, then `--param status=DISABLED`',
   },
   {
     id: 'agent-time-entries', description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
@@ -66,6 +93,7 @@ const DEFINITIONS: Definition[] = [
       { name: 'since', kind: 'time', description: 'only entries modified since then', default: 'since the last complete run (all on the first)' },
       { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
     ],
+    depthAdvice: 'Later runs read only the entries modified since the last one, which stay well under it; `--param since=…` reads a shorter stretch',
     request: (p) => ({
       endpoint: 'agentTimeEntries',
       path: { agentId: p.agentId ?? '' },
@@ -74,10 +102,16 @@ const DEFINITIONS: Definition[] = [
   },
   {
     id: 'calls', description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
-    params: [departmentParam('calls', 'all calls')],
-    request: (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } }),
+    params: [departmentParam('calls', 'all calls'), ...WINDOW_PARAMS],
+    deepRead: { endpoint: 'callSearch', filters: (p) => ({ departmentId: p.departmentId }) },
+    request: deep('callSearch', (p) => ({ departmentId: p.departmentId }), (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } })),
+    scope: windowScope,
   },
-  { id: 'contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: [], edition: 'any' },
+  {
+    id: 'contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    deepRead: { endpoint: 'contactSearch', filters: () => ({}) },
+    request: deep('contactSearch', () => ({}), plain('contacts')), scope: windowScope,
+  },
   {
     id: 'customer-happiness', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
     edition: 'Professional', parent: DEPARTMENT, params: [departmentParam('ratings')],
@@ -102,8 +136,15 @@ const DEFINITIONS: Definition[] = [
     params: [
       { name: 'status', kind: 'ticket-status', description: 'ticket status, or a comma list', default: 'Open' },
       departmentParam('tickets'),
+      ...WINDOW_PARAMS,
     ],
-    request: (p) => ({ endpoint: 'tickets', query: { status: p.status ?? 'Open', departmentId: p.departmentId, sortBy: 'createdTime' } }),
+    deepRead: { endpoint: 'ticketSearch', filters: (p) => ({ status: p.status ?? 'Open', departmentId: p.departmentId }) },
+    request: deep(
+      'ticketSearch',
+      (p) => ({ status: p.status ?? 'Open', departmentId: p.departmentId }),
+      (p) => ({ endpoint: 'tickets', query: { status: p.status ?? 'Open', departmentId: p.departmentId, sortBy: 'createdTime' } }),
+    ),
+    scope: windowScope,
   },
   {
     id: 'threads', description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
@@ -133,7 +174,7 @@ const DEFINITIONS: Definition[] = [
       endpoint: 'ticketSearch',
       query: { modifiedTimeRange: `${p.since ?? '2000-01-01T00:00:00.000Z'},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' },
     }),
-    scope: (p) => (p.window ? `window=${p.window.padStart(4, '0')}/` : ''),
+    scope: windowScope,
   },
 ];
 

@@ -69,6 +69,10 @@ export interface DatasetOptions {
   threadsPerTicket?: number;
   /** thread summaries padded to about this many bytes (default: a sentence) */
   threadBytes?: number;
+  /** contacts in the portal (default: 5 + half the tickets) — more than a list can page through, to test that */
+  contacts?: number;
+  /** agents in the portal (default: from the tickets, at most 80) */
+  agents?: number;
 }
 
 // Zoho ids are 19-digit strings sharing an org prefix; each kind of record gets its own sequence range.
@@ -116,7 +120,7 @@ export function generatePortal(options: DatasetOptions): Portal {
   }));
   const departmentIds = departments.map((d) => d.id);
 
-  const agentCount = Math.min(80, 4 + Math.floor(size / 120));
+  const agentCount = options.agents ?? Math.min(80, 4 + Math.floor(size / 120));
   const roleId = next('role');
   const agents: Agent[] = Array.from({ length: agentCount }, (_, i) => ({
     id: next('agent'),
@@ -141,7 +145,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     };
   });
 
-  const contactCount = 5 + Math.floor(size / 2);
+  const contactCount = options.contacts ?? 5 + Math.floor(size / 2);
   const contacts: Contact[] = Array.from({ length: contactCount }, () => ({
     id: next('contact'), firstName: rnd.pick(FIRST_NAMES), lastName: rnd.pick(LAST_NAMES),
     accountId: rnd.chance(0.7) ? rnd.pick(accounts).id : null, createdTime: when(start - 30 * DAY, options.now - DAY),

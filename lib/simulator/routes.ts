@@ -51,6 +51,21 @@ export interface SimRoute {
 }
 
 const LISTS = { minLimit: 1, maxLimit: 100, defaultLimit: 10, fromMax: 4_999 };
+/** A module search (OAS Search.json): from 0–999, limit 1–100 (default 10), answers with `count`. */
+const SEARCHES = { ...LISTS, base: 0 as const, fromMax: 999 };
+const searchSorts = (...fields: string[]) => ({ sortBy: ['relevance', ...fields].flatMap((f) => [f, `-${f}`]) });
+
+/** Records of a search: in the created/modified ranges asked for, sorted by the field asked for (array order for relevance). */
+function searched<T extends { createdTime: number }>(items: readonly T[], query: URLSearchParams, modifiedOf: (item: T) => number): T[] {
+  const created = parseRange(query.get('createdTimeRange'));
+  const modified = parseRange(query.get('modifiedTimeRange'));
+  const sortBy = query.get('sortBy') ?? 'relevance';
+  const field = sortBy.replace(/^-/, '');
+  const key = field === 'createdTime' ? (item: T) => item.createdTime : field === 'modifiedTime' ? modifiedOf : undefined;
+  const found = items.filter((item) => inRange(item.createdTime, created) && inRange(modifiedOf(item), modified));
+  // A stable sort: equal times keep the portal's order, so pages never trade places.
+  return key ? found.sort(byTime(key, sortBy.startsWith('-'))) : found;
+}
 const byTime = <T>(field: (item: T) => number, descending: boolean) => (a: T, b: T) =>
   descending ? field(b) - field(a) : field(a) - field(b);
 
@@ -91,6 +106,10 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     enums: { sortBy: ['website', 'email', 'phone', 'accountName', 'createdTime', 'modifiedTime'] },
     produce: ({ portal }) => list(portal.accounts, (a) => shape.accountJson(portal, a as never)),
   },
+  accountSearch: {
+    paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'accountName'),
+    produce: ({ portal, query }) => list(searched(portal.accounts, query, (a) => a.modifiedTime), (a) => shape.accountJson(portal, a as never), true),
+  },
   agents: {
     paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC, enums: { status: ['ACTIVE', 'DISABLED'] },
     produce: ({ portal, query }) => {
@@ -118,6 +137,20 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const department = query.get('departmentId');
       return list(portal.calls.filter((c) => !department || c.departmentId === department), (c) => shape.callJson(c as never));
     },
+  },
+  callSearch: {
+    paging: SEARCHES, scopes: [['Desk.activities.calls.READ', 'Desk.search.READ'], ['Desk.calls.READ', 'Desk.search.READ']],
+    enums: searchSorts('modifiedTime', 'createdTime'),
+    produce: ({ portal, query }) => {
+      const department = query.get('departmentId');
+      const calls = portal.calls.filter((c) => !department || c.departmentId === department);
+      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(c as never), true);
+    },
+  },
+  contactSearch: {
+    paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
+    // The simulated contacts are not edited after they are created: their modifiedTime is their createdTime.
+    produce: ({ portal, query }) => list(searched(portal.contacts, query, (c) => c.createdTime), (c) => shape.contactJson(portal, c as never), true),
   },
   contacts: {
     paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
@@ -181,12 +214,15 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const modified = parseRange(query.get('modifiedTimeRange'));
       const created = parseRange(query.get('createdTimeRange'));
       const match = (name: string, value: string) => !query.has(name) || query.get(name) === value;
+      // OAS: status is a comma list ("status=open,in progress").
+      const statuses = query.get('status')?.split(',').map((s) => s.trim().toLowerCase());
+      const hasStatus = (t: Ticket) => !statuses || statuses.includes(t.status.toLowerCase());
       const sortBy = query.get('sortBy') ?? '-createdTime';
       const field = sortBy.includes('modifiedTime') ? (t: Ticket) => t.modifiedTime : (t: Ticket) => t.createdTime;
       const items = portal.tickets
         .filter((t) => inRange(t.modifiedTime, modified) && inRange(t.createdTime, created))
         .filter((t) => match('departmentId', t.departmentId) && match('id', t.id) && match('ticketNumber', String(t.ticketNumber)))
-        .filter((t) => match('assigneeId', t.assigneeId ?? '') && match('contactId', t.contactId) && match('status', t.status))
+        .filter((t) => match('assigneeId', t.assigneeId ?? '') && match('contactId', t.contactId) && hasStatus(t))
         .sort((a, b) => byTime(field, sortBy.startsWith('-'))(a, b) || a.index - b.index);
       return list(items, (t) => shape.ticketSearchJson(portal, t as never), true);
     },

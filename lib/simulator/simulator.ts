@@ -22,6 +22,9 @@ export interface SimulatorOptions {
   threadsPerTicket?: number;
   /** thread summaries padded to about this many bytes */
   threadBytes?: number;
+  /** contacts and agents in the portal (default: sized from the tickets) */
+  contacts?: number;
+  agents?: number;
   faults?: Partial<Faults>;
   /** override the edition's concurrent-call limit */
   concurrencyLimit?: number;
@@ -77,6 +80,8 @@ export class Simulator {
       seed, tickets: options.tickets ?? 200, edition, now: options.dataAsOf ?? this.clock.now(),
       ...(options.threadsPerTicket !== undefined && { threadsPerTicket: options.threadsPerTicket }),
       ...(options.threadBytes !== undefined && { threadBytes: options.threadBytes }),
+      ...(options.contacts !== undefined && { contacts: options.contacts }),
+      ...(options.agents !== undefined && { agents: options.agents }),
     });
     const limits = EDITION_LIMITS[edition];
     this.concurrencyLimit = options.concurrencyLimit ?? limits.concurrency;

@@ -59,6 +59,12 @@ const LIST: Partial<DeskEndpoint> = {
 
 const RANGE_FILTERS = ['createdTimeRange', 'modifiedTimeRange'] as const;
 
+/**
+ * The module searches (OAS Search.json, commits 75e1ba5 and bc1833e): `from` 0–999 ("starts from 0"), `limit`
+ * 1–100, `count` in every answer, created/modified time ranges. The one way Zoho offers past a list's depth.
+ */
+const SEARCH: Partial<DeskEndpoint> = { fromBase: 0, baseConfirmed: true, fromMax: 999 };
+
 const SPECS = {
   organizations: {
     path: '/organizations',
@@ -100,6 +106,25 @@ const SPECS = {
     maxLimit: 99,
     query: ['include', 'departmentId', 'sortBy', 'startTime', 'departmentIds', 'isCompleted'],
     scopes: ['Desk.activities.calls.READ'],
+  },
+  accountSearch: {
+    ...SEARCH,
+    path: '/accounts/search',
+    query: ['accountName', 'id', '_all', 'sortBy', ...RANGE_FILTERS],
+    scopes: ['Desk.contacts.READ', 'Desk.search.READ'],
+  },
+  callSearch: {
+    ...SEARCH,
+    path: '/calls/search',
+    query: ['assigneeId', 'ticketNumber', 'startDateRange', 'subject', 'departmentId', 'priority', '_all', 'id', 'status', 'sortBy', ...RANGE_FILTERS],
+    // OAS: Desk.calls.READ with Desk.search.READ; the list also takes Desk.activities.calls.READ (inferred here too).
+    scopes: ['Desk.activities.calls.READ', 'Desk.search.READ'],
+  },
+  contactSearch: {
+    ...SEARCH,
+    path: '/contacts/search',
+    query: ['email', 'phone', 'mobile', 'accountName', 'id', '_all', 'lastName', 'firstName', 'fullName', 'sortBy', ...RANGE_FILTERS],
+    scopes: ['Desk.contacts.READ', 'Desk.search.READ'],
   },
   contacts: {
     path: '/contacts',
@@ -153,10 +178,8 @@ const SPECS = {
     scopes: ['Desk.tickets.READ'],
   },
   ticketSearch: {
+    ...SEARCH,
     path: '/tickets/search',
-    fromBase: 0,
-    baseConfirmed: true,
-    fromMax: 999,
     query: [
       'ticketNumber',
       'accountName',
