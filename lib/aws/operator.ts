@@ -5,6 +5,7 @@ import {
   GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SQSClient, StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../errors.js';
+import { awsClientConfig } from './client-config.js';
 
 /** The clients the operator commands use, with the operator's own credentials. */
 export interface OperatorClients {
@@ -14,9 +15,17 @@ export interface OperatorClients {
   secrets: SecretsManagerClient;
 }
 
-export function createOperatorClients(region: string | undefined): OperatorClients {
-  const config = region ? { region } : {};
-  return { cfn: new CloudFormationClient(config), sqs: new SQSClient(config), s3: new S3Client(config), secrets: new SecretsManagerClient(config) };
+/**
+ * The operator's clients for `--region` (else the SDK's own chain), honouring AWS_ENDPOINT_URL[_<SERVICE>]
+ * like the Lambdas' (see awsClientConfig).
+ */
+export function createOperatorClients(region: string | undefined, env: Record<string, string | undefined> = process.env): OperatorClients {
+  return {
+    cfn: new CloudFormationClient(awsClientConfig('CLOUDFORMATION', env, region)),
+    sqs: new SQSClient(awsClientConfig('SQS', env, region)),
+    s3: new S3Client(awsClientConfig('S3', env, region)),
+    secrets: new SecretsManagerClient(awsClientConfig('SECRETS_MANAGER', env, region)),
+  };
 }
 
 /** What the deployed stack publishes in its outputs (serverless.yml). */

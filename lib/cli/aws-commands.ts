@@ -17,9 +17,14 @@ export interface StackOptions {
   region?: string;
 }
 
+/** The test's clients, or real ones for --region and the command's environment (AWS_ENDPOINT_URL…). */
+function operatorClients(region: string | undefined, context: CliContext): OperatorClients {
+  return context.awsClients ? context.awsClients(region) : createOperatorClients(region, context.env);
+}
+
 async function connect(options: StackOptions, context: CliContext): Promise<{ clients: OperatorClients; stack: DeployedStack }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  const clients = operatorClients(options.region, context);
   return { clients, stack: await findStack(clients.cfn, options.stage) };
 }
 
@@ -68,6 +73,6 @@ export async function awsStatus(options: StackOptions & { runs: number }, contex
 /** `auth init --secret-id ID`: the same as locally, against the secret in Secrets Manager. */
 export async function awsAuthInit(options: { secretId: string; region?: string; replace?: boolean }, context: CliContext): Promise<AuthInitResult> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  const clients = operatorClients(options.region, context);
   return authInit({ ...(options.replace && { replace: true }) }, context, new SecretsManagerStore(clients.secrets, options.secretId));
 }
