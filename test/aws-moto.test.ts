@@ -187,6 +187,27 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(text).toContain('1 × invalid message: report "nope" does not exist');
     expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
   });
+
+  it('redrive --stage, refused by an SQS without StartMessageMoveTask, ends with one clear line and exit 2, moving nothing', async () => {
+    const dead = deployed.outputs.DeadLetterQueueUrl!;
+    const peek = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dead, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }))).Messages?.map(
+        (m) => [m.MessageId, m.Body, m.MessageAttributes?.reason?.StringValue?.slice(0, 40)],
+      );
+    const before = await peek();
+    expect(before).toEqual([[expect.any(String), '{"report":"nope"}', 'invalid message: report "nope" does not ']]);
+    const { code, out } = await cli('redrive', '--stage', STAGE);
+    expect(out.errors).toEqual([
+      "zoho-desk-reports: This SQS endpoint cannot move messages (StartMessageMoveTask: HTTP 500 with an answer that is not SQS's; emulators " +
+        'such as moto do not have it), so nothing was moved: move them by hand instead (receive from zoho-desk-reports-moto-dead-letter, ' +
+        'send to zoho-desk-reports-moto-work, delete from zoho-desk-reports-moto-dead-letter).',
+    ]);
+    expect(code).toBe(2);
+    expect(out.text()).not.toContain('Moving');
+    expect(await peek()).toEqual(before);
+    expect(await queueDepth(sqs, dead)).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
+    expect(await queueDepth(sqs, deployed.outputs.WorkQueueUrl!)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
 });
 
 if (!installed) {

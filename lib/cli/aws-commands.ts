@@ -3,7 +3,7 @@ import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  createOperatorClients, findStack, peekDeadLetters, queueDepth, redriveDeadLetters, type DeployedStack, type OperatorClients,
+  createOperatorClients, findStack, followRedrive, peekDeadLetters, queueDepth, startRedrive, type DeployedStack, type OperatorClients,
 } from '../aws/operator.js';
 import { RetryLaterError } from '../errors.js';
 import { authInit, type AuthInitResult } from './auth-command.js';
@@ -46,8 +46,9 @@ export async function awsRedrive(options: StackOptions, context: CliContext, pau
     context.out.line('The dead-letter queue is empty: nothing to redrive.');
     return 0;
   }
+  await startRedrive(clients.sqs, stack);
   context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);
-  const final = await redriveDeadLetters(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
+  const final = await followRedrive(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
   if (final.status !== 'COMPLETED') {
     throw new RetryLaterError(`The redrive ended ${final.status}${final.failure ? `: ${final.failure}` : ''}. Run it again.`);
   }
