@@ -33,6 +33,8 @@ export function motoTemplate(template: Template): { template: Template; dropped:
 
 export interface DeployedInMoto {
   stack: Stack;
+  /** the logical ids left out of the template (motoTemplate) */
+  dropped: string[];
   outputs: Record<string, string>;
   /** logical id → physical id (what `Ref` gives) */
   physical: Record<string, string>;
@@ -48,7 +50,7 @@ export async function deployToMoto(endpoint: string, app: PackagedApp, stackName
   const client = { endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
   const cfn = new CloudFormationClient(client);
   const s3 = new S3Client({ ...client, forcePathStyle: true });
-  const { template } = motoTemplate(app.updateTemplate);
+  const { template, dropped } = motoTemplate(app.updateTemplate);
   const capabilities = { Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const] };
 
   await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(app.createTemplate), ...capabilities }));
@@ -74,6 +76,7 @@ export async function deployToMoto(endpoint: string, app: PackagedApp, stackName
   };
   return {
     stack,
+    dropped,
     outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
     physical,
     functionEnvironment: (logicalId) => {
