@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { SqsWorkQueue } from '../lib/adapters/aws/sqs-queue.js';
 import { ConfigError } from '../lib/errors.js';
@@ -86,5 +86,21 @@ describe('the S3 bucket adapter', () => {
     expect(await store.folders('')).toEqual(['_runs', 'tickets']);
     expect(await store.get('missing.json')).toBeUndefined();
     expect(await rejection(store.put('../escape', 'x', 'text/plain'))).toBeInstanceOf(ConfigError);
+  });
+
+  it('stores an empty page as an empty object without the SDK warning of a stream of unknown length', async () => {
+    aws = await awsFixture(await open());
+    const store = new S3ObjectStore(aws.clients.s3, BUCKET);
+    // A spy, not a mock: the SDK's default logger writes its warnings with console.warn, and still does here.
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      await store.put('threads/dt=2026-11-20/run=r/ticket=1/page-00001.jsonl', '', 'application/x-ndjson');
+      await store.put('tickets/dt=2026-11-20/run=r/page-00001.jsonl', '{"id":"1","subject":"Grüße"}\n', 'application/x-ndjson');
+      expect(warn.mock.calls.map((args) => args.map(String).join(' '))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await store.get('threads/dt=2026-11-20/run=r/ticket=1/page-00001.jsonl')).toBe('');
+    expect(await store.get('tickets/dt=2026-11-20/run=r/page-00001.jsonl')).toBe('{"id":"1","subject":"Grüße"}\n');
   });
 });

@@ -1,6 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
-  DeleteMessageCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient,
+  DeleteMessageCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SQSServiceException, StartMessageMoveTaskCommand,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
@@ -135,6 +136,58 @@ describe('operator commands against the deployed stack', () => {
     expect(ctx.out.text()).toContain('Moving 2 dead-lettered message(s)');
     expect(ctx.out.text()).toContain('RUNNING: 1/2 moved');
     expect(ctx.out.text()).toContain('COMPLETED: 2/2 moved');
+  });
+
+  it('redrive against an SQS without message move tasks (fauxqs answers InvalidAction) says so in one line and moves nothing', async () => {
+    aws = await awsFixture(await open());
+    const ctx = context(aws);
+    const clients = { ...ctx.awsClients(), sqs: aws.clients.sqs }; // the real client: nothing stubbed
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: 'a' }));
+    const refused = await rejection(awsRedrive({ stage: 'test' }, { ...ctx, awsClients: () => clients }, async () => undefined));
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(refused.message).toBe(
+      'This SQS endpoint cannot move messages (StartMessageMoveTask: InvalidAction; emulators such as moto do not have it), so nothing was moved: ' +
+        'move them by hand instead (receive from zoho-desk-reports-test-dead-letter, send to zoho-desk-reports-test-work, delete from zoho-desk-reports-test-dead-letter).',
+    );
+    expect(ctx.out.text()).not.toContain('Moving');
+    expect((await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL)).map((m) => m.Body)).toEqual(['a']);
+    expect(await aws.drainQueue(aws.config.WORK_QUEUE_URL)).toEqual([]);
+  });
+
+  it('redrive refused for want of permission names the permissions; a refused ListMessageMoveTasks after the start says how to follow', async () => {
+    aws = await awsFixture(await open());
+    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: 'a' }));
+    // A STUB for the refusals: no emulator here enforces IAM on SQS. The error is the one the SDK builds
+    // from SQS's 403 answer; every other call goes to fauxqs.
+    const denied = () =>
+      new SQSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'User: arn:aws:iam::000000000000:user/ops is not authorized' });
+    const refusing = (operation: 'start' | 'list') =>
+      ({
+        send: async (command: unknown) => {
+          if (command instanceof StartMessageMoveTaskCommand) {
+            if (operation === 'start') throw denied();
+            return { TaskHandle: 'task-1' };
+          }
+          if (command instanceof ListMessageMoveTasksCommand) throw denied();
+          return aws!.clients.sqs.send(command as never);
+        },
+      }) as unknown as SQSClient;
+    const ctx = context(aws);
+    const withSqs = (sqs: SQSClient) => ({ ...ctx, awsClients: () => ({ ...ctx.awsClients(), sqs }) });
+
+    const start = await rejection(awsRedrive({ stage: 'test' }, withSqs(refusing('start')), async () => undefined));
+    expect(start).toBeInstanceOf(ConfigError);
+    expect(start.message).toBe(
+      'SQS refused StartMessageMoveTask (AccessDenied), so nothing was moved: your AWS credentials need sqs:StartMessageMoveTask, sqs:ListMessageMoveTasks, ' +
+        'sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes on zoho-desk-reports-test-dead-letter, and sqs:SendMessage on zoho-desk-reports-test-work.',
+    );
+    const list = await rejection(awsRedrive({ stage: 'test' }, withSqs(refusing('list')), async () => undefined));
+    expect(list).toBeInstanceOf(ConfigError);
+    expect(list.message).toBe(
+      'SQS is moving the dead-lettered messages, but refused ListMessageMoveTasks (AccessDenied), so their progress cannot be followed here: ' +
+        '`status` shows the dead-letter queue empty out; your AWS credentials need sqs:ListMessageMoveTasks on it.',
+    );
+    expect(ctx.out.text()).toContain('Moving 1 dead-lettered message(s)');
   });
 
   it('auth init exchanges the grant code held in Secrets Manager and stores the refresh token there', async () => {

@@ -1,51 +1,28 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athenaTemplateText, PROJECTION_START, RESULTS_PREFIX, tableLogicalId, viewLogicalId } from '../lib/analytics/athena-template.js';
 import { TABLES } from '../lib/analytics/schema.js';
 import { ATHENA, latestViewColumns, latestViewSql } from '../lib/analytics/views.js';
 import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
 import { REPORTS } from '../lib/reports/catalog.js';
-import { tempDir } from './helpers/zoho.js';
+import { packageApp, ROOT, type PackagedApp, type Resource } from './helpers/serverless-package.js';
 
 // The CloudFormation template `serverless package` writes, offline and with no AWS credentials at all.
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] };
+let packaged: PackagedApp;
 let resources: Record<string, Resource>;
 let outputs: Record<string, unknown>;
 let packageDir: string;
-const ROOT = join(import.meta.dirname, '..');
 
 beforeAll(async () => {
-  const dir = await tempDir();
-  packageDir = dir.path;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir.path,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_SHARED_CREDENTIALS_FILE: join(dir.path, 'none'),
-    AWS_CONFIG_FILE: join(dir.path, 'none'),
-  };
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci', '--package', dir.path], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
-  if (code !== 0) throw new Error(`serverless package failed (${code}):\n${output}`);
-  const template = JSON.parse(await readFile(join(dir.path, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-    Resources: Record<string, Resource>;
-    Outputs: Record<string, unknown>;
-  };
-  resources = template.Resources;
-  outputs = template.Outputs;
+  packaged = await packageApp('ci');
+  packageDir = packaged.dir;
+  resources = packaged.updateTemplate.Resources;
+  outputs = packaged.updateTemplate.Outputs;
 }, 180_000);
+
+afterAll(() => packaged?.remove());
 
 const byType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 

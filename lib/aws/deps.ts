@@ -11,6 +11,7 @@ import type { Clock, HttpClient, Logger } from '../ports.js';
 import { applyCreditReserve } from '../zoho/credit-reserve.js';
 import type { CallBudget } from '../zoho/call-budget.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
+import { awsClientConfig } from './client-config.js';
 import type { AwsConfig } from './config.js';
 
 export interface AwsClients {
@@ -20,16 +21,14 @@ export interface AwsClients {
 }
 
 /**
- * The SDK clients, from the Lambda's own region and role. AWS_ENDPOINT_URL_SQS / _S3 / _SECRETS_MANAGER and
- * AWS_S3_FORCE_PATH_STYLE=true point them at emulators (given explicitly: SQS would otherwise follow the
- * queue URL's host).
+ * The SDK clients, from the Lambda's own region and role. AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SQS / _S3 /
+ * _SECRETS_MANAGER) points them at an emulator: see awsClientConfig.
  */
 export function createAwsClients(env: Record<string, string | undefined> = process.env): AwsClients {
-  const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
   return {
-    sqs: new SQSClient({ ...endpoint('AWS_ENDPOINT_URL_SQS') }),
-    s3: new S3Client({ ...endpoint('AWS_ENDPOINT_URL_S3'), forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === 'true' }),
-    secrets: new SecretsManagerClient({ ...endpoint('AWS_ENDPOINT_URL_SECRETS_MANAGER') }),
+    sqs: new SQSClient(awsClientConfig('SQS', env)),
+    s3: new S3Client(awsClientConfig('S3', env)),
+    secrets: new SecretsManagerClient(awsClientConfig('SECRETS_MANAGER', env)),
   };
 }
 

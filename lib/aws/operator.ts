@@ -5,6 +5,8 @@ import {
   GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SQSClient, StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../errors.js';
+import { awsClientConfig } from './client-config.js';
+import { sqsRefusal } from './sqs-refusal.js';
 
 /** The clients the operator commands use, with the operator's own credentials. */
 export interface OperatorClients {
@@ -14,9 +16,17 @@ export interface OperatorClients {
   secrets: SecretsManagerClient;
 }
 
-export function createOperatorClients(region: string | undefined): OperatorClients {
-  const config = region ? { region } : {};
-  return { cfn: new CloudFormationClient(config), sqs: new SQSClient(config), s3: new S3Client(config), secrets: new SecretsManagerClient(config) };
+/**
+ * The operator's clients for `--region` (else the SDK's own chain), honouring AWS_ENDPOINT_URL[_<SERVICE>]
+ * like the Lambdas' (see awsClientConfig).
+ */
+export function createOperatorClients(region: string | undefined, env: Record<string, string | undefined> = process.env): OperatorClients {
+  return {
+    cfn: new CloudFormationClient(awsClientConfig('CLOUDFORMATION', env, region)),
+    sqs: new SQSClient(awsClientConfig('SQS', env, region)),
+    s3: new S3Client(awsClientConfig('S3', env, region)),
+    secrets: new SecretsManagerClient(awsClientConfig('SECRETS_MANAGER', env, region)),
+  };
 }
 
 /** What the deployed stack publishes in its outputs (serverless.yml). */
@@ -101,20 +111,53 @@ export interface MoveProgress {
   failure?: string;
 }
 
+const queueName = (arn: string) => arn.split(':').at(-1) ?? arn;
+
 /**
- * Moves every dead-lettered message back to the work queue with SQS's StartMessageMoveTask, reporting progress
- * until the task ends.
+ * Starts SQS's move of every dead-lettered message back to the work queue (StartMessageMoveTask). Refused —
+ * no permission, or an SQS without message move tasks (emulators) — it throws a ConfigError saying so and
+ * what to do instead; nothing has moved then.
  */
-export async function redriveDeadLetters(
+export async function startRedrive(sqs: SQSClient, stack: DeployedStack): Promise<void> {
+  try {
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: stack.deadLetterQueueArn, DestinationArn: stack.workQueueArn }));
+  } catch (error) {
+    const refusal = sqsRefusal(error);
+    if (!refusal) throw error;
+    const dead = queueName(stack.deadLetterQueueArn);
+    const work = queueName(stack.workQueueArn);
+    throw new ConfigError(
+      refusal.kind === 'denied'
+        ? `SQS refused StartMessageMoveTask (${refusal.detail}), so nothing was moved: your AWS credentials need sqs:StartMessageMoveTask, ` +
+            `sqs:ListMessageMoveTasks, sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes on ${dead}, and sqs:SendMessage on ${work}.`
+        : `This SQS endpoint cannot move messages (StartMessageMoveTask: ${refusal.detail}; emulators such as moto do not have it), so nothing ` +
+            `was moved: move them by hand instead (receive from ${dead}, send to ${work}, delete from ${dead}).`,
+      { cause: error },
+    );
+  }
+}
+
+/** Follows the move SQS is making (ListMessageMoveTasks), reporting progress until the task ends. */
+export async function followRedrive(
   sqs: SQSClient,
   stack: DeployedStack,
   onProgress: (progress: MoveProgress) => void,
   pause: (ms: number) => Promise<unknown>,
 ): Promise<MoveProgress> {
-  await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: stack.deadLetterQueueArn, DestinationArn: stack.workQueueArn }));
   for (;;) {
-    const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: stack.deadLetterQueueArn, MaxResults: 1 }));
-    const task = Results[0];
+    let results;
+    try {
+      results = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: stack.deadLetterQueueArn, MaxResults: 1 }))).Results ?? [];
+    } catch (error) {
+      const refusal = sqsRefusal(error);
+      if (!refusal) throw error;
+      throw new ConfigError(
+        `SQS is moving the dead-lettered messages, but refused ListMessageMoveTasks (${refusal.detail}), so their progress cannot be followed ` +
+          `here: \`status\` shows the dead-letter queue empty out${refusal.kind === 'denied' ? '; your AWS credentials need sqs:ListMessageMoveTasks on it' : ''}.`,
+        { cause: error },
+      );
+    }
+    const task = results[0];
     const progress: MoveProgress = {
       status: task?.Status ?? 'UNKNOWN',
       moved: Number(task?.ApproximateNumberOfMessagesMoved ?? 0),

@@ -3,7 +3,7 @@ import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  createOperatorClients, findStack, peekDeadLetters, queueDepth, redriveDeadLetters, type DeployedStack, type OperatorClients,
+  createOperatorClients, findStack, followRedrive, peekDeadLetters, queueDepth, startRedrive, type DeployedStack, type OperatorClients,
 } from '../aws/operator.js';
 import { RetryLaterError } from '../errors.js';
 import { authInit, type AuthInitResult } from './auth-command.js';
@@ -17,9 +17,14 @@ export interface StackOptions {
   region?: string;
 }
 
+/** The test's clients, or real ones for --region and the command's environment (AWS_ENDPOINT_URL…). */
+function operatorClients(region: string | undefined, context: CliContext): OperatorClients {
+  return context.awsClients ? context.awsClients(region) : createOperatorClients(region, context.env);
+}
+
 async function connect(options: StackOptions, context: CliContext): Promise<{ clients: OperatorClients; stack: DeployedStack }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  const clients = operatorClients(options.region, context);
   return { clients, stack: await findStack(clients.cfn, options.stage) };
 }
 
@@ -41,8 +46,9 @@ export async function awsRedrive(options: StackOptions, context: CliContext, pau
     context.out.line('The dead-letter queue is empty: nothing to redrive.');
     return 0;
   }
+  await startRedrive(clients.sqs, stack);
   context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);
-  const final = await redriveDeadLetters(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
+  const final = await followRedrive(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
   if (final.status !== 'COMPLETED') {
     throw new RetryLaterError(`The redrive ended ${final.status}${final.failure ? `: ${final.failure}` : ''}. Run it again.`);
   }
@@ -68,6 +74,6 @@ export async function awsStatus(options: StackOptions & { runs: number }, contex
 /** `auth init --secret-id ID`: the same as locally, against the secret in Secrets Manager. */
 export async function awsAuthInit(options: { secretId: string; region?: string; replace?: boolean }, context: CliContext): Promise<AuthInitResult> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const clients = (context.awsClients ?? createOperatorClients)(options.region);
+  const clients = operatorClients(options.region, context);
   return authInit({ ...(options.replace && { replace: true }) }, context, new SecretsManagerStore(clients.secrets, options.secretId));
 }

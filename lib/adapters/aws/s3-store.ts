@@ -18,8 +18,14 @@ export class S3ObjectStore implements ObjectStore {
     this.description = `bucket ${bucket}`;
   }
 
+  /**
+   * The length is given: the SDK sets Content-Length only for a non-empty body, and warns of "a Stream of
+   * unknown length" for an empty page without it.
+   */
   async put(key: string, body: string, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: checkKey(key), Body: body, ContentType: contentType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: checkKey(key), Body: body, ContentLength: Buffer.byteLength(body, 'utf8'), ContentType: contentType }),
+    );
   }
 
   async get(key: string): Promise<string | undefined> {
