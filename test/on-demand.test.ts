@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
@@ -9,7 +10,7 @@ import { main } from '../lib/cli/main.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
-import { ConfigError } from '../lib/errors.js';
+import { ConfigError, InvalidMessageError } from '../lib/errors.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
 import { fixtures, rejection, tempDir } from './helpers/zoho.js';
@@ -44,6 +45,31 @@ describe('on-demand messages', () => {
     expect((await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl'))).toHaveLength(1);
     expect((await eu.read()).refresh_token).toBeDefined();
     expect(fixture.running.sim.stats().codesExchanged).toBe(2);
+    await dir.remove();
+  });
+
+  it('never reads nor writes a secret outside the secrets folder, whatever secretId a message names', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    // The default secret in <dir>/a/b; a secret that would work, outside that folder, in <dir>/a.
+    const secrets = join(dir.path, 'a', 'b');
+    const own = new FileSecretStore(join(secrets, 'auth.json'));
+    await writeMatchingSecret(fixture.running.sim, own);
+    const outside = new FileSecretStore(join(dir.path, 'a', 'x.json'));
+    await writeMatchingSecret(fixture.running.sim, outside);
+    const before = await readFile(outside.path, 'utf8');
+    const out = join(dir.path, 'reports');
+    const pipeline = await openLocalPipeline({ out, secret: own.path, ...FAST }, contextFor(fixture));
+    // The pipeline's own check, whatever the message parser lets through.
+    for (const secretId of ['zoho_auth/../../x', 'zoho_auth/../../../a/x']) {
+      expect(await rejection(Promise.resolve().then(() => pipeline.deps.zoho(secretId)))).toBeInstanceOf(InvalidMessageError);
+    }
+    await pipeline.queue.send(['zoho_auth/../../x', 'zoho_auth/../../../a/x'].map((secretId) => ({ body: JSON.stringify({ report: 'agents', secretId }) })));
+    await pipeline.close();
+    const context = contextFor(fixture);
+    expect(await runReports([], { out, secret: own.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
+    expect(context.out.text()).toContain('A message was dead-lettered as invalid message: secretId must not start with "/" nor contain "." or ".." segments');
+    expect(await readFile(outside.path, 'utf8')).toBe(before);
     await dir.remove();
   });
 

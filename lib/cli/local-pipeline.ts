@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FileSecretStore } from '../adapters/file-secret-store.js';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { FolderQueue } from '../adapters/folder-queue.js';
@@ -17,6 +17,7 @@ import type { RetryPolicy } from '../zoho/desk-client.js';
 import { applyCreditReserve, DEFAULT_RESERVE } from '../zoho/credit-reserve.js';
 import { describePortal, type Portal } from '../zoho/portal.js';
 import { localSecretStore, type CliContext } from './context.js';
+import { secretFileFor } from './secret-files.js';
 
 export interface LocalOptions {
   out?: string;
@@ -89,8 +90,8 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     logger: context.logger ?? silentLogger,
     zoho: zohoConnections({
       env,
-      // Another portal's secretId "x" is the file x.json beside the default secret.
-      storeFor: (secretId) => (secretId === undefined ? secret : new FileSecretStore(join(dirname(secret.path), `${secretId}.json`))),
+      // Another portal's secretId "x" is the file x.json beside the default secret, never outside its folder.
+      storeFor: (secretId) => (secretId === undefined ? secret : secretFileFor(secret, secretId)),
       maxConcurrency: concurrency,
       clock,
       ...(context.logger && { logger: context.logger }),
