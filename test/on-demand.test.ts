@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fetchHttpClient } from '../lib/adapters/fetch-http.js';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { writeMatchingSecret } from '../lib/simulator/matching-secret.js';
@@ -11,6 +12,8 @@ import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
 import { ConfigError, InvalidMessageError } from '../lib/errors.js';
+import type { HttpClient } from '../lib/ports.js';
+import { routeScope } from '../lib/reports/route.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
 import { fixtures, rejection, tempDir } from './helpers/zoho.js';
@@ -30,6 +33,32 @@ describe('on-demand messages', () => {
     expect(keys.length).toBe(Math.floor(ticket.baseThreads / 2) + 1);
     expect(keys[0]).toMatch(new RegExp(`^route/dt=\\d{4}-\\d\\d-\\d\\d/run=[^/]+/route=tickets\\.${ticket.id}\\.threads/page-00001\\.jsonl$`));
     expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    await dir.remove();
+  });
+
+  it('stores a route too long for a file name under a short folder of its own, the same every time', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    const long = (tail: string) => `/${'a'.repeat(100)}/${'b'.repeat(100)}/${'c'.repeat(100)}/${'d'.repeat(100)}/${tail}`;
+    // Neither the simulator nor this machine serves such a route: this HTTP client stands in for a portal
+    // that would, answering it with the simulator's own /departments list (every other call passes through).
+    const http: HttpClient = (request) => fetchHttpClient({ ...request, url: request.url.replace(/\/api\/v1\/a{100}\/[^?]*/, '/api/v1/departments') });
+    const context = { ...contextFor(fixture), http };
+    for (const route of [long('one'), long('two'), long('one')]) {
+      expect(await enqueue(undefined, { route, out: dir.path, ...FAST }, context)).toBe(0);
+    }
+    const keys = (await new FolderObjectStore(dir.path).list('route/')).filter((k) => k.endsWith('.jsonl'));
+    const folders = keys.map((key) => key.split('/')[3]!);
+    expect(folders).toHaveLength(3);
+    expect(new Set(folders).size).toBe(2); // long('one') twice, in two runs: the same folder
+    for (const folder of folders) {
+      expect(folder.length).toBeLessThanOrEqual(160);
+      expect(folder.startsWith(`route=${'a'.repeat(100)}.${'b'.repeat(13)}`)).toBe(true);
+    }
+    expect(keys.some((key) => key.includes(routeScope(long('two'))))).toBe(true);
+    expect(await storedRecords(dir.path, 'route')).toHaveLength(3 * fixture.running.sim.portal.departments.length);
+    // Short routes keep their readable folder.
+    expect(routeScope('/tickets/1329983000000425001/threads')).toBe('route=tickets.1329983000000425001.threads/');
     await dir.remove();
   });
 
