@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,5 +116,26 @@ describe('the folder bucket', () => {
     for (const key of ['../outside.json', '/etc/passwd', 'a/../../b', 'a//b', 'a/./b', '']) {
       expect(await rejection(store.put(key, 'x', 'text/plain'))).toBeInstanceOf(ConfigError);
     }
+  });
+});
+
+describe('a write that fails part-way', () => {
+  it('leaves no temporary file behind: the bucket, the queue and the secret file', async () => {
+    dir = await tempDir();
+    // A real failure: the worker runs under a file-size limit of a few KiB (RLIMIT_FSIZE, which binds root
+    // too; Node ignores SIGXFSZ, so the write fails with EFBIG), and writes 64 KiB to each store.
+    const worker = join(import.meta.dirname, 'helpers', 'failing-write-worker.ts');
+    const child = spawn('/bin/sh', ['-c', 'ulimit -f 8 && exec "$@"', 'sh', process.execPath, '--import', 'tsx', worker], {
+      env: { ...process.env, WRITE_DIR: dir.path, TSX_DISABLE_CACHE: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    const failures = JSON.parse(stdout) as Record<string, string | null>;
+    expect(Object.values(failures).every((failure) => failure !== null)).toBe(true);
+    const files = (await readdir(dir.path, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

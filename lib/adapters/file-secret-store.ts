@@ -61,15 +61,16 @@ export class FileSecretStore implements SecretStore {
     const temp = join(dir, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`);
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      try {
+        await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await chmod(temp, 0o600); // the umask cannot widen it, but be explicit
       await rename(temp, this.path);
     } catch (error) {
+      // A failed write (a full disk, say) leaves no half secret behind.
       await unlink(temp).catch(() => undefined);
       throw error;
     }

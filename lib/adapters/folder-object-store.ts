@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
+import { writeWhole } from './atomic-write.js';
 
 const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
 
@@ -36,14 +37,8 @@ export class FolderObjectStore implements ObjectStore {
       await mkdir(folder, { recursive: true });
       this.made.add(folder);
     }
-    const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-    await writeFile(temp, body, 'utf8');
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    // A dot-file: never listed as a key, even while it exists.
+    await writeWhole(path, body, join(folder, `.${randomBytes(6).toString('hex')}.tmp`));
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
+import { writeWhole } from './atomic-write.js';
 
 interface StoredMessage {
   id: string;
@@ -178,10 +179,7 @@ export class FolderQueue implements WorkQueue {
   }
 
   private async write(box: 'work' | 'dead', message: StoredMessage): Promise<void> {
-    const path = join(this.folder, box, `${message.id}.json`);
-    const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(message), 'utf8');
-    await rename(temp, path);
+    await writeWhole(join(this.folder, box, `${message.id}.json`), JSON.stringify(message));
   }
 
   private async read(box: 'work' | 'dead'): Promise<StoredMessage[]> {
