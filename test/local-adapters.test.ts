@@ -80,6 +80,37 @@ describe('the local queue has SQS semantics', () => {
     await second.close();
   });
 
+  it('quarantines every file that is not a valid message, saying why, and keeps the others', async () => {
+    dir = await tempDir();
+    const first = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    await first.send([{ body: 'kept' }]);
+    await first.close();
+    const stored = (id: string, fields: object) => ({ id, body: 'b', receiveCount: 0, sentAt: '2026-11-20T10:00:00.000Z', ...fields });
+    const bad: Record<string, unknown> = {
+      'a-cut.json': '{"id":"a-cut","bo',
+      'b-count.json': stored('b-count', { receiveCount: -1 }),
+      'c-body.json': stored('c-body', { body: 42 }),
+      'd-escape.json': stored('../../d-escape', {}), // its id would make delete() unlink outside the folder
+      'e-other.json': stored('e-another', {}),
+      'f-array.json': [],
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      await (await import('node:fs/promises')).writeFile(join(dir.path, 'work', name), typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    expect(queue.quarantined.map((q) => [q.file, q.reason])).toEqual([
+      [join(dir.path, 'work', 'a-cut.json'), 'not JSON (it ends too early, at line 1, column 18)'],
+      [join(dir.path, 'work', 'b-count.json'), '"receiveCount" must be a whole number ≥ 0'],
+      [join(dir.path, 'work', 'c-body.json'), '"body" must be a string'],
+      [join(dir.path, 'work', 'd-escape.json'), '"id" must be letters, digits, "_" or "-"'],
+      [join(dir.path, 'work', 'e-other.json'), 'its "id" is not its file name'],
+      [join(dir.path, 'work', 'f-array.json'), 'not a JSON object'],
+    ]);
+    expect((await readdir(join(dir.path, 'quarantine'))).sort()).toEqual(Object.keys(bad));
+    expect((await queue.receive(10)).map((m) => m.body)).toEqual(['kept']);
+    await queue.close();
+  });
+
   it('dead-letters a message directly with the reason given', async () => {
     dir = await tempDir();
     const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
