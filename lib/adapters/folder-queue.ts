@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
+import { QueueLock } from './queue-lock.js';
 import { readStoredMessage, type StoredMessage } from './stored-message.js';
 
 export interface Quarantined {
@@ -38,7 +38,7 @@ export interface QueueDepths {
  * The local work queue and dead-letter queue, with SQS semantics, kept as one JSON file per message under
  * `<folder>/work` and `<folder>/dead` so an interrupted run resumes where it stopped. Receive counts are
  * written on every receive: a message that keeps crashing its worker still ends in the dead-letter queue.
- * One process owns the folder at a time (a lock file with its pid). A file that is not a valid message (cut
+ * One process owns the folder at a time (lib/adapters/queue-lock.ts). A file that is not a valid message (cut
  * short, edited by hand) is moved to `<folder>/quarantine/` and listed in `quarantined`: the other messages go on.
  */
 export class FolderQueue implements WorkQueue {
@@ -46,29 +46,31 @@ export class FolderQueue implements WorkQueue {
   readonly quarantined: Quarantined[] = [];
   private readonly entries = new Map<string, Entry>();
   private sequence = 0;
-  private readonly lockPath: string;
 
   private constructor(
     private readonly folder: string,
     private readonly options: FolderQueueOptions,
-  ) {
-    this.lockPath = join(folder, 'lock');
-  }
+    private readonly lock: QueueLock,
+  ) {}
 
   static async open(folder: string, options: FolderQueueOptions): Promise<FolderQueue> {
-    const queue = new FolderQueue(folder, options);
     await mkdir(join(folder, 'work'), { recursive: true });
     await mkdir(join(folder, 'dead'), { recursive: true });
-    await queue.lock();
-    await queue.removeLeftovers();
-    for (const message of await queue.read('work')) {
-      queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
+    const queue = new FolderQueue(folder, options, await QueueLock.take(folder));
+    try {
+      await queue.removeLeftovers();
+      for (const message of await queue.read('work')) {
+        queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
+      }
+    } catch (error) {
+      await queue.close();
+      throw error;
     }
     return queue;
   }
 
   async close(): Promise<void> {
-    await unlink(this.lockPath).catch(() => undefined);
+    await this.lock.release();
   }
 
   async send(messages: QueueMessage[]): Promise<void> {
@@ -219,20 +221,6 @@ export class FolderQueue implements WorkQueue {
       this.quarantined.push({ file, reason: `${reason}; it could not be moved to ${folder} (${code}): move it away` });
     }
   }
-
-  private async lock(): Promise<void> {
-    try {
-      await writeFile(this.lockPath, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new ConfigError(`Another zoho-desk-reports process (pid ${holder}) is using the queue in ${this.folder}; wait for it to finish.`);
-    }
-    await writeFile(this.lockPath, String(process.pid)); // left by a process that is gone
-  }
 }
 
 export interface QueueFolderView {
@@ -266,13 +254,4 @@ export async function peekQueueFolder(folder: string): Promise<QueueFolderView> 
     }
   }
   return view;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
