@@ -73,15 +73,23 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
   let env = context.env;
   let simulator: RunningSimulator | undefined;
   let tempDir: string | undefined;
-  if (options.simulate) {
-    // The same portal all day: re-running or redriving later in the day reads the same data.
-    simulator = await startSimulator({ dataAsOf: startOfUtcDay(clock.now()) });
-    tempDir = await mkdtemp(join(tmpdir(), 'zoho-desk-reports-'));
-    secret = new FileSecretStore(join(tempDir, 'auth.json'));
-    await writeMatchingSecret(simulator.sim, secret);
-    env = { ...env, ZOHO_ACCOUNTS_URL: simulator.accountsUrl, ZOHO_DESK_URL: simulator.deskUrl, ZOHO_DC: undefined };
+  let queue: FolderQueue;
+  try {
+    if (options.simulate) {
+      // The same portal all day: re-running or redriving later in the day reads the same data.
+      simulator = await startSimulator({ dataAsOf: startOfUtcDay(clock.now()) });
+      tempDir = await mkdtemp(join(tmpdir(), 'zoho-desk-reports-'));
+      secret = new FileSecretStore(join(tempDir, 'auth.json'));
+      await writeMatchingSecret(simulator.sim, secret);
+      env = { ...env, ZOHO_ACCOUNTS_URL: simulator.accountsUrl, ZOHO_DESK_URL: simulator.deskUrl, ZOHO_DC: undefined };
+    }
+    queue = await FolderQueue.open(join(out, '.queue'), { clock, maxReceiveCount: MAX_RECEIVE_COUNT });
+  } catch (error) {
+    // The simulator would keep the process alive, and the temporary secret would stay behind.
+    await simulator?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    throw error;
   }
-  const queue = await FolderQueue.open(join(out, '.queue'), { clock, maxReceiveCount: MAX_RECEIVE_COUNT });
   let concurrency = options.concurrency ?? 5;
   const deps: PipelineDeps = {
     store,
