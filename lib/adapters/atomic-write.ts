@@ -12,6 +12,9 @@ export async function writeWhole(path: string, body: string, temp = `${path}.${r
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
+    // A failed write through a descriptor (ENOSPC, EFBIG) names no file: name the one being written.
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code !== undefined && failure.path === undefined) failure.path = path;
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
+import { fsProblem } from './fs-problem.js';
 
 const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
 
@@ -33,12 +34,16 @@ export class FolderObjectStore implements ObjectStore {
   async put(key: string, body: string, _contentType?: string): Promise<void> {
     const path = join(this.root, checkKey(key));
     const folder = dirname(path);
-    if (!this.made.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      this.made.add(folder);
+    try {
+      if (!this.made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        this.made.add(folder);
+      }
+      // A dot-file: never listed as a key, even while it exists.
+      await writeWhole(path, body, join(folder, `.${randomBytes(6).toString('hex')}.tmp`));
+    } catch (error) {
+      throw fsProblem(error, `the reports folder ${this.root}`); // a full disk, a file where a folder must be, …
     }
-    // A dot-file: never listed as a key, even while it exists.
-    await writeWhole(path, body, join(folder, `.${randomBytes(6).toString('hex')}.tmp`));
   }
 
   async get(key: string): Promise<string | undefined> {

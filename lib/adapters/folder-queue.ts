@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
+import { fsProblem } from './fs-problem.js';
 import { QueueLock } from './queue-lock.js';
 import { readStoredMessage, type StoredMessage } from './stored-message.js';
 
@@ -54,9 +55,14 @@ export class FolderQueue implements WorkQueue {
   ) {}
 
   static async open(folder: string, options: FolderQueueOptions): Promise<FolderQueue> {
-    await mkdir(join(folder, 'work'), { recursive: true });
-    await mkdir(join(folder, 'dead'), { recursive: true });
-    const queue = new FolderQueue(folder, options, await QueueLock.take(folder));
+    let queue: FolderQueue;
+    try {
+      await mkdir(join(folder, 'work'), { recursive: true });
+      await mkdir(join(folder, 'dead'), { recursive: true });
+      queue = new FolderQueue(folder, options, await QueueLock.take(folder));
+    } catch (error) {
+      throw fsProblem(error, `the queue folder ${folder}`);
+    }
     try {
       await queue.removeLeftovers();
       for (const message of await queue.read('work')) {
@@ -64,7 +70,7 @@ export class FolderQueue implements WorkQueue {
       }
     } catch (error) {
       await queue.close();
-      throw error;
+      throw fsProblem(error, `the queue folder ${folder}`);
     }
     return queue;
   }
@@ -184,7 +190,11 @@ export class FolderQueue implements WorkQueue {
   }
 
   private async write(box: 'work' | 'dead', message: StoredMessage): Promise<void> {
-    await writeWhole(join(this.folder, box, `${message.id}.json`), JSON.stringify(message));
+    try {
+      await writeWhole(join(this.folder, box, `${message.id}.json`), JSON.stringify(message));
+    } catch (error) {
+      throw fsProblem(error, `the queue folder ${this.folder}`); // a full disk, say
+    }
   }
 
   private async read(box: 'work' | 'dead'): Promise<StoredMessage[]> {
