@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
+import { FolderQueue } from '../lib/adapters/folder-queue.js';
 import { ManualClock } from '../lib/clock.js';
 import { main } from '../lib/cli/main.js';
 import { capture, cli } from './helpers/export.js';
@@ -10,14 +12,16 @@ import { fixtures, tempDir, type Fixture } from './helpers/zoho.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
 
-/** The real executable in a child process: its exit code and both streams. */
-async function spawnCli(args: string[], env: Record<string, string> = {}) {
+/** The real executable in a child process: its exit code and both streams (code null: killed after timeoutMs). */
+async function spawnCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }
 
@@ -108,6 +112,36 @@ describe('the executable', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/tickets\s+│ complete\s+│ 3\/3\s+│ 200 /);
     expect(result.stdout).toContain('credits');
+  });
+
+  it('run --simulate on a queue another process holds: its message, exit 2, no temporary folder, no hang', async () => {
+    const dir = await tempDir();
+    const temp = await tempDir(); // TMPDIR of the runs below, to see what they leave there
+    const held = await FolderQueue.open(join(dir.path, '.queue'), { clock: new ManualClock(), maxReceiveCount: 5 });
+    const tmpdir = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = temp.path;
+      const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+      const before = servers();
+      const out = capture();
+      expect(await main(['run', '--simulate', '--out', dir.path], { env: process.env, out })).toBe(2);
+      expect(out.errors).toEqual([expect.stringContaining(`Another zoho-desk-reports process (pid ${process.pid}) is using the queue in ${join(dir.path, '.queue')}`)]);
+      expect(servers()).toBe(before); // the simulator it started is stopped
+      const leftovers = async () => (await readdir(temp.path)).filter((name) => name.startsWith('zoho-desk-reports-'));
+      expect(await leftovers()).toEqual([]);
+
+      // The executable ends by itself (a running simulator would keep it alive for ever).
+      const result = await spawnCli(['run', '--simulate', '--out', dir.path], { TMPDIR: temp.path }, 20_000);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`Another zoho-desk-reports process (pid ${process.pid})`);
+      expect(await leftovers()).toEqual([]); // (tsx keeps its cache there: tsx-<uid>)
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+      await held.close();
+      await dir.remove();
+      await temp.remove();
+    }
   });
 
   it('exits non-zero with one line on stderr for a missing secret file', async () => {

@@ -61,19 +61,34 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     await dir.remove();
   });
 
-  it('an unreadable queue message: one line naming the file to move away, the other messages kept', async () => {
+  it('unreadable queue messages: status labels them, the run quarantines them with one line each and goes on', async () => {
     const fixture = await open({ simulator: { tickets: 10 } });
     const dir = await tempDir();
     expect(await runReports(['departments'], { out: dir.path, ...FAST, concurrency: 1 }, contextFor(fixture))).toBe(0);
     const work = join(dir.path, '.queue', 'work');
-    await writeFile(join(work, '000000000-000000-aaaaaa.json'), '{"id":"x","bo');
-    await writeFile(join(work, '000000001-000000-bbbbbb.json'), JSON.stringify({ id: '000000001-000000-bbbbbb', body: '{"report":"agents"}', receiveCount: 0, sentAt: '2026-11-20T10:00:00.000Z' }));
+    const sentAt = '2026-11-20T10:00:00.000Z';
+    await writeFile(join(work, '000000000-000000-aaaaaa.json'), '{"id":"x","bo'); // cut short
+    // No receiveCount: it never reached maxReceiveCount, so a failing message came back for ever.
+    await writeFile(join(work, '000000000-000001-cccccc.json'), JSON.stringify({ id: '000000000-000001-cccccc', body: '{"report":"agents"}', sentAt }));
+    await writeFile(join(work, '000000001-000000-bbbbbb.json'), JSON.stringify({ id: '000000001-000000-bbbbbb', body: '{"report":"agents"}', receiveCount: 0, sentAt }));
+    const status = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 1 }, status);
+    expect(status.out.text()).toContain('Queue in');
+    expect(status.out.text()).toContain('1 message(s) waiting');
+    expect(status.out.text()).toContain('Not a valid message: .queue/work/000000000-000000-aaaaaa.json: not JSON (it ends too early, at line 1, column 14)');
+    expect(status.out.text()).toContain('Not a valid message: .queue/work/000000000-000001-cccccc.json: "receiveCount" is missing');
+
     const context = contextFor(fixture);
-    expect(await main(['run', '--out', dir.path], context)).toBe(2);
-    expect(context.out.errors).toHaveLength(1);
-    expect(context.out.errors[0]).toContain(`${join(work, '000000000-000000-aaaaaa.json')} cannot be read`);
-    expect(context.out.errors[0]).toContain('move it away');
-    expect((await readdir(work)).sort()).toEqual(['000000000-000000-aaaaaa.json', '000000001-000000-bbbbbb.json']);
+    expect(await main(['run', '--out', dir.path], context)).toBe(0);
+    expect(context.out.errors).toEqual([]);
+    expect(context.out.lines).toContain('Quarantined .queue/work/000000000-000000-aaaaaa.json: not JSON (it ends too early, at line 1, column 14).');
+    expect(context.out.lines).toContain('Quarantined .queue/work/000000000-000001-cccccc.json: "receiveCount" is missing.');
+    expect(context.out.text()).toMatch(/agents\s+│ complete\s+│ 1\/1/); // the valid message was processed
+    expect(await readdir(work)).toEqual([]);
+    expect((await readdir(join(dir.path, '.queue', 'quarantine'))).sort()).toEqual(['000000000-000000-aaaaaa.json', '000000000-000001-cccccc.json']);
+    const after = contextFor(fixture);
+    await showStatus({ out: dir.path, runs: 1 }, after);
+    expect(after.out.text()).toContain('2 file(s) in');
     await dir.remove();
   });
 

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +51,7 @@ describe('the local queue has SQS semantics', () => {
     await queue.close();
   });
 
-  it('keeps messages and receive counts across processes, and lets only one process use the folder', async () => {
+  it('keeps messages and receive counts across processes', async () => {
     dir = await tempDir();
     const clock = new ManualClock('2026-11-20T10:00:00Z');
     const first = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 });
@@ -59,11 +61,7 @@ describe('the local queue has SQS semantics', () => {
     const second = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 });
     expect(await second.receive(1)).toMatchObject([{ body: 'kept', receiveCount: 2 }]);
     await second.close();
-
-    await (await import('node:fs/promises')).writeFile(join(dir.path, 'lock'), '1'); // pid 1 is always alive
-    const locked = await rejection(FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 }));
-    expect(locked).toBeInstanceOf(ConfigError);
-    expect(locked.message).toContain('pid 1');
+    // Only one process at a time: test/queue-lock.test.ts.
   });
 
   it('removes the temporary files a dead process left behind when it opens', async () => {
@@ -76,6 +74,37 @@ describe('the local queue has SQS semantics', () => {
     expect((await readdir(join(dir.path, 'work'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect((await second.receive(10)).map((m) => m.body)).toEqual(['kept']);
     await second.close();
+  });
+
+  it('quarantines every file that is not a valid message, saying why, and keeps the others', async () => {
+    dir = await tempDir();
+    const first = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    await first.send([{ body: 'kept' }]);
+    await first.close();
+    const stored = (id: string, fields: object) => ({ id, body: 'b', receiveCount: 0, sentAt: '2026-11-20T10:00:00.000Z', ...fields });
+    const bad: Record<string, unknown> = {
+      'a-cut.json': '{"id":"a-cut","bo',
+      'b-count.json': stored('b-count', { receiveCount: -1 }),
+      'c-body.json': stored('c-body', { body: 42 }),
+      'd-escape.json': stored('../../d-escape', {}), // its id would make delete() unlink outside the folder
+      'e-other.json': stored('e-another', {}),
+      'f-array.json': [],
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      await (await import('node:fs/promises')).writeFile(join(dir.path, 'work', name), typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    const queue = await FolderQueue.open(dir.path, { clock: new ManualClock(), maxReceiveCount: 5 });
+    expect(queue.quarantined.map((q) => [q.file, q.reason])).toEqual([
+      [join(dir.path, 'work', 'a-cut.json'), 'not JSON (it ends too early, at line 1, column 18)'],
+      [join(dir.path, 'work', 'b-count.json'), '"receiveCount" must be a whole number ≥ 0'],
+      [join(dir.path, 'work', 'c-body.json'), '"body" must be a string'],
+      [join(dir.path, 'work', 'd-escape.json'), '"id" must be letters, digits, "_" or "-"'],
+      [join(dir.path, 'work', 'e-other.json'), 'its "id" is not its file name'],
+      [join(dir.path, 'work', 'f-array.json'), 'not a JSON object'],
+    ]);
+    expect((await readdir(join(dir.path, 'quarantine'))).sort()).toEqual(Object.keys(bad));
+    expect((await queue.receive(10)).map((m) => m.body)).toEqual(['kept']);
+    await queue.close();
   });
 
   it('dead-letters a message directly with the reason given', async () => {
@@ -114,5 +143,26 @@ describe('the folder bucket', () => {
     for (const key of ['../outside.json', '/etc/passwd', 'a/../../b', 'a//b', 'a/./b', '']) {
       expect(await rejection(store.put(key, 'x', 'text/plain'))).toBeInstanceOf(ConfigError);
     }
+  });
+});
+
+describe('a write that fails part-way', () => {
+  it('leaves no temporary file behind: the bucket, the queue and the secret file', async () => {
+    dir = await tempDir();
+    // A real failure: the worker runs under a file-size limit of a few KiB (RLIMIT_FSIZE, which binds root
+    // too; Node ignores SIGXFSZ, so the write fails with EFBIG), and writes 64 KiB to each store.
+    const worker = join(import.meta.dirname, 'helpers', 'failing-write-worker.ts');
+    const child = spawn('/bin/sh', ['-c', 'ulimit -f 8 && exec "$@"', 'sh', process.execPath, '--import', 'tsx', worker], {
+      env: { ...process.env, WRITE_DIR: dir.path, TSX_DISABLE_CACHE: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    const failures = JSON.parse(stdout) as Record<string, string | null>;
+    expect(Object.values(failures).every((failure) => failure !== null)).toBe(true);
+    const files = (await readdir(dir.path, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -30,6 +30,10 @@ describe('valid messages', () => {
     });
   });
 
+  it('takes a Secrets Manager name with "/" in it (zoho_auth/eu)', () => {
+    expect(parseMessage('{"report":"agents","secretId":"zoho_auth/eu.prod"}', options)).toMatchObject({ secretId: 'zoho_auth/eu.prod' });
+  });
+
   it('takes a route with the /api/v1 base written out, and a trailing slash', () => {
     expect(parseMessage('{"route":"/api/v1/tickets/"}', options)).toMatchObject({ route: '/tickets' });
   });
@@ -86,6 +90,9 @@ describe('every bad message is rejected with a reason that names the field', () 
     ['a route page size out of range', '{"route":"/accounts","params":{"limit":"100"}}', 'params.limit must be a whole number from 1 to 99'],
     ['a secretId outside the allowed prefix', '{"report":"tickets","secretId":"prod_db_password"}', 'secretId must start with "zoho_auth", the prefix this deployment may read'],
     ['a secretId with odd characters', '{"report":"tickets","secretId":"zoho_auth\\n"}', 'secretId must be a secret name of letters, digits and _+=.@/-'],
+    ['a secretId that climbs out of its folder', '{"report":"tickets","secretId":"zoho_auth/../../x"}', 'secretId must not start with "/" nor contain "." or ".." segments'],
+    ['a secretId ending in ..', '{"report":"tickets","secretId":"zoho_auth/.."}', 'secretId must not start with "/" nor contain "." or ".." segments'],
+    ['a secretId with a . segment', '{"report":"tickets","secretId":"zoho_auth/./eu"}', 'secretId must not start with "/" nor contain "." or ".." segments'],
   ])('%s', (_, body, expected) => {
     const message = reason(body);
     if (typeof expected === 'string') expect(message).toBe(expected);

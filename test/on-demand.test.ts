@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fetchHttpClient } from '../lib/adapters/fetch-http.js';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { writeMatchingSecret } from '../lib/simulator/matching-secret.js';
@@ -9,7 +11,9 @@ import { main } from '../lib/cli/main.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
-import { ConfigError } from '../lib/errors.js';
+import { ConfigError, InvalidMessageError } from '../lib/errors.js';
+import type { HttpClient } from '../lib/ports.js';
+import { routeScope } from '../lib/reports/route.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
 import { fixtures, rejection, tempDir } from './helpers/zoho.js';
@@ -32,6 +36,32 @@ describe('on-demand messages', () => {
     await dir.remove();
   });
 
+  it('stores a route too long for a file name under a short folder of its own, the same every time', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    const long = (tail: string) => `/${'a'.repeat(100)}/${'b'.repeat(100)}/${'c'.repeat(100)}/${'d'.repeat(100)}/${tail}`;
+    // Neither the simulator nor this machine serves such a route: this HTTP client stands in for a portal
+    // that would, answering it with the simulator's own /departments list (every other call passes through).
+    const http: HttpClient = (request) => fetchHttpClient({ ...request, url: request.url.replace(/\/api\/v1\/a{100}\/[^?]*/, '/api/v1/departments') });
+    const context = { ...contextFor(fixture), http };
+    for (const route of [long('one'), long('two'), long('one')]) {
+      expect(await enqueue(undefined, { route, out: dir.path, ...FAST }, context)).toBe(0);
+    }
+    const keys = (await new FolderObjectStore(dir.path).list('route/')).filter((k) => k.endsWith('.jsonl'));
+    const folders = keys.map((key) => key.split('/')[3]!);
+    expect(folders).toHaveLength(3);
+    expect(new Set(folders).size).toBe(2); // long('one') twice, in two runs: the same folder
+    for (const folder of folders) {
+      expect(folder.length).toBeLessThanOrEqual(160);
+      expect(folder.startsWith(`route=${'a'.repeat(100)}.${'b'.repeat(13)}`)).toBe(true);
+    }
+    expect(keys.some((key) => key.includes(routeScope(long('two'))))).toBe(true);
+    expect(await storedRecords(dir.path, 'route')).toHaveLength(3 * fixture.running.sim.portal.departments.length);
+    // Short routes keep their readable folder.
+    expect(routeScope('/tickets/1329983000000425001/threads')).toBe('route=tickets.1329983000000425001.threads/');
+    await dir.remove();
+  });
+
   it('runs a report for one parent, and for another portal named by secretId', async () => {
     const fixture = await open({ simulator: { tickets: 20 } });
     const dir = await tempDir();
@@ -44,6 +74,31 @@ describe('on-demand messages', () => {
     expect((await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl'))).toHaveLength(1);
     expect((await eu.read()).refresh_token).toBeDefined();
     expect(fixture.running.sim.stats().codesExchanged).toBe(2);
+    await dir.remove();
+  });
+
+  it('never reads nor writes a secret outside the secrets folder, whatever secretId a message names', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    // The default secret in <dir>/a/b; a secret that would work, outside that folder, in <dir>/a.
+    const secrets = join(dir.path, 'a', 'b');
+    const own = new FileSecretStore(join(secrets, 'auth.json'));
+    await writeMatchingSecret(fixture.running.sim, own);
+    const outside = new FileSecretStore(join(dir.path, 'a', 'x.json'));
+    await writeMatchingSecret(fixture.running.sim, outside);
+    const before = await readFile(outside.path, 'utf8');
+    const out = join(dir.path, 'reports');
+    const pipeline = await openLocalPipeline({ out, secret: own.path, ...FAST }, contextFor(fixture));
+    // The pipeline's own check, whatever the message parser lets through.
+    for (const secretId of ['zoho_auth/../../x', 'zoho_auth/../../../a/x']) {
+      expect(await rejection(Promise.resolve().then(() => pipeline.deps.zoho(secretId)))).toBeInstanceOf(InvalidMessageError);
+    }
+    await pipeline.queue.send(['zoho_auth/../../x', 'zoho_auth/../../../a/x'].map((secretId) => ({ body: JSON.stringify({ report: 'agents', secretId }) })));
+    await pipeline.close();
+    const context = contextFor(fixture);
+    expect(await runReports([], { out, secret: own.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
+    expect(context.out.text()).toContain('A message was dead-lettered as invalid message: secretId must not start with "/" nor contain "." or ".." segments');
+    expect(await readFile(outside.path, 'utf8')).toBe(before);
     await dir.remove();
   });
 

@@ -3,6 +3,7 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import { dirname, basename, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { SecretStore } from '../ports.js';
+import { jsonProblem } from './json-problem.js';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -44,8 +45,9 @@ export class FileSecretStore implements SecretStore {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (error) {
-      throw new ConfigError(`The ${this.description} is not valid JSON (${(error as Error).message}). Fix it or write it again.`);
+    } catch {
+      // Never JSON.parse's message: it quotes the text, which is the client secret and the tokens.
+      throw new ConfigError(`The ${this.description} is not valid JSON (${jsonProblem(text)}). Fix it or write it again.`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new ConfigError(`The ${this.description} must hold one JSON object.`);
@@ -59,15 +61,16 @@ export class FileSecretStore implements SecretStore {
     const temp = join(dir, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`);
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      try {
+        await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await chmod(temp, 0o600); // the umask cannot widen it, but be explicit
       await rename(temp, this.path);
     } catch (error) {
+      // A failed write (a full disk, say) leaves no half secret behind.
       await unlink(temp).catch(() => undefined);
       throw error;
     }

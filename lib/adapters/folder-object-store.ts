@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
+import { writeWhole } from './atomic-write.js';
+import { fsProblem } from './fs-problem.js';
 
 const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
 
@@ -32,17 +34,15 @@ export class FolderObjectStore implements ObjectStore {
   async put(key: string, body: string, _contentType?: string): Promise<void> {
     const path = join(this.root, checkKey(key));
     const folder = dirname(path);
-    if (!this.made.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      this.made.add(folder);
-    }
-    const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-    await writeFile(temp, body, 'utf8');
     try {
-      await rename(temp, path);
+      if (!this.made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        this.made.add(folder);
+      }
+      // A dot-file: never listed as a key, even while it exists.
+      await writeWhole(path, body, join(folder, `.${randomBytes(6).toString('hex')}.tmp`));
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
+      throw fsProblem(error, `the reports folder ${this.root}`); // a full disk, a file where a folder must be, …
     }
   }
 

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
+import { writeWhole } from './atomic-write.js';
+import { fsProblem } from './fs-problem.js';
+import { QueueLock } from './queue-lock.js';
+import { readStoredMessage, type StoredMessage } from './stored-message.js';
 
-interface StoredMessage {
-  id: string;
-  body: string;
-  receiveCount: number;
-  sentAt: string;
-  reason?: string;
+export interface Quarantined {
+  /** the file as it was found, e.g. reports/.queue/work/<id>.json */
+  file: string;
+  /** why it is not a message (fields named, never values) */
+  reason: string;
 }
 
 interface Entry {
@@ -37,34 +39,44 @@ export interface QueueDepths {
  * The local work queue and dead-letter queue, with SQS semantics, kept as one JSON file per message under
  * `<folder>/work` and `<folder>/dead` so an interrupted run resumes where it stopped. Receive counts are
  * written on every receive: a message that keeps crashing its worker still ends in the dead-letter queue.
- * One process owns the folder at a time (a lock file with its pid).
+ * One process owns the folder at a time (lib/adapters/queue-lock.ts). A file that is not a valid message (cut
+ * short, edited by hand) is moved to `<folder>/quarantine/` and listed in `quarantined`: the other messages go on.
  */
 export class FolderQueue implements WorkQueue {
+  /** the files this queue moved to `<folder>/quarantine/` since it was opened, for the operator */
+  readonly quarantined: Quarantined[] = [];
   private readonly entries = new Map<string, Entry>();
   private sequence = 0;
-  private readonly lockPath: string;
 
   private constructor(
     private readonly folder: string,
     private readonly options: FolderQueueOptions,
-  ) {
-    this.lockPath = join(folder, 'lock');
-  }
+    private readonly lock: QueueLock,
+  ) {}
 
   static async open(folder: string, options: FolderQueueOptions): Promise<FolderQueue> {
-    const queue = new FolderQueue(folder, options);
-    await mkdir(join(folder, 'work'), { recursive: true });
-    await mkdir(join(folder, 'dead'), { recursive: true });
-    await queue.lock();
-    await queue.removeLeftovers();
-    for (const message of await queue.read('work')) {
-      queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
+    let queue: FolderQueue;
+    try {
+      await mkdir(join(folder, 'work'), { recursive: true });
+      await mkdir(join(folder, 'dead'), { recursive: true });
+      queue = new FolderQueue(folder, options, await QueueLock.take(folder));
+    } catch (error) {
+      throw fsProblem(error, `the queue folder ${folder}`);
+    }
+    try {
+      await queue.removeLeftovers();
+      for (const message of await queue.read('work')) {
+        queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
+      }
+    } catch (error) {
+      await queue.close();
+      throw fsProblem(error, `the queue folder ${folder}`);
     }
     return queue;
   }
 
   async close(): Promise<void> {
-    await unlink(this.lockPath).catch(() => undefined);
+    await this.lock.release();
   }
 
   async send(messages: QueueMessage[]): Promise<void> {
@@ -178,62 +190,78 @@ export class FolderQueue implements WorkQueue {
   }
 
   private async write(box: 'work' | 'dead', message: StoredMessage): Promise<void> {
-    const path = join(this.folder, box, `${message.id}.json`);
-    const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(message), 'utf8');
-    await rename(temp, path);
+    try {
+      await writeWhole(join(this.folder, box, `${message.id}.json`), JSON.stringify(message));
+    } catch (error) {
+      throw fsProblem(error, `the queue folder ${this.folder}`); // a full disk, say
+    }
   }
 
   private async read(box: 'work' | 'dead'): Promise<StoredMessage[]> {
     const names = (await readdir(join(this.folder, box))).filter((name) => name.endsWith('.json')).sort();
     const messages: StoredMessage[] = [];
     for (const name of names) {
+      let text: string;
       try {
-        messages.push(JSON.parse(await readFile(join(this.folder, box, name), 'utf8')) as StoredMessage);
+        text = await readFile(join(this.folder, box, name), 'utf8');
       } catch (error) {
-        throw new ConfigError(`The queued message ${join(this.folder, box, name)} cannot be read (${(error as Error).message}): move it away to continue.`);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') await this.quarantine(box, name, `cannot be read (${code ?? (error as Error).message})`);
+        continue;
       }
+      const read = readStoredMessage(text, name);
+      if ('message' in read) messages.push(read.message);
+      else await this.quarantine(box, name, read.problem);
     }
     return messages;
   }
 
-  private async lock(): Promise<void> {
+  /** Moves a file that is not a message out of the way, keeping it for a person to look at. */
+  private async quarantine(box: 'work' | 'dead', name: string, reason: string): Promise<void> {
+    const file = join(this.folder, box, name);
+    const folder = join(this.folder, 'quarantine');
     try {
-      await writeFile(this.lockPath, String(process.pid), { flag: 'wx' });
-      return;
+      await mkdir(folder, { recursive: true });
+      const taken = new Set(await readdir(folder));
+      const target = taken.has(name) ? `${name.slice(0, -'.json'.length)}.${randomBytes(3).toString('hex')}.json` : name;
+      await rename(file, join(folder, target));
+      this.quarantined.push({ file, reason });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.quarantined.push({ file, reason: `${reason}; it could not be moved to ${folder} (${code}): move it away` });
     }
-    const holder = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new ConfigError(`Another zoho-desk-reports process (pid ${holder}) is using the queue in ${this.folder}; wait for it to finish.`);
-    }
-    await writeFile(this.lockPath, String(process.pid)); // left by a process that is gone
   }
+}
+
+export interface QueueFolderView {
+  waiting: number;
+  dead: Array<{ id: string; reason: string }>;
+  /** message files that are not valid messages: the next run moves them to quarantine/ */
+  invalid: Quarantined[];
+  /** files already in quarantine/ */
+  quarantined: number;
 }
 
 /** What a queue folder holds, read without taking it over (for `status` while a run works). */
-export async function peekQueueFolder(folder: string): Promise<{ waiting: number; dead: Array<{ id: string; reason: string }> }> {
+export async function peekQueueFolder(folder: string): Promise<QueueFolderView> {
   const names = async (box: string) => (await readdir(join(folder, box)).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  const dead: Array<{ id: string; reason: string }> = [];
-  for (const name of await names('dead')) {
-    const text = await readFile(join(folder, 'dead', name), 'utf8').catch(() => '{}');
-    let reason = 'unreadable message file';
-    try {
-      reason = (JSON.parse(text) as StoredMessage).reason ?? 'no reason recorded';
-    } catch {
-      // keep the default
+  const view: QueueFolderView = { waiting: 0, dead: [], invalid: [], quarantined: (await names('quarantine')).length };
+  for (const box of ['work', 'dead'] as const) {
+    for (const name of await names(box)) {
+      const file = join(folder, box, name);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') view.invalid.push({ file, reason: `cannot be read (${code ?? (error as Error).message})` });
+        continue;
+      }
+      const read = readStoredMessage(text, name);
+      if (!('message' in read)) view.invalid.push({ file, reason: read.problem });
+      else if (box === 'work') view.waiting += 1;
+      else view.dead.push({ id: read.message.id, reason: read.message.reason ?? 'no reason recorded' });
     }
-    dead.push({ id: name.slice(0, -'.json'.length), reason });
   }
-  return { waiting: (await names('work')).length, dead };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return view;
 }

@@ -3,6 +3,7 @@ import { parseMessage } from '../pipeline/messages.js';
 import type { CliContext } from './context.js';
 import { openLocalPipeline, SECRET_PREFIX, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
+import { printQuarantined } from './quarantine.js';
 import { processAndReport } from './run-command.js';
 import { parseParamFlags } from '../reports/targets.js';
 
@@ -43,6 +44,7 @@ export async function enqueue(report: string | undefined, options: EnqueueOption
   try {
     await pipeline.queue.send([{ body }]);
     if (options.later) {
+      printQuarantined(context.out, pipeline.store.root, pipeline.queue.quarantined);
       context.out.line('Queued: the next `zoho-desk-reports run` processes it.');
       return 0;
     }

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FileSecretStore } from '../adapters/file-secret-store.js';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { FolderQueue } from '../adapters/folder-queue.js';
@@ -17,6 +17,7 @@ import type { RetryPolicy } from '../zoho/desk-client.js';
 import { applyCreditReserve, DEFAULT_RESERVE } from '../zoho/credit-reserve.js';
 import { describePortal, type Portal } from '../zoho/portal.js';
 import { localSecretStore, type CliContext } from './context.js';
+import { secretFileFor } from './secret-files.js';
 
 export interface LocalOptions {
   out?: string;
@@ -72,15 +73,23 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
   let env = context.env;
   let simulator: RunningSimulator | undefined;
   let tempDir: string | undefined;
-  if (options.simulate) {
-    // The same portal all day: re-running or redriving later in the day reads the same data.
-    simulator = await startSimulator({ dataAsOf: startOfUtcDay(clock.now()) });
-    tempDir = await mkdtemp(join(tmpdir(), 'zoho-desk-reports-'));
-    secret = new FileSecretStore(join(tempDir, 'auth.json'));
-    await writeMatchingSecret(simulator.sim, secret);
-    env = { ...env, ZOHO_ACCOUNTS_URL: simulator.accountsUrl, ZOHO_DESK_URL: simulator.deskUrl, ZOHO_DC: undefined };
+  let queue: FolderQueue;
+  try {
+    if (options.simulate) {
+      // The same portal all day: re-running or redriving later in the day reads the same data.
+      simulator = await startSimulator({ dataAsOf: startOfUtcDay(clock.now()) });
+      tempDir = await mkdtemp(join(tmpdir(), 'zoho-desk-reports-'));
+      secret = new FileSecretStore(join(tempDir, 'auth.json'));
+      await writeMatchingSecret(simulator.sim, secret);
+      env = { ...env, ZOHO_ACCOUNTS_URL: simulator.accountsUrl, ZOHO_DESK_URL: simulator.deskUrl, ZOHO_DC: undefined };
+    }
+    queue = await FolderQueue.open(join(out, '.queue'), { clock, maxReceiveCount: MAX_RECEIVE_COUNT });
+  } catch (error) {
+    // The simulator would keep the process alive, and the temporary secret would stay behind.
+    await simulator?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    throw error;
   }
-  const queue = await FolderQueue.open(join(out, '.queue'), { clock, maxReceiveCount: MAX_RECEIVE_COUNT });
   let concurrency = options.concurrency ?? 5;
   const deps: PipelineDeps = {
     store,
@@ -89,8 +98,8 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     logger: context.logger ?? silentLogger,
     zoho: zohoConnections({
       env,
-      // Another portal's secretId "x" is the file x.json beside the default secret.
-      storeFor: (secretId) => (secretId === undefined ? secret : new FileSecretStore(join(dirname(secret.path), `${secretId}.json`))),
+      // Another portal's secretId "x" is the file x.json beside the default secret, never outside its folder.
+      storeFor: (secretId) => (secretId === undefined ? secret : secretFileFor(secret, secretId)),
       maxConcurrency: concurrency,
       clock,
       ...(context.logger && { logger: context.logger }),

@@ -1,10 +1,11 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { jsonLogger } from '../adapters/json-logger.js';
 import { authInit } from './auth-command.js';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from './aws-commands.js';
 import type { CliContext } from './context.js';
 import { enqueue } from './enqueue-command.js';
-import { consoleOutput, reportFailure } from './output.js';
+import { consoleOutput, EXIT_CODES, reportFailure } from './output.js';
 import { redrive } from './redrive-command.js';
 import { runQuery } from './query-command.js';
 import { writeReport } from './report-command.js';
@@ -12,6 +13,8 @@ import { listReports } from './reports-command.js';
 import { runReports } from './run-command.js';
 import { serveSimulator } from './simulator-command.js';
 import { showStatus } from './status-command.js';
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 function integer(name: string, min = 0) {
   return (value: string): number => {
@@ -49,6 +52,7 @@ function local(command: Command): Command {
 export function buildProgram(context: CliContext, result: { exitCode: number }): Command {
   const program = new Command('zoho-desk-reports')
     .description('Keep a copy of your Zoho Desk data in S3 or a local folder, ready for reporting.')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.out.line(s.trimEnd()), writeErr: (s) => context.out.error(s.trimEnd()) });
@@ -152,8 +156,9 @@ export async function main(argv: string[], given: CliContext = { env: process.en
     await buildProgram(context, result).parseAsync(argv, { from: 'user' });
     return result.exitCode;
   } catch (error) {
-    // Commander has already printed its own message (usage errors, --help, --version).
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander has already printed its own message. --help and --version end with 0; a usage error (an
+    // unknown option or command, a missing or invalid argument) is input to fix: 2, as the README promises.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.fix;
     return reportFailure(error, context.out, Boolean(context.env.DEBUG));
   }
 }

@@ -1,6 +1,7 @@
 import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
+import { printQuarantined } from './quarantine.js';
 import { processAndReport } from './run-command.js';
 
 /** `redrive` (local): moves every dead-lettered message back to the queue and processes it again. */
@@ -10,6 +11,7 @@ export async function redrive(options: LocalOptions, context: CliContext): Promi
   try {
     const moved = await pipeline.queue.redrive();
     if (moved === 0) {
+      printQuarantined(context.out, pipeline.store.root, pipeline.queue.quarantined);
       context.out.line('The dead-letter queue is empty: nothing to redrive.');
       return 0;
     }

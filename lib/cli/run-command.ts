@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions, type LocalPipeline } from './local-pipeline.js';
 import { EXIT_CODES } from './output.js';
 import { RunProgress } from './progress.js';
+import { printQuarantined } from './quarantine.js';
 import { printNextSteps, printSummary } from './summary.js';
 import { buildTargets, parseParamFlags } from '../reports/targets.js';
 
@@ -45,6 +46,7 @@ export async function processAndReport(
   printNextSteps(out, totals, manifests);
   for (const reason of drained.rejected.slice(0, 5)) out.line(`A message was dead-lettered as ${reason}.`);
   for (const warning of progress.warnings) out.line(`Warning: ${warning}`);
+  printQuarantined(out, pipeline.store.root, pipeline.queue.quarantined);
   const cutShort = await runsCutShort(pipeline, [...drained.runIds]);
   if (drained.stopped) {
     const depths = await pipeline.queue.depths();

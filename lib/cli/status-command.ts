@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { peekQueueFolder } from '../adapters/folder-queue.js';
 import { readRunRecord, runManifests } from '../pipeline/manifest.js';
@@ -48,5 +48,9 @@ export async function showStatus(options: StatusOptions, context: CliContext): P
   out.line(`Queue in ${root}/.queue: ${queue.waiting} message(s) waiting, ${queue.dead.length} dead-lettered.`);
   printReasons(out, queue.dead.map((d) => d.reason));
   if (queue.dead.length) out.line('  `zoho-desk-reports redrive` moves them back and fetches them again.');
+  for (const { file, reason } of queue.invalid) {
+    out.line(`Not a valid message: ${relative(root, file)}: ${reason} (the next run moves it to .queue/quarantine/).`);
+  }
+  if (queue.quarantined) out.line(`${queue.quarantined} file(s) in ${join(root, '.queue', 'quarantine')}/ that were not valid messages: look at them, then delete them.`);
   await printRuns(out, new FolderObjectStore(root), options.runs);
 }

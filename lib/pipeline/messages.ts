@@ -150,6 +150,10 @@ function parseSecretId(value: unknown, prefix: string): string | undefined {
     throw new InvalidMessageError('secretId must be a secret name of letters, digits and _+=.@/-');
   }
   if (!value.startsWith(prefix)) throw new InvalidMessageError(`secretId must start with "${prefix}", the prefix this deployment may read`);
+  // Secrets Manager names may contain "/"; locally a secretId is a path under the secrets folder.
+  if (value.startsWith('/') || value.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new InvalidMessageError('secretId must not start with "/" nor contain "." or ".." segments');
+  }
   return value;
 }
 

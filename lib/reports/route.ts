@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidMessageError } from '../errors.js';
 import { ENDPOINTS, describeEndpoint, type DeskEndpoint } from '../zoho/endpoints.js';
 
@@ -101,7 +102,23 @@ export function parseRouteParams(route: string, raw: unknown = {}): Record<strin
   return params;
 }
 
-/** The folder of a route's pages: "route=tickets.1329983000000425001.threads/". */
+/**
+ * A route folder longer than this is named by a readable prefix and a hash instead: file systems refuse names
+ * over 255 bytes (ENAMETOOLONG), and a route may be 512 characters long.
+ */
+export const MAX_ROUTE_FOLDER = 160;
+const ROUTE_PREFIX = 120;
+
+/**
+ * The folder of a route's pages: "route=tickets.1329983000000425001.threads/". A long route keeps its first
+ * 120 characters and adds ".." and 16 hex digits of the SHA-256 of the whole route: short, the same for the
+ * same route, different for routes that only differ further on. ".." never occurs in a short route's folder
+ * (its segments are never empty), so the two kinds cannot collide.
+ */
 export function routeScope(route: string): string {
-  return `route=${route.slice(1).replaceAll('/', '.')}/`;
+  const flat = route.slice(1).replaceAll('/', '.');
+  const folder = `route=${flat}`;
+  if (folder.length <= MAX_ROUTE_FOLDER) return `${folder}/`;
+  const hash = createHash('sha256').update(route).digest('hex').slice(0, 16);
+  return `route=${flat.slice(0, ROUTE_PREFIX)}..${hash}/`;
 }

@@ -36,6 +36,18 @@ export function readExpiresInMs(body: Record<string, unknown>): number {
   return raw > 86_400 ? raw : raw * 1000;
 }
 
+/**
+ * Zoho's own words (`error`, `error_description`), fit to quote in a message: without any value the request
+ * carried (the client secret, the grant code, the refresh token), nor any long run of letters and digits that
+ * could be part of one, and short.
+ */
+export function zohoWords(value: unknown, sent: readonly string[]): string {
+  let text = typeof value === 'string' ? value : String(value);
+  for (const secret of sent) if (secret.length >= 4) text = text.replaceAll(secret, '[redacted]');
+  text = text.replace(/[A-Za-z0-9._~+/=-]{20,}/g, (run) => (/\d/.test(run) ? '[redacted]' : run));
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 function isHtml(response: HttpResponse): boolean {
   return (response.headers['content-type'] ?? '').includes('text/html') || /^\s*</.test(response.body);
 }
@@ -120,7 +132,10 @@ export class ZohoAccountsClient {
     }
     const answer = parsed as Record<string, unknown>;
     // Zoho reports token errors in the body, often with HTTP 200.
-    if (answer.error !== undefined) throw this.tokenError(answer, grantType, response.status);
+    if (answer.error !== undefined) {
+      const sent = [credentials.clientSecret, form.code, form.refresh_token].filter((v): v is string => typeof v === 'string');
+      throw this.tokenError(answer, grantType, response.status, sent);
+    }
     if (response.status >= 500 || response.status === 429) {
       throw new RetryLaterError(`Zoho Accounts answered HTTP ${response.status}; try again later.`, {
         request,
@@ -140,11 +155,11 @@ export class ZohoAccountsClient {
     };
   }
 
-  private tokenError(answer: Record<string, unknown>, grantType: string, status: number): Error {
+  private tokenError(answer: Record<string, unknown>, grantType: string, status: number, sent: readonly string[]): Error {
     const request = 'POST /oauth/v2/token';
-    const raw = String(answer.error);
+    const raw = zohoWords(answer.error, sent);
     const code = raw.trim().toLowerCase().replace(/\s+/g, '_');
-    const description = typeof answer.error_description === 'string' ? answer.error_description : '';
+    const description = typeof answer.error_description === 'string' ? zohoWords(answer.error_description, sent) : '';
     const context = { request, status, errorCode: code };
     const accounts = this.location.accountsUrl;
     if (code === ACCESS_DENIED || /too many requests/i.test(description)) {

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../../errors.js';
 import type { SecretStore } from '../../ports.js';
+import { jsonProblem } from '../json-problem.js';
 
 function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
@@ -41,8 +42,9 @@ export class SecretsManagerStore implements SecretStore {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (error) {
-      throw new ConfigError(`The ${this.description} is not valid JSON (${(error as Error).message}). Store it as plaintext JSON.`);
+    } catch {
+      // Never JSON.parse's message: it quotes the text, which is the client secret and the tokens.
+      throw new ConfigError(`The ${this.description} is not valid JSON (${jsonProblem(text)}). Store it as plaintext JSON.`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new ConfigError(`The ${this.description} must hold one JSON object.`);
