@@ -9,7 +9,9 @@ import { ConfigError } from '../lib/errors.js';
 import { receiptKey } from '../lib/pipeline/keys.js';
 import { pageMessageBody, parseMessage, type PageMessage } from '../lib/pipeline/messages.js';
 import { scopeOf } from '../lib/pipeline/receipts.js';
+import { printRuns } from '../lib/cli/status-command.js';
 import { awsFixture, BUCKET, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
+import { capture } from './helpers/pipeline.js';
 import { fixtures, thrown } from './helpers/zoho.js';
 
 const open = fixtures();
@@ -51,6 +53,23 @@ describe('the scheduler Lambda', () => {
     await expect(schedule({ reports: 'tickets' }, aws.deps(), [])).rejects.toThrow(/The scheduler takes \{"reports": \[\.\.\.\]/);
     await expect(schedule({ reports: ['ticketz'] }, aws.deps(), [])).rejects.toThrow('There is no report "ticketz"');
     await expect(schedule({ secretId: 'prod_db' }, aws.deps(), [])).rejects.toThrow('secretId must start with "zoho_auth"');
+  });
+
+  it('a planning that fails marks its run failed with the reason, so status does not show it planning forever', async () => {
+    const zoho = await open();
+    aws = await awsFixture(zoho);
+    const secret = JSON.parse(aws.secretsManager.secrets.get('zoho_auth')?.value ?? '{}') as Record<string, unknown>;
+    delete secret.client_id;
+    aws.secretsManager.secrets.set('zoho_auth', { value: JSON.stringify(secret), versionId: 'broken', versions: 2 });
+    await expect(schedule({ reports: ['departments'] }, aws.deps(), [])).rejects.toThrow(/client_id/);
+    const bucket = new S3ObjectStore(aws.clients.s3, BUCKET);
+    const [runId] = await bucket.folders('_runs/');
+    const run = JSON.parse((await bucket.get(`_runs/${runId}/run.json`)) ?? '{}') as Record<string, unknown>;
+    expect(run).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^planning failed: .*client_id/) });
+    const out = capture();
+    await printRuns(out, bucket, 1);
+    expect(out.text()).toContain(`Run ${runId} (cli, failed, started `);
+    expect(out.text()).toMatch(/\n  planning failed: .*client_id/);
   });
 });
 

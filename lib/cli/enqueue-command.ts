@@ -39,7 +39,7 @@ export function onDemandMessage(report: string | undefined, options: Pick<Enqueu
  */
 export async function enqueue(report: string | undefined, options: EnqueueOptions, context: CliContext): Promise<number> {
   const body = onDemandMessage(report, options, SECRET_PREFIX);
-  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
+  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
     await pipeline.queue.send([{ body }]);

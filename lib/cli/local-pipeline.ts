@@ -15,6 +15,7 @@ import { writeMatchingSecret } from '../simulator/matching-secret.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
 import { applyCreditReserve, DEFAULT_RESERVE } from '../zoho/credit-reserve.js';
+import { duration } from '../zoho/desk-errors.js';
 import { describePortal, type Portal } from '../zoho/portal.js';
 import { localSecretStore, type CliContext } from './context.js';
 import { secretFileFor } from './secret-files.js';
@@ -105,7 +106,15 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       ...(context.logger && { logger: context.logger }),
       // One process: nobody else can be exchanging the same grant code. Over Zoho's mint limit, wait for the
       // window (at most ten minutes) rather than fail the pages.
-      tokens: { codeRaceWaitMs: 0, maxMintWaitMs: 10 * 60_000 + 5_000 },
+      tokens: {
+        codeRaceWaitMs: 0,
+        maxMintWaitMs: 10 * 60_000 + 5_000,
+        onMintWait: (waitMs, until) => events?.({
+          type: 'waiting',
+          message: `Zoho Accounts allows 10 new access tokens per refresh token in 10 minutes, and this window is used up: ` +
+            `waiting ${duration(Math.ceil(waitMs / 1000))}, until ${until.slice(11, 19)} UTC, then going on.`,
+        }),
+      },
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.clientRetry && { retry: options.clientRetry }),
       ...(context.http && { http: context.http }),

@@ -19,7 +19,12 @@ export class RunProgress {
   /** warnings of the run, for the summary */
   readonly warnings: string[] = [];
 
-  constructor(draw: boolean, private readonly now: () => number = Date.now) {
+  constructor(
+    draw: boolean,
+    private readonly now: () => number = Date.now,
+    /** where a wait is announced as it starts */
+    private readonly announce: (text: string) => void = () => undefined,
+  ) {
     this.bars = draw
       ? new cliProgress.MultiBar(
           { format: ' {report} |{bar}| {value}/{total} pages', hideCursor: true, clearOnComplete: false, stream: process.stderr },
@@ -29,6 +34,11 @@ export class RunProgress {
   }
 
   readonly onEvent = (event: PipelineEvent): void => {
+    if (event.type === 'waiting') {
+      if (this.bars) this.bars.log(`${event.message}\n`);
+      else this.announce(event.message);
+      return;
+    }
     if (event.type === 'warning') {
       if (!this.warnings.includes(event.message)) this.warnings.push(event.message);
       return;

@@ -6,7 +6,7 @@ import { processAndReport } from './run-command.js';
 
 /** `redrive` (local): moves every dead-lettered message back to the queue and processes it again. */
 export async function redrive(options: LocalOptions, context: CliContext): Promise<number> {
-  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
+  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
     const moved = await pipeline.queue.redrive();

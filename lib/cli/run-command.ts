@@ -116,7 +116,7 @@ async function assertSamePortal(pipeline: LocalPipeline, portal: Portal): Promis
  */
 export async function runReports(reportIds: string[], options: RunOptions & { stopAfter?: number }, context: CliContext): Promise<number> {
   const targets = buildTargets(reportIds, parseParamFlags(options.param));
-  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI);
+  const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
     const portal = await pipeline.connectPortal();

@@ -7,8 +7,10 @@ export type PipelineEvent =
   | { type: 'page'; runId: string; report: string; outcome: 'written' | 'unavailable'; records: number; credits: number }
   | { type: 'dead-lettered'; runId: string | undefined; report: string | undefined; reason: string }
   | { type: 'retry'; report: string | undefined; reason: string; delayMs: number }
-  /** something the person running it should know (a state repaired, a wait) */
-  | { type: 'warning'; message: string };
+  /** something the person running it should know (a state repaired) */
+  | { type: 'warning'; message: string }
+  /** the run is waiting, and why: to be shown at once */
+  | { type: 'waiting'; message: string };
 
 /**
  * Everything the planner and the page worker talk to, built once per process (AWS adapters in the Lambdas,

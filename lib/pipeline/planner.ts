@@ -49,20 +49,20 @@ const SEND_BATCH = 10; // SQS SendMessageBatch's limit
 export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
   const localStart = deps.clock.now();
   checkRunTime(request.runId, localStart);
-  const zoho = await deps.zoho(request.secretId);
   // The end of every "changed since" window of this run.
   const startedAt = new Date(localStart).toISOString();
-  const record: RunRecord = {
+  let record: RunRecord = {
     runId: request.runId,
     startedAt,
     trigger: request.trigger,
     requests: request.targets.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params })),
     ...(request.secretId ? { secretId: request.secretId } : {}),
-    ...(zoho.secret.org_id ? { orgId: zoho.secret.org_id } : {}),
     status: 'planning',
   };
   await writeJson(deps.store, runRecordKey(request.runId), record);
   try {
+    const zoho = await deps.zoho(request.secretId);
+    if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
     const notify = (message: string) => deps.events?.({ type: 'warning', message });
     const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, notify);
     const spentBefore = zoho.desk.credits.spent;

@@ -65,7 +65,8 @@ export class SimulatedDesk {
     if (!matched) return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
     const { route, params } = matched;
     const answer = this.answer(route, params, query, headers, quirk);
-    return { ...answer, headers: { ...answer.headers, 'X-Rate-Limit-Remaining-v3': String(this.credits.remaining) } };
+    const retryAfter: Record<string, string> = quirk?.kind === 'retry-after' && answer.status === 429 && quirk.retryAfter ? { 'Retry-After': quirk.retryAfter } : {};
+    return { ...answer, headers: { ...answer.headers, 'X-Rate-Limit-Remaining-v3': String(this.credits.remaining), ...retryAfter } };
   }
 
   private answer(

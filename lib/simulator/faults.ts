@@ -4,10 +4,11 @@ import { Random } from './random.js';
 
 /**
  * Ways an answer can break Zoho's contract: a body of `bytes` bytes (streamed, no Content-Length); one record
- * more than `limit`; records that are not objects; every page the first one, whatever `from` says.
+ * more than `limit`; records that are not objects; every page the first one, whatever `from` says; any 429
+ * carrying `retryAfter` as its Retry-After (a number of seconds, or a date).
  */
-export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from']);
-export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined };
+export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after']);
+export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined; retryAfter?: string | undefined };
 
 /** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */
 export const faultSchema = z
@@ -35,7 +36,9 @@ export const faultSchema = z
     /** Desk paths (after /api/v1) starting with one of these always answer 500: a page that keeps failing */
     failingPaths: z.array(z.string()),
     /** Desk paths (after /api/v1) starting with `path` break Zoho's contract in one way, to test the defences */
-    quirks: z.array(z.object({ path: z.string(), kind: quirkKind, bytes: z.number().int().min(1).optional() }).strict()),
+    quirks: z.array(
+      z.object({ path: z.string(), kind: quirkKind, bytes: z.number().int().min(1).optional(), retryAfter: z.string().optional() }).strict(),
+    ),
   })
   .strict();
 

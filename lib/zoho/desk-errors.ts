@@ -33,13 +33,21 @@ export function duration(seconds: number): string {
   return hours ? `${hours} h ${minutes} min` : `${minutes} min`;
 }
 
-/** `Retry-After` is seconds, or an HTTP date. */
+/** The longest wait Zoho has reason to ask for: its credits reset daily, at midnight in the data centre's zone. */
+export const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
+
+/** `Retry-After` is seconds, or an HTTP date; clamped to a day, so a wild value cannot park a run for good. */
 export function readRetryAfter(headers: Record<string, string>, now: number): number | undefined {
   const value = headers['retry-after']?.trim();
   if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+  let seconds: number;
+  if (/^\d+$/.test(value)) seconds = Number(value);
+  else {
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) return undefined;
+    seconds = Math.ceil((at - now) / 1000);
+  }
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, seconds));
 }
 
 export function isHtml(response: HttpResponse): boolean {

@@ -23,6 +23,8 @@ export interface TokenProviderOptions {
   expirySkewMs?: number;
   /** over the mint limit, wait up to this long for the window instead of failing with RetryLaterError */
   maxMintWaitMs?: number;
+  /** told before such a wait starts: how long, and until when (so a person watching knows why nothing moves) */
+  onMintWait?: (waitMs: number, until: string) => void;
   /** a rejected grant code may have just been used by another worker: watch the store this long for its result */
   codeRaceWaitMs?: number;
   /** a reauthorize/config failure is re-checked against the store no more often than this */
@@ -213,6 +215,7 @@ export class TokenProvider implements AccessTokenSource {
       );
     }
     this.logger.info({ waitMs }, 'waiting for the Zoho token-mint window');
+    this.options.onMintWait?.(waitMs, new Date(readyAt).toISOString());
     await this.options.clock.sleep(waitMs);
   }
 
