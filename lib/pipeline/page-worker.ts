@@ -12,6 +12,7 @@ import { readJson } from './manifest.js';
 import { MAX_MESSAGE_BYTES, pageMessageBody, parseMessage, type PageMessage } from './messages.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
+import { seekNext } from './seek.js';
 
 export type Outcome =
   | { kind: 'written'; runId: string; report: string; records: number; credits: number; key: string }
@@ -72,7 +73,7 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
       { request: describeEndpoint(target) },
     );
   }
-  if (message.chain && !page.last) await enqueueSuccessor(message, target, fingerprint, deps);
+  if (message.chain && !page.last) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
   const records = keep ? page.records.filter(keep) : page.records;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
@@ -82,13 +83,19 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
 }
 
 /**
- * A full page of a chain: plan the next one (unless a redelivery of this page already did and it is stored).
+ * A full page of a chain: plan the next one, by offset — or, for a page of a time window, from the time it
+ * reached (keyset paging, seek.ts). Once planned, the next page is the one its receipt holds: a redelivery of
+ * this page sends that very message again (if it was lost) rather than one computed from data changed since.
  * Past Zoho's depth limit there is no next call to make: the next page is recorded as failed, with what to do.
  */
-async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, fingerprint: string, deps: PipelineDeps): Promise<void> {
-  const next: PageMessage = { ...message, page: message.page + 1, from: message.from + message.limit, prev: fingerprint };
+async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, records: DeskRecord[], fingerprint: string, deps: PipelineDeps): Promise<void> {
+  const next = successor(message, target, records, fingerprint);
   const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
-  if (existing?.status === 'written') return;
+  if (existing && existing.status !== 'planned') return;
+  if (existing?.body) {
+    await deps.queue.send([{ body: existing.body }]);
+    return;
+  }
   if (next.from > target.fromMax) {
     await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target) });
     deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
@@ -100,9 +107,17 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, fing
     await writeReceipt(deps.store, next, 'failed', { reason: `its queue message would be over SQS's ${MAX_MESSAGE_BYTES} bytes (shorten the parameters)` });
     return;
   }
-  await writeReceipt(deps.store, next, 'planned');
+  await writeReceipt(deps.store, next, 'planned', { body });
   await deps.queue.send([{ body }]);
   deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
+}
+
+function successor(message: PageMessage, target: DeskEndpoint, records: DeskRecord[], fingerprint: string): PageMessage {
+  const next = { ...message, page: message.page + 1, prev: fingerprint };
+  const seek = message.report === 'route' ? undefined : findReport(message.report)?.seek?.(message.params);
+  if (!seek) return { ...next, from: message.from + message.limit };
+  const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from }, message.limit);
+  return { ...next, params: { ...message.params, after: position.after }, from: position.from };
 }
 
 /** Why the records past the depth limit are not exported, and what the person can do. */

@@ -163,10 +163,7 @@ async function deepSeries(report: ReportDefinition, params: Record<string, strin
   }
   if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
   const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id);
-  return windows.map((w, i) => ({
-    params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) },
-    pages: pagesFor(w.count, search.maxLimit),
-  }));
+  return windows.map((w, i) => ({ params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) }, pages: undefined }));
 }
 
 async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
@@ -178,7 +175,8 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
     // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
     const since = params.since ?? (await discovery.since(report.id)) ?? HISTORY_START;
     const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
-    return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: pagesFor(w.count, limit) }));
+    // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
+    return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
   }
   if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
   if (report.id === 'agent-time-entries' && !params.since) {

@@ -30,7 +30,7 @@ export async function writeReceipt(
   store: ObjectStore,
   message: PageMessage,
   status: PageStatus,
-  details: Pick<Receipt, 'records' | 'credits' | 'reason'> = {},
+  details: Pick<Receipt, 'records' | 'credits' | 'reason' | 'body'> = {},
 ): Promise<void> {
   const scope = scopeOf(message);
   const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };

@@ -48,6 +48,8 @@ export const receiptSchema = z.object({
   credits: z.number().min(0).optional(),
   /** why it was dead-lettered, failed or unavailable */
   reason: z.string().optional(),
+  /** a chained page's message as first planned: what a redelivery of the page before it sends again */
+  body: z.string().optional(),
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 

@@ -1,6 +1,7 @@
 import { ZohoRejectedError } from '../errors.js';
 import type { DeskClient } from '../zoho/desk-client.js';
 import { describeEndpoint, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
+import { seekAll } from './seek.js';
 
 /** A stretch of time, both ends included, and how many records fall in it. */
 export interface TimeWindow {
@@ -69,11 +70,12 @@ export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Recor
   };
 }
 
-/** Every ticket modified in [since, until], oldest first, read window by window. */
+/** Every ticket modified in [since, until], oldest first, read window by window (by keyset: see seek.ts). */
 export async function searchTickets(desk: DeskClient, since: string, until: string): Promise<Array<Record<string, unknown>>> {
   const tickets: Array<Record<string, unknown>> = [];
   for (const window of await ticketWindows(desk, since, until)) {
-    tickets.push(...(await desk.all('ticketSearch', { query: { modifiedTimeRange: `${window.since},${window.until}`, sortBy: 'modifiedTime' } })));
+    const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
+    tickets.push(...(await seekAll(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since)));
   }
   return tickets;
 }

@@ -41,13 +41,23 @@ export interface ReportDefinition {
    * filters that match the report's parameters. Used when the search counts more than the list can page through.
    */
   deepRead?: { endpoint: EndpointKey; filters(params: Record<string, string>): Record<string, string | undefined> };
+  /**
+   * For a page of a time window read through a search: the record field it is sorted by. Its successor starts
+   * at the last record's value (keyset paging, param `after`) rather than at an offset, so a record leaving
+   * the window while it is read (edited, so its time moves past the window) cannot push another past a page.
+   */
+  seek?(params: Record<string, string>): { field: 'modifiedTime' | 'createdTime'; after: string } | undefined;
 }
+
+/** Where a page of a window starts, set by the page before it (keyset paging). */
+const AFTER: ParamSpec = { name: 'after', kind: 'time', description: 'where a page of a window starts (from the page before it)', internal: true };
 
 /** The parameters of one window of a deep read, set by the planner on page messages. */
 const WINDOW_PARAMS: readonly ParamSpec[] = [
   { name: 'createdFrom', kind: 'time', description: 'start of a createdTime window (deep reads)', internal: true },
   { name: 'createdTo', kind: 'time', description: 'end of that window', internal: true },
   { name: 'window', kind: 'number', description: 'which window of the run', internal: true },
+  AFTER,
 ];
 
 const windowScope = (p: Record<string, string>) => (p.window ? `window=${p.window.padStart(4, '0')}/` : '');
@@ -56,9 +66,11 @@ const windowScope = (p: Record<string, string>) => (p.window ? `window=${p.windo
 function deep(search: EndpointKey, filters: (p: Record<string, string>) => Record<string, string | undefined>, list: ReportDefinition['request']) {
   return (p: Record<string, string>) =>
     p.createdFrom
-      ? { endpoint: search, query: { ...filters(p), createdTimeRange: `${p.createdFrom},${p.createdTo ?? p.createdFrom}`, sortBy: 'createdTime' } }
+      ? { endpoint: search, query: { ...filters(p), createdTimeRange: `${p.after ?? p.createdFrom},${p.createdTo ?? p.createdFrom}`, sortBy: 'createdTime' } }
       : list(p);
 }
+
+const seekCreated = (p: Record<string, string>) => (p.createdFrom ? { field: 'createdTime' as const, after: p.after ?? p.createdFrom } : undefined);
 
 const AGENT: Parent = { param: 'agentId', scope: 'agent' };
 const DEPARTMENT: Parent = { param: 'departmentId', scope: 'department' };
@@ -77,7 +89,7 @@ const DEFINITIONS: Definition[] = [
   {
     id: 'accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'accountSearch', filters: () => ({}) },
-    request: deep('accountSearch', () => ({}), plain('accounts')), scope: windowScope,
+    request: deep('accountSearch', () => ({}), plain('accounts')), scope: windowScope, seek: seekCreated,
   },
   {
     id: 'agents', description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
@@ -106,11 +118,12 @@ const DEFINITIONS: Definition[] = [
     deepRead: { endpoint: 'callSearch', filters: (p) => ({ departmentId: p.departmentId }) },
     request: deep('callSearch', (p) => ({ departmentId: p.departmentId }), (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } })),
     scope: windowScope,
+    seek: seekCreated,
   },
   {
     id: 'contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'contactSearch', filters: () => ({}) },
-    request: deep('contactSearch', () => ({}), plain('contacts')), scope: windowScope,
+    request: deep('contactSearch', () => ({}), plain('contacts')), scope: windowScope, seek: seekCreated,
   },
   {
     id: 'customer-happiness', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
@@ -145,6 +158,7 @@ const DEFINITIONS: Definition[] = [
       (p) => ({ endpoint: 'tickets', query: { status: p.status ?? 'Open', departmentId: p.departmentId, sortBy: 'createdTime' } }),
     ),
     scope: windowScope,
+    seek: seekCreated,
   },
   {
     id: 'threads', description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
@@ -168,13 +182,15 @@ const DEFINITIONS: Definition[] = [
       { name: 'since', kind: 'time', description: 'only tickets modified since then', default: 'since the last complete run (all on the first)' },
       { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
       { name: 'window', kind: 'number', description: 'which time window of the run', internal: true },
+      AFTER,
     ],
     // Always the search, oldest change first, in time windows small enough for its `from` cap.
     request: (p) => ({
       endpoint: 'ticketSearch',
-      query: { modifiedTimeRange: `${p.since ?? '2000-01-01T00:00:00.000Z'},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' },
+      query: { modifiedTimeRange: `${p.after ?? p.since ?? '2000-01-01T00:00:00.000Z'},${p.until ?? new Date().toISOString()}`, sortBy: 'modifiedTime' },
     }),
     scope: windowScope,
+    seek: (p) => ({ field: 'modifiedTime', after: p.after ?? p.since ?? '2000-01-01T00:00:00.000Z' }),
   },
 ];
 
