@@ -72,6 +72,17 @@ describe("Zoho answers that break Zoho's contract", () => {
     await dir.remove();
   });
 
+  it('a count answered without its number is refused, not read as zero (which would plan nothing and move the cursor)', async () => {
+    const fixture = await open({ simulator: { tickets: 30 } });
+    fixture.running.sim.setFaults({ quirks: [{ path: '/ticketsCount', kind: 'no-count' }] });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await runReports(['tickets'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES.failed);
+    expect(context.out.text()).toContain('tickets could not be planned (GET /ticketsCount answered without a numeric "count".)');
+    expect(await new FolderObjectStore(dir.path).get('_state/tickets.json')).toBeUndefined();
+    await dir.remove();
+  });
+
   it('a server that ignores `from` stops the chained report with a clear reason instead of paging forever', async () => {
     const fixture = await open({ simulator: { tickets: 500 } });
     const { sim } = fixture.running;

@@ -154,6 +154,43 @@ describe('a cursor moves only for what was read', () => {
   });
 });
 
+describe('a cursor moves only for what was read: the edges', () => {
+  it('a page pushed with an existing run id, for a report that run never asked for, moves no cursor', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
+    const [runId] = await runIds(dir.path);
+    const pipeline = await openPipeline(fixture, dir.path, {}, sim.clock);
+    await pipeline.queue.send([{ body: pageMessageBody({
+      kind: 'page', runId: runId!, report: 'tickets', page: 1, from: 0, limit: 100, chain: false,
+      params: { since: '2000-01-01T00:00:00.000Z', until: new Date(sim.clock.now()).toISOString(), window: '1' },
+    }) }]);
+    await pipeline.process();
+    await pipeline.close();
+    expect(await state(dir.path, 'tickets')).toBeNull();
+    expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', runId!))).cursor).toEqual({
+      moved: false, note: 'cursor kept: the run did not ask for this report',
+    });
+    await dir.remove();
+  });
+
+  it('a cursor only minutes in the future, more than the overlap read back, is repaired too', async () => {
+    const fixture = await open({ simulator: { tickets: 15 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    expect(await runReports(['tickets'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
+    const store = new FolderObjectStore(dir.path);
+    sim.advance(HOUR);
+    const ahead = new Date(sim.clock.now() + 12 * 60_000).toISOString();
+    await store.put('_state/tickets.json', JSON.stringify({ ...(await state(dir.path, 'tickets'))!, cursor: ahead }), 'application/json');
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['tickets'], { out: dir.path, ...FAST }, context)).toBe(0);
+    expect(context.out.text()).toContain(`Warning: _state/tickets.json has a cursor in the future (${ahead}`);
+    await dir.remove();
+  });
+});
+
 describe('runs cut short', () => {
   it('a run killed after its last page is finalized by the next run, which then reads on from its cursor', async () => {
     const fixture = await open({ simulator: { tickets: 12 } });

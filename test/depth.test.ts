@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
-import { runManifests } from '../lib/pipeline/manifest.js';
+import { manifestKey } from '../lib/pipeline/keys.js';
+import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { ROUTES } from '../lib/simulator/routes.js';
 import { RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
@@ -10,10 +11,12 @@ import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 
-async function manifestOf(out: string, report: string) {
+/** A report's _manifest.json of the last run, as finalizing wrote it (with what became of its cursor). */
+async function manifestOf(out: string, report: string): Promise<ReportManifest | undefined> {
   const store = new FolderObjectStore(out);
   const runId = (await store.folders('_runs/')).at(-1)!;
-  return (await runManifests(store, runId)).find((m) => m.report === report);
+  const text = await store.get(manifestKey(report, runId));
+  return text === undefined ? undefined : (JSON.parse(text) as ReportManifest);
 }
 
 describe("lists deeper than Zoho's `from` reaches", () => {
@@ -63,11 +66,59 @@ describe("lists deeper than Zoho's `from` reaches", () => {
     const manifest = await manifestOf(dir.path, 'agents');
     expect(manifest).toMatchObject({ status: 'failed', records: 5_000, pages: { written: 25, failed: 1, deadLettered: 0 } });
     const reason =
-      "GET /agents cannot be read past record 5000: Zoho Desk's `from` stops at 4999 and its API offers no search or time filter for " +
-      'these records, so the rest are not exported. Read them in two parts: `--param status=ACTIVE`, then `--param status=DISABLED`.';
+      "GET /agents cannot be read past record 5000: Zoho Desk's `from` stops at 4999, and its API offers no other way to list these " +
+      'records, so the rest are not exported. Read them in two parts: `--param status=ACTIVE`, then `--param status=DISABLED`.';
     expect(manifest?.failures).toEqual([{ scope: '', page: 26, status: 'failed', reason }]);
     expect(context.out.text()).toContain('1 page(s) cannot be read as asked (redrive cannot help):');
     expect(context.out.text()).toContain(reason);
+    expect(sim.stats().statuses['422']).toBeUndefined();
+    await dir.remove();
+  });
+});
+
+describe('a report that cannot be read in full does not hold the others back', () => {
+  it('agents too many to page through: departments are read, agent time entries say they could not be planned, and the agents cursor moves', async () => {
+    const fixture = await open({ simulator: { tickets: 10, agents: 5_150 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['agents', 'agent-time-entries', 'departments'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES.failed);
+    expect((await manifestOf(dir.path, 'departments'))?.status).toBe('complete');
+    const entries = await manifestOf(dir.path, 'agent-time-entries');
+    expect(entries).toMatchObject({ status: 'failed', pages: { planned: 1, failed: 1, pastDepth: 0 } });
+    expect(entries?.failures[0]?.reason).toMatch(/^agent-time-entries could not be planned: GET \/agents cannot be read past record 5000/);
+    expect(entries?.cursor).toEqual({ moved: false, note: 'cursor kept: the report is failed' });
+    expect(context.out.text()).toContain('Warning: agent-time-entries could not be planned (GET /agents cannot be read past record 5000');
+    // The agents past the limit can never be read this way: the cursor does not wait for them.
+    const agents = await manifestOf(dir.path, 'agents');
+    expect(agents?.pages).toMatchObject({ failed: 1, pastDepth: 1 });
+    expect(agents?.cursor?.note).toMatch(/^cursor moved to .*, although 1 page\(s\) past Zoho's depth limit could not be read \(see failures\)$/);
+    await dir.remove();
+  });
+
+  it('an agent with more time entries than the list pages through: read in time windows, every entry once', async () => {
+    const fixture = await open({ simulator: { tickets: 40, busyAgentEntries: 9_000 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    expect(await runReports(['agent-time-entries'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
+    const records = await storedRecords(dir.path, 'agent-time-entries');
+    expect(records).toHaveLength(sim.portal.timeEntries.length);
+    expect(new Set(records.map((r) => r.id)).size).toBe(sim.portal.timeEntries.length);
+    const busy = sim.portal.agents[0]!.id;
+    const windows = (await new FolderObjectStore(dir.path).list('agent-time-entries/')).filter((k) => k.includes(`agent=${busy}/window=`));
+    expect(windows.length).toBeGreaterThan(0);
+    expect(sim.stats().statuses['422']).toBeUndefined();
+    await dir.remove();
+  });
+
+  it("a ticket's threads past the depth limit: the rest of its pages are not requested, and the run says so", async () => {
+    const fixture = await open({ simulator: { tickets: 2, threadsPerTicket: 5_050 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['threads'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES.failed);
+    expect(await manifestOf(dir.path, 'threads')).toMatchObject({ records: 10_000, pages: { failed: 2, pastDepth: 2, deadLettered: 0 } });
+    expect(context.out.text()).toContain("GET /tickets/{ticketId}/threads cannot be read past record 5000: Zoho Desk's `from` stops at 4999");
     expect(sim.stats().statuses['422']).toBeUndefined();
     await dir.remove();
   });

@@ -147,7 +147,7 @@ describe("the portal's limits", () => {
     const context = contextFor(fixture);
     expect(await main(['run', 'threads', '--reserve', '300', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
     expect(context.out.errors[0]).toMatch(/credits left today and the reserve is 300/);
-    expect(context.out.text()).toMatch(/Stopped with \d+ page\(s\) still queued \(not dead-lettered\)/);
+    expect(context.out.text()).toMatch(/Stopped with \d+ message\(s\) still queued \(not dead-lettered\)/);
     expect(fixture.running.sim.stats().creditsRemaining).toBeGreaterThanOrEqual(300 - 3 * 25);
     const status = contextFor(fixture);
     await main(['status', '--out', dir.path], status);

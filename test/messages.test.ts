@@ -99,6 +99,12 @@ describe('every bad message is rejected with a reason that names the field', () 
     else expect(message).toMatch(expected);
   });
 
+  it('an on-demand message with a parameter only the planner sets (a window, a page start)', () => {
+    expect(reason(JSON.stringify({ report: 'contacts', params: { createdFrom: '2026-01-01T00:00:00Z' } }))).toBe(
+      'params.createdFrom is set by the planner on the pages it plans, not by an on-demand message',
+    );
+  });
+
   it('an oversized message', () => {
     const body = JSON.stringify({ report: 'tickets', params: { since: 'x'.repeat(300_000) } });
     expect(reason(body)).toBe(`the message is ${Buffer.byteLength(body)} bytes; the limit is 262144 (256 KiB)`);

@@ -5,6 +5,10 @@ import { buildConsumer } from '../lib/aws/consumer.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
+import {
+  ConfigError, CreditsExhaustedError, InvalidMessageError, ReauthorizeError, ReportUnavailableError, RetryLaterError, ZohoRejectedError,
+} from '../lib/errors.js';
+import { disposition } from '../lib/pipeline/failure-policy.js';
 import { MAX_MESSAGE_BYTES } from '../lib/pipeline/messages.js';
 import { runManifests } from '../lib/pipeline/manifest.js';
 import { awsFixture, lambdaContext, sqsEvent } from './helpers/aws.js';
@@ -36,6 +40,22 @@ describe('a problem with one page never stops the whole run', () => {
     await dir.remove();
   });
 
+  it('a message naming a secret that does not exist is set aside with that reason; the run goes on', async () => {
+    const fixture = await open({ simulator: { tickets: 5 } });
+    const dir = await tempDir();
+    const queued = await openLocalPipeline({ out: dir.path }, contextFor(fixture));
+    await queued.queue.send([{ body: JSON.stringify({ report: 'departments', secretId: 'zoho_auth_typo' }) }]);
+    await queued.close();
+    const context = contextFor(fixture);
+    expect(await runReports(['agents'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
+    const reopened = await openLocalPipeline({ out: dir.path }, contextFor(fixture));
+    expect((await reopened.queue.deadLetters()).map((m) => m.reason)).toEqual([
+      expect.stringMatching(/^invalid message: secretId "zoho_auth_typo": No secret file .*zoho_auth_typo\.json/),
+    ]);
+    await reopened.close();
+    await dir.remove();
+  });
+
   it('on AWS, a page too big for SQS fails alone with its reason, and the run is planned', async () => {
     const fixture = await open({ simulator: { tickets: 5 } });
     const aws = await awsFixture(fixture);
@@ -62,6 +82,20 @@ describe('a problem with one page never stops the whole run', () => {
     } finally {
       await aws.close();
     }
+  });
+});
+
+describe('the failure policy', () => {
+  it('sets aside what retrying cannot cure (reject, unavailable), stops for what no page can get past, retries the rest', () => {
+    const timing = { baseMs: 10, capMs: 100 };
+    expect(disposition(new ReportUnavailableError('not on this edition'), 1, 5, timing)).toEqual({ kind: 'dead-letter', reason: 'not on this edition' });
+    expect(disposition(new ZohoRejectedError('422'), 1, 5, timing)).toEqual({ kind: 'dead-letter', reason: '422' });
+    expect(disposition(new InvalidMessageError('bad'), 1, 5, timing)).toEqual({ kind: 'dead-letter', reason: 'invalid message: bad' });
+    for (const error of [new ConfigError('x'), new ReauthorizeError('x'), new CreditsExhaustedError('x')]) {
+      expect(disposition(error, 1, 5, timing)).toEqual({ kind: 'stop', error });
+    }
+    expect(disposition(new RetryLaterError('500'), 1, 5, timing)).toEqual({ kind: 'retry', delayMs: 10 });
+    expect(disposition(new Error('boom'), 5, 5, timing)).toEqual({ kind: 'dead-letter', reason: 'failed 5 times; the last time: boom' });
   });
 });
 

@@ -105,4 +105,30 @@ describe('the folder queue lock, between processes', () => {
     await queue.close();
     holder.child.stdin.end();
   });
+
+  it('a holder on another machine or in another container (a shared volume) is refused, not taken over', async () => {
+    dir = await tempDir();
+    for (const [name, holder] of [
+      ['host', { pid: process.pid, host: 'reports-box-2' }],
+      ['container', { pid: 1, started: 'boot:1', pidNamespace: 'pid:[4026530000]' }],
+    ] as const) {
+      const folder = join(dir.path, name);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'lock.1'), JSON.stringify(holder));
+      const error = await rejection(FolderQueue.open(folder, options));
+      expect(error, name).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain(name === 'host' ? `(pid ${process.pid} on reports-box-2)` : '(pid 1)');
+      expect(error.message).toContain(`delete ${join(folder, 'lock.1')}`);
+    }
+  });
+
+  it("an older version's running process (its plain lock file) is refused", async () => {
+    dir = await tempDir();
+    const older = spawn('sleep', ['30']);
+    children.push(older);
+    await mkdir(join(dir.path, 'work'), { recursive: true });
+    await writeFile(join(dir.path, 'lock'), String(older.pid));
+    const error = await rejection(FolderQueue.open(dir.path, options));
+    expect(error.message).toContain(`(pid ${older.pid}, an older version)`);
+  });
 });

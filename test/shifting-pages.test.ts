@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { runReports } from '../lib/cli/run-command.js';
 import type { HttpClient } from '../lib/ports.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
@@ -50,6 +49,34 @@ describe('pages of a window while Zoho changes under them', () => {
     const threads = new Set((await storedRecords(dir.path, 'threads')).map((r) => String(r.id)));
     expect(threads.size).toBe(sim.portal.tickets.reduce((n, t) => n + ticketThreads(sim.portal, t).length, 0));
     await dir.remove();
-    expect(await new FolderObjectStore(dir.path).list('')).toEqual([]);
+  });
+
+  it('a page that ends among tickets of one modifiedTime: one of them edited before the next page skips none of the others', async () => {
+    const fixture = await open({ simulator: { tickets: 400 } });
+    const { sim } = fixture.running;
+    const sorted = [...sim.portal.tickets].sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index);
+    // 30 tickets of one modifiedTime across the first page's end (Zoho's times are often whole seconds).
+    const ties = sorted.slice(85, 115);
+    for (const ticket of ties) ticket.modifiedTime = sorted[85]!.modifiedTime;
+    const firstPageTies = [...sim.portal.tickets].sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index).slice(0, 100)
+      .filter((t) => ties.includes(t));
+    expect(firstPageTies.length).toBeGreaterThan(5);
+    let edited = false;
+    const spy = recordingHttp();
+    const http: HttpClient = async (request) => {
+      const response = await spy.http(request);
+      if (!edited && request.url.includes('/tickets/search') && /[?&]from=0(&|$)/.test(request.url) && /[?&]limit=100(&|$)/.test(request.url)) {
+        edited = true;
+        firstPageTies[0]!.modifiedTime = sim.clock.now(); // edited in Zoho: it leaves the window
+      }
+      return response;
+    };
+    const dir = await tempDir();
+    expect(await runReports(['tickets'], { out: dir.path, concurrency: 1, ...FAST }, { ...contextFor(fixture, sim.clock), http })).toBe(0);
+    expect(edited).toBe(true);
+    const first = new Set((await storedRecords(dir.path, 'tickets')).map((r) => String(r.id)));
+    for (const ticket of ties) expect(first.has(ticket.id), ticket.id).toBe(true);
+    expect(first.size).toBe(400);
+    await dir.remove();
   });
 });

@@ -1,10 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 
 /** A process, told apart from a later one that got the same pid. */
 export interface ProcessIdentity {
   pid: number;
   /** when it started, where that can be known (Linux); absent elsewhere */
   started?: string;
+  /** the machine, and the pid namespace (a container) it runs in: a pid means something only within both */
+  host?: string;
+  pidNamespace?: string;
 }
 
 let bootId: Promise<string> | undefined;
@@ -30,9 +34,21 @@ export async function processStartTime(pid: number): Promise<string | undefined>
   return boot ? `${boot}:${ticks}` : ticks;
 }
 
+/** This process's pid namespace ("pid:[4026531836]"), on Linux. */
+async function pidNamespace(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  return readlink('/proc/self/ns/pid').catch(() => undefined);
+}
+
 export async function currentProcess(): Promise<ProcessIdentity> {
   const started = await processStartTime(process.pid);
-  return started === undefined ? { pid: process.pid } : { pid: process.pid, started };
+  const namespace = await pidNamespace();
+  return {
+    pid: process.pid,
+    ...(started !== undefined && { started }),
+    host: hostname(),
+    ...(namespace !== undefined && { pidNamespace: namespace }),
+  };
 }
 
 /**
@@ -41,6 +57,9 @@ export async function currentProcess(): Promise<ProcessIdentity> {
  * Linux), a live pid counts as running.
  */
 export async function isRunning(holder: ProcessIdentity): Promise<boolean> {
+  // Another machine or container (a shared volume): its pid cannot be checked from here, so it counts as running.
+  if (holder.host !== undefined && holder.host !== hostname()) return true;
+  if (holder.pidNamespace !== undefined && holder.pidNamespace !== (await pidNamespace())) return true;
   let otherUser = false;
   try {
     process.kill(holder.pid, 0);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../errors.js';
@@ -37,6 +38,7 @@ export class QueueLock {
 
   static async take(folder: string): Promise<QueueLock> {
     const me = await currentProcess();
+    await refuseOldVersionHolder(folder);
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
       const top = (await generations(folder)).at(-1);
       if (top !== undefined) {
@@ -47,8 +49,9 @@ export class QueueLock {
           continue;
         }
         if (typeof holder === 'object' && (await isRunning(holder))) {
+          const where = holder.host !== undefined && holder.host !== hostname() ? ` on ${holder.host}` : '';
           throw new ConfigError(
-            `Another zoho-desk-reports process (pid ${holder.pid}) is using the queue in ${folder}; wait for it to finish. ` +
+            `Another zoho-desk-reports process (pid ${holder.pid}${where}) is using the queue in ${folder}; wait for it to finish. ` +
               `(If no such process is running, delete ${file}.)`,
           );
         }
@@ -81,6 +84,18 @@ export class QueueLock {
   }
 }
 
+/** An older version of this tool kept its pid in a plain `lock` file: while that process runs, the folder is its. */
+async function refuseOldVersionHolder(folder: string): Promise<void> {
+  const file = join(folder, 'lock');
+  const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && (await isRunning({ pid }))) {
+    throw new ConfigError(
+      `Another zoho-desk-reports process (pid ${pid}, an older version) is using the queue in ${folder}; wait for it to finish. ` +
+        `(If no such process is running, delete ${file}.)`,
+    );
+  }
+}
+
 /** Once the lock is held: temporary files of processes that died taking it, and the lock file of earlier versions. */
 async function tidy(folder: string): Promise<void> {
   for (const name of await readdir(folder)) {
@@ -108,10 +123,16 @@ async function readHolder(file: string): Promise<Holder> {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'being written' : 'unreadable';
   }
   try {
-    const value = JSON.parse(text) as { pid?: unknown; started?: unknown; released?: unknown };
+    const value = JSON.parse(text) as { pid?: unknown; released?: unknown };
     if (value.released === true) return 'released';
     if (typeof value.pid === 'number' && Number.isSafeInteger(value.pid) && value.pid > 0) {
-      return typeof value.started === 'string' ? { pid: value.pid, started: value.started } : { pid: value.pid };
+      const { started, host, pidNamespace } = value as { started?: unknown; host?: unknown; pidNamespace?: unknown };
+      return {
+        pid: value.pid,
+        ...(typeof started === 'string' && { started }),
+        ...(typeof host === 'string' && { host }),
+        ...(typeof pidNamespace === 'string' && { pidNamespace }),
+      };
     }
   } catch {
     // fall through

@@ -55,7 +55,8 @@ export interface LocalPipeline {
   /** checks the portal (GET /organizations) and sets the concurrency its edition allows */
   connectPortal(): Promise<Portal>;
   /** processes the queue until it is empty, then writes the manifests of every run it touched */
-  process(options?: { stopAfter?: number; signal?: AbortSignal }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
+  /** `runIds`: runs to report on besides those whose pages were handled (one planned with nothing to queue) */
+  process(options?: { stopAfter?: number; signal?: AbortSignal; runIds?: string[] }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
   close(): Promise<void>;
 }
 
@@ -136,12 +137,13 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       await applyCreditReserve(zoho.desk, options.reserve ?? DEFAULT_RESERVE, portal);
       return portal;
     },
-    async process(processOptions = {}) {
+    async process({ runIds = [], ...processOptions } = {}) {
       const drained = await drain(queue, deps, {
         concurrency: concurrency * PAGES_PER_CALL,
         ...(options.retry && { retry: options.retry }),
         ...processOptions,
       });
+      for (const runId of runIds) drained.runIds.add(runId);
       const manifests: ReportManifest[] = [];
       const finalize = { now: clock.now(), warn: (message: string) => warn(deps, message) };
       for (const runId of [...drained.runIds].sort()) manifests.push(...(await finalizeRun(store, runId, finalize)));

@@ -24,6 +24,8 @@ export async function processAndReport(
   context: CliContext,
   extraCredits = 0,
   stopAfter?: number,
+  /** the run this command planned: reported even when none of its pages was queued */
+  planned?: string,
 ): Promise<number> {
   const started = Date.now();
   const abort = new AbortController();
@@ -31,7 +33,7 @@ export async function processAndReport(
   process.once('SIGINT', interrupt);
   let result;
   try {
-    result = await pipeline.process({ signal: abort.signal, ...(stopAfter !== undefined && { stopAfter }) });
+    result = await pipeline.process({ signal: abort.signal, ...(stopAfter !== undefined && { stopAfter }), ...(planned && { runIds: [planned] }) });
   } finally {
     process.off('SIGINT', interrupt);
     progress.stop();
@@ -51,12 +53,12 @@ export async function processAndReport(
   if (drained.stopped) {
     const depths = await pipeline.queue.depths();
     const waiting = depths.visible + depths.delayed + depths.inFlight;
-    if (waiting) out.line(`Stopped with ${waiting} page(s) still queued (not dead-lettered): \`zoho-desk-reports run\` finishes them once the cause below is fixed.`);
+    if (waiting) out.line(`Stopped with ${waiting} message(s) still queued (not dead-lettered): \`zoho-desk-reports run\` finishes them once the cause below is fixed.`);
     throw drained.stopped;
   }
   if (drained.interrupted) {
     const depths = await pipeline.queue.depths();
-    out.line(`Stopped with ${depths.visible + depths.delayed} page(s) still queued: run \`zoho-desk-reports run\` again to finish them.`);
+    out.line(`Stopped with ${depths.visible + depths.delayed} message(s) still queued: run \`zoho-desk-reports run\` again to finish them.`);
     return EXIT_CODES.interrupted;
   }
   if (cutShort.length) {
@@ -127,15 +129,17 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
     await finishEarlierRuns(pipeline, context);
     const waiting = await pipeline.queue.depths();
     let discoveryCredits = 0;
+    let plannedRun: string | undefined;
     if (waiting.visible + waiting.delayed > 0) {
       out.line(`Finishing ${waiting.visible + waiting.delayed} queued message(s) first (an interrupted run, or \`enqueue\`); run again afterwards for a new run.`);
     } else {
       const runId = newRunId((context.clock ?? { now: Date.now }).now());
       const plan = await planRun({ runId, targets, trigger: 'cli' }, pipeline.deps);
       discoveryCredits = plan.discoveryCredits;
+      plannedRun = runId;
       out.line(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
     }
-    return await processAndReport(pipeline, progress, context, discoveryCredits, options.stopAfter);
+    return await processAndReport(pipeline, progress, context, discoveryCredits, options.stopAfter, plannedRun);
   } finally {
     progress.stop();
     await pipeline.close();

@@ -1,3 +1,4 @@
+import { InvalidMessageError, isAppError } from '../errors.js';
 import type { Clock, HttpClient, Logger, SecretStore } from '../ports.js';
 import { connectZoho, type ConnectOptions, type ZohoConnection } from '../zoho/connect.js';
 import type { CallBudget } from '../zoho/call-budget.js';
@@ -49,6 +50,15 @@ export function zohoConnections(options: ConnectionOptions): (secretId: string |
       connection.catch(() => connections.delete(store.description));
       connections.set(store.description, connection);
     }
-    return connection;
+    return secretId === undefined ? connection : connection.catch((error: unknown) => Promise.reject(namedByMessage(secretId, error)));
   };
+}
+
+/**
+ * A secret a message names (its `secretId`) that is missing or unusable is that message's problem — set it
+ * aside with the reason — not the deployment's: the messages of every other portal go on.
+ */
+function namedByMessage(secretId: string, error: unknown): unknown {
+  if (!isAppError(error) || error.action !== 'fix') return error;
+  return new InvalidMessageError(`secretId "${secretId}": ${error.message}`, { cause: error });
 }

@@ -7,6 +7,13 @@ import { runStartedAt } from './keys.js';
  */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
+/**
+ * How far ahead of this machine's clock a stored cursor may be before it is repaired. A cursor is never set
+ * later than the clock of the run that wrote it, so only two machines' clocks can differ here — by far less
+ * than the 10 minutes the next run reads back (CURSOR_OVERLAP_MS), which this must stay under.
+ */
+export const FUTURE_CURSOR_TOLERANCE_MS = 60_000;
+
 /** The earliest day Athena's partition projection reads (`range 2020-01-01,NOW`): a run before it is invisible. */
 export const EARLIEST_RUN_DAY = '2020-01-01';
 

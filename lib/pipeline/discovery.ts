@@ -1,6 +1,6 @@
 import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
-import { MAX_CLOCK_SKEW_MS } from './cursor.js';
+import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
 import { HISTORY_START, searchTickets } from './windows.js';
@@ -52,7 +52,7 @@ export class Discovery {
     const key = stateKey(reportId);
     const state = await readChecked(this.store, key, reportStateSchema, (message) => this.warn(`${message} Reading ${reportId} in full.`));
     if (!state || (state.orgId !== undefined && state.orgId !== this.orgId)) return undefined;
-    if (Date.parse(state.cursor) > this.now + MAX_CLOCK_SKEW_MS) {
+    if (Date.parse(state.cursor) > this.now + FUTURE_CURSOR_TOLERANCE_MS) {
       this.warn(`${key} has a cursor in the future (${state.cursor}, now ${new Date(this.now).toISOString()}): reading ${reportId} in full to repair it.`);
       return undefined;
     }

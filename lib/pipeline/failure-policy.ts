@@ -20,18 +20,21 @@ export interface RetryTiming {
  * - `fix`, `reauthorize`, `stop-for-day`: configuration, credentials or spent credits: nothing else would
  *   succeed either, so the run stops with its pages still queued;
  * - `retry` (and anything unexpected): again with backoff (or Zoho's Retry-After) until the receive count
- *   runs out. `unavailable` never reaches here: the page worker records it.
+ *   runs out; `unavailable` is set aside like `reject` (the page worker records unavailable pages itself).
  */
 export function disposition(error: unknown, receiveCount: number, maxReceiveCount: number, timing: RetryTiming): Disposition {
   const action = isAppError(error) ? error.action : 'retry';
   switch (action) {
     case 'reject':
       return { kind: 'dead-letter', reason: error instanceof InvalidMessageError ? `invalid message: ${describeError(error)}` : describeError(error) };
+    case 'unavailable':
+      // The page worker records an unavailable page itself; one that gets here (planning an on-demand report)
+      // will not become available by trying again.
+      return { kind: 'dead-letter', reason: describeError(error) };
     case 'fix':
     case 'reauthorize':
     case 'stop-for-day':
       return { kind: 'stop', error: error as AppError };
-    case 'unavailable':
     case 'retry':
       break;
   }

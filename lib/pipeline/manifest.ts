@@ -1,9 +1,9 @@
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
-import { MAX_CLOCK_SKEW_MS } from './cursor.js';
+import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
 import { readReceipts } from './receipts.js';
-import { readChecked, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
+import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
 export type { Receipt, ReportState, RunRecord } from './records.js';
 
@@ -19,7 +19,8 @@ export interface ReportManifest {
   report: string;
   runId: string;
   status: ReportStatus;
-  pages: { planned: number; written: number; deadLettered: number; failed: number; unavailable: number; pending: number };
+  /** `failed` pages can never be read as asked; `pastDepth` of them because of Zoho's depth limit */
+  pages: { planned: number; written: number; deadLettered: number; failed: number; pastDepth: number; unavailable: number; pending: number };
   records: number;
   credits: number;
   /** pages that were not stored and why (the first 20): dead-lettered, or failed for good */
@@ -37,6 +38,7 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     written: count('written'),
     deadLettered: count('dead-lettered'),
     failed: count('failed'),
+    pastDepth: receipts.filter((r) => r.status === 'failed' && r.cause === 'depth').length,
     unavailable: count('unavailable'),
     pending: count('planned'),
   };
@@ -51,9 +53,7 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     pages,
     records: receipts.reduce((sum, r) => sum + (r.records ?? 0), 0),
     credits: receipts.reduce((sum, r) => sum + (r.credits ?? 0), 0),
-    failures: receipts
-      .filter((r) => r.status === 'dead-lettered' || r.status === 'failed')
-      .slice(0, 20)
+    failures: [...receipts.filter((r) => r.status === 'failed').slice(0, 20), ...receipts.filter((r) => r.status === 'dead-lettered').slice(0, 20)]
       .map((r) => ({ scope: r.scope, page: r.page, status: r.status as 'dead-lettered' | 'failed', reason: r.reason ?? 'unknown' })),
   };
   const unavailable = receipts.find((r) => r.status === 'unavailable')?.reason;
@@ -63,8 +63,15 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
 
 const ignore = () => undefined;
 
-export const readRunRecord = (store: ObjectStore, runId: string, warn: (message: string) => void = ignore) =>
-  readChecked(store, runRecordKey(runId), runRecordSchema, warn);
+/**
+ * A run's record, checked. Given `warn` (a writer: finalizing, planning), an invalid record is quarantined
+ * and named; without it (`status`, which only reads), it is read as absent and left where it is.
+ */
+export async function readRunRecord(store: ObjectStore, runId: string, warn?: (message: string) => void): Promise<RunRecord | undefined> {
+  if (warn) return readChecked(store, runRecordKey(runId), runRecordSchema, warn);
+  const result = await readRecord(store, runRecordKey(runId), runRecordSchema);
+  return result.kind === 'valid' ? result.value : undefined;
+}
 
 /**
  * Every report's manifest for a run, computed from its receipts now (a report planned with no pages included).
@@ -110,18 +117,26 @@ export interface FinalizeOptions {
 }
 
 /** Whether a complete report of this run may move its cursor, and to when; otherwise why not. */
-function cursorFor(run: RunRecord | undefined, runId: string, manifest: ReportManifest): { cursor: string } | { note: string } {
-  if (!findReport(manifest.report)) return { note: 'a route export has no cursor' };
-  if (!run) return { note: 'cursor kept: the run has no valid run record (it was not planned here)' };
-  if (run.status === 'planning' || run.status === 'failed') return { note: 'cursor kept: the run\'s planning did not finish' };
-  if (manifest.status !== 'complete') return { note: `cursor kept: the report is ${manifest.status}` };
+type CursorDecision = { move: true; cursor: string; note: string } | { move: false; note: string };
+
+function cursorFor(run: RunRecord | undefined, runId: string, manifest: ReportManifest): CursorDecision {
+  if (!findReport(manifest.report)) return { move: false, note: 'a route export has no cursor' };
+  if (!run) return { move: false, note: 'cursor kept: the run has no valid run record (it was not planned here)' };
+  if (run.status === 'planning' || run.status === 'failed') return { move: false, note: 'cursor kept: the run\'s planning did not finish' };
   const request = run.requests.find((r) => r.report === manifest.report);
-  const narrowed = Object.entries(request?.params ?? {}).map(([name, value]) => `${name}=${value}`);
+  if (!request) return { move: false, note: 'cursor kept: the run did not ask for this report' };
+  const { pending, deadLettered, unavailable, failed, pastDepth } = manifest.pages;
+  if (pending + deadLettered + unavailable + (failed - pastDepth) > 0) {
+    return { move: false, note: `cursor kept: the report is ${unavailable > 0 && pending + deadLettered === 0 ? 'unavailable' : manifest.status}` };
+  }
+  const narrowed = Object.entries(request.params).map(([name, value]) => `${name}=${value}`);
   if (narrowed.length) {
-    return { note: `cursor kept: this run read only ${narrowed.join(', ')}, not everything the cursor stands for` };
+    return { move: false, note: `cursor kept: this run read only ${narrowed.join(', ')}, not everything the cursor stands for` };
   }
   const readUpTo = [run.startedAt, run.cursorAt ?? run.startedAt, runStartedAt(runId)].sort()[0] as string;
-  return { cursor: readUpTo };
+  // A page past Zoho's depth limit can never be read: it is reported in `failures`, and holding the cursor for
+  // it would only make every later run read more and fail the same way.
+  return { move: true, cursor: readUpTo, note: pastDepth > 0 ? `, although ${pastDepth} page(s) past Zoho's depth limit could not be read (see failures)` : '' };
 }
 
 /**
@@ -137,22 +152,22 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const receipts = manifests.some((m) => findReport(m.report)?.carryParents) ? await readReceipts(store, runId) : [];
   for (const manifest of manifests) {
     const decision = cursorFor(run, runId, manifest);
-    if ('cursor' in decision) {
+    if (decision.move) {
       const cursor = Date.parse(decision.cursor) > now ? new Date(now).toISOString() : decision.cursor;
       const key = stateKey(manifest.report);
       const current = await readChecked(store, key, reportStateSchema, warn);
-      const currentIsFuture = current !== undefined && Date.parse(current.cursor) > now + MAX_CLOCK_SKEW_MS;
+      const currentIsFuture = current !== undefined && Date.parse(current.cursor) > now + FUTURE_CURSOR_TOLERANCE_MS;
       if (currentIsFuture) warn(`${key} held a cursor in the future (${current.cursor}); it is set back to ${cursor}.`);
       if (current && !currentIsFuture && current.orgId === run?.orgId && current.cursor >= cursor) {
         // Finalizing again (a redrive, the next run) says what the first time did.
         manifest.cursor = current.runId === runId
-          ? { moved: true, note: `cursor moved to ${current.cursor}` }
+          ? { moved: true, note: `cursor moved to ${current.cursor}${decision.note}` }
           : { moved: false, note: `cursor kept: a newer run already moved it to ${current.cursor}` };
       } else {
         const state: ReportState = { report: manifest.report, cursor, runId, ...(run?.orgId ? { orgId: run.orgId } : {}) };
         if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(receipts, manifest.report);
         await writeJson(store, key, state);
-        manifest.cursor = { moved: true, note: `cursor moved to ${cursor}` };
+        manifest.cursor = { moved: true, note: `cursor moved to ${cursor}${decision.note}` };
       }
     } else {
       manifest.cursor = { moved: false, note: decision.note };

@@ -4,6 +4,7 @@ import { parseParams } from '../reports/params.js';
 import { parseRoute, parseRouteParams, routeTarget } from '../reports/route.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import { RUN_ID } from './keys.js';
+import { MAX_TIES } from './seek.js';
 
 /**
  * Messages on the work queue (design.md §3), validated once, at the edge, with a reason that names the field.
@@ -41,12 +42,14 @@ export interface PageMessage extends Target {
   chain: boolean;
   /** on a chained page: a fingerprint of the page before it, so a server that ignores `from` is caught */
   prev?: string;
+  /** on a page of a time window read by keyset: ids at its start time already read (seek.ts) */
+  skip?: string[];
 }
 
 export type Message = OnDemandMessage | PageMessage;
 
 const ON_DEMAND_FIELDS = ['report', 'route', 'params', 'secretId'];
-const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev'];
+const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev', 'skip'];
 
 function wholeNumber(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const value = raw[field];
@@ -92,7 +95,7 @@ export function parseMessage(body: string, options: ParseOptions): Message {
       throw new InvalidMessageError(`"${field.slice(0, 40)}" is not a message field (fields: ${[...ON_DEMAND_FIELDS, ...PAGE_FIELDS].join(', ')})`);
     }
   }
-  const target = parseTarget(fields, options);
+  const target = parseTarget(fields, options, isPage);
   if (!isPage) return { kind: 'on-demand', ...target };
 
   if (fields.v !== 1) throw new InvalidMessageError(`v must be 1, not ${JSON.stringify(fields.v) ?? 'missing'}`);
@@ -114,6 +117,13 @@ export function parseMessage(body: string, options: ParseOptions): Message {
     if (typeof fields.prev !== 'string' || !/^[0-9a-f]{16}$/.test(fields.prev)) throw new InvalidMessageError('prev must be 16 hexadecimal digits');
     message.prev = fields.prev;
   }
+  if (fields.skip !== undefined) {
+    const skip = fields.skip;
+    if (!Array.isArray(skip) || skip.length > MAX_TIES || !skip.every((id) => typeof id === 'string' && /^(\d{1,25}|#\d{1,4})$/.test(id))) {
+      throw new InvalidMessageError(`skip must be a list of at most ${MAX_TIES} Zoho ids (strings)`);
+    }
+    message.skip = skip as string[];
+  }
   const report = findReport(target.report);
   if (report?.parent && !target.params[report.parent.param]) {
     throw new InvalidMessageError(`params.${report.parent.param} is required on a page of report ${report.id}`);
@@ -127,7 +137,7 @@ export function parseMessage(body: string, options: ParseOptions): Message {
   return message;
 }
 
-function parseTarget(fields: Record<string, unknown>, options: ParseOptions): Target {
+function parseTarget(fields: Record<string, unknown>, options: ParseOptions, isPage: boolean): Target {
   const secretId = parseSecretId(fields.secretId, options.secretPrefix);
   const withSecret = <T extends object>(t: T) => (secretId === undefined ? t : { ...t, secretId });
   if (fields.report !== undefined && fields.route !== undefined && fields.report !== 'route') {
@@ -141,7 +151,7 @@ function parseTarget(fields: Record<string, unknown>, options: ParseOptions): Ta
   if (typeof fields.report !== 'string') throw new InvalidMessageError('report must be a string');
   const report = findReport(fields.report);
   if (!report) throw new InvalidMessageError(`report "${fields.report.slice(0, 40)}" does not exist (reports: ${REPORT_IDS.join(', ')}, or use "route")`);
-  return withSecret({ report: report.id, params: parseParams(report.id, report.params, fields.params) });
+  return withSecret({ report: report.id, params: parseParams(report.id, report.params, fields.params, isPage) });
 }
 
 function parseSecretId(value: unknown, prefix: string): string | undefined {
@@ -159,8 +169,9 @@ function parseSecretId(value: unknown, prefix: string): string | undefined {
 
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {
-  const { runId, report, route, params, page, from, limit, chain, prev, secretId } = message;
+  const { runId, report, route, params, page, from, limit, chain, prev, skip, secretId } = message;
   return JSON.stringify({
-    v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain, ...(prev ? { prev } : {}), ...(secretId ? { secretId } : {}),
+    v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain,
+    ...(prev ? { prev } : {}), ...(skip?.length ? { skip } : {}), ...(secretId ? { secretId } : {}),
   });
 }

@@ -12,7 +12,8 @@ import { readJson } from './manifest.js';
 import { MAX_MESSAGE_BYTES, pageMessageBody, parseMessage, type PageMessage } from './messages.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
-import { seekNext } from './seek.js';
+import { depthReason } from './depth.js';
+import { seekNext, unread } from './seek.js';
 
 export type Outcome =
   | { kind: 'written'; runId: string; report: string; records: number; credits: number; key: string }
@@ -74,7 +75,8 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
     );
   }
   if (message.chain && !page.last) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
-  const records = keep ? page.records.filter(keep) : page.records;
+  const fresh = unread(page.records, message.skip);
+  const records = keep ? fresh.filter(keep) : fresh;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
   await writeReceipt(deps.store, message, 'written', { records: records.length, credits: page.weight });
@@ -97,14 +99,14 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, reco
     return;
   }
   if (next.from > target.fromMax) {
-    await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target) });
+    await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target), cause: 'depth' });
     deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
     deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: 'past Zoho\'s depth limit' });
     return;
   }
   const body = pageMessageBody(next);
   if (Buffer.byteLength(body, 'utf8') > MAX_MESSAGE_BYTES) {
-    await writeReceipt(deps.store, next, 'failed', { reason: `its queue message would be over SQS's ${MAX_MESSAGE_BYTES} bytes (shorten the parameters)` });
+    await writeReceipt(deps.store, next, 'failed', { reason: `its queue message would be over SQS's ${MAX_MESSAGE_BYTES} bytes (shorten the parameters)`, cause: 'size' });
     return;
   }
   await writeReceipt(deps.store, next, 'planned', { body });
@@ -113,24 +115,12 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, reco
 }
 
 function successor(message: PageMessage, target: DeskEndpoint, records: DeskRecord[], fingerprint: string): PageMessage {
-  const next = { ...message, page: message.page + 1, prev: fingerprint };
+  const { skip: _skip, ...rest } = message;
+  const next = { ...rest, page: message.page + 1, prev: fingerprint };
   const seek = message.report === 'route' ? undefined : findReport(message.report)?.seek?.(message.params);
   if (!seek) return { ...next, from: message.from + message.limit };
-  const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from }, message.limit);
-  return { ...next, params: { ...message.params, after: position.after }, from: position.from };
-}
-
-/** Why the records past the depth limit are not exported, and what the person can do. */
-function depthReason(message: PageMessage, target: DeskEndpoint): string {
-  const report = findReport(message.report);
-  const advice = message.report === 'route'
-    ? 'Narrow the route with its query parameters'
-    : report?.deepRead
-      ? `The next run counts again and reads them through ${describeEndpoint(endpointOf(report.deepRead.endpoint))} in time windows`
-      : report?.depthAdvice;
-  const reason = `${describeEndpoint(target)} cannot be read past record ${message.from - target.fromBase}: Zoho Desk's \`from\` stops at ` +
-    `${target.fromMax}${report?.deepRead ? '' : ' and its API offers no search or time filter for these records'}, so the rest are not exported`;
-  return advice ? `${reason}. ${advice}.` : `${reason}.`;
+  const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from, skip: message.skip ?? [] }, message.limit);
+  return { ...next, params: { ...message.params, after: position.after }, from: position.from, skip: position.skip };
 }
 
 /** The ids of a page (the records themselves where there are none), hashed short: enough to tell two pages apart. */

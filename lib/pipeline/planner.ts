@@ -3,15 +3,16 @@ import { describeError, isAppError } from '../errors.js';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
-import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
+import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
+import { depthReason } from './depth.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
 import { runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
 import { MAX_MESSAGE_BYTES, pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
 import { writeReceipt } from './receipts.js';
-import { HISTORY_START, listCapacity, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
+import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
 
 export interface PlanRequest {
   runId: string;
@@ -26,6 +27,14 @@ export interface PlanResult {
   planned: Record<string, number>;
   /** credits the discovery calls cost */
   discoveryCredits: number;
+}
+
+/** A page that is not queued, and why: its report could not be planned, it lies past Zoho's depth, or it is too big. */
+interface SetAside {
+  message: PageMessage;
+  status: 'reject' | 'unavailable';
+  cause: 'planning' | 'depth' | 'size';
+  reason: string;
 }
 
 /** One run of pages over one parent (or the whole report), and how many pages it has when Zoho says. */
@@ -67,10 +76,28 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, notify);
     const spentBefore = zoho.desk.credits.spent;
     const messages: PageMessage[] = [];
+    const setAside: SetAside[] = [];
     for (const target of request.targets) {
-      const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(request.secretId ? { secretId: request.secretId } : {}) };
-      for (const series of await seriesFor(target, discovery)) {
-        messages.push(...pagesOf({ ...base, ...(target.route ? { route: target.route } : {}), params: series.params }, series.pages));
+      const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(target.route ? { route: target.route } : {}), ...(request.secretId ? { secretId: request.secretId } : {}) };
+      let series: Series[];
+      try {
+        series = await seriesFor(target, discovery);
+      } catch (error) {
+        // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is
+        // recorded as such, and the others are planned; credentials, credits and outages stop the whole run.
+        if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
+        const [first] = pagesOf({ ...base, params: target.params }, 1) as [PageMessage];
+        setAside.push({ message: first, status: error.action, cause: 'planning', reason: `${target.report} could not be planned: ${describeError(error)}` });
+        discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
+        continue;
+      }
+      for (const one of series) {
+        for (const page of pagesOf({ ...base, params: one.params }, one.pages)) {
+          // Counted pages past Zoho's depth limit (a ticket with thousands of threads) are never requested.
+          const target = pageEndpoint(page);
+          if (page.from > target.fromMax) setAside.push({ message: page, status: 'reject', cause: 'depth', reason: depthReason(page, target) });
+          else messages.push(page);
+        }
       }
     }
     const discoveryCredits = zoho.desk.credits.spent - spentBefore;
@@ -78,17 +105,20 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
 
     // Receipts first: a page is never in the queue without one, so the manifest always counts it.
     const { sendable, tooLarge } = bySize(messages);
+    for (const { message, bytes } of tooLarge) {
+      setAside.push({ message, status: 'reject', cause: 'size', reason: `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)` });
+    }
     const limit = pLimit(16);
     await Promise.all(sendable.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
-    await Promise.all(tooLarge.map(({ message, bytes }) => limit(() => writeReceipt(deps.store, message, 'failed', {
-      reason: `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)`,
-    }))));
+    await Promise.all(setAside.map(({ message, status, reason, cause }) =>
+      limit(() => writeReceipt(deps.store, message, status === 'unavailable' ? 'unavailable' : 'failed', { reason, ...(status === 'unavailable' ? {} : { cause }) }))));
     for (let i = 0; i < sendable.length; i += SEND_BATCH) {
       await deps.queue.send(sendable.slice(i, i + SEND_BATCH).map((m) => ({ body: pageMessageBody(m) })));
     }
     const planned: Record<string, number> = {};
-    for (const m of messages) planned[m.report] = (planned[m.report] ?? 0) + 1;
+    for (const m of [...messages, ...setAside.map((a) => a.message)]) planned[m.report] = (planned[m.report] ?? 0) + 1;
     for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
+    for (const { message, reason } of setAside) deps.events?.({ type: 'dead-lettered', runId: request.runId, report: message.report, reason });
     await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned });
     if (sendable.length === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
     return { runId: request.runId, planned, discoveryCredits };
@@ -127,9 +157,7 @@ function bySize(messages: PageMessage[]): { sendable: PageMessage[]; tooLarge: A
 /** Page messages 1…n for a known count, or page 1 of a chain. */
 function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, count: number | undefined): PageMessage[] {
   const { defaultLimit: limit } = pageLimits(base);
-  const fromBase = base.report === 'route'
-    ? routeTarget(base.route ?? '/', Object.keys(base.params)).endpoint.fromBase
-    : endpointOf((findReport(base.report) as ReportDefinition).request(base.params).endpoint).fromBase;
+  const { fromBase } = pageEndpoint(base);
   const pages = Math.max(1, count ?? 1);
   return Array.from({ length: pages }, (_, i) => ({
     ...base,
@@ -142,6 +170,37 @@ function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, c
 }
 
 const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
+
+/** The endpoint a page of this report (or route) calls. */
+function pageEndpoint(page: Pick<PageMessage, 'report' | 'route' | 'params'>): DeskEndpoint {
+  return page.report === 'route'
+    ? routeTarget(page.route ?? '/', Object.keys(page.params)).endpoint
+    : endpointOf((findReport(page.report) as ReportDefinition).request(page.params).endpoint);
+}
+
+/**
+ * Each agent's time entries, in modifiedTime windows where one agent has more than the list pages through
+ * (found by asking for the record just past the list's reach: the list has no count). Only a long stretch —
+ * a first run, or a long gap — is asked about; a 4-hourly run's window never holds that many.
+ */
+async function agentSeries(params: Record<string, string>, agentIds: string[], discovery: Discovery): Promise<Series[]> {
+  const since = params.since ?? HISTORY_START;
+  const until = params.until ?? discovery.startedAt;
+  const list = ENDPOINTS.agentTimeEntries;
+  const limit = pLimit(4);
+  const series = await Promise.all(agentIds.map((agentId) => limit(async () => {
+    const query = (from: number, to: number) => ({ modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` });
+    const tooDeep = async (from: number, to: number) =>
+      (await discovery.desk.page(list, { path: { agentId }, query: query(from, to), from: listCapacity(list), limit: 1 })).records.length > 0;
+    const windows = await probeWindows(tooDeep, since, until, PROBE_AFTER_MS);
+    if (windows.length <= 1) return [{ params: { ...params, agentId }, pages: undefined }];
+    return windows.map((w, i) => ({ params: { ...params, agentId, since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
+  })));
+  return series.flat();
+}
+
+/** Stretches shorter than this are not asked about: no agent logs thousands of entries in a week. */
+const PROBE_AFTER_MS = 7 * 24 * 3_600_000;
 
 /**
  * A list that may be deeper than Zoho pages through (contacts, accounts, calls, a queue): its search counts it
@@ -162,7 +221,7 @@ async function deepSeries(report: ReportDefinition, params: Record<string, strin
     return [{ params, pages: undefined }];
   }
   if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
-  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id);
+  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id, total);
   return windows.map((w, i) => ({ params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) }, pages: undefined }));
 }
 
@@ -190,7 +249,7 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
   const each = (ids: string[]) => ids.map((id) => ({ params: { ...params, [parent.param]: id }, pages: undefined }));
   switch (report.fanOut) {
     case 'agent':
-      return each(await discovery.agentIds());
+      return agentSeries(params, await discovery.agentIds(), discovery);
     case 'department':
       return each(await discovery.departmentIds());
     case 'ticket-with-approvals':

@@ -19,7 +19,9 @@ export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'
   if (message.report === 'route') return routeScope(message.route ?? '/');
   const report = findReport(message.report);
   if (report?.scope) return report.scope(message.params);
-  return report?.parent ? `${report.parent.scope}=${message.params[report.parent.param]}/` : '';
+  const parent = report?.parent && message.params[report.parent.param];
+  // A fanned-out report without its parent (one that could not be planned) has a report-wide scope.
+  return report?.parent && parent ? `${report.parent.scope}=${parent}/` : '';
 }
 
 export function keyOf(message: PageMessage): string {
@@ -30,7 +32,7 @@ export async function writeReceipt(
   store: ObjectStore,
   message: PageMessage,
   status: PageStatus,
-  details: Pick<Receipt, 'records' | 'credits' | 'reason' | 'body'> = {},
+  details: Pick<Receipt, 'records' | 'credits' | 'reason' | 'body' | 'cause'> = {},
 ): Promise<void> {
   const scope = scopeOf(message);
   const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };

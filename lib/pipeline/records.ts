@@ -48,6 +48,11 @@ export const receiptSchema = z.object({
   credits: z.number().min(0).optional(),
   /** why it was dead-lettered, failed or unavailable */
   reason: z.string().optional(),
+  /**
+   * why a failed page failed: past Zoho's depth limit (nothing more can ever be read, so it does not hold the
+   * report's cursor), a message too big for SQS, or a planning that failed for this report alone
+   */
+  cause: z.enum(['depth', 'size', 'planning']).optional(),
   /** a chained page's message as first planned: what a redelivery of the page before it sends again */
   body: z.string().optional(),
 });

@@ -33,11 +33,13 @@ export type WindowCount = (from: number, to: number) => Promise<number>;
  * Splits [since, until] into windows whose counts stay under the capacity, halving a window until it does.
  * Empty windows are dropped, so a quiet portal costs one count call.
  */
-export async function splitWindows(count: WindowCount, since: string, until: string, capacity: number, what = 'records'): Promise<TimeWindow[]> {
+export async function splitWindows(
+  count: WindowCount, since: string, until: string, capacity: number, what = 'records', known?: number,
+): Promise<TimeWindow[]> {
   const split = async (from: number, to: number, records: number): Promise<TimeWindow[]> => {
     if (records === 0) return [];
     if (records <= capacity) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString(), count: records }];
-    if (to - from < 2) {
+    if (to <= from) {
       throw new ZohoRejectedError(`${records} ${what} share the time ${new Date(from).toISOString()}, more than a search can page through (${capacity}).`);
     }
     const middle = Math.floor((from + to) / 2);
@@ -46,7 +48,22 @@ export async function splitWindows(count: WindowCount, since: string, until: str
   };
   const from = Date.parse(since);
   const to = Date.parse(until);
-  return split(from, to, await count(from, to));
+  return split(from, to, known ?? (await count(from, to)));
+}
+
+/**
+ * Splits [since, until] in halves until no part is too deep for a list to page through, asking `tooDeep`
+ * (a list with no count: is there a record past its reach?). Stretches shorter than `minMs` are not asked.
+ */
+export async function probeWindows(
+  tooDeep: (from: number, to: number) => Promise<boolean>, since: string, until: string, minMs: number,
+): Promise<Array<{ since: string; until: string }>> {
+  const split = async (from: number, to: number): Promise<Array<{ since: string; until: string }>> => {
+    if (to - from < minMs || to <= from || !(await tooDeep(from, to))) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString() }];
+    const middle = Math.floor((from + to) / 2);
+    return [...(await split(from, middle)), ...(await split(middle + 1, to))];
+  };
+  return split(Date.parse(since), Date.parse(until));
 }
 
 const range = (from: number, to: number) => `${new Date(from).toISOString()},${new Date(to).toISOString()}`;

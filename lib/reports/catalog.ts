@@ -104,8 +104,10 @@ const DEFINITIONS: Definition[] = [
       { name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' },
       { name: 'since', kind: 'time', description: 'only entries modified since then', default: 'since the last complete run (all on the first)' },
       { name: 'until', kind: 'time', description: 'end of the since-window', default: 'when the run starts', internal: true },
+      { name: 'window', kind: 'number', description: 'which time window of an agent with many entries', internal: true },
     ],
-    depthAdvice: 'Later runs read only the entries modified since the last one, which stay well under it; `--param since=…` reads a shorter stretch',
+    // An agent's entries are split into modifiedTime windows when there are more than the list can page through.
+    scope: (p) => (p.agentId ? `agent=${p.agentId}/${windowScope(p)}` : ''),
     request: (p) => ({
       endpoint: 'agentTimeEntries',
       path: { agentId: p.agentId ?? '' },

@@ -47,8 +47,8 @@ export function checkParam(field: string, kind: ParamKind, value: unknown): stri
   }
 }
 
-/** A report's parameters: unknown names are refused with the ones it takes. */
-export function parseParams(reportId: string, specs: readonly ParamSpec[], raw: unknown): Record<string, string> {
+/** A report's parameters: unknown names are refused with the ones it takes; internal ones only on page messages. */
+export function parseParams(reportId: string, specs: readonly ParamSpec[], raw: unknown, allowInternal = true): Record<string, string> {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidMessageError('params must be an object of strings');
   const parsed: Record<string, string> = {};
@@ -59,6 +59,9 @@ export function parseParams(reportId: string, specs: readonly ParamSpec[], raw: 
       throw new InvalidMessageError(
         `params.${name} is not a parameter of report ${reportId} (${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none'})`,
       );
+    }
+    if (spec.internal && !allowInternal) {
+      throw new InvalidMessageError(`params.${name} is set by the planner on the pages it plans, not by an on-demand message`);
     }
     parsed[name] = checkParam(`params.${name}`, spec.kind, value);
   }

@@ -73,6 +73,8 @@ export interface DatasetOptions {
   contacts?: number;
   /** agents in the portal (default: from the tickets, at most 80) */
   agents?: number;
+  /** the first agent also logs this many time entries over the history (a heavy time tracker) */
+  busyAgentEntries?: number;
 }
 
 // Zoho ids are 19-digit strings sharing an org prefix; each kind of record gets its own sequence range.
@@ -87,9 +89,12 @@ export function makeId(prefix: string, kind: IdKind, n: number): string {
   return `${prefix}${String(ID_BASES[kind] + n).padStart(12, '0')}`;
 }
 
+/** Threads one ticket can have: ids are derived from the ticket and n < this. */
+export const MAX_THREADS_PER_TICKET = 100_000;
+
 /** A ticket's n-th thread: ids derived from the ticket so lazily generated threads are stable. */
 export function threadId(portal: Portal, ticket: Ticket, n: number): string {
-  return makeId(portal.idPrefix, 'thread', ticket.index * 1000 + n);
+  return makeId(portal.idPrefix, 'thread', ticket.index * MAX_THREADS_PER_TICKET + n);
 }
 
 const DAY = 86_400_000;
@@ -168,6 +173,16 @@ export function generatePortal(options: DatasetOptions): Portal {
     for (let i = 0; i < count; i += 1) {
       portal.tags.push({ id: next('tag'), name: `${rnd.pick(TAG_NAMES)}-${i + 1}`, departmentId: department.id, createdTime: when(start, options.now) });
     }
+  }
+
+  const busy = agents[0];
+  for (let i = 0; busy && portal.tickets.length && i < (options.busyAgentEntries ?? 0); i += 1) {
+    const ticket = rnd.pick(portal.tickets);
+    const executed = when(start, options.now - 60_000);
+    portal.timeEntries.push({
+      id: makeId(idPrefix, 'timeEntry', ++sequences.timeEntry), ticketId: ticket.id, ownerId: busy.id, departmentId: ticket.departmentId,
+      executedTime: executed, createdTime: executed, modifiedTime: executed, seconds: rnd.int(5, 60) * 60, billable: rnd.chance(0.4),
+    });
   }
 
   for (let i = 0; i < Math.floor(size / 2); i += 1) {

@@ -124,7 +124,10 @@ export class SimulatedDesk {
     const charged = { 'X-Rate-Limit-Request-Weight-v3': String(weight) };
     const result = route.produce({ portal: this.portal, params, query });
     if (result.kind === 'not-found') return { ...zohoError(404, 'URL_NOT_FOUND', result.message), headers: charged };
-    if (result.kind === 'object') return { status: 200, json: result.body, headers: charged };
+    if (result.kind === 'object') {
+      const { count: _count, ...withoutCount } = result.body;
+      return { status: 200, json: quirk?.kind === 'no-count' ? withoutCount : result.body, headers: charged };
+    }
 
     // 1-based endpoints read from=0 as 1: both start at the first record.
     const start = route.paging && quirk?.kind !== 'ignores-from' ? Math.max(0, from - route.paging.base) : 0;

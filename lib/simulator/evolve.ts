@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { addTicket, threadCount, threadId, type Portal } from './dataset.js';
+import { addTicket, MAX_THREADS_PER_TICKET, threadCount, threadId, type Portal } from './dataset.js';
 import type { Random } from './random.js';
 
 /** Changes to apply at the simulator's current time, for testing incremental sync. */
@@ -51,7 +51,7 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
   for (let i = 0; i < changes.newThreads; i += 1) {
     const ticket = random.pick(existing);
     const n = threadCount(portal, ticket) + 1;
-    if (n >= 1000) continue; // thread ids are derived from the ticket and n < 1000
+    if (n >= MAX_THREADS_PER_TICKET) continue; // thread ids are derived from the ticket and n
     const added = portal.addedThreads.get(ticket.id) ?? [];
     const outgoing = ticket.assigneeId !== null && random.chance(0.5);
     added.push({

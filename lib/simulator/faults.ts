@@ -5,9 +5,9 @@ import { Random } from './random.js';
 /**
  * Ways an answer can break Zoho's contract: a body of `bytes` bytes (streamed, no Content-Length); one record
  * more than `limit`; records that are not objects; every page the first one, whatever `from` says; any 429
- * carrying `retryAfter` as its Retry-After (a number of seconds, or a date).
+ * carrying `retryAfter` as its Retry-After (a number of seconds, or a date); a count answered without its number.
  */
-export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after']);
+export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after', 'no-count']);
 export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined; retryAfter?: string | undefined };
 
 /** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */

@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   /** contacts and agents in the portal (default: sized from the tickets) */
   contacts?: number;
   agents?: number;
+  /** the first agent also logs this many time entries */
+  busyAgentEntries?: number;
   faults?: Partial<Faults>;
   /** override the edition's concurrent-call limit */
   concurrencyLimit?: number;
@@ -82,6 +84,7 @@ export class Simulator {
       ...(options.threadBytes !== undefined && { threadBytes: options.threadBytes }),
       ...(options.contacts !== undefined && { contacts: options.contacts }),
       ...(options.agents !== undefined && { agents: options.agents }),
+      ...(options.busyAgentEntries !== undefined && { busyAgentEntries: options.busyAgentEntries }),
     });
     const limits = EDITION_LIMITS[edition];
     this.concurrencyLimit = options.concurrencyLimit ?? limits.concurrency;

@@ -1,5 +1,5 @@
 import { ConfigError, ReauthorizeError, RetryLaterError } from '../errors.js';
-import type { HttpClient, HttpResponse } from '../ports.js';
+import { ResponseTooLargeError, type HttpClient, type HttpResponse } from '../ports.js';
 import { callTimeout, UNLIMITED, type CallBudget } from './call-budget.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
 
@@ -48,6 +48,9 @@ export function zohoWords(value: unknown, sent: readonly string[]): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/** A token answer is a few hundred bytes; anything near this is something else. */
+const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024;
+
 function isHtml(response: HttpResponse): boolean {
   return (response.headers['content-type'] ?? '').includes('text/html') || /^\s*</.test(response.body);
 }
@@ -92,8 +95,12 @@ export class ZohoAccountsClient {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
         timeoutMs,
+        maxBytes: MAX_TOKEN_ANSWER_BYTES,
       });
     } catch (cause) {
+      if (cause instanceof ResponseTooLargeError) {
+        throw new ConfigError(`Zoho Accounts (${this.location.accountsUrl}) answered more than 1 MB, which is no token answer: is ZOHO_ACCOUNTS_URL a proxy or another site?`, { request, cause });
+      }
       throw new RetryLaterError(`Zoho Accounts (${this.location.accountsUrl}) did not answer: ${(cause as Error).message}`, {
         request,
         cause,

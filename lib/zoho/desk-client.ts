@@ -171,7 +171,7 @@ export class DeskClient {
       from += page.records.length;
       if (from > target.fromMax) {
         throw new ZohoRejectedError(
-          `${name} cannot be read past record ${target.fromMax + (1 - target.fromBase)}: Zoho Desk's \`from\` stops at ${target.fromMax}.`,
+          `${name} cannot be read past record ${from - target.fromBase}: Zoho Desk's \`from\` stops at ${target.fromMax}.`,
           { request: name },
         );
       }
@@ -188,8 +188,11 @@ export class DeskClient {
   /** A count endpoint's number (/ticketsCount). */
   async count(key: EndpointKey, request: PageRequest = {}): Promise<number> {
     const target = endpoint(key);
-    const { body } = await this.send(target, deskUrl(this.options.location.deskApiUrl, target, request, 0, 0));
-    const count = Number((body as Record<string, unknown> | undefined)?.count ?? 0);
+    const { status, body } = await this.send(target, deskUrl(this.options.location.deskApiUrl, target, request, 0, 0));
+    if (status === 204) return 0;
+    // No number, no count: taking it as 0 would plan nothing and let a cursor pass unread changes.
+    const raw = (body as Record<string, unknown> | undefined)?.count;
+    const count = typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw)) ? Number(raw) : Number.NaN;
     if (!Number.isFinite(count)) {
       throw new ZohoRejectedError(`${describeEndpoint(target)} answered without a numeric "count".`, {
         request: describeEndpoint(target),
