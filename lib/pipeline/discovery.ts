@@ -25,13 +25,12 @@ export class Discovery {
     private readonly logger: Logger,
     /** this machine's time when the run was planned */
     private readonly now: number = Date.parse(startedAt),
-    /** where a warning for the person running it goes (besides the log) */
-    private readonly notify: (message: string) => void = () => undefined,
+    /** where a warning for the person running it goes (the log and the run's output) */
+    private readonly notify: (message: string) => void = (message) => logger.warn({}, message),
   ) {}
 
   /** A warning for the log and for the person running it. */
   warn(message: string): void {
-    this.logger.warn({}, message);
     this.notify(message);
   }
 

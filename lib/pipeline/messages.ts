@@ -167,6 +167,12 @@ function parseSecretId(value: unknown, prefix: string): string | undefined {
   return value;
 }
 
+/** Why a page message cannot go on the queue (over SQS's limit), or undefined when it can. */
+export function tooLargeForQueue(message: PageMessage): string | undefined {
+  const bytes = Buffer.byteLength(pageMessageBody(message), 'utf8');
+  return bytes > MAX_MESSAGE_BYTES ? `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)` : undefined;
+}
+
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {
   const { runId, report, route, params, page, from, limit, chain, prev, skip, secretId } = message;

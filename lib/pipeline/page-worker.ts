@@ -9,7 +9,7 @@ import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
-import { MAX_MESSAGE_BYTES, pageMessageBody, parseMessage, type PageMessage } from './messages.js';
+import { pageMessageBody, parseMessage, tooLargeForQueue, type PageMessage } from './messages.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
 import { depthReason } from './depth.js';
@@ -104,11 +104,12 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, reco
     deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: 'past Zoho\'s depth limit' });
     return;
   }
-  const body = pageMessageBody(next);
-  if (Buffer.byteLength(body, 'utf8') > MAX_MESSAGE_BYTES) {
-    await writeReceipt(deps.store, next, 'failed', { reason: `its queue message would be over SQS's ${MAX_MESSAGE_BYTES} bytes (shorten the parameters)`, cause: 'size' });
+  const tooLarge = tooLargeForQueue(next);
+  if (tooLarge) {
+    await writeReceipt(deps.store, next, 'failed', { reason: tooLarge, cause: 'size' });
     return;
   }
+  const body = pageMessageBody(next);
   await writeReceipt(deps.store, next, 'planned', { body });
   await deps.queue.send([{ body }]);
   deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });

@@ -10,7 +10,7 @@ import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
 import { runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
-import { MAX_MESSAGE_BYTES, pageLimits, pageMessageBody, type PageMessage, type Target } from './messages.js';
+import { pageLimits, pageMessageBody, tooLargeForQueue, type PageMessage, type Target } from './messages.js';
 import { writeReceipt } from './receipts.js';
 import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
 
@@ -72,8 +72,7 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
   try {
     const zoho = await deps.zoho(request.secretId);
     if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
-    const notify = (message: string) => deps.events?.({ type: 'warning', message });
-    const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, notify);
+    const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message));
     const spentBefore = zoho.desk.credits.spent;
     const messages: PageMessage[] = [];
     const setAside: SetAside[] = [];
@@ -104,9 +103,11 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     const cursorAt = cursorTime(localStart, zoho.desk.serverClock, deps);
 
     // Receipts first: a page is never in the queue without one, so the manifest always counts it.
-    const { sendable, tooLarge } = bySize(messages);
-    for (const { message, bytes } of tooLarge) {
-      setAside.push({ message, status: 'reject', cause: 'size', reason: `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)` });
+    const sendable: PageMessage[] = [];
+    for (const message of messages) {
+      const tooLarge = tooLargeForQueue(message);
+      if (tooLarge) setAside.push({ message, status: 'reject', cause: 'size', reason: tooLarge });
+      else sendable.push(message);
     }
     const limit = pLimit(16);
     await Promise.all(sendable.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
@@ -141,17 +142,6 @@ function cursorTime(localStart: number, reading: { serverMs: number; localMs: nu
     warn(deps, `This machine's clock is ${Math.round((localStart - zohoStart) / 1000)} s ahead of Zoho's: cursors follow Zoho's clock.`);
   }
   return new Date(zohoStart).toISOString();
-}
-
-function bySize(messages: PageMessage[]): { sendable: PageMessage[]; tooLarge: Array<{ message: PageMessage; bytes: number }> } {
-  const sendable: PageMessage[] = [];
-  const tooLarge: Array<{ message: PageMessage; bytes: number }> = [];
-  for (const message of messages) {
-    const bytes = Buffer.byteLength(pageMessageBody(message), 'utf8');
-    if (bytes > MAX_MESSAGE_BYTES) tooLarge.push({ message, bytes });
-    else sendable.push(message);
-  }
-  return { sendable, tooLarge };
 }
 
 /** Page messages 1…n for a known count, or page 1 of a chain. */
