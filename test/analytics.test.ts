@@ -65,7 +65,7 @@ afterAll(async () => {
 
 describe('the local tables', () => {
   it('hold every version from every run, and nothing but page lines', async () => {
-    expect(await query('SELECT id, status, dt FROM tickets ORDER BY "$path"')).toEqual([
+    expect(await query('SELECT id, status, dt FROM tickets ORDER BY source_file')).toEqual([
       [TICKET_A, 'Open', '2026-11-20'],
       [TICKET_B, null, '2026-11-20'],
       [TICKET_A, 'Closed', '2026-11-21'],

@@ -1,9 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { athenaTemplateText, PROJECTION_START, RESULTS_PREFIX, tableLogicalId, viewLogicalId } from '../lib/analytics/athena-template.js';
+import {
+  athenaTemplateText, PROJECTION_START, rawTableLogicalId, RESULTS_PREFIX, tableLogicalId, TOMBSTONES_LOGICAL_ID, viewLogicalId,
+} from '../lib/analytics/athena-template.js';
 import { TABLES } from '../lib/analytics/schema.js';
-import { ATHENA, latestViewColumns, latestViewSql } from '../lib/analytics/views.js';
+import { ATHENA, latestViewColumns, latestViewSql, tableViewColumns, tableViewSql } from '../lib/analytics/views.js';
 import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { packageApp, ROOT, type PackagedApp, type Resource } from './helpers/serverless-package.js';
@@ -146,19 +148,21 @@ describe('the Athena tables and views in the packaged template', () => {
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['AnalyticsDatabaseName', 'AnalyticsWorkGroupName']));
   });
 
-  it('has one table per report, and one per table of the local engine', () => {
+  it('has a raw table, a typed view and a latest view per report, as the local engine has', () => {
     expect(TABLES.map((t) => t.report).sort()).toEqual(REPORTS.map((r) => r.id).sort());
     for (const report of REPORTS) {
       const spec = TABLES.find((t) => t.report === report.id);
       expect(spec?.parent?.scope, report.id).toBe(report.parent?.scope);
-      expect(resources[tableLogicalId(spec!)]?.Type).toBe('AWS::Glue::Table');
+      expect(resources[rawTableLogicalId(spec!)]?.Properties.TableInput.TableType).toBe('EXTERNAL_TABLE');
+      expect(resources[tableLogicalId(spec!)]?.Properties.TableInput.TableType).toBe('VIRTUAL_VIEW');
+      expect(resources[viewLogicalId(spec!)]?.Properties.TableInput.TableType).toBe('VIRTUAL_VIEW');
     }
   });
 
   it("locates each table at its report's folder, with `dt` projected over the days the layout writes", () => {
     for (const spec of TABLES) {
-      const input = resources[tableLogicalId(spec)]?.Properties.TableInput;
-      expect(input.Name).toBe(spec.table);
+      const input = resources[rawTableLogicalId(spec)]?.Properties.TableInput;
+      expect(input.Name).toBe(`${spec.table}_raw`);
       expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
       const p = input.Parameters;
       expect(p['projection.enabled']).toBe('true');
@@ -179,13 +183,22 @@ describe('the Athena tables and views in the packaged template', () => {
       expect(sub(input.StorageDescriptor.Location, names)).toBe(`s3://${names.ReportsBucket}/${spec.report}/`);
       // The manifest shares the folder but starts with `_`, which Athena treats as hidden.
       expect(manifestKey(spec.report, runId).split('/').at(-1)).toMatch(/^_/);
-      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
-      expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(spec.columns.map((c) => c.name.toLowerCase()));
+      // Each line whole, as text: the views read every field from it.
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
+      expect(input.StorageDescriptor.SerdeInfo.Parameters['field.delim']).toBe('\u0001');
+      expect(input.StorageDescriptor.Columns).toEqual([{ Name: 'record', Type: 'string' }]);
     }
   });
 
-  it('has a latest view per report, stored as Athena stores CREATE VIEW, with the SQL and columns the local engine uses', () => {
+  it('has the typed and latest views per report, stored as Athena stores CREATE VIEW, with the SQL and columns the local engine uses', () => {
+    const prestoOf = (logicalId: string) => {
+      const [, encoded] = resources[logicalId]?.Properties.TableInput.ViewOriginalText['Fn::Join'][1];
+      return JSON.parse(sub(encoded['Fn::Base64'], names)) as { originalSql: string; columns: Array<{ name: string; type: string }> };
+    };
     for (const spec of TABLES) {
+      expect(prestoOf(tableLogicalId(spec)).originalSql).toBe(tableViewSql(spec, ATHENA));
+      expect(prestoOf(tableLogicalId(spec)).columns).toEqual(tableViewColumns(spec).map((c) => ({ name: c.name, type: c.engineType })));
+      expect(resources[tableLogicalId(spec)]?.DependsOn).toEqual([rawTableLogicalId(spec)]);
       const view = resources[viewLogicalId(spec)];
       const input = view?.Properties.TableInput;
       expect(input.Name).toBe(`${spec.table}_latest`);
@@ -201,7 +214,7 @@ describe('the Athena tables and views in the packaged template', () => {
       expect(presto.columns).toEqual(columns.map((c) => ({ name: c.name, type: c.engineType })));
       expect(input.StorageDescriptor.Columns).toEqual(columns.map((c) => ({ Name: c.name, Type: c.hiveType })));
       expect(new Set(columns.map((c) => c.name)).size, `${spec.table}: column names are unique`).toBe(columns.length);
-      expect(view?.DependsOn).toEqual([tableLogicalId(spec)]);
+      expect(view?.DependsOn).toEqual(expect.arrayContaining([tableLogicalId(spec), TOMBSTONES_LOGICAL_ID]));
     }
   });
 });

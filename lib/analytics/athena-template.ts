@@ -1,12 +1,20 @@
-import { columnType, TABLES, type TableSpec } from './schema.js';
-import { ATHENA, latestViewColumns, latestViewName, latestViewSql } from './views.js';
+import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
+import { childOfTickets, findTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
+import {
+  ATHENA, latestViewColumns, latestViewName, latestViewSql, rawTableName, ROUTES_VIEW_COLUMNS, routesViewSql, tableViewColumns, tableViewSql,
+  TOMBSTONE_COLUMNS, type ViewColumn,
+} from './views.js';
 
 /**
- * The CloudFormation resources that make the bucket queryable in Athena: a Glue database, one table per
- * report over `<report>/dt=<day>/…` (JSON Lines, `dt` found by partition projection, so no crawler and no
- * MSCK REPAIR), a `<table>_latest` view per report, and a workgroup writing results under `_athena-results/`
- * of the same bucket. `npm run generate:athena` writes it to deploy/athena.json, which serverless.yml includes;
+ * The CloudFormation resources that make the bucket queryable in Athena: a Glue database; per report a raw
+ * table over `<report>/dt=<day>/…` (each line's JSON as `record`, `dt` found by partition projection, so no
+ * crawler and no MSCK REPAIR), the typed all-versions view and the `<table>_latest` view over it; the
+ * `tombstones` table, the `routes` view; and a workgroup writing results under `_athena-results/` of the same
+ * bucket. `npm run generate:athena` writes it to deploy/athena.json, which serverless.yml includes;
  * `${param:…}`, `${self:…}` and `${sls:…}` are Serverless variables, `${Name}` inside Fn::Sub are CloudFormation's.
+ *
+ * Custom-field columns (`cf_…`) are added by the local engine from the export's field metadata; the views here
+ * carry custom fields in `cf` (JSON) and `record`.
  */
 
 /** The first day partition projection considers; exports start on the day of the first run, after this. */
@@ -16,39 +24,75 @@ export const RESULTS_PREFIX = '_athena-results/';
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const pascal = (table: string) => table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-export const tableLogicalId = (spec: TableSpec) => `Analytics${pascal(spec.table)}Table`;
-export const viewLogicalId = (spec: TableSpec) => `Analytics${pascal(spec.table)}LatestView`;
+/** The typed all-versions view keeps the logical id the table had, so a stack updates it in place. */
+export const tableLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}Table`;
+export const rawTableLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}RawTable`;
+export const viewLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}LatestView`;
+export const TOMBSTONES_LOGICAL_ID = 'AnalyticsTombstonesTable';
 
 const catalog = { CatalogId: { Ref: 'AWS::AccountId' }, DatabaseName: { Ref: 'AnalyticsDatabase' } };
 
-function table(spec: TableSpec): Json {
+function projected(folder: string): Record<string, Json> {
+  return {
+    'projection.enabled': 'true',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy-MM-dd',
+    'projection.dt.range': `${PROJECTION_START},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    // `${!dt}` is a literal ${dt} for Athena; every run folder of the day sits under it
+    'storage.location.template': { 'Fn::Sub': `s3://\${ReportsBucket}/${folder}dt=\${!dt}/` },
+  };
+}
+
+/**
+ * A report's page lines as text, one `record` column: LazySimpleSerDe splits fields on \u0001, which never
+ * occurs raw in JSON (JSON.stringify escapes control characters), so each line is one whole record.
+ */
+function rawTable(name: string, folder: string, description: string): Json {
   return {
     Type: 'AWS::Glue::Table',
     Properties: {
       ...catalog,
       TableInput: {
-        Name: spec.table,
-        Description: `Zoho Desk ${spec.report}: every version of every record, one row per line of each page file`,
+        Name: name,
+        Description: description,
         TableType: 'EXTERNAL_TABLE',
-        Parameters: {
-          classification: 'json',
-          'projection.enabled': 'true',
-          'projection.dt.type': 'date',
-          'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': `${PROJECTION_START},NOW`,
-          'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
-          // `${!dt}` is a literal ${dt} for Athena; every run folder of the day sits under it
-          'storage.location.template': { 'Fn::Sub': `s3://\${ReportsBucket}/${spec.report}/dt=\${!dt}/` },
-        },
+        Parameters: { classification: 'text', ...projected(folder) },
         PartitionKeys: [{ Name: 'dt', Type: 'string' }],
         StorageDescriptor: {
-          Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${spec.report}/` },
+          Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${folder}` },
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          // The OpenX SerDe matches JSON keys case-insensitively (createdTime → createdtime).
+          SerdeInfo: {
+            SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+            Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
+          },
+          Columns: [{ Name: 'record', Type: 'string' }],
+        },
+      },
+    },
+  };
+}
+
+function tombstonesTable(): Json {
+  return {
+    Type: 'AWS::Glue::Table',
+    Properties: {
+      ...catalog,
+      TableInput: {
+        Name: TOMBSTONES_TABLE,
+        Description: 'Zoho Desk records that left: recycle bin, absent from a complete read, or reconciled',
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'json', ...projected(TOMBSTONE_PREFIX) },
+        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        StorageDescriptor: {
+          Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${TOMBSTONE_PREFIX}` },
+          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          // The OpenX SerDe matches JSON keys case-insensitively (runId → runid).
           SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-          Columns: spec.columns.map((c) => ({ Name: c.name.toLowerCase(), Type: columnType(c.type, 'hive') })),
+          Columns: TOMBSTONE_COLUMNS.map((c) => ({ Name: c.toLowerCase(), Type: 'string' })),
         },
       },
     },
@@ -56,22 +100,21 @@ function table(spec: TableSpec): Json {
 }
 
 /** A Presto view stored in Glue: what Athena itself writes for CREATE VIEW, so Athena reads it as its own. */
-function view(spec: TableSpec): Json {
-  const columns = latestViewColumns(spec);
+function view(name: string, description: string, sql: string, columns: readonly ViewColumn[], dependsOn: string[]): Json {
   const presto = JSON.stringify({
-    originalSql: latestViewSql(spec, ATHENA),
+    originalSql: sql,
     catalog: 'awsdatacatalog',
     schema: '${AnalyticsDatabase}',
     columns: columns.map((c) => ({ name: c.name, type: c.engineType })),
   });
   return {
     Type: 'AWS::Glue::Table',
-    DependsOn: [tableLogicalId(spec)],
+    DependsOn: dependsOn,
     Properties: {
       ...catalog,
       TableInput: {
-        Name: latestViewName(spec),
-        Description: `Zoho Desk ${spec.report}: the newest version of each record across runs`,
+        Name: name,
+        Description: description,
         TableType: 'VIRTUAL_VIEW',
         Parameters: { presto_view: 'true', comment: 'Presto View' },
         ViewOriginalText: { 'Fn::Join': ['', ['/* Presto View: ', { 'Fn::Base64': { 'Fn::Sub': presto } }, ' */']] },
@@ -113,10 +156,20 @@ export function athenaResources(): { Resources: Record<string, Json>; Outputs: R
       },
     },
   };
+  resources[TOMBSTONES_LOGICAL_ID] = tombstonesTable();
+  const tickets = findTable('tickets') as TableSpec;
   for (const spec of TABLES) {
-    resources[tableLogicalId(spec)] = table(spec);
-    resources[viewLogicalId(spec)] = view(spec);
+    resources[rawTableLogicalId(spec)] = rawTable(rawTableName(spec), `${spec.report}/`, `Zoho Desk ${spec.report}: each page line as Zoho sent it`);
+    resources[tableLogicalId(spec)] = view(spec.table, `Zoho Desk ${spec.report}: every version of every record, typed`,
+      tableViewSql(spec, ATHENA), tableViewColumns(spec), [rawTableLogicalId(spec)]);
+    const after = [tableLogicalId(spec), TOMBSTONES_LOGICAL_ID, ...(childOfTickets(spec) ? [tableLogicalId(tickets)] : [])];
+    resources[viewLogicalId(spec)] = view(latestViewName(spec), `Zoho Desk ${spec.report}: the records as they are now`,
+      latestViewSql(spec, ATHENA), latestViewColumns(spec), after);
   }
+  const routesRaw = { table: 'routes' };
+  resources[rawTableLogicalId(routesRaw)] = rawTable('routes_raw', 'route/', 'On-demand exports of any Desk route: each page line');
+  resources[tableLogicalId(routesRaw)] = view(ROUTES_TABLE, 'On-demand exports of any Desk route, one row per record',
+    routesViewSql(ATHENA), ROUTES_VIEW_COLUMNS, [rawTableLogicalId(routesRaw)]);
   return {
     Resources: resources,
     Outputs: {

@@ -1,77 +1,92 @@
+import { findReport, keyFields, REPORTS } from '../reports/catalog.js';
+import { REPORT_FIELDS, type FieldSpec, type FieldType } from './fields.js';
+
 /**
- * The tables over the exported data, the same in Athena and on this machine (DuckDB): one table per report,
- * its columns as Zoho names them, and a `<table>_latest` view keeping the newest version of each record.
- * Columns not listed here stay in the files; queries see only these.
+ * The tables over the exported data, the same in Athena and on this machine (DuckDB). Per report:
+ * - `<table>_raw`: one row per line of each page file, the record as Zoho sent it (`record`), with `dt` and `"$path"`;
+ * - `<table>`: every version of every record, each field Zoho documents as a typed column (fields.ts), the custom
+ *   fields as `cf` (JSON) and one `cf_…` column each, and `record`, the whole JSON: a field Zoho adds later is
+ *   readable there, never a failed query;
+ * - `<table>_latest`: the portal as it is now: the newest version of each record that has not left (tombstones).
+ * Plus `tombstones` (what left, and how it was seen) and `routes` (on-demand exports of any Desk route).
  */
 
-export type ColumnType = 'string' | 'boolean' | { struct: readonly string[] } | 'string[]';
-
-export interface Column {
-  name: string;
-  type: ColumnType;
-  /** an ISO time string: the views add it parsed, as snake_case (createdTime → created_time) */
-  time?: boolean;
-}
+export type { FieldSpec, FieldType } from './fields.js';
 
 export interface TableSpec {
   /** the report's folder in the bucket */
   report: string;
   table: string;
-  columns: readonly Column[];
+  fields: readonly FieldSpec[];
   /** the parent id in the page's folder ("ticket=…/"), exposed by the views */
-  parent?: { scope: 'ticket' | 'agent' | 'department'; column: string };
+  parent?: { scope: string; column: string };
   /** what identifies a record across runs */
   key: readonly string[];
   /** the column that orders versions of a record, where Zoho gives one; else the newest run wins */
   versionedBy?: string;
+  /** the Zoho module whose custom fields (GET /organizationFields?module=) the records carry in `cf` */
+  module?: string;
 }
 
-const s = (name: string): Column => ({ name, type: 'string' });
-const b = (name: string): Column => ({ name, type: 'boolean' });
-const t = (name: string): Column => ({ name, type: 'string', time: true });
-const person = (name: string, fields: readonly string[] = ['id', 'name']): Column => ({ name, type: { struct: fields } });
+/** The custom fields of a module, from the newest field metadata in the export. */
+export interface CustomField {
+  apiName: string;
+  type: FieldType;
+}
 
-const TICKET_COLUMNS: Column[] = [
-  s('id'), s('ticketNumber'), s('subject'), s('status'), s('statusType'), s('channel'), s('priority'), s('departmentId'),
-  s('contactId'), s('accountId'), s('assigneeId'), t('createdTime'), t('modifiedTime'), t('closedTime'), t('dueDate'),
-  t('customerResponseTime'), s('threadCount'), s('approvalCount'), b('isSpam'), b('isArchived'), s('webUrl'),
-];
-const TIME_ENTRY_COLUMNS: Column[] = [
-  s('id'), s('requestId'), s('ownerId'), s('departmentId'), t('executedTime'), t('createdTime'), t('modifiedTime'),
-  s('hoursSpent'), s('minutesSpent'), s('secondsSpent'), b('isBillable'), s('billingType'), s('totalCost'), s('description'),
-];
+const MODULES: Record<string, string> = { tickets: 'tickets', queue: 'tickets', contacts: 'contacts', accounts: 'accounts', calls: 'calls' };
+const VERSIONED = new Set(['tickets', 'accounts', 'calls', 'agent-time-entries', 'ticket-time-entries']);
 
-export const TABLES: readonly TableSpec[] = [
-  { report: 'accounts', table: 'accounts', key: ['id'], versionedBy: 'modifiedTime', columns: [s('id'), s('accountName'), s('website'), s('email'), s('phone'), s('ownerId'), t('createdTime'), t('modifiedTime')] },
-  { report: 'agents', table: 'agents', key: ['id'], columns: [s('id'), s('name'), s('firstName'), s('lastName'), s('emailId'), s('status'), s('roleId'), s('profileId'), b('isConfirmed'), { name: 'associatedDepartmentIds', type: 'string[]' }] },
-  { report: 'agent-time-entries', table: 'agent_time_entries', key: ['id'], versionedBy: 'modifiedTime', parent: { scope: 'agent', column: 'agent_id' }, columns: TIME_ENTRY_COLUMNS },
-  { report: 'calls', table: 'calls', key: ['id'], versionedBy: 'modifiedTime', columns: [s('id'), s('subject'), s('departmentId'), s('contactId'), s('ticketId'), s('ownerId'), s('direction'), s('status'), s('duration'), b('isCompleted'), t('startTime'), t('createdTime'), t('modifiedTime')] },
-  { report: 'contacts', table: 'contacts', key: ['id'], columns: [s('id'), s('firstName'), s('lastName'), s('email'), s('phone'), s('accountId'), s('ownerId'), b('isSpam'), t('createdTime')] },
-  { report: 'customer-happiness', table: 'customer_happiness', key: ['id'], parent: { scope: 'department', column: 'department_id' }, columns: [s('id'), s('rating'), s('feedback'), s('ticketId'), s('ticketNumber'), s('departmentId'), s('contactId'), t('ratedTime'), person('agent')] },
-  { report: 'departments', table: 'departments', key: ['id'], columns: [s('id'), s('name'), b('isEnabled'), b('isDefault'), t('createdTime')] },
-  { report: 'email-failures', table: 'email_failures', key: ['ticketId', 'threadId'], parent: { scope: 'department', column: 'department_id' }, columns: [s('ticketId'), s('ticketNumber'), s('threadId'), s('departmentId'), s('departmentName'), s('channel'), s('subject'), s('reason'), s('errorMessage'), t('createdTime'), person('assignee')] },
-  { report: 'pending-approvals', table: 'pending_approvals', key: ['id'], parent: { scope: 'ticket', column: 'ticket_id' }, columns: [s('id'), s('subject'), s('status'), t('requestedTime'), t('processedTime'), person('requester'), person('approver')] },
-  { report: 'queue', table: 'queue', key: ['id'], columns: TICKET_COLUMNS.filter((c) => c.name !== 'modifiedTime') },
-  { report: 'threads', table: 'threads', key: ['id'], parent: { scope: 'ticket', column: 'ticket_id' }, columns: [s('id'), s('channel'), s('direction'), s('status'), s('summary'), b('isDescriptionThread'), t('createdTime'), person('author', ['id', 'name', 'type'])] },
-  { report: 'ticket-tags', table: 'ticket_tags', key: ['id'], parent: { scope: 'department', column: 'department_id' }, columns: [s('id'), s('name'), s('tagType'), s('ticketCount'), t('createdTime')] },
-  { report: 'ticket-time-entries', table: 'ticket_time_entries', key: ['id'], versionedBy: 'modifiedTime', parent: { scope: 'ticket', column: 'ticket_id' }, columns: TIME_ENTRY_COLUMNS },
-  { report: 'tickets', table: 'tickets', key: ['id'], versionedBy: 'modifiedTime', columns: TICKET_COLUMNS },
-];
+export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
+  const spec: TableSpec = {
+    report: report.id,
+    table: report.id.replaceAll('-', '_'),
+    fields: REPORT_FIELDS[report.id] ?? [{ name: 'id', type: 'string' }],
+    key: keyFields(report),
+  };
+  if (report.parent) spec.parent = { scope: report.parent.scope, column: `${report.parent.scope}_id` };
+  if (VERSIONED.has(report.id)) spec.versionedBy = 'modifiedTime';
+  const module = MODULES[report.id];
+  if (module) spec.module = module;
+  return spec;
+});
 
-/** A column's type in a table: in the Glue catalogue (Hive) or in DuckDB. */
-export function columnType(type: ColumnType, engine: 'hive' | 'duckdb'): string {
-  const hive = engine === 'hive';
-  if (type === 'boolean') return hive ? 'boolean' : 'BOOLEAN';
-  if (type === 'string[]') return hive ? 'array<string>' : 'VARCHAR[]';
-  if (typeof type === 'object') {
-    return hive
-      ? `struct<${type.struct.map((f) => `${f.toLowerCase()}:string`).join(',')}>`
-      : `STRUCT(${type.struct.map((f) => `"${f}" VARCHAR`).join(', ')})`;
+export const TOMBSTONES_TABLE = 'tombstones';
+export const ROUTES_TABLE = 'routes';
+
+/** The tables a person can query, for messages. */
+export const TABLE_NAMES = [...TABLES.map((t) => t.table), TOMBSTONES_TABLE, ROUTES_TABLE];
+
+export const findTable = (report: string) => TABLES.find((t) => t.report === report);
+
+/** Children of a ticket leave with it: its threads, time entries and approvals. */
+export const childOfTickets = (spec: TableSpec) => spec.parent?.scope === 'ticket';
+
+/** Zoho's field types (Field.json fieldsData.type) as column types; anything else stays text. */
+export function customFieldType(zohoType: string): FieldType {
+  switch (zohoType) {
+    case 'Number':
+    case 'AutoNumber':
+      return 'integer';
+    case 'Decimal':
+    case 'Currency':
+    case 'Percent':
+      return 'decimal';
+    case 'Boolean':
+    case 'Checkbox':
+      return 'boolean';
+    case 'Date':
+      return 'date';
+    case 'DateTime':
+      return 'time';
+    default:
+      return 'string';
   }
-  return hive ? 'string' : 'VARCHAR';
 }
 
 /** createdTime → created_time */
 export function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
+
+export { findReport };

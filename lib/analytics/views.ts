@@ -1,107 +1,221 @@
-import { snake, type ColumnType, type TableSpec } from './schema.js';
+import { childOfTickets, snake, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
 
 /**
- * The `<table>_latest` views, written once for both engines. Each base table (a Glue table in Athena, a
- * DuckDB view over the folder on this machine) has the report's columns plus `dt` and `"$path"` (the file a
- * row came from: Athena's own pseudo-column, which the local tables reproduce), so only parsing a time
- * differs between the two dialects.
+ * The views, written once for both engines. Each `<table>_raw` (a Glue table in Athena, a DuckDB view over the
+ * folder here) has `record` (a page line's JSON text), `dt` and `"$path"` (the file a row came from: Athena's
+ * own pseudo-column, which the local tables reproduce); everything else is SQL over those, so only the JSON
+ * and time functions differ between the two dialects.
  */
 export interface Dialect {
-  /** an ISO 8601 string (Zoho's times, with their offset) as a UTC timestamp; NULL when empty or malformed */
+  /** a JSON value at `path` (field names) as text: a string's characters, a number's digits; NULL when absent */
+  text(path: readonly string[]): string;
+  /** the JSON at `path` as JSON text (objects, arrays) */
+  json(path: readonly string[]): string;
+  /** the JSON array at `path` as an array of strings */
+  strings(path: readonly string[]): string;
+  /** a time as Zoho sends it (ISO 8601 with its offset, or epoch milliseconds) as a UTC timestamp; NULL when malformed */
   parseTime(expression: string): string;
   /** a quoted identifier: Athena's catalogue holds names in lower case, so its SQL says them that way */
   ident(name: string): string;
 }
 
+const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const EPOCH_MS = '^[0-9]{10,}$';
+
 export const ATHENA: Dialect = {
-  parseTime: (e) => `try(CAST(from_iso8601_timestamp(NULLIF(${e}, '')) AT TIME ZONE 'UTC' AS timestamp(3)))`,
+  text: (path) => `json_extract_scalar(record, '${athenaPath(path)}')`,
+  json: (path) => `json_format(json_extract(record, '${athenaPath(path)}'))`,
+  strings: (path) => `try_cast(json_extract(record, '${athenaPath(path)}') AS array(varchar))`,
+  parseTime: (e) =>
+    `CASE WHEN regexp_like(${e}, '${EPOCH_MS}') THEN CAST(from_unixtime(CAST(${e} AS bigint) / 1000e0) AT TIME ZONE 'UTC' AS timestamp(3)) ` +
+    `ELSE try(CAST(from_iso8601_timestamp(NULLIF(${e}, '')) AT TIME ZONE 'UTC' AS timestamp(3))) END`,
   ident: (name) => `"${name.toLowerCase()}"`,
 };
 
 export const DUCKDB: Dialect = {
+  text: (path) => `json_extract_string(record, '${duckPath(path)}')`,
+  json: (path) => `CAST(json_extract(record, '${duckPath(path)}') AS VARCHAR)`,
+  strings: (path) => `TRY_CAST(json_extract(record, '${duckPath(path)}') AS VARCHAR[])`,
   // The connection's time zone is UTC, so the offset is applied and the wall clock is UTC.
-  parseTime: (e) => `TRY_CAST(TRY_CAST(NULLIF(${e}, '') AS TIMESTAMPTZ) AS TIMESTAMP)`,
+  parseTime: (e) =>
+    `CASE WHEN regexp_matches(${e}, '${EPOCH_MS}') THEN epoch_ms(TRY_CAST(${e} AS BIGINT)) ` +
+    `ELSE TRY_CAST(TRY_CAST(NULLIF(${e}, '') AS TIMESTAMPTZ) AS TIMESTAMP) END`,
   ident: (name) => `"${name}"`,
 };
 
-/** A column of a latest view, with its type in both engines' vocabularies. */
+function athenaPath(path: readonly string[]): string {
+  return `$${path.map((p) => (SIMPLE.test(p) ? `.${p}` : `["${p.replaceAll('"', '')}"]`)).join('')}`;
+}
+
+function duckPath(path: readonly string[]): string {
+  return `$${path.map((p) => (SIMPLE.test(p) ? `.${p}` : `."${p.replaceAll('"', '')}"`)).join('')}`;
+}
+
+/** A column of a view, with its type in both engines' vocabularies. */
 export interface ViewColumn {
   name: string;
   /** Athena (Trino) type, as a Presto view declares it */
-  engineType: 'varchar' | 'boolean' | 'timestamp(3)' | 'array(varchar)';
+  engineType: 'varchar' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp(3)' | 'array(varchar)';
   /** the Glue catalogue's (Hive) type */
-  hiveType: 'string' | 'boolean' | 'timestamp' | 'array<string>';
+  hiveType: 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp' | 'array<string>';
 }
 
-const HIVE = { varchar: 'string', boolean: 'boolean', 'timestamp(3)': 'timestamp', 'array(varchar)': 'array<string>' } as const;
+const HIVE = {
+  varchar: 'string', bigint: 'bigint', double: 'double', boolean: 'boolean', date: 'date', 'timestamp(3)': 'timestamp', 'array(varchar)': 'array<string>',
+} as const;
 
 const column = (name: string, engineType: ViewColumn['engineType']): ViewColumn => ({ name, engineType, hiveType: HIVE[engineType] });
-
-function scalarType(type: ColumnType): ViewColumn['engineType'] {
-  return type === 'boolean' ? 'boolean' : type === 'string[]' ? 'array(varchar)' : 'varchar';
-}
 
 interface Projection {
   expression: string;
   column: ViewColumn;
 }
 
-/** What a latest view selects: the report's columns (structs flattened), parsed times, parent, run and day. */
-function projections(spec: TableSpec, dialect: Dialect): Projection[] {
-  const out: Projection[] = [];
-  for (const c of spec.columns) {
-    if (typeof c.type === 'object') {
-      // agent {id, name} → agent_id, agent_name: flat columns read the same in every tool
-      for (const field of c.type.struct) {
-        out.push({ expression: `${dialect.ident(c.name)}.${dialect.ident(field)}`, column: column(`${snake(c.name)}_${snake(field)}`, 'varchar') });
-      }
-      continue;
-    }
-    out.push({ expression: dialect.ident(c.name), column: column(c.name, scalarType(c.type)) });
+/** One field's typed value. Ids stay text: they exceed 2^53. */
+function typed(type: FieldType, path: readonly string[], dialect: Dialect): { expression: string; engineType: ViewColumn['engineType'] } {
+  const text = dialect.text(path);
+  switch (type) {
+    case 'integer':
+      return { expression: `try_cast(${text} AS bigint)`, engineType: 'bigint' };
+    case 'decimal':
+      return { expression: `try_cast(${text} AS double)`, engineType: 'double' };
+    case 'boolean':
+      return { expression: `try_cast(${text} AS boolean)`, engineType: 'boolean' };
+    case 'date':
+      return { expression: `try_cast(${text} AS date)`, engineType: 'date' };
+    case 'time':
+      return { expression: dialect.parseTime(text), engineType: 'timestamp(3)' };
+    case 'json':
+      return { expression: dialect.json(path), engineType: 'varchar' };
+    case 'string[]':
+      return { expression: dialect.strings(path), engineType: 'array(varchar)' };
+    default:
+      return { expression: text, engineType: 'varchar' };
   }
-  for (const c of spec.columns) {
-    if (c.time) out.push({ expression: dialect.parseTime(dialect.ident(c.name)), column: column(snake(c.name), 'timestamp(3)') });
-  }
-  if (spec.parent) {
-    out.push({ expression: `regexp_extract(source_file, '/${spec.parent.scope}=([^/]+)/', 1)`, column: column(spec.parent.column, 'varchar') });
-  }
-  out.push({ expression: `regexp_extract(source_file, '/run=([^/]+)/', 1)`, column: column('run_id', 'varchar') });
-  out.push({ expression: 'dt', column: column('dt', 'varchar') });
-  // which file the version came from: the way back to the raw JSON
-  out.push({ expression: 'source_file', column: column('source_file', 'varchar') });
-  return out;
-}
-
-export function latestViewName(spec: TableSpec): string {
-  return `${spec.table}_latest`;
-}
-
-/** The view's columns, in order, lower-cased as Athena stores them. */
-export function latestViewColumns(spec: TableSpec): ViewColumn[] {
-  return projections(spec, DUCKDB).map((p) => ({ ...p.column, name: p.column.name.toLowerCase() }));
 }
 
 /**
- * The newest version of each record across runs: by `versionedBy` (modifiedTime) where the record has one,
- * then by the newest file — paths sort by day, then run id (a UTC time), so the newest run wins a tie.
+ * What the all-versions view selects: each documented field typed (a time as Zoho's text under its own name and
+ * parsed as `snake_case`; a person object also flat, `agent_id`), each custom field, the parent, the whole
+ * record, the run, the day and the source file.
  */
-export function latestViewSql(spec: TableSpec, dialect: Dialect): string {
-  const selected = projections(spec, dialect)
+function projections(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[]): Projection[] {
+  const out: Projection[] = [];
+  const times: Projection[] = [];
+  for (const field of spec.fields) {
+    if (field.type === 'time') {
+      out.push({ expression: dialect.text([field.name]), column: column(field.name, 'varchar') });
+      times.push({ expression: dialect.parseTime(dialect.text([field.name])), column: column(snake(field.name), 'timestamp(3)') });
+      continue;
+    }
+    const { expression, engineType } = typed(field.type, [field.name], dialect);
+    out.push({ expression, column: column(field.name, engineType) });
+    for (const sub of field.flatten ?? []) {
+      out.push({ expression: dialect.text([field.name, sub]), column: column(`${snake(field.name)}_${snake(sub)}`, 'varchar') });
+    }
+  }
+  out.push(...times);
+  const taken = new Set(out.map((p) => p.column.name.toLowerCase()));
+  for (const field of customFields) {
+    if (taken.has(field.apiName.toLowerCase()) || !/^cf_/i.test(field.apiName)) continue;
+    taken.add(field.apiName.toLowerCase());
+    const { expression, engineType } = typed(field.type, ['cf', field.apiName], dialect);
+    out.push({ expression, column: column(field.apiName, engineType) });
+  }
+  if (spec.parent) {
+    out.push({ expression: `regexp_extract("$path", '/${spec.parent.scope}=([^/]+)/', 1)`, column: column(spec.parent.column, 'varchar') });
+  }
+  // The record as Zoho sent it: every field, including any Zoho adds after this was written.
+  out.push({ expression: 'record', column: column('record', 'varchar') });
+  out.push({ expression: `regexp_extract("$path", '/run=([^/]+)/', 1)`, column: column('run_id', 'varchar') });
+  out.push({ expression: 'dt', column: column('dt', 'varchar') });
+  // which file the version came from: the way back to the raw JSON
+  out.push({ expression: '"$path"', column: column('source_file', 'varchar') });
+  return out;
+}
+
+export const rawTableName = (spec: Pick<TableSpec, 'table'>) => `${spec.table}_raw`;
+export const latestViewName = (spec: Pick<TableSpec, 'table'>) => `${spec.table}_latest`;
+
+/** The all-versions view's columns, in order, lower-cased as Athena stores them. */
+export function tableViewColumns(spec: TableSpec, customFields: readonly CustomField[] = []): ViewColumn[] {
+  return projections(spec, DUCKDB, customFields).map((p) => ({ ...p.column, name: p.column.name.toLowerCase() }));
+}
+
+/** The latest view has the same columns as the all-versions view. */
+export const latestViewColumns = tableViewColumns;
+
+/** Every version of every record, one row per line of each page file, typed. */
+export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = []): string {
+  const selected = projections(spec, dialect, customFields)
     .map((p) => `  ${p.expression} AS ${dialect.ident(p.column.name)}`)
     .join(',\n');
-  const order = [
-    ...(spec.versionedBy ? [`${dialect.parseTime(dialect.ident(spec.versionedBy))} DESC NULLS LAST`] : []),
-    '"$path" DESC',
-  ].join(', ');
-  const key = spec.key.map(dialect.ident).join(', ');
+  return ['SELECT', selected, `FROM ${dialect.ident(rawTableName(spec))}`].join('\n');
+}
+
+/** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
+function goneSql(report: string, dialect: Dialect): string {
+  const t = (name: string) => dialect.ident(name);
+  return `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`;
+}
+
+/** Tickets gone now: tombstoned in or after the run that last read them (a ticket read again later is back). */
+function deadTicketsSql(dialect: Dialect): string {
+  const t = (name: string) => dialect.ident(name);
   return [
-    'SELECT',
-    selected,
-    'FROM (',
-    // Athena's "$path" is hidden from `*`, so it is named explicitly
-    `  SELECT *, "$path" AS source_file, row_number() OVER (PARTITION BY ${key} ORDER BY ${order}) AS version_rank`,
-    `  FROM ${dialect.ident(spec.table)}`,
-    ') AS versions',
-    'WHERE version_rank = 1',
+    `SELECT gone.gone_id AS dead_id FROM (${goneSql('tickets', dialect)}) AS gone`,
+    `  LEFT JOIN (SELECT ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${t('tickets')} GROUP BY ${t('id')}) AS seen ON seen.seen_id = gone.gone_id`,
+    '  WHERE seen.seen_in_run IS NULL OR gone.gone_in_run >= seen.seen_in_run',
   ].join('\n');
 }
+
+/**
+ * The portal as it is now: the newest version of each record — by `versionedBy` (modifiedTime) where the record
+ * has one, then by the newest file (paths sort by day, then run id, a UTC time) — unless a tombstone from the
+ * run that last saw the record, or a later one, says it left. A record read again after its tombstone (restored,
+ * back in the queue) is back. A ticket's threads, time entries and approvals leave with a deleted ticket.
+ */
+export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = []): string {
+  const t = (name: string) => dialect.ident(name);
+  const columns = projections(spec, dialect, customFields).map((p) => `versions.${t(p.column.name)}`);
+  const order = [...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []), `${t('source_file')} DESC`].join(', ');
+  const key = spec.key.map(t).join(', ');
+  const keyOfVersion = spec.key.map((k) => `versions.${t(k)}`).join(` || '/' || `);
+  const lines = [
+    'SELECT',
+    columns.map((c) => `  ${c}`).join(',\n'),
+    'FROM (',
+    `  SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${order}) AS version_rank,`,
+    `    max(${t('run_id')}) OVER (PARTITION BY ${key}) AS seen_in_run`,
+    `  FROM ${t(spec.table)}`,
+    ') AS versions',
+    `LEFT JOIN (${goneSql(spec.report, dialect)}) AS gone ON gone.gone_id = ${keyOfVersion}`,
+  ];
+  const where = ['versions.version_rank = 1', '(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run)'];
+  if (childOfTickets(spec) && spec.parent) {
+    lines.push(`LEFT JOIN (\n${deadTicketsSql(dialect)}\n) AS dead ON dead.dead_id = versions.${t(spec.parent.column)}`);
+    where.push('dead.dead_id IS NULL');
+  }
+  lines.push(`WHERE ${where.join('\n  AND ')}`);
+  return lines.join('\n');
+}
+
+/** The tombstones' columns (written by the pipeline, so typed at the source). */
+export const TOMBSTONE_COLUMNS = ['report', 'id', 'parentId', 'deletedTime', 'runId', 'source'] as const;
+
+/** Every on-demand route export, one row per record: the route (its folder), the record's JSON, run and day. */
+export function routesViewSql(dialect: Dialect): string {
+  const t = (name: string) => dialect.ident(name);
+  return [
+    'SELECT',
+    `  regexp_extract("$path", '/route=([^/]+)/', 1) AS ${t('route')},`,
+    `  ${dialect.text(['id'])} AS ${t('id')},`,
+    `  record AS ${t('record')},`,
+    `  regexp_extract("$path", '/run=([^/]+)/', 1) AS ${t('run_id')},`,
+    `  dt AS ${t('dt')},`,
+    `  "$path" AS ${t('source_file')}`,
+    `FROM ${t('routes_raw')}`,
+  ].join('\n');
+}
+
+export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) => column(name, 'varchar'));

@@ -18,6 +18,8 @@ const configSchema = z.object({
   CREDIT_RESERVE: z.string().regex(/^\d+(\.\d+)?%?$/, { error: 'must be a number of credits or a share like 20%' }).default('20%'),
   /** reports the schedule runs (comma list); all when empty */
   SCHEDULED_REPORTS: z.string().default(''),
+  /** hours between full reads of the reports of changes (tickets), which find deletions the recycle bin missed */
+  ZOHO_RECONCILE_HOURS: z.coerce.number().min(0).max(8784).default(24),
 });
 
 export type AwsConfig = z.infer<typeof configSchema>;

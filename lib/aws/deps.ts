@@ -79,5 +79,6 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
     }),
     secretPrefix: config.SECRET_PREFIX,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    reconcileMs: Math.round(config.ZOHO_RECONCILE_HOURS * 3_600_000),
   };
 }

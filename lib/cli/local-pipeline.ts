@@ -9,6 +9,7 @@ import { warn, type PipelineDeps, type PipelineEvent } from '../pipeline/deps.js
 import type { RetryTiming } from '../pipeline/failure-policy.js';
 import { drain, type DrainResult } from '../pipeline/local-runner.js';
 import { zohoConnections } from '../pipeline/connections.js';
+import { reconcileMsFrom } from '../pipeline/discovery.js';
 import { finalizeRun, type ReportManifest } from '../pipeline/manifest.js';
 import { silentLogger } from '../ports.js';
 import { writeMatchingSecret } from '../simulator/matching-secret.js';
@@ -73,6 +74,7 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
   const store = new FolderObjectStore(out);
   let secret = localSecretStore(context, options.secret);
   let env = context.env;
+  const reconcileMs = reconcileMsFrom(env);
   let simulator: RunningSimulator | undefined;
   let tempDir: string | undefined;
   let queue: FolderQueue;
@@ -122,6 +124,7 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     }),
     secretPrefix: SECRET_PREFIX,
     maxReceiveCount: MAX_RECEIVE_COUNT,
+    ...(reconcileMs !== undefined && { reconcileMs }),
     ...(events && { events }),
   };
   return {

@@ -33,6 +33,8 @@ export interface PipelineDeps {
    * so no call is started that could not finish in time. Absent on one machine.
    */
   invocation?: { end: number | undefined };
+  /** how often a report of changes (tickets) is read in full to reconcile deletions (default a day; 0: every run) */
+  reconcileMs?: number;
 }
 
 /** A warning to the log and to whoever watches the events (the command line prints it). */

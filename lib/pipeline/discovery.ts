@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
@@ -8,6 +9,20 @@ import { HISTORY_START, searchTickets } from './windows.js';
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
 
+/** How often a report that reads only changes (tickets) is read in full, to find what Zoho's recycle bin missed. */
+export const DEFAULT_RECONCILE_MS = 24 * 3_600_000;
+
+/** ZOHO_RECONCILE_HOURS: hours between full reads of the reports of changes (default 24; 0: every run). */
+export function reconcileMsFrom(env: Record<string, string | undefined>): number | undefined {
+  const text = env.ZOHO_RECONCILE_HOURS?.trim();
+  if (!text) return undefined;
+  const hours = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || hours > 24 * 366) {
+    throw new ConfigError(`ZOHO_RECONCILE_HOURS must be a number of hours from 0 to 8784 (default 24), not "${text.slice(0, 20)}".`);
+  }
+  return Math.round(hours * 3_600_000);
+}
+
 /**
  * What a run needs to know before it can plan pages, found once per run: the parents of fanned-out reports
  * (the original project hard-coded an agent, a ticket and a department) and where each incremental report
@@ -15,6 +30,8 @@ export const CURSOR_OVERLAP_MS = 10 * 60_000;
  */
 export class Discovery {
   private readonly cache = new Map<string, Promise<DeskRecord[]>>();
+  /** the reports this run reads in full (a first run, or the reconcile interval elapsed): their read is a snapshot */
+  readonly fullReads = new Set<string>();
 
   constructor(
     readonly desk: DeskClient,
@@ -27,6 +44,8 @@ export class Discovery {
     private readonly now: number = Date.parse(startedAt),
     /** where a warning for the person running it goes (the log and the run's output) */
     private readonly notify: (message: string) => void = (message) => logger.warn({}, message),
+    /** how often a report of changes is read in full (ZOHO_RECONCILE_HOURS) */
+    private readonly reconcileMs: number = DEFAULT_RECONCILE_MS,
   ) {}
 
   /** A warning for the log and for the person running it. */
@@ -62,6 +81,21 @@ export class Discovery {
   async since(reportId: string): Promise<string | undefined> {
     const state = await this.state(reportId);
     return state ? new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString() : undefined;
+  }
+
+  /**
+   * Where a report of changes (tickets, agent time entries) reads from: its cursor less the overlap, or
+   * undefined when it is read in full — its first run, or its last full read is older than the reconcile
+   * interval (a full read finds the records deleted past the recycle bin: spam deletes, purges, restores).
+   */
+  async changesSince(reportId: string): Promise<string | undefined> {
+    const state = await this.state(reportId);
+    const lastFull = state ? Date.parse(state.fullReadAt ?? state.cursor) : Number.NaN;
+    if (!state || !(this.now - lastFull < this.reconcileMs)) {
+      this.fullReads.add(reportId);
+      return undefined;
+    }
+    return new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString();
   }
 
   /** Tickets modified since the report's cursor (every ticket on its first run), read in windows. */

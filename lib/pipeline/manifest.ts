@@ -3,6 +3,7 @@ import { findReport } from '../reports/catalog.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
 import { readReceipts } from './receipts.js';
+import { recordDepartures } from './tombstones.js';
 import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
 export type { Receipt, ReportState, RunRecord } from './records.js';
@@ -29,6 +30,8 @@ export interface ReportManifest {
   unavailable?: string;
   /** what finalizing did to the report's cursor, and why */
   cursor?: { moved: boolean; note: string };
+  /** records this run found gone from the report (tombstones: recycle bin, or absent from a complete read) */
+  departed?: number;
 }
 
 export function summarise(report: string, runId: string, receipts: Receipt[]): ReportManifest {
@@ -77,9 +80,9 @@ export async function readRunRecord(store: ObjectStore, runId: string, warn?: (m
  * Every report's manifest for a run, computed from its receipts now (a report planned with no pages included).
  * While a run is still being planned, or when its planning failed, no report of it is complete.
  */
-export async function runManifests(store: ObjectStore, runId: string, run?: RunRecord): Promise<ReportManifest[]> {
+export async function runManifests(store: ObjectStore, runId: string, run?: RunRecord, read?: Receipt[]): Promise<ReportManifest[]> {
   const record = run ?? (await readRunRecord(store, runId));
-  const receipts = await readReceipts(store, runId);
+  const receipts = read ?? (await readReceipts(store, runId));
   const byReport = new Map<string, Receipt[]>();
   for (const request of record?.requests ?? []) byReport.set(request.report, []);
   for (const receipt of receipts) byReport.set(receipt.report, [...(byReport.get(receipt.report) ?? []), receipt]);
@@ -148,9 +151,11 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const now = options.now ?? Date.now();
   const warn = options.warn ?? ignore;
   const run = await readRunRecord(store, runId, warn);
-  const manifests = await runManifests(store, runId, run);
-  const receipts = manifests.some((m) => findReport(m.report)?.carryParents) ? await readReceipts(store, runId) : [];
+  const receipts = await readReceipts(store, runId);
+  const manifests = await runManifests(store, runId, run, receipts);
+  const { byReport: departed } = await recordDepartures(store, run, runId, receipts, warn);
   for (const manifest of manifests) {
+    if (departed[manifest.report]) manifest.departed = departed[manifest.report];
     const decision = cursorFor(run, runId, manifest);
     if (decision.move) {
       const cursor = Date.parse(decision.cursor) > now ? new Date(now).toISOString() : decision.cursor;
@@ -164,7 +169,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
           ? { moved: true, note: `cursor moved to ${current.cursor}${decision.note}` }
           : { moved: false, note: `cursor kept: a newer run already moved it to ${current.cursor}` };
       } else {
-        const state: ReportState = { report: manifest.report, cursor, runId, ...(run?.orgId ? { orgId: run.orgId } : {}) };
+        const fullReadAt = run?.fullReads?.includes(manifest.report) ? cursor : current?.fullReadAt;
+        const state: ReportState = { report: manifest.report, cursor, runId, ...(run?.orgId ? { orgId: run.orgId } : {}), ...(fullReadAt ? { fullReadAt } : {}) };
         if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(receipts, manifest.report);
         await writeJson(store, key, state);
         manifest.cursor = { moved: true, note: `cursor moved to ${cursor}${decision.note}` };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
-import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import { findReport, readPastSince, recordKey, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
@@ -74,12 +74,14 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
       { request: describeEndpoint(target) },
     );
   }
-  if (message.chain && !page.last) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
+  const report = message.report === 'route' ? undefined : findReport(message.report);
+  const more = !page.last && !(report && readPastSince(report, message.params, page.records));
+  if (message.chain && more) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
   const fresh = unread(page.records, message.skip);
   const records = keep ? fresh.filter(keep) : fresh;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
-  await writeReceipt(deps.store, message, 'written', { records: records.length, credits: page.weight });
+  await writeReceipt(deps.store, message, 'written', { records: records.length, ...idsOf(message, records), credits: page.weight });
   deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits: page.weight });
   return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits: page.weight, key };
 }
@@ -122,6 +124,14 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
   if (!seek) return { ...next, from: message.from + message.limit };
   const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from, skip: message.skip ?? [] }, message.limit);
   return { ...next, params: { ...message.params, after: position.after }, from: position.from, skip: position.skip };
+}
+
+/** The keys of a report page's records, for finalizing to see what left the report; none when one lacks its key. */
+function idsOf(message: PageMessage, records: DeskRecord[]): { ids?: string[] } {
+  const report = message.report === 'route' ? undefined : findReport(message.report);
+  if (!report) return {};
+  const ids = records.map((record) => recordKey(report, record));
+  return ids.every((id): id is string => id !== undefined) ? { ids } : {};
 }
 
 /** The ids of a page (the records themselves where there are none), hashed short: enough to tell two pages apart. */

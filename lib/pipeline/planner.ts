@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { describeError, isAppError } from '../errors.js';
-import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import { FIELD_MODULES, findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
@@ -72,7 +72,9 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
   try {
     const zoho = await deps.zoho(request.secretId);
     if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
-    const discovery = new Discovery(zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message));
+    const discovery = new Discovery(
+      zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message), deps.reconcileMs,
+    );
     const spentBefore = zoho.desk.credits.spent;
     const messages: PageMessage[] = [];
     const setAside: SetAside[] = [];
@@ -120,7 +122,8 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     for (const m of [...messages, ...setAside.map((a) => a.message)]) planned[m.report] = (planned[m.report] ?? 0) + 1;
     for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
     for (const { message, reason } of setAside) deps.events?.({ type: 'dead-lettered', runId: request.runId, report: message.report, reason });
-    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned });
+    const fullReads = fullReadsOf(request.targets, discovery);
+    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned, fullReads });
     if (sendable.length === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
     return { runId: request.runId, planned, discoveryCredits };
   } catch (error) {
@@ -142,6 +145,20 @@ function cursorTime(localStart: number, reading: { serverMs: number; localMs: nu
     warn(deps, `This machine's clock is ${Math.round((localStart - zohoStart) / 1000)} s ahead of Zoho's: cursors follow Zoho's clock.`);
   }
   return new Date(zohoStart).toISOString();
+}
+
+/**
+ * The reports this run reads whole, as they are now: a report read in full on every run (agents, contacts…)
+ * asked for without narrowing parameters, and a report of changes the planner chose to read in full.
+ */
+function fullReadsOf(targets: readonly Target[], discovery: Discovery): string[] {
+  const full = new Set<string>();
+  for (const target of targets) {
+    const report = target.report === 'route' ? undefined : findReport(target.report);
+    if (!report || Object.keys(target.params).length > 0) continue;
+    if (report.current === 'snapshot' || discovery.fullReads.has(report.id)) full.add(report.id);
+  }
+  return [...full].sort();
 }
 
 /** Page messages 1…n for a known count, or page 1 of a chain. */
@@ -222,14 +239,18 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
   const limit = endpointOf(report.endpoint).maxLimit;
   if (report.id === 'tickets') {
     // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
-    const since = params.since ?? (await discovery.since(report.id)) ?? HISTORY_START;
+    const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
     const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
     // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
     return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
   }
   if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
-  if (report.id === 'agent-time-entries' && !params.since) {
+  if (report.newestFirst && !params.since) {
     const since = await discovery.since(report.id);
+    if (since) params.since = since;
+  }
+  if (report.id === 'agent-time-entries' && !params.since) {
+    const since = await discovery.changesSince(report.id);
     if (since) Object.assign(params, { since, until: discovery.startedAt });
   } else if (params.since) {
     params.until ??= discovery.startedAt;
@@ -242,6 +263,8 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
       return agentSeries(params, await discovery.agentIds(), discovery);
     case 'department':
       return each(await discovery.departmentIds());
+    case 'module':
+      return each([...FIELD_MODULES]);
     case 'ticket-with-approvals':
       return each(await discovery.ticketsWithApprovals(report.id));
     case 'changed-ticket':

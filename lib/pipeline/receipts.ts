@@ -32,7 +32,7 @@ export async function writeReceipt(
   store: ObjectStore,
   message: PageMessage,
   status: PageStatus,
-  details: Pick<Receipt, 'records' | 'credits' | 'reason' | 'body' | 'cause'> = {},
+  details: Pick<Receipt, 'records' | 'ids' | 'credits' | 'reason' | 'body' | 'cause'> = {},
 ): Promise<void> {
   const scope = scopeOf(message);
   const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };

@@ -24,6 +24,8 @@ export const runRecordSchema = z.object({
   /** `failed`: planning did not finish, so the run covers only part of what was asked */
   status: z.enum(['planning', 'planned', 'finished', 'failed']),
   planned: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** the reports this run read in full, un-narrowed: a complete read of one is the whole report as it is now */
+  fullReads: z.array(z.string()).optional(),
   /** why the run failed */
   reason: z.string().optional(),
 });
@@ -45,6 +47,8 @@ export const receiptSchema = z.object({
   /** the page's object, once written */
   key: z.string().optional(),
   records: z.number().int().min(0).optional(),
+  /** the keys of the records stored (report pages): what finalizing compares with the last complete read */
+  ids: z.array(z.string()).optional(),
   credits: z.number().min(0).optional(),
   /** why it was dead-lettered, failed or unavailable */
   reason: z.string().optional(),
@@ -64,6 +68,8 @@ export const reportStateSchema = z.object({
   /** the time up to which the last complete, full-scope run read this report: the next run reads changes since */
   cursor: isoTime,
   runId: z.string().regex(RUN_ID),
+  /** when a report of changes was last read in full (its reconcile): the next full read is due an interval later */
+  fullReadAt: isoTime.optional(),
   /** the parents whose pages held records, for reports that read them again next time (pending approvals) */
   parents: z.array(z.string().regex(/^\d{1,25}$/)).optional(),
 });

@@ -8,13 +8,16 @@ import type { ParamSpec } from './params.js';
  * as "unavailable", not retried.
  */
 
-export type FanOut = 'pages' | 'agent' | 'department' | 'ticket-with-approvals' | 'changed-ticket';
+export type FanOut = 'pages' | 'agent' | 'department' | 'ticket-with-approvals' | 'changed-ticket' | 'module';
 
 /** The parent of a fanned-out page: which parameter names it, and its folder ("ticket=…/"). */
 export interface Parent {
-  param: 'agentId' | 'departmentId' | 'ticketId';
-  scope: 'agent' | 'department' | 'ticket';
+  param: 'agentId' | 'departmentId' | 'ticketId' | 'module';
+  scope: 'agent' | 'department' | 'ticket' | 'module';
 }
+
+/** The modules whose custom fields the reports' records carry (organizationFields `module`). */
+export const FIELD_MODULES = ['tickets', 'contacts', 'accounts', 'calls'] as const; // as params.ts checks
 
 export interface ReportDefinition {
   id: string;
@@ -47,6 +50,25 @@ export interface ReportDefinition {
    * the window while it is read (edited, so its time moves past the window) cannot push another past a page.
    */
   seek?(params: Record<string, string>): { field: 'modifiedTime' | 'createdTime'; after: string } | undefined;
+  /**
+   * How the report's current state is known, so records that leave it leave its latest view:
+   * - `snapshot`: every complete read of the default scope is the whole report: a record absent from it is gone;
+   * - `per-parent`: every complete read of a parent (a ticket's threads) is all of that parent's records;
+   * - `changes`: a run reads what changed, so a record is gone when Zoho's recycle bin says so, or when it is
+   *   absent from the full read made at the reconcile interval (ZOHO_RECONCILE_HOURS).
+   */
+  current: 'snapshot' | 'per-parent' | 'changes';
+  /** the record fields that identify a record (default: id) */
+  key?: readonly string[];
+  /** the `type` of Zoho's recycle-bin items that are this report's records (Recyclebin.json example values) */
+  binType?: string;
+  /** its records are deletions of the other reports' records (the recycle bin): finalizing turns them into tombstones */
+  deletionFeed?: true;
+  /**
+   * A list read newest first by this time field: a page whose oldest record is older than `since` (the last
+   * complete run, less the overlap) is the last one read. Absent `since` (a first run), the whole list is read.
+   */
+  newestFirst?: string;
 }
 
 /** Where a page of a window starts, set by the page before it (keyset paging). */
@@ -87,18 +109,18 @@ const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 
 const DEFINITIONS: Definition[] = [
   {
-    id: 'accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    id: 'accounts', current: 'snapshot', binType: 'Accounts',  description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'accountSearch', filters: () => ({}) },
     request: deep('accountSearch', () => ({}), plain('accounts')), scope: windowScope, seek: seekCreated,
   },
   {
-    id: 'agents', description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
+    id: 'agents', current: 'snapshot',  description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
     params: [{ name: 'status', kind: 'agent-status', description: 'ACTIVE or DISABLED', default: 'both' }],
     request: (p) => ({ endpoint: 'agents', query: { status: p.status } }),
     depthAdvice: 'Read them in two parts: `--param status=ACTIVE`, then `--param status=DISABLED`',
   },
   {
-    id: 'agent-time-entries', description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
+    id: 'agent-time-entries', current: 'changes', binType: 'Time Entry',  description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
     parent: AGENT,
     params: [
       { name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' },
@@ -115,7 +137,7 @@ const DEFINITIONS: Definition[] = [
     }),
   },
   {
-    id: 'calls', description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
+    id: 'calls', current: 'snapshot', binType: 'Calls',  description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
     params: [departmentParam('calls', 'all calls'), ...WINDOW_PARAMS],
     deepRead: { endpoint: 'callSearch', filters: (p) => ({ departmentId: p.departmentId }) },
     request: deep('callSearch', (p) => ({ departmentId: p.departmentId }), (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } })),
@@ -123,23 +145,37 @@ const DEFINITIONS: Definition[] = [
     seek: seekCreated,
   },
   {
-    id: 'contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    id: 'contacts', current: 'snapshot', binType: 'Contacts',  description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'contactSearch', filters: () => ({}) },
     request: deep('contactSearch', () => ({}), plain('contacts')), scope: windowScope, seek: seekCreated,
   },
   {
-    id: 'customer-happiness', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
+    id: 'customer-happiness', current: 'snapshot',  description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
     edition: 'Professional', parent: DEPARTMENT, params: [departmentParam('ratings')],
     request: (p) => ({ endpoint: 'customerHappiness', query: { department: p.departmentId } }),
   },
-  { id: 'departments', description: 'all departments', endpoint: 'departments', fanOut: 'pages', params: [], edition: 'any' },
+  { id: 'departments', current: 'snapshot', description: 'all departments', endpoint: 'departments', fanOut: 'pages', params: [], edition: 'any' },
   {
-    id: 'email-failures', description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'department',
+    id: 'email-failures', current: 'snapshot', key: ['ticketId', 'threadId'],  description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'department',
     edition: 'any', parent: DEPARTMENT, params: [departmentParam('alerts')],
     request: (p) => ({ endpoint: 'emailFailureAlerts', query: { department: p.departmentId } }),
   },
   {
-    id: 'pending-approvals', description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
+    id: 'organization-fields', current: 'snapshot', description: 'field metadata (custom fields included) of tickets, contacts, accounts and calls',
+    endpoint: 'organizationFields', fanOut: 'module', edition: 'any', parent: { param: 'module', scope: 'module' },
+    params: [{ name: 'module', kind: 'module', description: 'only this module\'s fields', default: FIELD_MODULES.join(', ') }],
+    request: (p) => ({ endpoint: 'organizationFields', query: { module: p.module } }),
+  },
+  {
+    id: 'recycle-bin', current: 'changes', deletionFeed: true, newestFirst: 'deletedTime',
+    description: 'records deleted in Zoho Desk (its recycle bin, newest first): tickets, contacts, accounts, calls, time entries',
+    endpoint: 'recycleBin', fanOut: 'pages', edition: 'any',
+    params: [{ name: 'since', kind: 'time', description: 'only records deleted since then', default: 'since the last complete run (all on the first)', internal: true }],
+    // `-deletedTime` (declared in Recyclebin.json from commit 3f7016e on): new deletions come first.
+    request: () => ({ endpoint: 'recycleBin', query: { sortBy: '-deletedTime' } }),
+  },
+  {
+    id: 'pending-approvals', current: 'per-parent',  description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
     fanOut: 'ticket-with-approvals', edition: 'any', parent: TICKET, carryParents: true,
     params: [ticketParam('tickets with approvals, changed since the last complete run or pending then')],
     request: (p) => ({ endpoint: 'ticketApprovals', path: { ticketId: p.ticketId ?? '' } }),
@@ -147,7 +183,7 @@ const DEFINITIONS: Definition[] = [
     keep: (record) => record.status === 'Pending',
   },
   {
-    id: 'queue', description: 'tickets in a status (a queue view)', endpoint: 'tickets', fanOut: 'pages', edition: 'Professional',
+    id: 'queue', current: 'snapshot', binType: 'Tickets',  description: 'tickets in a status (a queue view)', endpoint: 'tickets', fanOut: 'pages', edition: 'Professional',
     params: [
       { name: 'status', kind: 'ticket-status', description: 'ticket status, or a comma list', default: 'Open' },
       departmentParam('tickets'),
@@ -163,22 +199,22 @@ const DEFINITIONS: Definition[] = [
     seek: seekCreated,
   },
   {
-    id: 'threads', description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
+    id: 'threads', current: 'per-parent',  description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
     parent: TICKET, params: [ticketParam(CHANGED)],
     request: (p) => ({ endpoint: 'ticketThreads', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'sendDateTime' } }),
   },
   {
-    id: 'ticket-tags', description: 'ticket tags of each department', endpoint: 'ticketTags', fanOut: 'department', edition: 'any',
+    id: 'ticket-tags', current: 'snapshot',  description: 'ticket tags of each department', endpoint: 'ticketTags', fanOut: 'department', edition: 'any',
     parent: DEPARTMENT, params: [departmentParam('tags')],
     request: (p) => ({ endpoint: 'ticketTags', query: { departmentId: p.departmentId } }),
   },
   {
-    id: 'ticket-time-entries', description: 'time logged on each ticket', endpoint: 'ticketTimeEntries', fanOut: 'changed-ticket',
+    id: 'ticket-time-entries', current: 'per-parent', binType: 'Time Entry',  description: 'time logged on each ticket', endpoint: 'ticketTimeEntries', fanOut: 'changed-ticket',
     edition: 'Professional', parent: TICKET, params: [ticketParam(CHANGED)],
     request: (p) => ({ endpoint: 'ticketTimeEntries', path: { ticketId: p.ticketId ?? '' } }),
   },
   {
-    id: 'tickets', description: 'tickets modified since the last complete run (all on the first)', endpoint: 'ticketSearch',
+    id: 'tickets', current: 'changes', binType: 'Tickets',  description: 'tickets modified since the last complete run (all on the first)', endpoint: 'ticketSearch',
     fanOut: 'pages', edition: 'any',
     params: [
       { name: 'since', kind: 'time', description: 'only tickets modified since then', default: 'since the last complete run (all on the first)' },
@@ -203,6 +239,26 @@ export const REPORTS: readonly ReportDefinition[] = DEFINITIONS.map((d) => ({
 }));
 
 export const REPORT_IDS = REPORTS.map((r) => r.id);
+
+/** The fields that identify a report's records. */
+export const keyFields = (report: Pick<ReportDefinition, 'key'>): readonly string[] => report.key ?? ['id'];
+
+/** A record's identity within its report: its id, or its key fields joined by "/" (as the views join them). */
+export function recordKey(report: Pick<ReportDefinition, 'key'>, record: DeskRecord): string | undefined {
+  const parts = keyFields(report).map((field) => record[field]);
+  return parts.every((p) => typeof p === 'string' || typeof p === 'number') ? parts.map(String).join('/') : undefined;
+}
+
+/** Whether a page of a newest-first list reached back past `since`: nothing older is to be read. */
+export function readPastSince(report: ReportDefinition, params: Record<string, string>, records: readonly DeskRecord[]): boolean {
+  if (!report.newestFirst || !params.since) return false;
+  const since = Date.parse(params.since);
+  return records.some((record) => {
+    const value = record[report.newestFirst as string];
+    const time = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
+    return time < since;
+  });
+}
 
 export function findReport(id: string): ReportDefinition | undefined {
   return REPORTS.find((report) => report.id === id);

@@ -1,7 +1,10 @@
 import { InvalidMessageError } from '../errors.js';
 
 /** What a report parameter holds; each kind has one validation, shared by the CLI and queue messages. */
-export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number';
+export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number' | 'module';
+
+/** The modules of Zoho's field metadata (Field.json getFields `module`) that the reports' records carry. */
+const MODULES = ['tickets', 'contacts', 'accounts', 'calls'];
 
 export interface ParamSpec {
   name: string;
@@ -30,6 +33,9 @@ export function checkParam(field: string, kind: ParamKind, value: unknown): stri
       return value;
     case 'number':
       if (!/^\d{1,6}$/.test(value)) throw new InvalidMessageError(`${field} must be a whole number, not "${value.slice(0, 40)}"`);
+      return value;
+    case 'module':
+      if (!MODULES.includes(value)) throw new InvalidMessageError(`${field} must be one of ${MODULES.join(', ')}, not "${value.slice(0, 40)}"`);
       return value;
     case 'agent-status':
       if (value !== 'ACTIVE' && value !== 'DISABLED') throw new InvalidMessageError(`${field} must be ACTIVE or DISABLED, not "${value.slice(0, 40)}"`);
