@@ -1,4 +1,5 @@
 import type { ReportManifest } from '../pipeline/manifest.js';
+import { findReport } from '../reports/catalog.js';
 import type { Output } from './output.js';
 import { table } from './output.js';
 
@@ -10,17 +11,23 @@ export interface SummaryTotals {
   failed: number;
   unavailable: string[];
   credits: number;
+  /** credits spent finding deletions: the recycle bin, and the full reads that reconcile reports of changes */
+  deletionCredits: number;
+  /** records found gone (tombstones written) */
+  departed: number;
 }
 
 /** The end-of-run table: one row per report of each run handled. */
 export function printSummary(out: Output, manifests: ReportManifest[], seconds: (report: string) => number): SummaryTotals {
-  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, failed: 0, unavailable: [], credits: 0 };
+  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, failed: 0, unavailable: [], credits: 0, deletionCredits: 0, departed: 0 };
   const rows = manifests.map((m) => {
     totals.pages += m.pages.written;
     totals.records += m.records;
     totals.deadLettered += m.pages.deadLettered;
     totals.failed += m.pages.failed;
     totals.credits += m.credits;
+    totals.departed += m.departed ?? 0;
+    if (m.reconcile || findReport(m.report)?.deletionFeed) totals.deletionCredits += m.credits;
     if (m.status === 'unavailable') totals.unavailable.push(m.report);
     return [
       m.report,
@@ -30,11 +37,15 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
       m.pages.deadLettered,
       m.pages.failed,
       m.pages.unavailable,
-      m.credits,
+      m.departed ?? 0,
+      `${m.credits}${m.reconcile ? ' (reconcile)' : ''}`,
       `${seconds(m.report).toFixed(1)} s`,
     ];
   });
-  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'credits', 'time'], rows));
+  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'gone', 'credits', 'time'], rows));
+  if (rows.length && totals.credits > 0) {
+    out.line(`Finding deleted records cost ${totals.deletionCredits} of the run's ${totals.credits} credits (recycle bin, full reads to reconcile); ${totals.departed} record(s) gone.`);
+  }
   return totals;
 }
 

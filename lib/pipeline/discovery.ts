@@ -32,6 +32,8 @@ export class Discovery {
   private readonly cache = new Map<string, Promise<DeskRecord[]>>();
   /** the reports this run reads in full (a first run, or the reconcile interval elapsed): their read is a snapshot */
   readonly fullReads = new Set<string>();
+  /** of those, the ones read in full only to reconcile (not their first run): what delete detection costs */
+  readonly reconciles = new Set<string>();
 
   constructor(
     readonly desk: DeskClient,
@@ -93,6 +95,7 @@ export class Discovery {
     const lastFull = state ? Date.parse(state.fullReadAt ?? state.cursor) : Number.NaN;
     if (!state || !(this.now - lastFull < this.reconcileMs)) {
       this.fullReads.add(reportId);
+      if (state) this.reconciles.add(reportId);
       return undefined;
     }
     return new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString();

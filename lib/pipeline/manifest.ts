@@ -32,6 +32,8 @@ export interface ReportManifest {
   cursor?: { moved: boolean; note: string };
   /** records this run found gone from the report (tombstones: recycle bin, or absent from a complete read) */
   departed?: number;
+  /** this run read the report in full to reconcile deletions: its credits are delete detection */
+  reconcile?: true;
 }
 
 export function summarise(report: string, runId: string, receipts: Receipt[]): ReportManifest {
@@ -156,6 +158,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const { byReport: departed } = await recordDepartures(store, run, runId, receipts, warn);
   for (const manifest of manifests) {
     if (departed[manifest.report]) manifest.departed = departed[manifest.report];
+    if (run?.reconciles?.includes(manifest.report)) manifest.reconcile = true;
     const decision = cursorFor(run, runId, manifest);
     if (decision.move) {
       const cursor = Date.parse(decision.cursor) > now ? new Date(now).toISOString() : decision.cursor;

@@ -123,7 +123,7 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
     for (const { message, reason } of setAside) deps.events?.({ type: 'dead-lettered', runId: request.runId, report: message.report, reason });
     const fullReads = fullReadsOf(request.targets, discovery);
-    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned, fullReads });
+    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned, fullReads, reconciles: [...discovery.reconciles].sort() });
     if (sendable.length === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
     return { runId: request.runId, planned, discoveryCredits };
   } catch (error) {

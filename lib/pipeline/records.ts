@@ -26,6 +26,8 @@ export const runRecordSchema = z.object({
   planned: z.record(z.string(), z.number().int().min(0)).optional(),
   /** the reports this run read in full, un-narrowed: a complete read of one is the whole report as it is now */
   fullReads: z.array(z.string()).optional(),
+  /** of those, the reports of changes read in full to reconcile deletions (their credits are delete detection) */
+  reconciles: z.array(z.string()).optional(),
   /** why the run failed */
   reason: z.string().optional(),
 });
