@@ -13,7 +13,7 @@ import { tempDir } from './helpers/zoho.js';
 
 const executablePath = chromiumPath();
 const ARTEFACTS = join(import.meta.dirname, '..', 'test-artifacts');
-const CHARTS = ['volume-by-status', 'volume-by-channel', 'backlog-by-department', 'response-times', 'agent-time', 'happiness', 'email-failures'];
+const CHARTS = ['volume-by-status', 'volume-by-channel', 'backlog-by-department', 'first-response', 'resolution', 'agent-time', 'happiness', 'email-failures'];
 
 interface Drawn { id: string; rendered: boolean; points: number; datasets: number; labels: number }
 
