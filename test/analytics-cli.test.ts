@@ -124,14 +124,14 @@ describe('zoho-desk-reports report', () => {
     const result = await cli(['report', '--from', exported.path, '--out', target]);
     expect(result.stderr).toEqual([]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('7 of 7 charts with data');
+    expect(result.stdout).toContain('8 of 8 charts with data');
     const html = await readFile(target, 'utf8');
     expect(html).toContain("default-src 'none'");
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).toContain('Chart.js v4');
     const [runId] = await readdir(join(exported.path, '_runs'));
     expect(html).toContain(`Newest run in the export: ${runId}.`);
-    for (const title of ['Tickets created, by status', 'Tickets created, by channel', 'Open backlog, by department', 'First response and resolution time, by agent', 'Time logged, by agent', 'Customer happiness', 'Email delivery failures']) {
+    for (const title of ['Tickets created, by status', 'Tickets created, by channel', 'Open backlog, by department', 'First response time, by agent', 'Resolution time, by agent', 'Time logged, by agent', 'Customer happiness', 'Email delivery failures']) {
       expect(html).toContain(`<h2>${title}</h2>`);
     }
   });
@@ -141,7 +141,7 @@ describe('zoho-desk-reports report', () => {
     try {
       const result = await cli(['report', '--from', dir.path, '--out', join(dir.path, 'r.html')]);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('0 of 7 charts with data');
+      expect(result.stdout).toContain('0 of 8 charts with data');
       expect(result.stdout).toContain('No data yet for: Tickets created, by status');
     } finally {
       await dir.remove();

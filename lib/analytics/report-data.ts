@@ -10,6 +10,16 @@ export interface Series {
   data: Array<number | null>;
 }
 
+/** How many records stand behind each label's values (ratings in a month, closed tickets of an agent). */
+export interface Counts {
+  /** what is counted, singular: the page adds an "s" for any other number ("rating", "closed ticket") */
+  noun: string;
+  /** one number for each label */
+  data: number[];
+  /** labels with at least one record but fewer than this are marked as few: one record moves their values a lot */
+  few?: number;
+}
+
 export interface ChartData {
   id: string;
   title: string;
@@ -21,6 +31,14 @@ export interface ChartData {
   yTitle: string;
   labels: string[];
   series: Series[];
+  /** the unit of a value in tooltips and the table: "%", "h", "days" */
+  unit?: string;
+  /** what a label is, heading the table's first column ("Month", "Agent") */
+  labelTitle?: string;
+  /** shown beside the values: under each label, in the tooltip, and in a table of the numbers */
+  counts?: Counts;
+  /** labels from this index on are not of a kind with those before (Unassigned after the agents): drawn apart */
+  apartFrom?: number;
 }
 
 export interface Figure {
@@ -41,6 +59,11 @@ type Row = unknown[];
 
 /** A chart worth drawing: some label with a value other than nothing or zero. */
 export const chartHasData = (chart: ChartData) => chart.labels.length > 0 && chart.series.some((s) => s.data.some((v) => v !== null && v !== 0));
+
+/** The row of tickets with no assignee, after the agents. */
+export const UNASSIGNED = 'Unassigned';
+/** A month with fewer ratings than this is marked as few: its shares move 25 points or more with one rating. */
+export const FEW_RATINGS = 5;
 
 const text = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -132,19 +155,40 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
       { order: ['Open', 'On Hold', 'Escalated'] },
     ),
   );
-  // First response: the ticket's first outgoing thread; resolution: closedTime. Medians, in hours.
-  const times = await rows(
+  // By assignee, from the current version of each ticket: agents by name, then one "Unassigned" row for tickets
+  // whose assignee is null, never mixed into the agents nor left out. Grouped by id: two agents may share a name.
+  // First response: the ticket's first outgoing thread, median hours; resolution: closedTime, median days.
+  const byAssignee = await rows(
     warehouse,
-    `WITH first_reply AS (SELECT ticket_id, min(created_time) AS replied FROM threads_latest WHERE direction = 'out' GROUP BY ticket_id)
-     SELECT coalesce(a.name, t.assigneeId, 'Unassigned') AS agent,
-       round(median(date_diff('second', t.created_time, r.replied)) / 3600, 1) AS first_response,
-       round(median(date_diff('second', t.created_time, t.closed_time)) / 3600, 1) AS resolution
-     FROM tickets_latest t LEFT JOIN first_reply r ON r.ticket_id = t.id LEFT JOIN agents_latest a ON a.id = t.assigneeId
-     GROUP BY ALL HAVING count(r.replied) + count(t.closed_time) > 0 ORDER BY agent`,
+    `WITH first_reply AS (SELECT ticket_id, min(created_time) AS replied FROM threads_latest WHERE direction = 'out' GROUP BY ticket_id),
+     assigned AS (SELECT NULLIF(t.assigneeId, '') AS assignee, date_diff('second', t.created_time, r.replied) AS to_reply,
+         date_diff('second', t.created_time, t.closed_time) AS to_close
+       FROM tickets_latest t LEFT JOIN first_reply r ON r.ticket_id = t.id)
+     SELECT x.assignee IS NULL AS unassigned, CASE WHEN x.assignee IS NULL THEN '${UNASSIGNED}' ELSE coalesce(a.name, x.assignee) END AS agent,
+       count(x.to_reply) AS replied, round(median(x.to_reply) / 3600, 1) AS first_response_hours,
+       count(x.to_close) AS closed, round(median(x.to_close) / 86400, 1) AS resolution_days
+     FROM assigned x LEFT JOIN agents_latest a ON a.id = x.assignee
+     GROUP BY x.assignee, a.name ORDER BY unassigned, agent, x.assignee`,
+  );
+  const assignees = byAssignee.map((r) => text(r[1]));
+  const firstUnassigned = byAssignee.findIndex((r) => r[0] === true);
+  const apart = firstUnassigned < 0 ? {} : { apartFrom: firstUnassigned };
+  const whose = 'Unassigned: the tickets with no assignee';
+  chart(
+    {
+      id: 'first-response', title: 'First response time, by agent', kind: 'bar', stacked: false, horizontal: true, yTitle: 'hours (median)', unit: 'h', labelTitle: 'Agent',
+      note: `Median hours from creation to the first outgoing thread, over the replied tickets each assignee has now. ${whose} (tickets_latest, threads_latest, agents_latest).`,
+      counts: { noun: 'replied ticket', data: byAssignee.map((r) => Number(r[2])) }, ...apart,
+    },
+    { labels: assignees, series: [{ label: 'First response', data: byAssignee.map((r) => num(r[3])) }] },
   );
   chart(
-    { id: 'response-times', title: 'First response and resolution time, by agent', note: 'Median hours from creation to the first outgoing thread, and to closing (tickets_latest, threads_latest).', kind: 'bar', stacked: false, horizontal: false, yTitle: 'hours (median)' },
-    { labels: times.map((r) => text(r[0])), series: [{ label: 'First response', data: times.map((r) => num(r[1])) }, { label: 'Resolution', data: times.map((r) => num(r[2])) }] },
+    {
+      id: 'resolution', title: 'Resolution time, by agent', kind: 'bar', stacked: false, horizontal: true, yTitle: 'days (median)', unit: 'days', labelTitle: 'Agent',
+      note: `Median days from creation to closing, over the closed tickets each assignee has now. ${whose} (tickets_latest, agents_latest).`,
+      counts: { noun: 'closed ticket', data: byAssignee.map((r) => Number(r[4])) }, ...apart,
+    },
+    { labels: assignees, series: [{ label: 'Resolution', data: byAssignee.map((r) => num(r[5])) }] },
   );
   chart(
     { id: 'agent-time', title: 'Time logged, by agent', note: 'Hours in agent time entries, billable or not (agent_time_entries_latest).', kind: 'bar', stacked: true, horizontal: true, yTitle: 'hours' },
@@ -159,17 +203,28 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
       { order: ['Billable', 'Not billable'] },
     ),
   );
-  chart(
-    { id: 'happiness', title: 'Customer happiness', note: 'Share of ratings per month, in percent (customer_happiness_latest).', kind: 'line', stacked: false, horizontal: false, yTitle: '% of ratings' },
-    pivot(
-      await rows(
-        warehouse,
-        `SELECT strftime(date_trunc('month', rated_time), '%Y-%m') AS month, rating,
-           round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY month), 1) AS share
-         FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1, 2 ORDER BY month, rating`,
-      ),
-      { order: ['GOOD', 'OKAY', 'OK', 'BAD'], period: 'month', emptyPeriod: null },
+  // Shares swing with few ratings (one of two is 50 points), so each month carries its number of ratings.
+  const happiness = pivot(
+    await rows(
+      warehouse,
+      `SELECT strftime(date_trunc('month', rated_time), '%Y-%m') AS month, rating,
+         round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY month), 1) AS share
+       FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1, 2 ORDER BY month, rating`,
     ),
+    { order: ['GOOD', 'OKAY', 'OK', 'BAD'], period: 'month', emptyPeriod: null },
+  );
+  const ratings = new Map(
+    (await rows(warehouse, "SELECT strftime(date_trunc('month', rated_time), '%Y-%m'), count(*) FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1")).map(
+      (r) => [text(r[0]), Number(r[1])],
+    ),
+  );
+  chart(
+    {
+      id: 'happiness', title: 'Customer happiness', kind: 'line', stacked: false, horizontal: false, yTitle: '% of ratings', unit: '%', labelTitle: 'Month',
+      note: `Share of ratings per month, in percent, with the number of ratings under each month; hollow points on a dashed line: fewer than ${FEW_RATINGS} ratings, where one rating moves a share by ${Math.ceil(100 / (FEW_RATINGS - 1))} points or more (customer_happiness_latest).`,
+      counts: { noun: 'rating', data: happiness.labels.map((month) => ratings.get(month) ?? 0), few: FEW_RATINGS },
+    },
+    happiness,
   );
   chart(
     { id: 'email-failures', title: 'Email delivery failures', note: 'Failed outgoing emails per month, by reason (email_failures_latest).', kind: 'bar', stacked: true, horizontal: false, yTitle: 'failures' },
@@ -190,7 +245,7 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
     { label: 'Tickets', value: text(tickets) },
     { label: 'Open now', value: text(open) },
     { label: 'Closed', value: text(closed) },
-    { label: 'Good ratings', value: Number(rated) > 0 ? `${Math.round((100 * Number(good)) / Number(rated))}%` : '—' },
+    { label: 'Good ratings', value: Number(rated) > 0 ? `${Math.round((100 * Number(good)) / Number(rated))}% (${text(good)} of ${text(rated)})` : '—' },
     { label: 'Tickets created', value: from ? `${text(from)} – ${text(to)}` : '—' },
   ];
   return { title: 'Zoho Desk report', ...about, figures, charts };

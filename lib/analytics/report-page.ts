@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ReportData } from './report-data.js';
+import { chartHasData, type ChartData, type Counts, type ReportData } from './report-data.js';
 
 /**
  * One self-contained HTML page: Chart.js (bundled from node_modules, not a CDN), the data as JSON, and a
@@ -24,11 +24,27 @@ const NAMED_COLOURS: Record<string, string> = {
   Billable: '#16a34a', 'Not billable': '#94a3b8',
 };
 
-/** Draws every chart, then says what it drew on window.__report (the browser test reads it). */
+/** Unassigned and other labels set apart from the rest: grey, after a darker rule. */
+const APART_COLOUR = '#94a3b8';
+
+/**
+ * Draws every chart, then says what it drew on window.__report (the browser test reads it). A chart with
+ * counts shows each label's count under it and in the tooltip, and draws labels with few records hollow and
+ * dashed (lines) or pale (bars); labels set apart (Unassigned) are grey, after a rule.
+ */
 const DRAW = `
 const data = JSON.parse(document.getElementById('report-data').textContent);
 const palette = ${JSON.stringify(PALETTE)};
 const named = ${JSON.stringify(NAMED_COLOURS)};
+const apartColour = ${JSON.stringify(APART_COLOUR)};
+// the rule of isFew (report-page.ts), here in the page
+const isFew = (c, i) => Boolean(c.counts && c.counts.few && c.counts.data[i] > 0 && c.counts.data[i] < c.counts.few);
+const isApart = (c, i) => c.apartFrom !== undefined && i >= c.apartFrom;
+const countText = (c, i) => {
+  const n = c.counts.data[i];
+  return n + ' ' + c.counts.noun + (n === 1 ? '' : 's') + (isFew(c, i) ? ' (few)' : '');
+};
+const withUnit = (c, value) => (c.unit === undefined ? value : c.unit === '%' ? value + '%' : value + ' ' + c.unit);
 const drawn = [];
 for (const c of data.charts) {
   const canvas = document.getElementById('chart-' + c.id);
@@ -41,12 +57,40 @@ for (const c of data.charts) {
   }
   const datasets = c.series.map((s, i) => {
     const colour = named[s.label] || palette[i % palette.length];
-    return { label: s.label, data: s.data, backgroundColor: colour, borderColor: colour, spanGaps: false, tension: 0 };
+    const dataset = { label: s.label, data: s.data, backgroundColor: colour, borderColor: colour, spanGaps: false, tension: 0 };
+    if (c.kind === 'line') {
+      Object.assign(dataset, {
+        pointBackgroundColor: (p) => (isFew(c, p.dataIndex) ? '#ffffff' : colour),
+        pointRadius: (p) => (isFew(c, p.dataIndex) ? 5 : 3),
+        pointBorderWidth: 2,
+        segment: { borderDash: (p) => (isFew(c, p.p0DataIndex) || isFew(c, p.p1DataIndex) ? [6, 4] : undefined) },
+      });
+    } else {
+      dataset.backgroundColor = (p) => (p.dataIndex === undefined ? colour : isApart(c, p.dataIndex) ? apartColour : isFew(c, p.dataIndex) ? colour + '66' : colour);
+    }
+    return dataset;
   });
   // Counts get whole-number ticks; hours and shares do not.
   const whole = c.series.every((s) => s.data.every((v) => v === null || Number.isInteger(v)));
   const valueAxis = { stacked: c.stacked, beginAtZero: true, ticks: whole ? { precision: 0 } : {}, title: { display: true, text: c.yTitle } };
   const labelAxis = { stacked: c.stacked };
+  if (c.counts) {
+    // a category tick's value is its label's index
+    labelAxis.ticks = {
+      callback(value) { return [this.getLabelForValue(value), countText(c, value)]; },
+      color: (t) => (isFew(c, t.index) ? '#b45309' : '#475569'),
+    };
+  }
+  if (c.apartFrom !== undefined) {
+    // the rule between the last agent and Unassigned
+    labelAxis.grid = { color: (g) => (g.index === c.apartFrom ? '#475569' : 'rgba(0, 0, 0, 0.1)'), lineWidth: (g) => (g.index === c.apartFrom ? 2 : 1) };
+  }
+  const tooltip = {
+    callbacks: {
+      label: (item) => item.dataset.label + ': ' + withUnit(c, item.formattedValue),
+      footer: (items) => (c.counts && items.length ? countText(c, items[0].dataIndex) : ''),
+    },
+  };
   const chart = new Chart(canvas, {
     type: c.kind,
     data: { labels: c.labels, datasets },
@@ -56,7 +100,7 @@ for (const c of data.charts) {
       maintainAspectRatio: false,
       indexAxis: c.horizontal ? 'y' : 'x',
       interaction: { mode: 'index', intersect: false },
-      plugins: { legend: { position: 'bottom' } },
+      plugins: { legend: { position: 'bottom' }, tooltip },
       scales: c.horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis },
     },
   });
@@ -82,6 +126,13 @@ h2 { margin: 0; font-size: 17px; }
 section p { margin: 2px 0 10px; color: #475569; font-size: 13px; }
 .chart { position: relative; height: 320px; }
 .empty { color: #94a3b8; font-style: italic; }
+details { margin-top: 10px; font-size: 13px; }
+summary { cursor: pointer; color: #475569; }
+table { border-collapse: collapse; margin-top: 6px; }
+th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #e2e8f0; }
+th:first-child, td:first-child { text-align: left; }
+tr.few td { color: #b45309; font-style: italic; }
+tr.apart td { border-top: 2px solid #475569; color: #475569; }
 @media print { main { grid-template-columns: 1fr; } section { break-inside: avoid; } }
 `;
 
@@ -90,6 +141,30 @@ export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ES
 
 /** JSON safe inside <script>: no "</script>" or "<!--" can close it, whatever a ticket subject says. */
 export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/** A label with some records but fewer than `few`: DRAW has the same rule. */
+const isFew = (counts: Counts, index: number) => {
+  const n = counts.data[index] ?? 0;
+  return counts.few !== undefined && n > 0 && n < counts.few;
+};
+
+/** The numbers behind a chart with counts: one row per label, its count beside its values. */
+function numbersTable(c: ChartData): string {
+  const counts = c.counts;
+  if (!counts || !chartHasData(c)) return '';
+  const unit = c.unit ? ` (${c.unit})` : '';
+  const head = [c.labelTitle ?? '', `${counts.noun[0]?.toUpperCase()}${counts.noun.slice(1)}s`, ...c.series.map((s) => `${s.label}${unit}`)];
+  const body = c.labels.map((label, i) => {
+    const kind = [isFew(counts, i) ? 'few' : '', c.apartFrom !== undefined && i === c.apartFrom ? 'apart' : ''].filter(Boolean).join(' ');
+    const few = isFew(counts, i) ? ' (few)' : '';
+    const cells = [label, `${counts.data[i] ?? 0}${few}`, ...c.series.map((s) => (s.data[i] === null || s.data[i] === undefined ? '—' : String(s.data[i])))];
+    return `<tr${kind ? ` class="${kind}"` : ''}>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
+  });
+  return `<details><summary>The numbers, with the ${escapeHtml(counts.noun)}s behind each</summary><table>
+<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>${body.join('\n')}</tbody>
+</table></details>`;
+}
 
 const hash = (script: string) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
 
@@ -102,6 +177,7 @@ export function reportPage(data: ReportData, chartJs: string): string {
   <h2>${escapeHtml(c.title)}</h2>
   <p>${escapeHtml(c.note)}</p>
   <div class="chart"><canvas id="chart-${escapeHtml(c.id)}" role="img" aria-label="${escapeHtml(c.title)}"></canvas></div>
+  ${numbersTable(c)}
 </section>`,
     )
     .join('\n');
