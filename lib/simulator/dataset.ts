@@ -49,6 +49,8 @@ export interface Portal {
   tags: Tag[];
   /** threads added after generation (evolve), by ticket id */
   addedThreads: Map<string, Thread[]>;
+  /** custom field values set after generation (evolve), by record id; the rest derive from the seed */
+  cfEdits: Map<string, Record<string, string | null>>;
   /** next sequence number per kind of record, for ids of records created later */
   sequences: Record<IdKind, number>;
   idPrefix: string;
@@ -81,7 +83,7 @@ export interface DatasetOptions {
 const ID_BASES = {
   department: 1_000_000, agent: 2_000_000, role: 3_000_000, account: 10_000_000, contact: 20_000_000,
   ticket: 100_000_000, tag: 40_000_000, timeEntry: 200_000_000, approval: 300_000_000, call: 400_000_000,
-  rating: 500_000_000, thread: 100_000_000_000,
+  rating: 500_000_000, field: 600_000_000, thread: 100_000_000_000,
 } as const;
 export type IdKind = keyof typeof ID_BASES;
 
@@ -162,6 +164,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     agentsById: new Map(agents.map((a) => [a.id, a])), contactsById: new Map(contacts.map((c) => [c.id, c])),
     departmentsById: new Map(departments.map((d) => [d.id, d])),
     timeEntries: [], approvals: [], calls: [], ratings: [], emailFailures: [], tags: [], addedThreads: new Map(),
+    cfEdits: new Map(),
     sequences, idPrefix, shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
   };
 

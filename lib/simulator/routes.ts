@@ -2,6 +2,7 @@ import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
 import type { Edition, Portal, Ticket } from './dataset.js';
 import { ticketThreads } from './dataset.js';
 import { listWeight } from './editions.js';
+import { SETTINGS_SPECS } from './routes-settings.js';
 import * as shape from './shapes.js';
 
 /**
@@ -89,7 +90,7 @@ function ticketFor(context: RouteContext): Ticket | undefined {
 
 const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
 
-type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
+export type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
   Partial<Pick<SimRoute, 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'required'>>;
 
 const TICKETS_READ = [['Desk.tickets.READ']] as const;
@@ -108,7 +109,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
   },
   accountSearch: {
     paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'accountName'),
-    produce: ({ portal, query }) => list(searched(portal.accounts, query, (a) => a.modifiedTime), (a) => shape.accountJson(portal, a as never), true),
+    produce: ({ portal, query }) =>
+      list(searched(portal.accounts, query, (a) => a.modifiedTime), (a) => shape.accountSearchJson(portal, a as never), true),
   },
   agents: {
     paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC, enums: { status: ['ACTIVE', 'DISABLED'] },
@@ -135,7 +137,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     enums: { sortBy: ['startTime', 'createdTime'] },
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
-      return list(portal.calls.filter((c) => !department || c.departmentId === department), (c) => shape.callJson(c as never));
+      return list(portal.calls.filter((c) => !department || c.departmentId === department), (c) => shape.callJson(portal, c as never));
     },
   },
   callSearch: {
@@ -144,13 +146,13 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
       const calls = portal.calls.filter((c) => !department || c.departmentId === department);
-      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(c as never), true);
+      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(portal, c as never), true);
     },
   },
   contactSearch: {
     paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
     // The simulated contacts are not edited after they are created: their modifiedTime is their createdTime.
-    produce: ({ portal, query }) => list(searched(portal.contacts, query, (c) => c.createdTime), (c) => shape.contactJson(portal, c as never), true),
+    produce: ({ portal, query }) => list(searched(portal.contacts, query, (c) => c.createdTime), (c) => shape.contactSearchJson(portal, c as never), true),
   },
   contacts: {
     paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
@@ -163,7 +165,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     produce: ({ portal, query }) => {
       const department = query.get('department');
       const items = portal.ratings
-        .filter((r) => !department || department === 'allDepartment' || r.departmentId === department)
+        .filter((r) => (!department || department === 'allDepartment' || r.departmentId === department))
         .sort(byTime((r) => r.ratedTime, query.get('sortBy') === '-ratedTime'));
       return list(items, (r) => shape.ratingJson(portal, r as never));
     },
@@ -267,6 +269,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       return { kind: 'object', body: { count } };
     },
   },
+  ...SETTINGS_SPECS,
 };
 
 export const ROUTES: SimRoute[] = (Object.keys(SPECS) as EndpointKey[]).map((key) => {

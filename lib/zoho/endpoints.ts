@@ -230,6 +230,14 @@ const SPECS = {
     query: ['contactId', 'departmentId', 'category', 'assigneeId', ...RANGE_FILTERS],
     scopes: ['Desk.tickets.READ', 'Desk.search.READ'],
   },
+  organizationFields: {
+    // Field.json getFields (OAS 83b5c18): a module's fields, system and custom, in one answer (no from/limit declared).
+    path: '/organizationFields',
+    paginated: false,
+    query: ['module', 'departmentId'],
+    required: ['module'],
+    scopes: ['Desk.settings.READ'],
+  },
 } satisfies Record<string, EndpointSpec>;
 
 export type EndpointKey = keyof typeof SPECS;
