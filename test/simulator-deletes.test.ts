@@ -66,6 +66,157 @@ async function start(options: StartOptions = {}): Promise<Api> {
 const ids = (records: Json[]) => records.map((r) => r.id as string);
 const iso = (clock: ManualClock) => new Date(clock.now()).toISOString();
 
+describe('the recycle bin', () => {
+  it('answers an empty bin with 200 {data: []}, as no 204 is declared', async () => {
+    const api = await start();
+    const res = await api.get('/recycleBin');
+    expect(res).toEqual({ status: 200, json: { data: [] } });
+  });
+
+  it('lists what was moved to the trash: its own id, Zoho type, name, time, who deleted it and its department', async () => {
+    const api = await start();
+    api.clock.advance(HOUR);
+    const report = api.advance(0, { deleteTickets: 2, deleteContacts: 1, deleteAccounts: 1, deleteCalls: 1, deleteTimeEntries: 1 });
+    const bin = await api.all('recycleBin', '/recycleBin');
+    const { portal } = api.running.sim;
+    const ticket = portal.ticketsById.get(report.deletedTickets[0] as string);
+    const call = portal.calls.find((c) => c.id === report.deletedCalls[0]);
+    const entry = portal.timeEntries.find((e) => e.id === report.deletedTimeEntries[0]);
+    const contact = portal.contactsById.get(report.deletedContacts[0] as string);
+    expect(bin.map((i) => [i.id, i.type])).toEqual([
+      [ticket?.id, 'Tickets'], [report.deletedTickets[1], 'Tickets'], [contact?.id, 'Contacts'], [report.deletedAccounts[0], 'Accounts'],
+      [call?.id, 'Calls'], [entry?.id, 'Time Entry'],
+    ]);
+    expect(bin[0]).toEqual({
+      id: ticket?.id, type: 'Tickets', displayName: ticket?.subject, deletedTime: iso(api.clock), departmentId: ticket?.departmentId,
+      deletedById: expect.stringMatching(/^\d{19}$/),
+    });
+    expect(portal.agentsById.has(bin[0]?.deletedById as string)).toBe(true);
+    expect(bin[2]).toMatchObject({ displayName: `${contact?.firstName} ${contact?.lastName}`, departmentId: null });
+    expect(bin[4]).toMatchObject({ displayName: call?.subject, departmentId: call?.departmentId });
+    expect(bin[5]).toMatchObject({ departmentId: entry?.departmentId });
+  });
+
+  it('pages from 0 with limit 1-50, sorts by sortBy (a "-" for descending) and filters by module and department', async () => {
+    const api = await start();
+    api.advance(HOUR, { deleteTickets: 3, deleteCalls: 2 });
+    api.advance(HOUR, { deleteTickets: 2, deleteTimeEntries: 2 });
+    const everything = await api.all('recycleBin', '/recycleBin');
+    expect(everything).toHaveLength(9);
+
+    const pages = [0, 4, 8].map((from) => api.get('/recycleBin', { from: String(from), limit: '4' }));
+    const paged = (await Promise.all(pages)).flatMap((p) => p.json?.data as Json[]);
+    expect(ids(paged)).toEqual(ids(everything));
+    expect((await api.get('/recycleBin', { from: '9', limit: '4' })).json).toEqual({ data: [] });
+    expect((await api.get('/recycleBin', { limit: '51' })).status).toBe(422);
+
+    const newest = (await api.get('/recycleBin', { sortBy: '-deletedTime', limit: '50' })).json?.data as Json[];
+    expect(newest.map((i) => i.deletedTime)).toEqual(everything.map((i) => i.deletedTime).sort().reverse());
+    expect(newest[0]?.deletedTime).toBe(iso(api.clock));
+    const byName = (await api.get('/recycleBin', { sortBy: 'name', limit: '50' })).json?.data as Json[];
+    expect(byName.map((i) => i.displayName)).toEqual(everything.map((i) => i.displayName as string).sort());
+    const byType = (await api.get('/recycleBin', { sortBy: '-type', limit: '50' })).json?.data as Json[];
+    expect(byType.map((i) => i.type)).toEqual(['Time Entry', 'Time Entry', 'Tickets', 'Tickets', 'Tickets', 'Tickets', 'Tickets', 'Calls', 'Calls']);
+    expect((await api.get('/recycleBin', { sortBy: 'size' })).status).toBe(422);
+
+    const calls = (await api.get('/recycleBin', { module: 'calls' })).json?.data as Json[];
+    expect(calls.map((i) => i.type)).toEqual(['Calls', 'Calls']);
+    const entries = (await api.get('/recycleBin', { module: 'timeEntry' })).json?.data as Json[];
+    expect(entries.map((i) => i.type)).toEqual(['Time Entry', 'Time Entry']);
+    expect((await api.get('/recycleBin', { module: 'tasks' })).json).toEqual({ data: [] });
+    const department = everything[0]?.departmentId as string;
+    const inDepartment = (await api.get('/recycleBin', { departmentId: department, limit: '50' })).json?.data as Json[];
+    expect(ids(inDepartment)).toEqual(ids(everything.filter((i) => i.departmentId === department)));
+  });
+
+  it('adds department and deletedBy when included', async () => {
+    const api = await start();
+    api.advance(HOUR, { deleteTickets: 1, deleteContacts: 1 });
+    const [ticket, contact] = (await api.get('/recycleBin', { include: 'department,deletedBy' })).json?.data as Json[];
+    const { portal } = api.running.sim;
+    const agent = portal.agentsById.get(ticket?.deletedById as string);
+    expect(ticket?.department).toEqual({ id: ticket?.departmentId, name: portal.departmentsById.get(ticket?.departmentId as string)?.name });
+    expect(ticket?.deletedBy).toMatchObject({ id: agent?.id, firstName: agent?.firstName, lastName: agent?.lastName, photoURL: null });
+    expect(contact?.department).toBeNull();
+  });
+
+  it('purges what has been there more than 60 days: gone from the bin, and still gone from the lists', async () => {
+    const api = await start();
+    const [trashed] = api.advance(HOUR, { deleteTickets: 1 }).deletedTickets;
+    api.clock.advance(60 * DAY);
+    expect(ids((await api.get('/recycleBin')).json?.data as Json[])).toEqual([trashed]);
+    api.clock.advance(1);
+    expect((await api.get('/recycleBin')).json).toEqual({ data: [] });
+    expect(api.advance(0, { restoreTickets: 1 }).restoredTickets).toEqual([]);
+    expect(ids(await api.all('ticketSearch', '/tickets/search'))).not.toContain(trashed);
+  });
+});
+
+describe('a trashed ticket', () => {
+  it('vanishes from the list, the search and its count, the ticket count, and takes its children with it', async () => {
+    const api = await start({ tickets: 100 });
+    const before = await api.all('ticketSearch', '/tickets/search');
+    const { portal } = api.running.sim;
+    // Enough tickets that some of them have time entries, approvals, ratings and email failures.
+    const trashed = new Set(api.advance(HOUR, { deleteTickets: 50 }).deletedTickets);
+    const children = (list: Array<{ ticketId: string }>) => list.find((child) => trashed.has(child.ticketId))?.ticketId;
+    const withEntries = children(portal.timeEntries);
+    const withApprovals = children(portal.approvals);
+    const withRating = portal.ratings.find((r) => trashed.has(r.ticketId));
+    const withFailure = portal.emailFailures.find((f) => trashed.has(f.ticketId));
+    expect([withEntries, withApprovals, withRating, withFailure]).not.toContain(undefined);
+
+    const search = await api.get('/tickets/search', { limit: '100' });
+    expect(search.json?.count).toBe(before.length - 50);
+    expect(ids(search.json?.data as Json[])).toEqual(ids(before).filter((id) => !trashed.has(id)));
+    expect(ids(await api.all('tickets', '/tickets')).some((id) => trashed.has(id))).toBe(false);
+    expect((await api.get('/ticketsCount')).json).toEqual({ count: before.length - 50 });
+    const some = [...trashed][0] as string;
+    expect((await api.get(`/tickets/${some}/threads`)).status).toBe(404);
+    expect((await api.get(`/tickets/${withEntries}/timeEntry`)).status).toBe(404);
+    expect((await api.get(`/tickets/${withApprovals}/approvals`)).status).toBe(404);
+    const ratings = await api.all('customerHappiness', '/customerHappiness', { department: withRating?.departmentId as string });
+    expect(ids(ratings)).not.toContain(withRating?.id);
+    const failures = await api.all('emailFailureAlerts', '/emailFailureAlerts', { department: withFailure?.departmentId as string });
+    expect(failures.map((f) => f.ticketId)).not.toContain(withFailure?.ticketId);
+    const owner = portal.timeEntries.find((e) => e.ticketId === withEntries)?.ownerId as string;
+    const entries = await api.all('agentTimeEntries', `/agents/${owner}/timeEntry`);
+    expect(entries.map((e) => e.requestId)).not.toContain(withEntries);
+  });
+
+  it.each([
+    { restoreTouchesModifiedTime: false, modified: 'keeps the modifiedTime it had' },
+    { restoreTouchesModifiedTime: true, modified: 'gets the restore time as modifiedTime' },
+  ])('comes back when restored, with the same id and its threads; with restoreTouchesModifiedTime $restoreTouchesModifiedTime it $modified', async ({ restoreTouchesModifiedTime }) => {
+    const api = await start({ restoreTouchesModifiedTime });
+    const before = await api.all('ticketSearch', '/tickets/search');
+    const [older, newer] = [api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0], api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0]];
+    const threads = (await api.get(`/tickets/${newer}/threads`)).status;
+    const report = api.advance(HOUR, { restoreTickets: 1 });
+    expect(report.restoredTickets).toEqual([newer]);
+    expect(threads).toBe(404);
+    expect((await api.get(`/tickets/${newer}/threads`)).status).toBe(200);
+    expect(ids((await api.get('/recycleBin')).json?.data as Json[])).toEqual([older]);
+    const after = await api.all('ticketSearch', '/tickets/search');
+    expect(after).toHaveLength(before.length - 1);
+    const restored = after.find((t) => t.id === newer);
+    const original = before.find((t) => t.id === newer);
+    expect(restored?.modifiedTime).toBe(restoreTouchesModifiedTime ? iso(api.clock) : original?.modifiedTime);
+    expect({ ...restored, modifiedTime: null }).toEqual({ ...original, modifiedTime: null });
+  });
+
+  it('deleted as spam is gone for good: never in the bin, and no restore brings it back', async () => {
+    const api = await start();
+    const before = await api.all('ticketSearch', '/tickets/search');
+    const [spam] = api.advance(HOUR, { spamDeleteTickets: 1 }).spamDeletedTickets;
+    expect((await api.get('/recycleBin')).json).toEqual({ data: [] });
+    expect(api.advance(HOUR, { restoreTickets: 5 }).restoredTickets).toEqual([]);
+    const after = await api.all('ticketSearch', '/tickets/search');
+    expect(ids(after)).toEqual(ids(before).filter((id) => id !== spam));
+    expect((await api.get(`/tickets/${spam}/threads`)).status).toBe(404);
+  });
+});
+
 describe('custom fields', () => {
   it('are listed by /organizationFields per module, with the system fields, in the fieldsData shape', async () => {
     const api = await start();
@@ -142,4 +293,37 @@ describe('custom fields', () => {
     const other = await start({ seed: 6 });
     expect((await other.all('ticketSearch', '/tickets/search')).map((t) => t.cf)).not.toEqual(a);
   });
+});
+
+describe('changes over simulated time', () => {
+  it('deletes contacts, accounts, calls and time entries from their lists and searches', async () => {
+    const api = await start();
+    const report = api.advance(HOUR, { deleteContacts: 2, deleteAccounts: 2, deleteCalls: 2, deleteTimeEntries: 2 });
+    const gone = (records: Json[], removed: string[]) => {
+      expect(removed.length).toBe(2);
+      expect(ids(records).filter((id) => removed.includes(id))).toEqual([]);
+    };
+    gone(await api.all('contacts', '/contacts'), report.deletedContacts);
+    gone(await api.all('contactSearch', '/contacts/search'), report.deletedContacts);
+    gone(await api.all('accounts', '/accounts'), report.deletedAccounts);
+    gone(await api.all('accountSearch', '/accounts/search'), report.deletedAccounts);
+    gone(await api.all('calls', '/calls'), report.deletedCalls);
+    gone(await api.all('callSearch', '/calls/search'), report.deletedCalls);
+    const { portal } = api.running.sim;
+    for (const id of report.deletedTimeEntries) {
+      const entry = portal.timeEntries.find((e) => e.id === id);
+      gone(await api.all('ticketTimeEntries', `/tickets/${entry?.ticketId}/timeEntry`), report.deletedTimeEntries);
+      gone(await api.all('agentTimeEntries', `/agents/${entry?.ownerId}/timeEntry`), report.deletedTimeEntries);
+    }
+  });
+
+  it('deletes contacts no ticket or call refers to first, so those references stay good', async () => {
+    const api = await start({ tickets: 200 });
+    const { deletedContacts } = api.advance(HOUR, { deleteContacts: 3 });
+    expect(deletedContacts).toHaveLength(3);
+    const tickets = await api.all('tickets', '/tickets');
+    const calls = await api.all('calls', '/calls');
+    expect([...tickets, ...calls].filter((record) => deletedContacts.includes(record.contactId as string))).toEqual([]);
+  });
+
 });

@@ -1,6 +1,6 @@
 import { cfValues } from './custom-fields.js';
 import type {
-  Account, Agent, Approval, Call, Contact, Department, EmailFailure, Portal, Rating, Tag, Thread, Ticket, TimeEntry,
+  Account, Agent, Approval, BinItem, Call, Contact, Department, EmailFailure, Portal, Rating, Tag, Thread, Ticket, TimeEntry,
 } from './dataset.js';
 import { threadCount } from './dataset.js';
 
@@ -170,4 +170,20 @@ export function tagJson(t: Tag) {
   // A stable pseudo-count: nothing in the reports depends on it.
   const count = Number(t.id.slice(-4)) % 97;
   return { id: t.id, name: t.name, tagType: 'MANUAL', ticketCount: String(count), createdTime: iso(t.createdTime) };
+}
+
+/** A recycle bin record (Recyclebin.json recycleBinKeys), with `department` and `deletedBy` when included. */
+export function binJson(portal: Portal, item: BinItem, include: ReadonlySet<string>) {
+  const department = item.departmentId ? portal.departmentsById.get(item.departmentId) : undefined;
+  const agent = portal.agentsById.get(item.deletedById);
+  return {
+    displayName: item.displayName, departmentId: item.departmentId, deletedById: item.deletedById, id: item.id, type: item.type,
+    deletedTime: iso(item.deletedTime),
+    ...(include.has('department') && { department: department ? { id: department.id, name: department.name } : null }),
+    ...(include.has('deletedBy') && {
+      deletedBy: agent
+        ? { id: agent.id, firstName: agent.firstName, lastName: agent.lastName, email: agentJson(portal, agent).emailId, photoURL: null }
+        : null,
+    }),
+  };
 }
