@@ -296,6 +296,42 @@ describe('custom fields', () => {
 });
 
 describe('changes over simulated time', () => {
+  it('closes open tickets and moves tickets to another department, bumping modifiedTime', async () => {
+    const api = await start();
+    const before = new Map((await api.all('ticketSearch', '/tickets/search')).map((t) => [t.id, t]));
+    const report = api.advance(HOUR, { closeTickets: 2, moveTickets: 2 });
+    const after = new Map((await api.all('ticketSearch', '/tickets/search')).map((t) => [t.id, t]));
+    expect(report.closedTickets).toHaveLength(2);
+    for (const id of report.closedTickets) {
+      expect(before.get(id)?.statusType).not.toBe('Closed');
+      expect(after.get(id)).toMatchObject({ status: 'Closed', statusType: 'Closed', closedTime: iso(api.clock), modifiedTime: iso(api.clock) });
+    }
+    expect(report.movedTickets).toHaveLength(2);
+    for (const id of report.movedTickets) {
+      expect(after.get(id)?.departmentId).not.toBe(before.get(id)?.departmentId);
+      expect(after.get(id)).toMatchObject({ modifiedTime: iso(api.clock), department: { id: after.get(id)?.departmentId } });
+    }
+  });
+
+  it('edits a custom field of tickets (modifiedTime bumped) and of contacts (found by their modifiedTime)', async () => {
+    const api = await start();
+    const since = new Date(api.clock.now() + 1).toISOString();
+    const before = new Map((await api.all('ticketSearch', '/tickets/search')).map((t) => [t.id, t]));
+    const contactsBefore = new Map((await api.all('contactSearch', '/contacts/search')).map((c) => [c.id, c]));
+    const report = api.advance(HOUR, { editTicketFields: 3, editContacts: 2 });
+    const after = new Map((await api.all('ticketSearch', '/tickets/search')).map((t) => [t.id, t]));
+    expect(report.editedTickets).toHaveLength(3);
+    for (const id of report.editedTickets) {
+      const [was, now] = [before.get(id)?.cf as Json, after.get(id)?.cf as Json];
+      expect(Object.keys(now).filter((key) => now[key] !== was[key]), id).toHaveLength(1);
+      expect(after.get(id)?.modifiedTime).toBe(iso(api.clock));
+    }
+    const range = `${since},${iso(api.clock)}`;
+    const edited = await api.all('contactSearch', '/contacts/search', { modifiedTimeRange: range });
+    expect(ids(edited).sort()).toEqual([...report.editedContacts].sort());
+    for (const contact of edited) expect(contact.cf).not.toEqual(contactsBefore.get(contact.id)?.cf);
+  });
+
   it('deletes contacts, accounts, calls and time entries from their lists and searches', async () => {
     const api = await start();
     const report = api.advance(HOUR, { deleteContacts: 2, deleteAccounts: 2, deleteCalls: 2, deleteTimeEntries: 2 });
@@ -326,4 +362,45 @@ describe('changes over simulated time', () => {
     expect([...tickets, ...calls].filter((record) => deletedContacts.includes(record.contactId as string))).toEqual([]);
   });
 
+  it('deletes tags, clears email failures, processes approvals and disables agents', async () => {
+    const api = await start({ tickets: 200 });
+    const { portal } = api.running.sim;
+    const pendingBefore = portal.approvals.filter((a) => a.status === 'Pending').length;
+    const report = api.advance(HOUR, { deleteTags: 2, clearEmailFailures: 1, processApprovals: 2, disableAgents: 1 });
+    expect(report.deletedTags).toHaveLength(2);
+    const tags = (await Promise.all(portal.departments.map((d) => api.all('ticketTags', '/ticketTags', { departmentId: d.id })))).flat();
+    expect(ids(tags).filter((id) => report.deletedTags.includes(id))).toEqual([]);
+    expect(tags).toHaveLength(portal.tags.length);
+
+    expect(report.clearedEmailFailures).toHaveLength(1);
+    const failures = (await Promise.all(portal.departments.map((d) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: d.id })))).flat();
+    expect(failures.map((f) => f.threadId)).not.toContain(report.clearedEmailFailures[0]);
+
+    expect(report.processedApprovals).toHaveLength(2);
+    expect(portal.approvals.filter((a) => a.status === 'Pending')).toHaveLength(pendingBefore - 2);
+    for (const id of report.processedApprovals) {
+      const ticketId = portal.approvals.find((a) => a.id === id)?.ticketId as string;
+      const approvals = await api.all('ticketApprovals', `/tickets/${ticketId}/approvals`);
+      expect(approvals.find((a) => a.id === id)).toMatchObject({ status: expect.stringMatching(/^(Approved|Rejected)$/), processedTime: iso(api.clock) });
+      const [ticket] = (await api.get('/tickets/search', { id: ticketId })).json?.data as Json[];
+      expect(ticket?.modifiedTime).toBe(iso(api.clock));
+    }
+
+    expect(report.disabledAgents).toHaveLength(1);
+    const disabled = await api.all('agents', '/agents', { status: 'DISABLED' });
+    expect(ids(disabled)).toContain(report.disabledAgents[0]);
+  });
+
+  it('are the same for the same seed, and are taken through POST /_sim/advance', async () => {
+    const changes: Changes = { deleteTickets: 3, spamDeleteTickets: 1, closeTickets: 2, moveTickets: 2, editTicketFields: 2, deleteCalls: 1, processApprovals: 1 };
+    const first = await start({ seed: 9 });
+    const a = first.advance(HOUR, changes);
+    await running?.stop();
+    const second = await start({ seed: 9 });
+    const res = await fetch(`${second.running.url}/_sim/advance`, { method: 'POST', body: JSON.stringify({ advanceMs: HOUR, ...changes }) });
+    expect(await res.json()).toEqual(a);
+    expect(a.deletedTickets).toHaveLength(3);
+    const bad = await fetch(`${second.running.url}/_sim/advance`, { method: 'POST', body: JSON.stringify({ deleteWidgets: 1 }) });
+    expect(bad.status).toBe(400);
+  });
 });

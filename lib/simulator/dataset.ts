@@ -13,7 +13,8 @@ export type { Edition };
 export interface Department { id: string; name: string; createdTime: number; creatorId: string; isDefault: boolean }
 export interface Agent { id: string; zuid: string; firstName: string; lastName: string; status: 'ACTIVE' | 'DISABLED'; departmentIds: string[]; roleId: string; profileId: string }
 export interface Account { id: string; accountName: string; website: string; createdTime: number; modifiedTime: number; ownerId: string }
-export interface Contact { id: string; firstName: string; lastName: string; accountId: string | null; createdTime: number; ownerId: string }
+/** `modifiedTime` is set when evolve edits the contact; until then it is its createdTime. */
+export interface Contact { id: string; firstName: string; lastName: string; accountId: string | null; createdTime: number; ownerId: string; modifiedTime?: number }
 export interface Ticket {
   index: number; id: string; ticketNumber: number; subject: string; status: string; statusType: 'Open' | 'On Hold' | 'Closed';
   departmentId: string; contactId: string; accountId: string | null; assigneeId: string | null; channel: string; priority: string | null;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { editCustomField } from './custom-fields.js';
 import { addTicket, MAX_THREADS_PER_TICKET, threadCount, threadId, type BinItem, type Portal, type Ticket } from './dataset.js';
 import type { Random } from './random.js';
 import { deleteForGood, moveToBin, purgeBin, restoreFromBin } from './trash.js';
@@ -21,6 +22,22 @@ export const changesSchema = z
     deleteAccounts: count(),
     deleteCalls: count(),
     deleteTimeEntries: count(),
+    /** open tickets closed */
+    closeTickets: count(),
+    /** tickets moved to another department */
+    moveTickets: count(),
+    /** tickets with one custom field changed */
+    editTicketFields: count(),
+    /** contacts with one custom field changed */
+    editContacts: count(),
+    /** department tags deleted */
+    deleteTags: count(),
+    /** email failure alerts cleared */
+    clearEmailFailures: count(),
+    /** pending approvals approved or rejected */
+    processApprovals: count(),
+    /** active agents disabled */
+    disableAgents: count(),
   })
   .strict();
 
@@ -43,6 +60,14 @@ export interface ChangeReport {
   deletedAccounts: string[];
   deletedCalls: string[];
   deletedTimeEntries: string[];
+  closedTickets: string[];
+  movedTickets: string[];
+  editedTickets: string[];
+  editedContacts: string[];
+  deletedTags: string[];
+  clearedEmailFailures: string[];
+  processedApprovals: string[];
+  disabledAgents: string[];
 }
 
 const NEXT_STATUS: Record<string, [string, 'Open' | 'On Hold' | 'Closed']> = {
@@ -82,15 +107,16 @@ const touch = (ticket: Ticket, now: number) => {
 /**
  * Moves the portal forward. New tickets; modified tickets (status moves on, modifiedTime bumped); new threads.
  * A new thread also bumps its ticket's modifiedTime — whether real Zoho does is UNCONFIRMED; the incremental sync
- * must not depend on it for threads it already knows to fetch. Then deletes and restores (the comments of
- * applyRemovals say which effects are inferred). Every choice is drawn from `random`: the same seed, the same changes.
+ * must not depend on it for threads it already knows to fetch. Then deletes, restores and edits (the comments of
+ * applyRemovalsAndEdits say which effects are inferred). Every choice is drawn from `random`: the same seed, the same changes.
  */
 export function applyChanges(portal: Portal, random: Random, now: number, input: Changes, options: EvolveOptions = {}): ChangeReport {
   const changes = changesSchema.parse(input);
   purgeBin(portal, now);
   const report: ChangeReport = {
     created: [], modified: [], threaded: [], deletedTickets: [], spamDeletedTickets: [], restoredTickets: [], deletedContacts: [],
-    deletedAccounts: [], deletedCalls: [], deletedTimeEntries: [],
+    deletedAccounts: [], deletedCalls: [], deletedTimeEntries: [], closedTickets: [], movedTickets: [], editedTickets: [],
+    editedContacts: [], deletedTags: [], clearedEmailFailures: [], processedApprovals: [], disabledAgents: [],
   };
   for (let i = 0; i < changes.newTickets; i += 1) {
     report.created.push(addTicket(portal, random, now - random.int(0, 59) * 1000, now).id);
@@ -122,13 +148,13 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
     touch(ticket, now);
     report.threaded.push(ticket.id);
   }
-  return { ...report, ...applyRemovals(portal, random, now, changes, options, shown) };
+  return { ...report, ...applyRemovalsAndEdits(portal, random, now, changes, options, shown) };
 }
 
 type Parsed = z.output<typeof changesSchema>;
 
-/** Deletes and restores: changes a mirror must notice without a newer modifiedTime to tell it. */
-function applyRemovals(
+/** Deletes, restores and edits: the kinds of change a mirror must notice without a newer modifiedTime to tell it. */
+function applyRemovalsAndEdits(
   portal: Portal, random: Random, now: number, changes: Parsed, options: EvolveOptions, shown: (record: { id: string }) => boolean,
 ): Partial<ChangeReport> {
   const active = portal.agents.filter((a) => a.status === 'ACTIVE');
@@ -156,6 +182,50 @@ function applyRemovals(
     // A time entry's displayName in the bin is not in the spec: its ticket's subject here (inferred).
     deletedTimeEntries: each(changes.deleteTimeEntries, random, () => portal.timeEntries, (e) => shown(e) && ticketShown(e.ticketId), (e) =>
       trash({ id: e.id, type: 'Time Entry', displayName: portal.ticketsById.get(e.ticketId)?.subject ?? 'Time Entry', departmentId: e.departmentId })),
+    closedTickets: each(changes.closeTickets, random, tickets, (t) => shown(t) && t.statusType !== 'Closed', (t) => {
+      t.status = 'Closed';
+      t.statusType = 'Closed';
+      t.closedTime = now;
+      touch(t, now);
+      return t.id;
+    }),
+    // A move is an update, so it bumps modifiedTime (inferred: Ticket.json says nothing). The ticket's time entries,
+    // ratings and alerts keep the department they were recorded in, and its assignee stays (UNCONFIRMED).
+    movedTickets: each(changes.moveTickets, random, tickets, (t) => shown(t) && portal.departments.length > 1, (t) => {
+      t.departmentId = random.pick(portal.departments.filter((d) => d.id !== t.departmentId)).id;
+      touch(t, now);
+      return t.id;
+    }),
+    editedTickets: each(changes.editTicketFields, random, tickets, shown, (t) => {
+      editCustomField(portal, 'tickets', t, random, now);
+      touch(t, now);
+      return t.id;
+    }),
+    editedContacts: each(changes.editContacts, random, () => portal.contacts, shown, (c) => {
+      editCustomField(portal, 'contacts', c, random, now);
+      c.modifiedTime = Math.max(c.modifiedTime ?? c.createdTime, now);
+      return c.id;
+    }),
+    deletedTags: each(changes.deleteTags, random, () => portal.tags, () => true, (tag) => {
+      portal.tags.splice(portal.tags.indexOf(tag), 1);
+      return tag.id;
+    }),
+    clearedEmailFailures: each(changes.clearEmailFailures, random, () => portal.emailFailures, () => true, (f) => {
+      portal.emailFailures.splice(portal.emailFailures.indexOf(f), 1);
+      return f.threadId;
+    }),
+    // Processing an approval bumps its ticket's modifiedTime (inferred: TicketApprovals.json says nothing).
+    processedApprovals: each(changes.processApprovals, random, () => portal.approvals, (a) => a.status === 'Pending' && ticketShown(a.ticketId), (a) => {
+      a.status = random.chance(0.7) ? 'Approved' : 'Rejected';
+      a.processedTime = now;
+      const ticket = portal.ticketsById.get(a.ticketId);
+      if (ticket) touch(ticket, now);
+      return a.id;
+    }),
+    disabledAgents: each(changes.disableAgents, random, () => portal.agents, (a) => a.status === 'ACTIVE', (a) => {
+      a.status = 'DISABLED';
+      return a.id;
+    }),
   };
 }
 

@@ -159,9 +159,9 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
   },
   contactSearch: {
     paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
-    // The simulated contacts are not edited after they are created: their modifiedTime is their createdTime.
+    // A simulated contact's modifiedTime is its createdTime until evolve edits it.
     produce: ({ portal, query }) =>
-      list(searched(visible(portal, portal.contacts), query, (c) => c.createdTime), (c) => shape.contactSearchJson(portal, c as never), true),
+      list(searched(visible(portal, portal.contacts), query, (c) => c.modifiedTime ?? c.createdTime), (c) => shape.contactSearchJson(portal, c as never), true),
   },
   contacts: {
     paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
