@@ -404,3 +404,74 @@ describe('changes over simulated time', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('the truth for tests', () => {
+  /** Each report read the way the pipeline reads it, over HTTP: every page of every parent. */
+  async function served(api: Api, report: string): Promise<Array<{ record: Json; parentId?: string }>> {
+    const under = async (parentIds: string[], read: (id: string) => Promise<Json[]>) =>
+      (await Promise.all(parentIds.map(async (parentId) => (await read(parentId)).map((record) => ({ record, parentId }))))).flat();
+    const plain = (records: Json[]) => records.map((record) => ({ record }));
+    const tickets = async () => ids(await api.all('ticketSearch', '/tickets/search'));
+    const agents = async () => ids(await api.all('agents', '/agents'));
+    const departments = async () => ids(await api.all('departments', '/departments'));
+    switch (report) {
+      case 'accounts': return plain(await api.all('accounts', '/accounts'));
+      case 'agents': return plain(await api.all('agents', '/agents'));
+      case 'agent-time-entries': return under(await agents(), (id) => api.all('agentTimeEntries', `/agents/${id}/timeEntry`));
+      case 'calls': return plain(await api.all('calls', '/calls'));
+      case 'contacts': return plain(await api.all('contacts', '/contacts'));
+      case 'customer-happiness': return under(await departments(), (id) => api.all('customerHappiness', '/customerHappiness', { department: id }));
+      case 'departments': return plain(await api.all('departments', '/departments'));
+      case 'email-failures': return under(await departments(), (id) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: id }));
+      case 'pending-approvals':
+        return (await under(await tickets(), (id) => api.all('ticketApprovals', `/tickets/${id}/approvals`))).filter((r) => r.record.status === 'Pending');
+      case 'queue': return plain(await api.all('tickets', '/tickets', { status: 'Open', sortBy: 'createdTime' }));
+      case 'threads': return under(await tickets(), (id) => api.all('ticketThreads', `/tickets/${id}/threads`, { sortBy: 'sendDateTime' }));
+      case 'ticket-tags': return under(await departments(), (id) => api.all('ticketTags', '/ticketTags', { departmentId: id }));
+      case 'ticket-time-entries': return under(await tickets(), (id) => api.all('ticketTimeEntries', `/tickets/${id}/timeEntry`));
+      case 'tickets': return plain(await api.all('ticketSearch', '/tickets/search', { sortBy: 'modifiedTime' }));
+      default: throw new Error(report);
+    }
+  }
+
+  const REPORTS = [
+    'accounts', 'agents', 'agent-time-entries', 'calls', 'contacts', 'customer-happiness', 'departments', 'email-failures',
+    'pending-approvals', 'queue', 'threads', 'ticket-tags', 'ticket-time-entries', 'tickets',
+  ];
+
+  it('is, for every report, what its endpoints serve after deletes, restores and edits', async () => {
+    const api = await start({ tickets: 120 });
+    api.advance(HOUR, { deleteTickets: 10, spamDeleteTickets: 2, deleteContacts: 3, deleteAccounts: 2, deleteCalls: 3, deleteTimeEntries: 3 });
+    const report = api.advance(HOUR, {
+      restoreTickets: 3, newTickets: 2, newThreads: 3, closeTickets: 2, moveTickets: 2, editTicketFields: 2, deleteTags: 1,
+      clearEmailFailures: 1, processApprovals: 1, disableAgents: 1,
+    });
+    const { sim } = api.running;
+    // Parents may come in another order; each parent's records come in the order its endpoint serves them.
+    const byParent = <T extends { parentId?: string }>(rows: T[]) => [...rows].sort((a, b) => (a.parentId ?? '').localeCompare(b.parentId ?? ''));
+    for (const id of REPORTS) {
+      const truth = sim.currentRecords(id);
+      expect(byParent(truth), id).toEqual(byParent(await served(api, id)));
+      expect(truth.length, id).toBeGreaterThan(0);
+    }
+    const hidden = [...sim.portal.hidden];
+    expect(hidden).toHaveLength(10 + 2 + 3 + 2 + 3 + 3 - 3);
+    const tickets = sim.currentRecords('tickets').map((r) => r.record.id);
+    expect(tickets.filter((id) => hidden.includes(id as string))).toEqual([]);
+    expect(tickets).toEqual(expect.arrayContaining(report.restoredTickets));
+    expect(sim.currentRecords('threads').filter((r) => hidden.includes(r.parentId as string))).toEqual([]);
+  });
+
+  it('is served by GET /_sim/records too, and a report the edition lacks has no records', async () => {
+    const api = await start({ edition: 'STANDARD' });
+    api.advance(HOUR, { deleteTickets: 2 });
+    const { sim, url } = api.running;
+    const res = await fetch(`${url}/_sim/records?report=threads`);
+    expect(await res.json()).toEqual(sim.currentRecords('threads'));
+    expect(sim.currentRecords('threads').length).toBeGreaterThan(0);
+    expect(sim.currentRecords('ticket-time-entries')).toEqual([]);
+    expect(sim.currentRecords('queue')).toEqual([]);
+    expect((await api.get('/tickets', { status: 'Open' })).status).toBe(403);
+    expect((await fetch(`${url}/_sim/records?report=widgets`)).status).toBe(404);
+  });
+});

@@ -8,6 +8,7 @@ import { applyChanges, type ChangeReport, type Changes, type EvolveOptions } fro
 import { FaultInjector, type Faults } from './faults.js';
 import { SimulatedAccounts } from './oauth.js';
 import { Random } from './random.js';
+import { currentRecords, type TruthRecord } from './truth.js';
 
 export interface SimulatorOptions {
   seed?: number;
@@ -129,6 +130,14 @@ export class Simulator {
       this.clock.advance(ms);
     }
     return applyChanges(this.portal, this.changes, this.clock.now(), changes, this.evolve);
+  }
+
+  /**
+   * The truth for tests: the records of a report (an id of lib/reports/catalog.ts) the portal holds now, exactly as
+   * the endpoint that report reads serves them, with the ticket, agent or department each was read under.
+   */
+  currentRecords(report: string): TruthRecord[] {
+    return currentRecords(this.portal, report, this.clock.now());
   }
 
   recordStatus(status: number): void {
