@@ -13,7 +13,8 @@ export type { Edition };
 export interface Department { id: string; name: string; createdTime: number; creatorId: string; isDefault: boolean }
 export interface Agent { id: string; zuid: string; firstName: string; lastName: string; status: 'ACTIVE' | 'DISABLED'; departmentIds: string[]; roleId: string; profileId: string }
 export interface Account { id: string; accountName: string; website: string; createdTime: number; modifiedTime: number; ownerId: string }
-export interface Contact { id: string; firstName: string; lastName: string; accountId: string | null; createdTime: number; ownerId: string }
+/** `modifiedTime` is set when evolve edits the contact; until then it is its createdTime. */
+export interface Contact { id: string; firstName: string; lastName: string; accountId: string | null; createdTime: number; ownerId: string; modifiedTime?: number }
 export interface Ticket {
   index: number; id: string; ticketNumber: number; subject: string; status: string; statusType: 'Open' | 'On Hold' | 'Closed';
   departmentId: string; contactId: string; accountId: string | null; assigneeId: string | null; channel: string; priority: string | null;
@@ -28,6 +29,10 @@ export interface Call { id: string; subject: string; departmentId: string; conta
 export interface Rating { id: string; ticketId: string; departmentId: string; contactId: string; agentId: string | null; rating: 'GOOD' | 'OK' | 'BAD'; ratedTime: number; feedback: string | null }
 export interface EmailFailure { ticketId: string; threadId: string; departmentId: string; channel: string; subject: string; reason: string; createdTime: number; assigneeId: string | null }
 export interface Tag { id: string; name: string; departmentId: string; createdTime: number }
+/** Modules whose records the simulated portal can move to the recycle bin, with Zoho's `type` for each (Recyclebin.json). */
+export type BinType = 'Tickets' | 'Contacts' | 'Accounts' | 'Calls' | 'Time Entry';
+/** A record in the recycle bin: its own id, as the bin lists it (deletedTime in ms). */
+export interface BinItem { id: string; type: BinType; displayName: string; deletedTime: number; deletedById: string; departmentId: string | null }
 
 export interface Portal {
   seed: number;
@@ -49,6 +54,15 @@ export interface Portal {
   tags: Tag[];
   /** threads added after generation (evolve), by ticket id */
   addedThreads: Map<string, Thread[]>;
+  /**
+   * Ids of records in the recycle bin or deleted for good (spam, purged): every route leaves them out, and a
+   * trashed ticket's children with it. Records stay in their arrays, so a restore puts them back in place.
+   */
+  hidden: Set<string>;
+  /** the recycle bin, in the order records were moved there */
+  bin: BinItem[];
+  /** custom field values set after generation (evolve), by record id; the rest derive from the seed */
+  cfEdits: Map<string, Record<string, string | null>>;
   /** next sequence number per kind of record, for ids of records created later */
   sequences: Record<IdKind, number>;
   idPrefix: string;
@@ -81,7 +95,7 @@ export interface DatasetOptions {
 const ID_BASES = {
   department: 1_000_000, agent: 2_000_000, role: 3_000_000, account: 10_000_000, contact: 20_000_000,
   ticket: 100_000_000, tag: 40_000_000, timeEntry: 200_000_000, approval: 300_000_000, call: 400_000_000,
-  rating: 500_000_000, thread: 100_000_000_000,
+  rating: 500_000_000, field: 600_000_000, module: 700_000_000, thread: 100_000_000_000,
 } as const;
 export type IdKind = keyof typeof ID_BASES;
 
@@ -162,6 +176,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     agentsById: new Map(agents.map((a) => [a.id, a])), contactsById: new Map(contacts.map((c) => [c.id, c])),
     departmentsById: new Map(departments.map((d) => [d.id, d])),
     timeEntries: [], approvals: [], calls: [], ratings: [], emailFailures: [], tags: [], addedThreads: new Map(),
+    hidden: new Set(), bin: [], cfEdits: new Map(),
     sequences, idPrefix, shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
   };
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../ports.js';
 import type { Edition, Portal } from './dataset.js';
 import type { CreditPool } from './credit-pool.js';
 import type { Quirk } from './faults.js';
@@ -13,7 +14,7 @@ export interface SimAnswer {
 }
 
 const RANGE_PARAMS = new Set(['modifiedTimeRange', 'createdTimeRange', 'customerResponseTimeRange', 'dueDateRange']);
-const ID_PARAMS = new Set(['departmentId', 'assigneeId', 'contactId', 'accountId', 'productId', 'id', 'viewId', 'agentId']);
+const ID_PARAMS = new Set(['departmentId', 'assigneeId', 'contactId', 'accountId', 'productId', 'id', 'viewId', 'agentId', 'moduleId']);
 
 function zohoError(status: number, errorCode: string, message: string, extra: Record<string, unknown> = {}): SimAnswer {
   return { status, json: { errorCode, message, ...extra } };
@@ -41,6 +42,7 @@ export class SimulatedDesk {
     private readonly portal: Portal,
     private readonly accounts: SimulatedAccounts,
     private readonly credits: CreditPool,
+    private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() },
   ) {}
 
   get edition(): Edition {
@@ -122,7 +124,7 @@ export class SimulatedDesk {
       };
     }
     const charged = { 'X-Rate-Limit-Request-Weight-v3': String(weight) };
-    const result = route.produce({ portal: this.portal, params, query });
+    const result = route.produce({ portal: this.portal, params, query, now: this.clock.now() });
     if (result.kind === 'not-found') return { ...zohoError(404, 'URL_NOT_FOUND', result.message), headers: charged };
     if (result.kind === 'object') {
       const { count: _count, ...withoutCount } = result.body;
@@ -132,7 +134,7 @@ export class SimulatedDesk {
     // 1-based endpoints read from=0 as 1: both start at the first record.
     const start = route.paging && quirk?.kind !== 'ignores-from' ? Math.max(0, from - route.paging.base) : 0;
     const slice = result.items.slice(start, start + limit + (quirk?.kind === 'extra-records' ? 1 : 0));
-    if (slice.length === 0) return { status: 204, headers: charged };
+    if (slice.length === 0 && !result.emptyAsData) return { status: 204, headers: charged };
     const rendered = quirk?.kind === 'not-objects' ? [1, 'two', ...slice.slice(2)] : slice.map((item) => result.render(item as never));
     const body: Record<string, unknown> = { [route.responseKey]: rendered };
     if (result.withCount) body.count = result.items.length;

@@ -2,7 +2,9 @@ import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
 import type { Edition, Portal, Ticket } from './dataset.js';
 import { ticketThreads } from './dataset.js';
 import { listWeight } from './editions.js';
+import { SETTINGS_SPECS } from './routes-settings.js';
 import * as shape from './shapes.js';
+import { visible } from './trash.js';
 
 /**
  * How the simulated Zoho Desk behaves per endpoint: the "truth" the client is tested against. Declared
@@ -25,10 +27,13 @@ export interface RouteContext {
   portal: Portal;
   params: Record<string, string>;
   query: URLSearchParams;
+  /** the simulator's clock, now */
+  now: number;
 }
 
 export type RouteResult =
-  | { kind: 'list'; items: readonly unknown[]; render: (item: never) => unknown; withCount?: boolean }
+  /** emptyAsData: an empty page is 200 `{data: []}`, for endpoints whose spec declares no 204 */
+  | { kind: 'list'; items: readonly unknown[]; render: (item: never) => unknown; withCount?: boolean; emptyAsData?: boolean }
   | { kind: 'object'; body: Record<string, unknown> }
   | { kind: 'not-found'; message: string };
 
@@ -83,13 +88,15 @@ const inRange = (value: number, range: [number, number] | undefined | null) => !
 const list = <T>(items: readonly T[], render: (item: T) => unknown, withCount = false): RouteResult =>
   ({ kind: 'list', items, render: render as (item: never) => unknown, withCount });
 
+/** The ticket of a child route; a trashed ticket's children are hidden with it (inferred: the spec does not say). */
 function ticketFor(context: RouteContext): Ticket | undefined {
-  return context.portal.ticketsById.get(context.params.ticketId ?? '');
+  const id = context.params.ticketId ?? '';
+  return context.portal.hidden.has(id) ? undefined : context.portal.ticketsById.get(id);
 }
 
 const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
 
-type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
+export type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
   Partial<Pick<SimRoute, 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'required'>>;
 
 const TICKETS_READ = [['Desk.tickets.READ']] as const;
@@ -104,11 +111,12 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
   accounts: {
     paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
     enums: { sortBy: ['website', 'email', 'phone', 'accountName', 'createdTime', 'modifiedTime'] },
-    produce: ({ portal }) => list(portal.accounts, (a) => shape.accountJson(portal, a as never)),
+    produce: ({ portal }) => list(visible(portal, portal.accounts), (a) => shape.accountJson(portal, a as never)),
   },
   accountSearch: {
     paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'accountName'),
-    produce: ({ portal, query }) => list(searched(portal.accounts, query, (a) => a.modifiedTime), (a) => shape.accountJson(portal, a as never), true),
+    produce: ({ portal, query }) =>
+      list(searched(visible(portal, portal.accounts), query, (a) => a.modifiedTime), (a) => shape.accountSearchJson(portal, a as never), true),
   },
   agents: {
     paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC, enums: { status: ['ACTIVE', 'DISABLED'] },
@@ -126,6 +134,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const created = parseRange(query.get('createdTimeRange'));
       const items = portal.timeEntries
         .filter((e) => e.ownerId === params.agentId && inRange(e.modifiedTime, modified) && inRange(e.createdTime, created))
+        .filter((e) => !portal.hidden.has(e.id) && !portal.hidden.has(e.ticketId))
         .sort(byTime((e) => e.executedTime, query.get('orderBy') === 'DESC'));
       return list(items, (e) => shape.timeEntryJson(portal, e as never));
     },
@@ -135,7 +144,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     enums: { sortBy: ['startTime', 'createdTime'] },
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
-      return list(portal.calls.filter((c) => !department || c.departmentId === department), (c) => shape.callJson(c as never));
+      const calls = visible(portal, portal.calls);
+      return list(department ? calls.filter((c) => c.departmentId === department) : calls, (c) => shape.callJson(portal, c as never));
     },
   },
   callSearch: {
@@ -143,19 +153,20 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     enums: searchSorts('modifiedTime', 'createdTime'),
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
-      const calls = portal.calls.filter((c) => !department || c.departmentId === department);
-      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(c as never), true);
+      const calls = visible(portal, portal.calls).filter((c) => !department || c.departmentId === department);
+      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(portal, c as never), true);
     },
   },
   contactSearch: {
     paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
-    // The simulated contacts are not edited after they are created: their modifiedTime is their createdTime.
-    produce: ({ portal, query }) => list(searched(portal.contacts, query, (c) => c.createdTime), (c) => shape.contactJson(portal, c as never), true),
+    // A simulated contact's modifiedTime is its createdTime until evolve edits it.
+    produce: ({ portal, query }) =>
+      list(searched(visible(portal, portal.contacts), query, (c) => c.modifiedTime ?? c.createdTime), (c) => shape.contactSearchJson(portal, c as never), true),
   },
   contacts: {
     paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
     enums: { sortBy: ['firstName', 'lastName', 'phone', 'email', 'account', 'createdTime', 'modifiedTime'] },
-    produce: ({ portal }) => list(portal.contacts, (c) => shape.contactJson(portal, c as never)),
+    produce: ({ portal }) => list(visible(portal, portal.contacts), (c) => shape.contactJson(portal, c as never)),
   },
   customerHappiness: {
     paging: { ...LISTS, base: 1 }, scopes: TICKETS_READ, gate: professional('CustomerHappiness'),
@@ -163,7 +174,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     produce: ({ portal, query }) => {
       const department = query.get('department');
       const items = portal.ratings
-        .filter((r) => !department || department === 'allDepartment' || r.departmentId === department)
+        .filter((r) => (!department || department === 'allDepartment' || r.departmentId === department) && !portal.hidden.has(r.ticketId))
         .sort(byTime((r) => r.ratedTime, query.get('sortBy') === '-ratedTime'));
       return list(items, (r) => shape.ratingJson(portal, r as never));
     },
@@ -176,7 +187,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     paging: { ...LISTS, base: 0, maxLimit: 50 }, scopes: TICKETS_READ,
     produce: ({ portal, query }) => {
       const department = query.get('department');
-      const items = portal.emailFailures.filter((f) => department === 'allDepartment' || f.departmentId === department);
+      const items = portal.emailFailures.filter((f) => (department === 'allDepartment' || f.departmentId === department) && !portal.hidden.has(f.ticketId));
       return list(items, (f) => shape.emailFailureJson(portal, f as never));
     },
   },
@@ -200,7 +211,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const assignee = query.get('assignee');
       const sortBy = query.get('sortBy') ?? '-createdTime';
       const items = portal.tickets
-        .filter((t) => !statuses || statuses.includes(t.status.toLowerCase()))
+        .filter((t) => !portal.hidden.has(t.id) && (!statuses || statuses.includes(t.status.toLowerCase())))
         .filter((t) => !department || t.departmentId === department)
         .filter((t) => !assignee || (assignee === 'Unassigned' ? t.assigneeId === null : t.assigneeId === assignee))
         .sort(byTime((t) => (sortBy.endsWith('dueDate') ? t.dueDate ?? 0 : t.createdTime), sortBy.startsWith('-')));
@@ -220,7 +231,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const sortBy = query.get('sortBy') ?? '-createdTime';
       const field = sortBy.includes('modifiedTime') ? (t: Ticket) => t.modifiedTime : (t: Ticket) => t.createdTime;
       const items = portal.tickets
-        .filter((t) => inRange(t.modifiedTime, modified) && inRange(t.createdTime, created))
+        .filter((t) => !portal.hidden.has(t.id) && inRange(t.modifiedTime, modified) && inRange(t.createdTime, created))
         .filter((t) => match('departmentId', t.departmentId) && match('id', t.id) && match('ticketNumber', String(t.ticketNumber)))
         .filter((t) => match('assigneeId', t.assigneeId ?? '') && match('contactId', t.contactId) && hasStatus(t))
         .sort((a, b) => byTime(field, sortBy.startsWith('-'))(a, b) || a.index - b.index);
@@ -250,7 +261,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
       const modified = parseRange(context.query.get('modifiedTimeRange'));
       const items = context.portal.timeEntries
-        .filter((e) => e.ticketId === ticket.id && inRange(e.modifiedTime, modified))
+        .filter((e) => e.ticketId === ticket.id && inRange(e.modifiedTime, modified) && !context.portal.hidden.has(e.id))
         .sort(byTime((e) => e.executedTime, context.query.get('orderBy') === 'DESC'));
       return list(items, (e) => shape.timeEntryJson(context.portal, e as never));
     },
@@ -262,11 +273,12 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       const created = parseRange(query.get('createdTimeRange'));
       const department = query.get('departmentId');
       const count = portal.tickets.filter(
-        (t) => inRange(t.modifiedTime, modified) && inRange(t.createdTime, created) && (!department || t.departmentId === department),
+        (t) => !portal.hidden.has(t.id) && inRange(t.modifiedTime, modified) && inRange(t.createdTime, created) && (!department || t.departmentId === department),
       ).length;
       return { kind: 'object', body: { count } };
     },
   },
+  ...SETTINGS_SPECS,
 };
 
 export const ROUTES: SimRoute[] = (Object.keys(SPECS) as EndpointKey[]).map((key) => {

@@ -6,6 +6,7 @@ import { changesSchema } from './evolve.js';
 import { faultSchema } from './faults.js';
 import type { SimAnswer } from './desk-api.js';
 import { Simulator, type SimulatorOptions } from './simulator.js';
+import { TRUTH_REPORTS } from './truth.js';
 
 export interface StartOptions extends SimulatorOptions {
   /** 0 (the default) picks a free port */
@@ -78,8 +79,8 @@ const creditsRequest = z.object({ remaining: z.number().int().min(0) }).strict()
 const advanceRequest = changesSchema.extend({ advanceMs: z.number().int().min(0).default(0) });
 
 /** Test and benchmark controls, under /_sim/ (the simulator only ever listens on loopback). */
-async function admin(sim: Simulator, req: IncomingMessage, path: string): Promise<SimAnswer> {
-  const route = `${req.method} ${path}`;
+async function admin(sim: Simulator, req: IncomingMessage, url: URL): Promise<SimAnswer> {
+  const route = `${req.method} ${url.pathname}`;
   switch (route) {
     case 'GET /_sim/stats':
       return { status: 200, json: sim.stats() };
@@ -99,6 +100,11 @@ async function admin(sim: Simulator, req: IncomingMessage, path: string): Promis
     case 'POST /_sim/advance': {
       const { advanceMs, ...changes } = await jsonBody(req, advanceRequest);
       return { status: 200, json: sim.advance(advanceMs, changes) };
+    }
+    case 'GET /_sim/records': {
+      const report = url.searchParams.get('report') ?? '';
+      if (!TRUTH_REPORTS.includes(report)) return { status: 404, json: { error: `unknown report "${report}": use one of ${TRUTH_REPORTS.join(', ')}` } };
+      return { status: 200, json: sim.currentRecords(report) };
     }
     case 'POST /_sim/credits':
       sim.credits.setRemaining((await jsonBody(req, creditsRequest)).remaining);
@@ -166,7 +172,7 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
 async function route(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const path = url.pathname;
-  if (path.startsWith('/_sim/')) return send(res, await admin(sim, req, path));
+  if (path.startsWith('/_sim/')) return send(res, await admin(sim, req, url));
   if (path === '/oauth/v2/token' && req.method === 'POST') {
     // Zoho takes the fields as a form body; its examples also show them in the query string.
     const form = new URLSearchParams(url.search);

@@ -1,5 +1,6 @@
+import { cfValues } from './custom-fields.js';
 import type {
-  Account, Agent, Approval, Call, Contact, Department, EmailFailure, Portal, Rating, Tag, Thread, Ticket, TimeEntry,
+  Account, Agent, Approval, BinItem, Call, Contact, Department, EmailFailure, Portal, Rating, Tag, Thread, Ticket, TimeEntry,
 } from './dataset.js';
 import { threadCount } from './dataset.js';
 
@@ -57,6 +58,16 @@ export function contactJson(portal: Portal, c: Contact) {
   };
 }
 
+/** GET /contacts/search items: the list view plus the custom field values (the list's records carry no cf, OAS 83b5c18). */
+export function contactSearchJson(portal: Portal, c: Contact) {
+  return { ...contactJson(portal, c), cf: cfValues(portal, 'contacts', c) };
+}
+
+/** GET /accounts/search items: the list view plus the custom field values (the list's records carry no cf, OAS 83b5c18). */
+export function accountSearchJson(portal: Portal, a: Account) {
+  return { ...accountJson(portal, a), cf: cfValues(portal, 'accounts', a) };
+}
+
 /** The list view of GET /tickets: no modifiedTime, cf or description (as on real portals). */
 export function ticketListJson(portal: Portal, t: Ticket) {
   return {
@@ -80,7 +91,7 @@ export function ticketSearchJson(portal: Portal, t: Ticket) {
     modifiedTime: iso(t.modifiedTime), resolution: null, sharedDepartments: [], isOverDue: false, secondaryContacts: [],
     classification: null, assignee: null, childTicketCount: '0', entitySkills: [], customFields: {}, isRead: false,
     description: null, modifiedBy: t.assigneeId, department: department ? { name: department.name, id: department.id } : null,
-    product: null, cf: {}, slaId: null, team: null, createdBy: t.assigneeId, isEscalated: t.status === 'Escalated',
+    product: null, cf: cfValues(portal, 'tickets', t), slaId: null, team: null, createdBy: t.assigneeId, isEscalated: t.status === 'Escalated',
   };
 }
 
@@ -126,12 +137,13 @@ export function approvalJson(portal: Portal, a: Approval) {
   };
 }
 
-export function callJson(c: Call) {
+/** Calls carry their custom field values in the list and the search alike (Call.json). */
+export function callJson(portal: Portal, c: Call) {
   return {
     id: c.id, subject: c.subject, departmentId: c.departmentId, contactId: c.contactId, ticketId: c.ticketId, ownerId: c.ownerId,
     direction: c.direction, startTime: iso(c.startTime), duration: String(c.durationSeconds), createdTime: iso(c.createdTime),
     modifiedTime: iso(c.modifiedTime), status: c.isCompleted ? 'Completed' : 'Not Started', priority: 'Normal',
-    isCompleted: c.isCompleted, category: 'Call', cf: {},
+    isCompleted: c.isCompleted, category: 'Call', cf: cfValues(portal, 'calls', c),
   };
 }
 
@@ -158,4 +170,20 @@ export function tagJson(t: Tag) {
   // A stable pseudo-count: nothing in the reports depends on it.
   const count = Number(t.id.slice(-4)) % 97;
   return { id: t.id, name: t.name, tagType: 'MANUAL', ticketCount: String(count), createdTime: iso(t.createdTime) };
+}
+
+/** A recycle bin record (Recyclebin.json recycleBinKeys), with `department` and `deletedBy` when included. */
+export function binJson(portal: Portal, item: BinItem, include: ReadonlySet<string>) {
+  const department = item.departmentId ? portal.departmentsById.get(item.departmentId) : undefined;
+  const agent = portal.agentsById.get(item.deletedById);
+  return {
+    displayName: item.displayName, departmentId: item.departmentId, deletedById: item.deletedById, id: item.id, type: item.type,
+    deletedTime: iso(item.deletedTime),
+    ...(include.has('department') && { department: department ? { id: department.id, name: department.name } : null }),
+    ...(include.has('deletedBy') && {
+      deletedBy: agent
+        ? { id: agent.id, firstName: agent.firstName, lastName: agent.lastName, email: agentJson(portal, agent).emailId, photoURL: null }
+        : null,
+    }),
+  };
 }

@@ -4,10 +4,11 @@ import { CreditPool } from './credit-pool.js';
 import { generatePortal, type Edition, type Portal } from './dataset.js';
 import { SimulatedDesk } from './desk-api.js';
 import { EDITION_LIMITS } from './editions.js';
-import { applyChanges, type ChangeReport, type Changes } from './evolve.js';
+import { applyChanges, type ChangeReport, type Changes, type EvolveOptions } from './evolve.js';
 import { FaultInjector, type Faults } from './faults.js';
 import { SimulatedAccounts } from './oauth.js';
 import { Random } from './random.js';
+import { currentRecords, type TruthRecord } from './truth.js';
 
 export interface SimulatorOptions {
   seed?: number;
@@ -36,6 +37,8 @@ export interface SimulatorOptions {
   codeLifetimeMs?: number;
   mintLimit?: number;
   legacyExpiresIn?: boolean;
+  /** a ticket restored from the recycle bin gets a new modifiedTime (UNCONFIRMED for real Zoho; default false) */
+  restoreTouchesModifiedTime?: boolean;
 }
 
 export interface SimulatorStats {
@@ -73,6 +76,7 @@ export class Simulator {
   deskCalls = 0;
   readonly statuses: Record<string, number> = {};
   private readonly changes: Random;
+  private readonly evolve: EvolveOptions;
 
   constructor(options: SimulatorOptions = {}) {
     const seed = options.seed ?? 42;
@@ -98,11 +102,12 @@ export class Simulator {
       ...(options.mintLimit !== undefined && { mintLimit: options.mintLimit }),
       ...(options.legacyExpiresIn !== undefined && { legacyExpiresIn: options.legacyExpiresIn }),
     });
-    this.desk = new SimulatedDesk(this.portal, this.accounts, this.credits);
+    this.desk = new SimulatedDesk(this.portal, this.accounts, this.credits, this.clock);
     this.faults = new FaultInjector(seed, this.clock);
     this.accounts.throttled = () => this.faults.tokenThrottled();
     if (options.faults) this.setFaults(options.faults);
     this.changes = Random.derive(seed, 0xe701);
+    this.evolve = { restoreTouchesModifiedTime: options.restoreTouchesModifiedTime ?? false };
   }
 
   get orgId(): string {
@@ -124,7 +129,15 @@ export class Simulator {
       if (!this.clock.advance) throw new Error('this simulator clock cannot be moved');
       this.clock.advance(ms);
     }
-    return applyChanges(this.portal, this.changes, this.clock.now(), changes);
+    return applyChanges(this.portal, this.changes, this.clock.now(), changes, this.evolve);
+  }
+
+  /**
+   * The truth for tests: the records of a report (an id of lib/reports/catalog.ts) the portal holds now, exactly as
+   * the endpoint that report reads serves them, with the ticket, agent or department each was read under.
+   */
+  currentRecords(report: string): TruthRecord[] {
+    return currentRecords(this.portal, report, this.clock.now());
   }
 
   recordStatus(status: number): void {

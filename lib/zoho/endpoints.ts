@@ -248,6 +248,25 @@ const SPECS = {
     query: ['contactId', 'departmentId', 'category', 'assigneeId', ...RANGE_FILTERS],
     scopes: ['Desk.tickets.READ', 'Desk.search.READ'],
   },
+  recycleBin: {
+    // Recyclebin.json getRecycleBinEntities (OAS 83b5c18; also 3f7016e and bc1833e): records of every module moved to
+    // the trash. `limit` 1-50 at 83b5c18 (its own description says 100; 1-100 at 3f7016e/bc1833e): 50 is safe on both.
+    // `from` has no declared base at 83b5c18; 3f7016e/bc1833e say minimum 0, default 0. `sortBy`
+    // (-?(name|type|department|deletedBy|deletedTime)) and `module` (deprecated) are declared at 3f7016e/bc1833e only.
+    path: '/recycleBin',
+    fromBase: 0,
+    maxLimit: 50,
+    query: ['include', 'departmentId', 'moduleId', 'sortBy', 'module'],
+    scopes: ['Desk.settings.READ'],
+  },
+  organizationFields: {
+    // Field.json getFields (OAS 83b5c18): a module's fields, system and custom, in one answer (no from/limit declared).
+    path: '/organizationFields',
+    paginated: false,
+    query: ['module', 'departmentId'],
+    required: ['module'],
+    scopes: ['Desk.settings.READ'],
+  },
 } satisfies Record<string, EndpointSpec>;
 
 export type EndpointKey = keyof typeof SPECS;
