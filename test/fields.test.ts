@@ -5,6 +5,8 @@ import { tableViewColumns } from '../lib/analytics/views.js';
 import { REPORT_IDS } from '../lib/reports/catalog.js';
 import { generatePortal, ticketThreads } from '../lib/simulator/dataset.js';
 import * as shapes from '../lib/simulator/shapes.js';
+import { fieldsJson } from '../lib/simulator/custom-fields.js';
+import { FIELD_MODULES } from '../lib/reports/catalog.js';
 
 // The field catalogue against the records the simulator serves for each report, and against today's columns.
 
@@ -22,11 +24,12 @@ const RECYCLE_BIN_EXAMPLE: Rec[] = [
 
 /** What the simulator serves for each report (lib/simulator/routes.ts), and the shape functions that build it. */
 const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
-  accounts: { shapes: ['accountJson'], records: portal.accounts.map((a) => shapes.accountJson(portal, a)) },
+  accounts: { shapes: ['accountJson', 'accountSearchJson'], records: portal.accounts.flatMap((a) => [shapes.accountJson(portal, a), shapes.accountSearchJson(portal, a)]) },
   agents: { shapes: ['agentJson'], records: portal.agents.map((a) => shapes.agentJson(portal, a)) },
   'agent-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
-  calls: { shapes: ['callJson'], records: portal.calls.map((c) => shapes.callJson(c)) },
-  contacts: { shapes: ['contactJson'], records: portal.contacts.map((c) => shapes.contactJson(portal, c)) },
+  calls: { shapes: ['callJson'], records: portal.calls.map((c) => shapes.callJson(portal, c)) },
+  contacts: { shapes: ['contactJson', 'contactSearchJson'], records: portal.contacts.flatMap((c) => [shapes.contactJson(portal, c), shapes.contactSearchJson(portal, c)]) },
+  'organization-fields': { shapes: [], records: FIELD_MODULES.flatMap((m) => fieldsJson(portal, m)) },
   'customer-happiness': { shapes: ['ratingJson'], records: portal.ratings.map((r) => shapes.ratingJson(portal, r)) },
   departments: { shapes: ['departmentJson'], records: portal.departments.map((dep) => shapes.departmentJson(dep)) },
   'email-failures': { shapes: ['emailFailureJson'], records: portal.emailFailures.map((f) => shapes.emailFailureJson(portal, f)) },
@@ -40,7 +43,7 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
   'ticket-tags': { shapes: ['tagJson'], records: portal.tags.map((t) => shapes.tagJson(t)) },
   'ticket-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
   tickets: { shapes: ['ticketSearchJson'], records: portal.tickets.map((t) => shapes.ticketSearchJson(portal, t)) },
-  'recycle-bin': { shapes: [], records: RECYCLE_BIN_EXAMPLE },
+  'recycle-bin': { shapes: ['binJson'], records: RECYCLE_BIN_EXAMPLE },
 };
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;

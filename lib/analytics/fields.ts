@@ -187,7 +187,7 @@ export const REPORT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
   'organization-fields': ordered(
     [s('id'), s('apiName'), s('displayLabel'), s('type'), b('isCustomField')],
     [j('allowedValues'), i('decimalPlaces'), s('defaultValue'), s('i18NLabel'), b('isEncryptedField'), b('isMandatory'), j('lookup'),
-      i('maxLength'), s('name'), s('roundingOption'), i('roundingPrecision')],
+      b('isTrackLastActivityTime'), i('maxLength'), s('name'), s('roundingOption'), i('roundingPrecision'), b('showToHelpCenter')],
   ),
   // GET /recycleBin: Recyclebin.json@83b5c18 recycleBinKeys (+ include=department,deletedBy). Later versions of
   // the spec (@3f7016e, @bc1833e) show `type` as an array (["Tickets"]) in their example; the schema says string.

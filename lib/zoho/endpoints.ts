@@ -155,24 +155,6 @@ const SPECS = {
     required: ['department'],
     scopes: ['Desk.tickets.READ'],
   },
-  organizationFields: {
-    // Field.json @83b5c18 (getFields): `module` required (tickets, contacts, accounts, tasks, calls, events,
-    // contracts, products), `departmentId` optional; no from/limit declared: one answer per module.
-    path: '/organizationFields',
-    paginated: false,
-    query: ['module', 'departmentId'],
-    required: ['module'],
-    scopes: ['Desk.settings.READ'],
-  },
-  recycleBin: {
-    // Recyclebin.json (getRecycleBinEntities): limit 1–50 @83b5c18 (1–100 @3f7016e/@bc1833e), `from` 0-based
-    // (@3f7016e). `sortBy` (`-deletedTime`: newest first) and `module` are declared from @3f7016e on.
-    path: '/recycleBin',
-    fromBase: 0,
-    maxLimit: 50,
-    query: ['include', 'departmentId', 'moduleId', 'sortBy', 'module'],
-    scopes: ['Desk.settings.READ'],
-  },
   ticketApprovals: {
     // OAS 83b5c18 declares no from/limit/status here: send none, filter by status on our side.
     path: '/tickets/{ticketId}/approvals',
