@@ -1,3 +1,4 @@
+import { REPORTS } from '../lib/reports/catalog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { awsFixture, BUCKET, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
@@ -41,6 +42,6 @@ describe('the deployed handlers', () => {
     expect(JSON.parse((await store.get(`agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/_manifest.json`)) ?? '{}')).toMatchObject({ status: 'complete', records: zoho.running.sim.portal.agents.length });
     const record = JSON.parse((await store.get(`_runs/${next.runId}/run.json`)) ?? '{}') as { trigger: string; requests: unknown[] };
     expect(record).toMatchObject({ trigger: 'schedule' });
-    expect(record.requests).toHaveLength(14);
+    expect(record.requests).toHaveLength(REPORTS.length);
   });
 });

@@ -245,8 +245,8 @@ describe('the three ways in, on AWS', () => {
     await schedule({ reports: ['threads', 'contacts'] }, deps, []);
     zoho.running.sim.setFaults({ outage: true });
     await consumeAll(aws, deps);
-    // 12 tickets' threads and one page of contacts, each failed five times.
-    expect(await queueDepth(aws.clients.sqs, aws.config.DEAD_LETTER_QUEUE_URL)).toEqual({ visible: 13, inFlight: 0, delayed: 0 });
+    // 12 tickets' threads, one page of contacts and one of the recycle bin (read with contacts), each failed five times.
+    expect(await queueDepth(aws.clients.sqs, aws.config.DEAD_LETTER_QUEUE_URL)).toEqual({ visible: 14, inFlight: 0, delayed: 0 });
     expect(await storedIds(aws, 'threads')).toEqual([]);
 
     zoho.running.sim.setFaults({ outage: false });

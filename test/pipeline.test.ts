@@ -3,6 +3,8 @@ import { redrive } from '../lib/cli/redrive-command.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { runManifests } from '../lib/pipeline/manifest.js';
 import { ticketThreads, type Portal } from '../lib/simulator/dataset.js';
+import { fieldsJson } from '../lib/simulator/custom-fields.js';
+import { FIELD_MODULES } from '../lib/reports/catalog.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { planRun } from '../lib/pipeline/planner.js';
@@ -24,7 +26,10 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     'customer-happiness': ids(portal.ratings),
     departments: ids(portal.departments),
     'email-failures': portal.emailFailures.map((f) => `${f.ticketId}/${f.threadId}`),
+    'organization-fields': FIELD_MODULES.flatMap((module) => ids(fieldsJson(portal, module))),
     'pending-approvals': ids(portal.approvals.filter((a) => a.status === 'Pending')),
+    // nothing deleted yet: the bin is read, and empty
+    'recycle-bin': [],
     queue: ids(portal.tickets.filter((t) => t.status === 'Open')),
     threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
     'ticket-tags': ids(portal.tags),

@@ -26,6 +26,8 @@ export interface TableSpec {
   versionedBy?: string;
   /** the Zoho module whose custom fields (GET /organizationFields?module=) the records carry in `cf` */
   module?: string;
+  /** the column naming the ticket a record belongs to: it leaves with a deleted ticket (threads, time entries…) */
+  ticketColumn?: string;
 }
 
 /** The custom fields of a module, from the newest field metadata in the export. */
@@ -46,6 +48,8 @@ export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
   };
   if (report.parent) spec.parent = { scope: report.parent.scope, column: `${report.parent.scope}_id` };
   if (VERSIONED.has(report.id)) spec.versionedBy = 'modifiedTime';
+  if (report.parent?.scope === 'ticket') spec.ticketColumn = `${report.parent.scope}_id`;
+  else if (report.ticketField) spec.ticketColumn = report.ticketField;
   const module = MODULES[report.id];
   if (module) spec.module = module;
   return spec;
@@ -60,7 +64,7 @@ export const TABLE_NAMES = [...TABLES.map((t) => t.table), TOMBSTONES_TABLE, ROU
 export const findTable = (report: string) => TABLES.find((t) => t.report === report);
 
 /** Children of a ticket leave with it: its threads, time entries and approvals. */
-export const childOfTickets = (spec: TableSpec) => spec.parent?.scope === 'ticket';
+export const childOfTickets = (spec: TableSpec) => spec.ticketColumn !== undefined;
 
 /** Zoho's field types (Field.json fieldsData.type) as column types; anything else stays text. */
 export function customFieldType(zohoType: string): FieldType {

@@ -192,8 +192,8 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: r
     `LEFT JOIN (${goneSql(spec.report, dialect)}) AS gone ON gone.gone_id = ${keyOfVersion}`,
   ];
   const where = ['versions.version_rank = 1', '(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run)'];
-  if (childOfTickets(spec) && spec.parent) {
-    lines.push(`LEFT JOIN (\n${deadTicketsSql(dialect)}\n) AS dead ON dead.dead_id = versions.${t(spec.parent.column)}`);
+  if (childOfTickets(spec) && spec.ticketColumn) {
+    lines.push(`LEFT JOIN (\n${deadTicketsSql(dialect)}\n) AS dead ON dead.dead_id = versions.${t(spec.ticketColumn)}`);
     where.push('dead.dead_id IS NULL');
   }
   lines.push(`WHERE ${where.join('\n  AND ')}`);

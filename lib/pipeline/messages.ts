@@ -131,7 +131,8 @@ export function parseMessage(body: string, options: ParseOptions): Message {
   if (target.params.createdFrom && !target.params.createdTo) {
     throw new InvalidMessageError('params.createdTo is required with params.createdFrom on a page message, so every page reads the same window');
   }
-  if (target.params.since && !target.params.until) {
+  // A newest-first list (the recycle bin) has no window: `since` is only where it stops.
+  if (target.params.since && !target.params.until && !report?.newestFirst) {
     throw new InvalidMessageError('params.until is required with params.since on a page message, so every page reads the same window');
   }
   return message;

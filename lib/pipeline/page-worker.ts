@@ -4,7 +4,7 @@ import { findReport, readPastSince, recordKey, type ReportDefinition } from '../
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
-import type { DeskRecord, PageRequest } from '../zoho/desk-client.js';
+import type { DeskClient, DeskRecord, PageRequest } from '../zoho/desk-client.js';
 import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
@@ -61,10 +61,18 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
   try {
     page = await zoho.desk.page(target, { ...request, from: message.from, limit: message.limit });
   } catch (error) {
-    if (!(error instanceof ReportUnavailableError)) throw error;
-    await writeReceipt(deps.store, message, 'unavailable', { reason: error.message });
-    deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
-    return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
+    const gone = await parentTicketGone(error, message, zoho.desk);
+    if (gone) {
+      // The ticket was deleted after the run found it: it has no threads (approvals, time entries) any more. An
+      // empty read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
+      page = { records: [], last: true, weight: gone.weight };
+    } else if (error instanceof ReportUnavailableError) {
+      await writeReceipt(deps.store, message, 'unavailable', { reason: error.message });
+      deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
+      return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
+    } else {
+      throw error;
+    }
   }
   const fingerprint = pageFingerprint(page.records);
   if (message.prev !== undefined && page.records.length > 0 && message.prev === fingerprint) {
@@ -124,6 +132,23 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
   if (!seek) return { ...next, from: message.from + message.limit };
   const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from, skip: message.skip ?? [] }, message.limit);
   return { ...next, params: { ...message.params, after: position.after }, from: position.from, skip: position.skip };
+}
+
+/**
+ * Whether a 404 for a ticket's list (threads, approvals, time entries) means the ticket itself is gone: Zoho
+ * answers 404 for a missing ticket and for a missing scope alike, so the search is asked (one call, only after a
+ * 404). Its answer with no record is taken as "deleted"; anything else leaves the error as it was.
+ */
+async function parentTicketGone(error: unknown, message: PageMessage, desk: DeskClient): Promise<{ weight: number } | undefined> {
+  if (!(error instanceof ZohoRejectedError) || error.status !== 404 || message.report === 'route') return undefined;
+  const ticketId = findReport(message.report)?.parent?.param === 'ticketId' ? message.params.ticketId : undefined;
+  if (!ticketId) return undefined;
+  try {
+    const found = await desk.page(endpointOf('ticketSearch'), { query: { id: ticketId }, from: 0, limit: 1 });
+    return found.records.length === 0 ? { weight: found.weight } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The keys of a report page's records, for finalizing to see what left the report; none when one lacks its key. */

@@ -245,9 +245,10 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
     return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
   }
   if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
-  if (report.newestFirst && !params.since) {
-    const since = await discovery.since(report.id);
-    if (since) params.since = since;
+  if (report.newestFirst) {
+    // Newest first, down to where the last complete run reached: no `until`, the newest is read anyway.
+    const since = params.since ?? (await discovery.since(report.id));
+    return [{ params: { ...params, ...(since ? { since } : {}) }, pages: undefined }];
   }
   if (report.id === 'agent-time-entries' && !params.since) {
     const since = await discovery.changesSince(report.id);

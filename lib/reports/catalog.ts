@@ -62,6 +62,8 @@ export interface ReportDefinition {
   key?: readonly string[];
   /** the `type` of Zoho's recycle-bin items that are this report's records (Recyclebin.json example values) */
   binType?: string;
+  /** the record field naming the ticket a record belongs to, when not its parent: it leaves with a deleted ticket */
+  ticketField?: string;
   /** its records are deletions of the other reports' records (the recycle bin): finalizing turns them into tombstones */
   deletionFeed?: true;
   /**
@@ -109,18 +111,19 @@ const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 
 const DEFINITIONS: Definition[] = [
   {
-    id: 'accounts', current: 'snapshot', binType: 'Accounts',  description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    id: 'accounts', current: 'snapshot', binType: 'Accounts', description: 'all customer accounts', endpoint: 'accounts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'accountSearch', filters: () => ({}) },
     request: deep('accountSearch', () => ({}), plain('accounts')), scope: windowScope, seek: seekCreated,
   },
   {
-    id: 'agents', current: 'snapshot',  description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
+    id: 'agents', current: 'snapshot', description: 'all agents', endpoint: 'agents', fanOut: 'pages', edition: 'any',
     params: [{ name: 'status', kind: 'agent-status', description: 'ACTIVE or DISABLED', default: 'both' }],
     request: (p) => ({ endpoint: 'agents', query: { status: p.status } }),
     depthAdvice: 'Read them in two parts: `--param status=ACTIVE`, then `--param status=DISABLED`',
   },
   {
-    id: 'agent-time-entries', current: 'changes', binType: 'Time Entry',  description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
+    // A time entry's requestId is its ticket (TicketTimeEntry.json); a task's entry never matches a ticket's id.
+    id: 'agent-time-entries', current: 'changes', binType: 'Time Entry', ticketField: 'requestId', description: 'time logged by each agent', endpoint: 'agentTimeEntries', fanOut: 'agent', edition: 'Professional',
     parent: AGENT,
     params: [
       { name: 'agentId', kind: 'id', description: 'only this agent', default: 'every agent' },
@@ -137,7 +140,7 @@ const DEFINITIONS: Definition[] = [
     }),
   },
   {
-    id: 'calls', current: 'snapshot', binType: 'Calls',  description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
+    id: 'calls', current: 'snapshot', binType: 'Calls', description: 'call activities', endpoint: 'calls', fanOut: 'pages', edition: 'any',
     params: [departmentParam('calls', 'all calls'), ...WINDOW_PARAMS],
     deepRead: { endpoint: 'callSearch', filters: (p) => ({ departmentId: p.departmentId }) },
     request: deep('callSearch', (p) => ({ departmentId: p.departmentId }), (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } })),
@@ -145,18 +148,18 @@ const DEFINITIONS: Definition[] = [
     seek: seekCreated,
   },
   {
-    id: 'contacts', current: 'snapshot', binType: 'Contacts',  description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
+    id: 'contacts', current: 'snapshot', binType: 'Contacts', description: 'all contacts', endpoint: 'contacts', fanOut: 'pages', params: WINDOW_PARAMS, edition: 'any',
     deepRead: { endpoint: 'contactSearch', filters: () => ({}) },
     request: deep('contactSearch', () => ({}), plain('contacts')), scope: windowScope, seek: seekCreated,
   },
   {
-    id: 'customer-happiness', current: 'snapshot',  description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
+    id: 'customer-happiness', current: 'snapshot', description: 'customer happiness ratings', endpoint: 'customerHappiness', fanOut: 'department',
     edition: 'Professional', parent: DEPARTMENT, params: [departmentParam('ratings')],
     request: (p) => ({ endpoint: 'customerHappiness', query: { department: p.departmentId } }),
   },
   { id: 'departments', current: 'snapshot', description: 'all departments', endpoint: 'departments', fanOut: 'pages', params: [], edition: 'any' },
   {
-    id: 'email-failures', current: 'snapshot', key: ['ticketId', 'threadId'],  description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'department',
+    id: 'email-failures', current: 'snapshot', key: ['ticketId', 'threadId'], description: 'email delivery failure alerts', endpoint: 'emailFailureAlerts', fanOut: 'department',
     edition: 'any', parent: DEPARTMENT, params: [departmentParam('alerts')],
     request: (p) => ({ endpoint: 'emailFailureAlerts', query: { department: p.departmentId } }),
   },
@@ -175,7 +178,7 @@ const DEFINITIONS: Definition[] = [
     request: () => ({ endpoint: 'recycleBin', query: { sortBy: '-deletedTime' } }),
   },
   {
-    id: 'pending-approvals', current: 'per-parent',  description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
+    id: 'pending-approvals', current: 'per-parent', description: 'approvals still pending, per ticket', endpoint: 'ticketApprovals',
     fanOut: 'ticket-with-approvals', edition: 'any', parent: TICKET, carryParents: true,
     params: [ticketParam('tickets with approvals, changed since the last complete run or pending then')],
     request: (p) => ({ endpoint: 'ticketApprovals', path: { ticketId: p.ticketId ?? '' } }),
@@ -183,7 +186,7 @@ const DEFINITIONS: Definition[] = [
     keep: (record) => record.status === 'Pending',
   },
   {
-    id: 'queue', current: 'snapshot', binType: 'Tickets',  description: 'tickets in a status (a queue view)', endpoint: 'tickets', fanOut: 'pages', edition: 'Professional',
+    id: 'queue', current: 'snapshot', binType: 'Tickets', description: 'tickets in a status (a queue view)', endpoint: 'tickets', fanOut: 'pages', edition: 'Professional',
     params: [
       { name: 'status', kind: 'ticket-status', description: 'ticket status, or a comma list', default: 'Open' },
       departmentParam('tickets'),
@@ -199,22 +202,22 @@ const DEFINITIONS: Definition[] = [
     seek: seekCreated,
   },
   {
-    id: 'threads', current: 'per-parent',  description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
+    id: 'threads', current: 'per-parent', description: 'conversation threads of each ticket', endpoint: 'ticketThreads', fanOut: 'changed-ticket', edition: 'any',
     parent: TICKET, params: [ticketParam(CHANGED)],
     request: (p) => ({ endpoint: 'ticketThreads', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'sendDateTime' } }),
   },
   {
-    id: 'ticket-tags', current: 'snapshot',  description: 'ticket tags of each department', endpoint: 'ticketTags', fanOut: 'department', edition: 'any',
+    id: 'ticket-tags', current: 'snapshot', description: 'ticket tags of each department', endpoint: 'ticketTags', fanOut: 'department', edition: 'any',
     parent: DEPARTMENT, params: [departmentParam('tags')],
     request: (p) => ({ endpoint: 'ticketTags', query: { departmentId: p.departmentId } }),
   },
   {
-    id: 'ticket-time-entries', current: 'per-parent', binType: 'Time Entry',  description: 'time logged on each ticket', endpoint: 'ticketTimeEntries', fanOut: 'changed-ticket',
+    id: 'ticket-time-entries', current: 'per-parent', binType: 'Time Entry', description: 'time logged on each ticket', endpoint: 'ticketTimeEntries', fanOut: 'changed-ticket',
     edition: 'Professional', parent: TICKET, params: [ticketParam(CHANGED)],
     request: (p) => ({ endpoint: 'ticketTimeEntries', path: { ticketId: p.ticketId ?? '' } }),
   },
   {
-    id: 'tickets', current: 'changes', binType: 'Tickets',  description: 'tickets modified since the last complete run (all on the first)', endpoint: 'ticketSearch',
+    id: 'tickets', current: 'changes', binType: 'Tickets', description: 'tickets modified since the last complete run (all on the first)', endpoint: 'ticketSearch',
     fanOut: 'pages', edition: 'any',
     params: [
       { name: 'since', kind: 'time', description: 'only tickets modified since then', default: 'since the last complete run (all on the first)' },

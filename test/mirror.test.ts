@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { REPORT_FIELDS, type FieldSpec } from '../lib/analytics/fields.js';
+import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
+import { customFieldType, findTable, snake } from '../lib/analytics/schema.js';
+import { runReports } from '../lib/cli/run-command.js';
+import { FIELD_MODULES, findReport, recordKey } from '../lib/reports/catalog.js';
+import { fieldsJson } from '../lib/simulator/custom-fields.js';
+import type { Simulator } from '../lib/simulator/simulator.js';
+import { TRUTH_REPORTS } from '../lib/simulator/truth.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+
+// The export as a mirror: after the portal changes (deletes, closes, moves, edits), every latest view holds
+// exactly the records the simulated portal holds now — the same ids, every field the same value, typed — and a
+// ticket restored from the recycle bin is back.
+
+const open = fixtures();
+type Row = Record<string, unknown>;
+
+async function rowsOf(warehouse: LocalWarehouse, sql: string): Promise<Row[]> {
+  const result = await warehouse.query(sql);
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+}
+
+/** A JSON value as its typed column holds it (DuckDB's JSON output: timestamps as 'YYYY-MM-DD HH:MM:SS[.fff]'). */
+function typedValue(field: Pick<FieldSpec, 'type'>, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (field.type) {
+    case 'integer':
+    case 'decimal':
+      return Number(value);
+    case 'boolean':
+      return value === true || value === 'true';
+    case 'time': {
+      const ms = typeof value === 'number' ? value : Date.parse(String(value));
+      return new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, '');
+    }
+    case 'json':
+      return JSON.stringify(value);
+    default:
+      return value;
+  }
+}
+
+/** Each latest view against the portal's current records: ids, the whole record, and each typed column. */
+async function expectMirror(sim: Simulator, out: string): Promise<void> {
+  const warehouse = await LocalWarehouse.open(out);
+  try {
+    for (const report of TRUTH_REPORTS) {
+      const spec = findTable(report);
+      const definition = findReport(report);
+      if (!spec || !definition) throw new Error(`no table for ${report}`);
+      const truth = sim.currentRecords(report);
+      const rows = await rowsOf(warehouse, `SELECT * FROM ${spec.table}_latest`);
+      const byKey = new Map(rows.map((row) => [spec.key.map((k) => String(row[k])).join('/'), row]));
+      const expected = truth.map((t) => recordKey(definition, t.record as never) as string);
+      expect([...byKey.keys()].sort(), `${report}: ids`).toEqual([...expected].sort());
+      for (const { record, parentId } of truth) {
+        const row = byKey.get(recordKey(definition, record as never) as string) as Row;
+        expect(JSON.parse(String(row.record)), `${report} ${String(record.id)}: the record`).toEqual(record);
+        if (parentId && spec.parent) expect(row[spec.parent.column], `${report}: parent`).toBe(parentId);
+        for (const field of REPORT_FIELDS[report] ?? []) {
+          if (!(field.name in record) || field.type === 'json' || field.type === 'string[]') continue;
+          const column = field.type === 'time' ? snake(field.name) : field.name;
+          expect(row[column], `${report} ${String(record.id)}.${column}`).toEqual(typedValue(field, record[field.name]));
+        }
+        if (spec.module && record.cf && typeof record.cf === 'object') {
+          for (const [apiName, value] of Object.entries(record.cf as Record<string, unknown>)) {
+            const metadata = fieldsJson(sim.portal, spec.module as never).find((f) => f.apiName === apiName);
+            const type = customFieldType(String(metadata?.type));
+            const got = row[apiName];
+            const want = typedValue({ type }, value);
+            expect(metadata?.type === 'Date' && got !== null ? String(got).slice(0, 10) : got, `${report} ${String(record.id)}.${apiName}`).toEqual(want);
+          }
+        }
+      }
+    }
+    for (const module of FIELD_MODULES) {
+      const rows = await rowsOf(warehouse, `SELECT "apiName" FROM organization_fields_latest WHERE module_id = '${module}' ORDER BY "apiName"`);
+      expect(rows.map((r) => r.apiName), module).toEqual(fieldsJson(sim.portal, module).map((f) => f.apiName).sort());
+    }
+  } finally {
+    warehouse.close();
+  }
+}
+
+describe('the latest views mirror the portal', () => {
+  it('after deletes, closes, department moves, custom-field edits and every other kind of change', async () => {
+    const fixture = await open({ simulator: { tickets: 150, edition: 'ENTERPRISE' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+    await expectMirror(sim, dir.path);
+
+    const changes = sim.advance(4 * 3_600_000, {
+      deleteTickets: 3, deleteContacts: 2, deleteAccounts: 1, deleteCalls: 2, deleteTimeEntries: 2, closeTickets: 4, moveTickets: 3,
+      editTicketFields: 4, editContacts: 2, deleteTags: 1, clearEmailFailures: 1, processApprovals: 2, disableAgents: 1,
+      newTickets: 3, modifiedTickets: 3, newThreads: 4,
+    });
+    expect(changes.deletedTickets).toHaveLength(3);
+    expect(changes.editedTickets).toHaveLength(4);
+    const second = await runReports([], { out: dir.path, ...FAST }, context);
+    expect(second, context.out.text()).toBe(0);
+    await expectMirror(sim, dir.path);
+    // The summary says what left and what finding it cost.
+    expect(context.out.text()).toMatch(/Finding deleted records cost \d+ of the run's \d+ credits .*; \d+ record\(s\) gone\./);
+
+    // "How many tickets are open now, by department and custom field": one query, every ticket counted once.
+    const warehouse = await LocalWarehouse.open(dir.path);
+    try {
+      const counted = await rowsOf(warehouse, 'SELECT cf_product_area, count(*) AS tickets FROM tickets_latest GROUP BY 1');
+      expect(counted.reduce((sum, r) => sum + Number(r.tickets), 0)).toBe(sim.currentRecords('tickets').length);
+      const tombstones = await rowsOf(warehouse, `SELECT id, source FROM tombstones WHERE report = 'tickets'`);
+      expect(tombstones.map((t) => t.id).sort()).toEqual(expect.arrayContaining([...changes.deletedTickets!].sort()));
+    } finally {
+      warehouse.close();
+    }
+    await dir.remove();
+  });
+
+  it('brings a restored ticket back, and finds a spam-deleted one at the reconcile', async () => {
+    const fixture = await open({ simulator: { tickets: 60, edition: 'ENTERPRISE' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    const deleted = sim.advance(3_600_000, { deleteTickets: 2, spamDeleteTickets: 1 });
+    expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    const ids = async () => {
+      const warehouse = await LocalWarehouse.open(dir.path);
+      try {
+        return (await rowsOf(warehouse, 'SELECT id FROM tickets_latest')).map((r) => String(r.id)).sort();
+      } finally {
+        warehouse.close();
+      }
+    };
+    const current = () => sim.currentRecords('tickets').map((t) => String(t.record.id)).sort();
+    // The recycle bin gave the two deletions at once; the spam delete is not in the bin.
+    const afterDelete = await ids();
+    for (const id of deleted.deletedTickets ?? []) expect(afterDelete).not.toContain(id);
+    expect(afterDelete).toContain(deleted.spamDeletedTickets?.[0]);
+
+    // Restored without a new modifiedTime (the simulator's default): the daily full read finds it, and the spam delete.
+    const restored = sim.advance(25 * 3_600_000, { restoreTickets: 1 });
+    expect(restored.restoredTickets).toHaveLength(1);
+    expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, context)).toBe(0);
+    expect(await ids()).toEqual(current());
+    expect(await ids()).toContain(restored.restoredTickets?.[0]);
+    await dir.remove();
+  });
+});
