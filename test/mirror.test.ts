@@ -33,7 +33,8 @@ function typedValue(field: Pick<FieldSpec, 'type'>, value: unknown): unknown {
       return value === true || value === 'true';
     case 'time': {
       const ms = typeof value === 'number' ? value : Date.parse(String(value));
-      return new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, '');
+      // DuckDB prints milliseconds without trailing zeros: 07:46:22.43, 07:46:22
+      return new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace(/0+$/, '').replace(/\.$/, '');
     }
     case 'json':
       return JSON.stringify(value);
