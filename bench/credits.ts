@@ -1,4 +1,5 @@
 import { newRunId } from '../lib/pipeline/keys.js';
+import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { planRun } from '../lib/pipeline/planner.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { bench, type Bench } from './setup.js';
@@ -14,14 +15,14 @@ export interface CreditsResult {
 const ALL = REPORTS.map((r) => ({ report: r.id, params: {} }));
 
 /** One run of every report into a folder; the credits it cost, from the simulator's own meter. */
-export async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string }> {
+export async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string; manifests: ReportManifest[] }> {
   const before = (await setup.stats()).creditsSpent;
   const pipeline = await setup.pipeline(out ? { out, concurrency: 25 } : { concurrency: 25 });
   await planRun({ runId: newRunId(setup.context.clock!.now()), targets: ALL, trigger: 'schedule' }, pipeline.deps);
-  const { drained } = await pipeline.process();
+  const { drained, manifests } = await pipeline.process();
   await pipeline.close();
   if (drained.deadLettered || drained.stopped) throw new Error(`the run did not finish cleanly: ${drained.stopped?.message ?? `${drained.deadLettered} dead-lettered`}`);
-  return { credits: (await setup.stats()).creditsSpent - before, folder: pipeline.folder };
+  return { credits: (await setup.stats()).creditsSpent - before, folder: pipeline.folder, manifests };
 }
 
 /**

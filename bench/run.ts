@@ -7,6 +7,7 @@ import { bundleSizes } from './bundle-size.js';
 import { analytics } from './analytics.js';
 import { chaosScenario } from './chaos.js';
 import { credits } from './credits.js';
+import { deletions } from './deletions.js';
 import { memory } from './memory.js';
 import { throughput } from './throughput.js';
 
@@ -64,6 +65,16 @@ say(
     `reading and parsing every page in Node took ${(a.baselineMs / 1000).toFixed(2)} s; from a cold start, \`query\` (tickets by status) ` +
     `took ${(a.queryMs / 1000).toFixed(2)} s → ${perBaseline(a.queryMs)}× and \`report\` (every chart) ${(a.reportMs / 1000).toFixed(2)} s → ` +
     `${perBaseline(a.reportMs)}× (goal ≤ 1×: no slower than merely reading the files) ${verdict(a.reportMs <= a.baselineMs)}`,
+);
+
+const d = await deletions(Number(env.BENCH_TICKETS ?? 10_000));
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+say(
+  `7. deletions: a day of six 4-hourly runs over ${d.tickets} tickets (${d.deleted} deleted, one by a spam delete the recycle bin ` +
+    `never lists) spent ${d.deletionCredits} of its ${d.dayCredits} credits finding deleted records (recycle bin ${d.binCredits}, the daily ` +
+    `full read of tickets ${d.reconcileCredits}): ${percent(d.shares.FREE)} of a Free portal's daily pool, ${percent(d.shares.PROFESSIONAL)} ` +
+    `of Professional's, ${percent(d.shares.ENTERPRISE)} of Enterprise's; ${d.found} of ${d.deleted} deleted tickets tombstoned, ${d.extra} ` +
+    `tombstones of tickets not deleted (goal: all, none) ${verdict(d.found === d.deleted && d.extra === 0)}`,
 );
 
 await writeFile(

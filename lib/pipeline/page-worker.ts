@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
-import { findReport, readPastSince, recordKey, type ReportDefinition } from '../reports/catalog.js';
+import { findReport, olderThanSince, readPastSince, recordKey, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
@@ -86,7 +86,9 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
   const more = !page.last && !(report && readPastSince(report, message.params, page.records));
   if (message.chain && more) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
   const fresh = unread(page.records, message.skip);
-  const records = keep ? fresh.filter(keep) : fresh;
+  // A newest-first list (the recycle bin) keeps only what is newer than where the last run reached.
+  const recent = report?.newestFirst ? fresh.filter((record) => !olderThanSince(report, message.params, record)) : fresh;
+  const records = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
   await writeReceipt(deps.store, message, 'written', { records: records.length, ...idsOf(message, records), credits: page.weight });

@@ -90,6 +90,25 @@ async function binTombstones(store: ObjectStore, runId: string, receipts: readon
   return out;
 }
 
+const FEED_STATE = idsStateKey('recycle-bin');
+const feedKey = (t: Tombstone) => `${t.report}:${t.id}:${t.deletedTime ?? ''}`;
+
+/**
+ * The feed's items this run saw for the first time. Each run reads the bin back to where the last one reached,
+ * less an overlap for the clocks, so the last run's newest items come again: they are tombstoned once. The state
+ * keeps this run's items and the ones before, so finalizing the same run again gives the same tombstones.
+ */
+async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, items: Tombstone[], warn: (m: string) => void): Promise<Tombstone[]> {
+  const stored = await readChecked(store, FEED_STATE, idsStateSchema, warn);
+  const state = stored && stored.orgId === run.orgId ? stored : undefined;
+  if (state && state.runId > runId) return []; // a newer run has read the bin since
+  const prior = new Set(state?.runId === runId ? (state.scopes.before ?? []) : (state?.scopes[''] ?? []));
+  const fresh = items.filter((t) => !prior.has(feedKey(t)));
+  const next: IdsState = { report: 'recycle-bin', runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes: { '': items.map(feedKey), before: [...prior] } };
+  await store.put(FEED_STATE, `${JSON.stringify(next)}\n`, 'application/json');
+  return fresh;
+}
+
 export interface DeparturesResult {
   /** tombstones written per report by this finalizing (recycle bin included) */
   byReport: Record<string, number>;
@@ -112,7 +131,7 @@ export async function recordDepartures(
   const settled = (report: string) => !receipts.some((r) => r.report === report && r.status === 'planned');
 
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
-  const fromBin = feeds.every(settled) ? await binTombstones(store, runId, receipts) : [];
+  const fromBin = feeds.every(settled) ? await newInFeed(store, run, runId, await binTombstones(store, runId, receipts), warn) : [];
   if (fromBin.length) {
     await store.put(tombstoneKey(runId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
     for (const t of fromBin) byReport[t.report] = (byReport[t.report] ?? 0) + 1;

@@ -252,15 +252,17 @@ export function recordKey(report: Pick<ReportDefinition, 'key'>, record: DeskRec
   return parts.every((p) => typeof p === 'string' || typeof p === 'number') ? parts.map(String).join('/') : undefined;
 }
 
+/** Whether a record of a newest-first list is older than the `since` it is read down to (an earlier run read it). */
+export function olderThanSince(report: ReportDefinition, params: Record<string, string>, record: DeskRecord): boolean {
+  if (!report.newestFirst || !params.since) return false;
+  const value = record[report.newestFirst];
+  const time = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
+  return time < Date.parse(params.since);
+}
+
 /** Whether a page of a newest-first list reached back past `since`: nothing older is to be read. */
 export function readPastSince(report: ReportDefinition, params: Record<string, string>, records: readonly DeskRecord[]): boolean {
-  if (!report.newestFirst || !params.since) return false;
-  const since = Date.parse(params.since);
-  return records.some((record) => {
-    const value = record[report.newestFirst as string];
-    const time = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
-    return time < since;
-  });
+  return records.some((record) => olderThanSince(report, params, record));
 }
 
 export function findReport(id: string): ReportDefinition | undefined {
