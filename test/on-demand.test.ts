@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fetchHttpClient } from '../lib/adapters/fetch-http.js';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
 import { writeMatchingSecret } from '../lib/simulator/matching-secret.js';
 import { enqueue } from '../lib/cli/enqueue-command.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
@@ -33,6 +34,28 @@ describe('on-demand messages', () => {
     expect(keys.length).toBe(Math.floor(ticket.baseThreads / 2) + 1);
     expect(keys[0]).toMatch(new RegExp(`^route/dt=\\d{4}-\\d\\d-\\d\\d/run=[^/]+/route=tickets\\.${ticket.id}\\.threads/page-00001\\.jsonl$`));
     expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    await dir.remove();
+  });
+
+  it('makes route exports queryable: one routes table with the route, the query asked and each record', async () => {
+    const fixture = await open({ simulator: { tickets: 40 } });
+    const dir = await tempDir();
+    const { portal } = fixture.running.sim;
+    const ticket = portal.tickets.find((t) => t.baseThreads >= 2)!;
+    const context = contextFor(fixture);
+    expect(await enqueue(undefined, { route: '/tickets', param: ['status=Open', 'limit=7'], out: dir.path, ...FAST }, context)).toBe(0);
+    expect(await enqueue(undefined, { route: `/tickets/${ticket.id}/threads`, out: dir.path, ...FAST }, context)).toBe(0);
+    const warehouse = await LocalWarehouse.open(dir.path);
+    try {
+      const { rows } = await warehouse.query('SELECT route, params, count(*), count(DISTINCT id), min(record::JSON->>\'status\') FROM routes GROUP BY 1, 2 ORDER BY 1');
+      const open = portal.tickets.filter((t) => t.status === 'Open').length;
+      expect(rows).toEqual([
+        ['tickets', 'status=Open', open, open, 'Open'],
+        [`tickets.${ticket.id}.threads`, null, ticket.baseThreads, ticket.baseThreads, 'SUCCESS'],
+      ]);
+    } finally {
+      warehouse.close();
+    }
     await dir.remove();
   });
 

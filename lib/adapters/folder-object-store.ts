@@ -6,7 +6,8 @@ import type { ObjectStore } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
 import { fsProblem } from './fs-problem.js';
 
-const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
+// `%`: a route export's query, URL-encoded, names its folder (routeParamsScope).
+const SEGMENT = /^[A-Za-z0-9_=.%-]+$/;
 
 /** Refuses keys that could leave the folder or that S3 would treat differently. */
 export function checkKey(key: string): string {

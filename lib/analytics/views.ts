@@ -209,6 +209,8 @@ export function routesViewSql(dialect: Dialect): string {
   return [
     'SELECT',
     `  regexp_extract("$path", '/route=([^/]+)/', 1) AS ${t('route')},`,
+    // the query as asked (URL-encoded in the folder name); empty for a route asked without parameters
+    `  url_decode(NULLIF(regexp_extract("$path", '/params=([^/]+)/', 1), '')) AS ${t('params')},`,
     `  ${dialect.text(['id'])} AS ${t('id')},`,
     `  record AS ${t('record')},`,
     `  regexp_extract("$path", '/run=([^/]+)/', 1) AS ${t('run_id')},`,
@@ -218,4 +220,4 @@ export function routesViewSql(dialect: Dialect): string {
   ].join('\n');
 }
 
-export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) => column(name, 'varchar'));
+export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'params', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) => column(name, 'varchar'));

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
-import { routeScope } from '../reports/route.js';
+import { routeParamsScope, routeScope } from '../reports/route.js';
 import { pageKey, receiptKey, receiptPrefix } from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
@@ -16,7 +16,7 @@ export type { PageStatus, Receipt } from './records.js';
 
 /** The folder part of a page's key: "ticket=…/", "route=tickets.…/", or "" for plain reports. */
 export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'>): string {
-  if (message.report === 'route') return routeScope(message.route ?? '/');
+  if (message.report === 'route') return `${routeScope(message.route ?? '/')}${routeParamsScope(message.params)}`;
   const report = findReport(message.report);
   if (report?.scope) return report.scope(message.params);
   const parent = report?.parent && message.params[report.parent.param];

@@ -115,6 +115,22 @@ const ROUTE_PREFIX = 120;
  * same route, different for routes that only differ further on. ".." never occurs in a short route's folder
  * (its segments are never empty), so the two kinds cannot collide.
  */
+/**
+ * The folder of a route export's query, under its route folder, so SQL can tell two exports of one route
+ * apart: "params=status%3DOpen%26departmentId%3D1…/" (the sorted query, URL-encoded; `limit` is the page size,
+ * not part of the question). None without parameters; a long query keeps a prefix and a hash, as long routes do.
+ */
+export function routeParamsScope(params: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(params).filter(([name]) => name !== 'limit').sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length) return '';
+  // Every character but letters, digits and - _ . is %-encoded, so the folder name is a safe key segment.
+  const query = encodeURIComponent(new URLSearchParams(entries).toString()).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const folder = `params=${query}`;
+  if (folder.length <= MAX_ROUTE_FOLDER) return `${folder}/`;
+  const hash = createHash('sha256').update(query).digest('hex').slice(0, 16);
+  return `params=${query.slice(0, ROUTE_PREFIX)}..${hash}/`;
+}
+
 export function routeScope(route: string): string {
   const flat = route.slice(1).replaceAll('/', '.');
   const folder = `route=${flat}`;
