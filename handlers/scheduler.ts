@@ -1,4 +1,7 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import { GlueViewCatalog } from '../lib/adapters/aws/glue-view-catalog.js';
 import { jsonLogger } from '../lib/adapters/json-logger.js';
+import { awsClientConfig } from '../lib/aws/client-config.js';
 import { loadAwsConfig } from '../lib/aws/config.js';
 import { createAwsClients, createAwsDeps } from '../lib/aws/deps.js';
 import { schedule } from '../lib/aws/scheduler.js';
@@ -8,6 +11,7 @@ const config = loadAwsConfig(process.env);
 const logger = jsonLogger('scheduler');
 const deps = createAwsDeps(config, createAwsClients(), { logger, env: process.env });
 const scheduledReports = config.SCHEDULED_REPORTS.split(',').map((r) => r.trim()).filter(Boolean);
+const views = config.ANALYTICS_DATABASE ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE) : undefined;
 
 /** Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. */
-export const handler = (event: unknown) => schedule(event, deps, scheduledReports);
+export const handler = (event: unknown) => schedule(event, deps, scheduledReports, views);

@@ -87,6 +87,16 @@ export interface ObjectStore {
   folders(prefix: string): Promise<string[]>;
 }
 
+/** A view in the query engine's catalogue (Athena's, in Glue): how it is defined now, and a new definition. */
+export interface ViewCatalog {
+  /** For messages: "Glue database zoho_desk_prod". */
+  readonly description: string;
+  /** The view's SQL as stored, or undefined when there is no such view. */
+  viewSql(name: string): Promise<string | undefined>;
+  /** Replaces an existing view's SQL and columns (Athena types: varchar, bigint, timestamp(3)…). */
+  replaceView(view: { name: string; description: string; sql: string; columns: ReadonlyArray<{ name: string; engineType: string; hiveType: string }> }): Promise<void>;
+}
+
 export interface QueueMessage {
   /** the JSON text of the message */
   body: string;

@@ -106,7 +106,7 @@ describe('the README', () => {
     expect(result.stdout).toMatch(/│ Closed\s+│ \d+/);
   });
 
-  it('has four queries that run here (three also in Athena), each answering with rows', async () => {
+  it('has four Athena queries that also run here, each answering with rows', async () => {
     const blocks = [...(await readme()).matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] as string);
     expect(blocks).toHaveLength(4);
     for (const sql of blocks) {

@@ -1,4 +1,5 @@
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
+import { prestoViewJson } from './presto-view.js';
 import { childOfTickets, findTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
 import {
   ATHENA, latestViewColumns, latestViewName, latestViewSql, rawTableName, ROUTES_VIEW_COLUMNS, routesViewSql, tableViewColumns, tableViewSql,
@@ -13,8 +14,8 @@ import {
  * bucket. `npm run generate:athena` writes it to deploy/athena.json, which serverless.yml includes;
  * `${param:…}`, `${self:…}` and `${sls:…}` are Serverless variables, `${Name}` inside Fn::Sub are CloudFormation's.
  *
- * Custom-field columns (`cf_…`) are added by the local engine from the export's field metadata; the views here
- * carry custom fields in `cf` (JSON) and `record`.
+ * The views here carry custom fields in `cf` (JSON) and `record`; the scheduler adds a `cf_…` column per custom
+ * field to the deployed views from the export's field metadata (custom-field-views.ts), as the local engine does.
  */
 
 /** The first day partition projection considers; exports start on the day of the first run, after this. */
@@ -101,12 +102,7 @@ function tombstonesTable(): Json {
 
 /** A Presto view stored in Glue: what Athena itself writes for CREATE VIEW, so Athena reads it as its own. */
 function view(name: string, description: string, sql: string, columns: readonly ViewColumn[], dependsOn: string[]): Json {
-  const presto = JSON.stringify({
-    originalSql: sql,
-    catalog: 'awsdatacatalog',
-    schema: '${AnalyticsDatabase}',
-    columns: columns.map((c) => ({ name: c.name, type: c.engineType })),
-  });
+  const presto = prestoViewJson(sql, columns, '${AnalyticsDatabase}');
   return {
     Type: 'AWS::Glue::Table',
     DependsOn: dependsOn,

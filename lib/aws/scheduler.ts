@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { ConfigError } from '../errors.js';
+import { refreshCustomFieldViews } from '../analytics/custom-field-views.js';
+import { ConfigError, describeError } from '../errors.js';
+import type { ViewCatalog } from '../ports.js';
 import { newRunId } from '../pipeline/keys.js';
 import { warn, type PipelineDeps } from '../pipeline/deps.js';
 import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
@@ -30,10 +32,24 @@ function isScheduledEvent(event: unknown): boolean {
 }
 
 /**
+ * Athena's views get a column per custom field, as the field metadata of the runs just finalized says. A failure
+ * here is reported and the run is planned all the same: the views keep their columns and `cf` until next time.
+ */
+async function refreshViews(deps: PipelineDeps, views: ViewCatalog): Promise<void> {
+  try {
+    const replaced = await refreshCustomFieldViews(deps.store, views, (message) => warn(deps, message));
+    if (replaced.length) deps.logger.info({ views: replaced }, 'views given the custom fields of the field metadata');
+  } catch (error) {
+    warn(deps, `The custom-field columns of the views in ${views.description} were not refreshed: ${describeError(error)} ` +
+      '(the scheduler needs glue:GetTable and glue:UpdateTable on the database, which serverless.yml grants).');
+  }
+}
+
+/**
  * The scheduler Lambda's core: bring earlier runs' manifests and cursors up to date, then plan a new run —
  * every scheduled report on the 4-hourly schedule, or the reports (and parameters) of a manual invocation.
  */
-export async function schedule(event: unknown, deps: PipelineDeps, scheduledReports: readonly string[]): Promise<ScheduleResult> {
+export async function schedule(event: unknown, deps: PipelineDeps, scheduledReports: readonly string[], views?: ViewCatalog): Promise<ScheduleResult> {
   let reports: readonly string[] = scheduledReports;
   let params: Array<[string, string]> = [];
   let secretId: string | undefined;
@@ -56,6 +72,7 @@ export async function schedule(event: unknown, deps: PipelineDeps, scheduledRepo
     warn: (message) => warn(deps, message),
     planningTimeoutMs: PLANNING_TIMEOUT_MS,
   });
+  if (views) await refreshViews(deps, views);
   const runId = newRunId(deps.clock.now());
   const plan = await planRun({ runId, targets, trigger, ...(secretId ? { secretId } : {}) }, deps);
   deps.logger.info({ runId, planned: plan.planned, finalized }, 'run planned');
