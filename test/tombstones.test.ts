@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
+import { Discovery } from '../lib/pipeline/discovery.js';
+import { silentLogger } from '../lib/ports.js';
 import { pageKey, runRecordKey } from '../lib/pipeline/keys.js';
 import { finalizeRun, writeJson } from '../lib/pipeline/manifest.js';
 import type { Receipt, RunRecord } from '../lib/pipeline/records.js';
@@ -104,6 +106,34 @@ describe('a report read in full every run', () => {
     expect(await latest('SELECT count(*) FROM agents_latest')).toEqual([[2]]);
   });
 
+  it('counts a dead-lettered page once it is redriven and the run finalized again', async () => {
+    await writeRun(RUN[0], ['agents'], [{ report: 'agents', records: [agent(1), agent(2), agent(3)] }]);
+    await finalizeRun(store, RUN[0]);
+    await writeRun(RUN[1], ['agents'], [{ report: 'agents', records: [agent(1)] }, { report: 'agents', status: 'dead-lettered' }]);
+    await finalizeRun(store, RUN[1]);
+    expect(await tombstones(RUN[1], 'agents')).toEqual([]);
+    // The redrive stores page 2 (agent 3); agent 2 is gone.
+    await store.put(pageKey('agents', RUN[1], '', 2), `${JSON.stringify(agent(3))}\n`, 'application/x-ndjson');
+    await store.put(receiptKey('agents', RUN[1], '', 2), JSON.stringify({ report: 'agents', runId: RUN[1], scope: '', page: 2, status: 'written', key: pageKey('agents', RUN[1], '', 2), records: 1, ids: [T(3)] }), 'application/json');
+    const [manifest] = await finalizeRun(store, RUN[1]);
+    expect(manifest?.departed).toBe(1);
+    expect((await tombstones(RUN[1], 'agents')).map((t) => t.id)).toEqual([T(2)]);
+    expect(await latest('SELECT id FROM agents_latest ORDER BY id')).toEqual([[T(1)], [T(3)]]);
+  });
+
+  it('compares the first complete read after an upgrade with everything exported before', async () => {
+    // Written by a version without tombstones: pages, no ids state.
+    await store.put(pageKey('agents', RUN[0], '', 1), [agent(1), agent(2)].map((a) => `${JSON.stringify(a)}\n`).join(''), 'application/x-ndjson');
+    await store.put(pageKey('threads', RUN[0], `ticket=${T(1)}/`, 1), `${JSON.stringify({ id: T(11) })}\n${JSON.stringify({ id: T(12) })}\n`, 'application/x-ndjson');
+    await writeRun(RUN[1], ['agents'], [
+      { report: 'agents', records: [agent(1)] },
+      { report: 'threads', scope: `ticket=${T(1)}/`, records: [{ id: T(11) }] },
+    ]);
+    await finalizeRun(store, RUN[1]);
+    expect(await latest('SELECT id FROM agents_latest')).toEqual([[T(1)]]);
+    expect(await latest('SELECT id FROM threads_latest')).toEqual([[T(11)]]);
+  });
+
   it('keys email failures by ticket and thread', async () => {
     const failure = (ticket: number, thread: number) => ({ ticketId: T(ticket), threadId: T(thread), reason: 'bounced' });
     const dept = 'department=6483605000001000001/';
@@ -154,10 +184,15 @@ describe('a report of changes (tickets)', () => {
     ]);
     expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(2)], [T(3)]]);
 
-    // The full read: ticket 2 is gone without the bin saying so (a spam delete); ticket 1 is back (restored).
+    // The full read: ticket 2 is missing without the bin saying so (a spam delete); ticket 1 is back (restored).
     await writeRun(RUN[2], ['tickets'], [{ report: 'tickets', scope: 'window=0001/', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(3, '2026-11-20T07:00:00Z')] }]);
     await finalizeRun(store, RUN[2]);
-    expect(await tombstones(RUN[2], 'tickets')).toEqual([{ report: 'tickets', id: T(2), deletedTime: null, runId: RUN[2], source: 'reconcile' }]);
+    expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(1)], [T(2)], [T(3)]]);
+    // Missing from a full read is only a suspicion (it may have been edited past the read's window): the next
+    // complete read of changes, which reads every ticket changed since, does not find it either.
+    await writeRun(RUN[3], [], [{ report: 'tickets', scope: 'window=0001/', records: [ticket(3, '2026-11-20T15:00:00Z')] }]);
+    await finalizeRun(store, RUN[3]);
+    expect(await tombstones(RUN[3], 'tickets')).toEqual([{ report: 'tickets', id: T(2), deletedTime: null, runId: RUN[3], source: 'reconcile' }]);
     expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(1)], [T(3)]]);
   });
 
@@ -175,6 +210,29 @@ describe('a report of changes (tickets)', () => {
     expect(await latest('SELECT id, ticket_id FROM threads_latest')).toEqual([[T(11), T(1)]]);
   });
 
+  it('does not tombstone a ticket edited while the full read went on: the next read of changes finds it', async () => {
+    await writeRun(RUN[0], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(2, '2026-11-19T00:00:00Z')] }]);
+    await finalizeRun(store, RUN[0]);
+    // Ticket 2 was edited after the reconcile planned its windows: no window held it.
+    await writeRun(RUN[1], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] }]);
+    await finalizeRun(store, RUN[1]);
+    await writeRun(RUN[2], [], [{ report: 'tickets', records: [ticket(2, '2026-11-20T08:01:00Z')] }]);
+    await finalizeRun(store, RUN[2]);
+    expect(await store.list('tombstones/')).toEqual([]);
+    expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(1)], [T(2)]]);
+  });
+
+  it('keeps a ticket restored and edited in the run that saw it deleted', async () => {
+    await writeRun(RUN[0], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] }]);
+    await finalizeRun(store, RUN[0]);
+    await writeRun(RUN[1], [], [
+      { report: 'recycle-bin', records: [{ id: T(1), type: 'Tickets', deletedTime: '2026-11-20T07:00:00.000Z' }] },
+      { report: 'tickets', records: [ticket(1, '2026-11-20T07:30:00.000Z')] },
+    ]);
+    await finalizeRun(store, RUN[1]);
+    expect(await latest('SELECT id FROM tickets_latest')).toEqual([[T(1)]]);
+  });
+
   it('finalizing an older run after a newer one changes nothing', async () => {
     await writeRun(RUN[0], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(2, '2026-11-19T00:00:00Z')] }]);
     await writeRun(RUN[1], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] }]);
@@ -183,5 +241,18 @@ describe('a report of changes (tickets)', () => {
     expect(await store.list('tombstones/')).toEqual([]);
     const state = JSON.parse((await store.get(idsStateKey('tickets'))) ?? '{}') as { runId: string };
     expect(state.runId).toBe(RUN[1]);
+  });
+});
+
+describe('the reconcile', () => {
+  it('is due at once for a report whose state predates it (no fullReadAt)', async () => {
+    const now = Date.parse('2026-11-20T20:00:00Z');
+    await store.put('_state/tickets.json', JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', runId: RUN[3] }), 'application/json');
+    const discovery = new Discovery(undefined as never, store, new Date(now).toISOString(), undefined, silentLogger, now);
+    expect(await discovery.changesSince('tickets')).toBeUndefined();
+    expect([...discovery.reconciles]).toEqual(['tickets']);
+    await store.put('_state/tickets.json', JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', fullReadAt: '2026-11-20T04:00:00.000Z', runId: RUN[3] }), 'application/json');
+    const later = new Discovery(undefined as never, store, new Date(now).toISOString(), undefined, silentLogger, now);
+    expect(await later.changesSince('tickets')).toBe('2026-11-20T15:50:00.000Z');
   });
 });

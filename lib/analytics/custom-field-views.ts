@@ -1,6 +1,5 @@
 import type { ObjectStore, ViewCatalog } from '../ports.js';
-import { runFolder, stateKey } from '../pipeline/keys.js';
-import { readChecked, reportStateSchema } from '../pipeline/records.js';
+import { FIELD_MODULES } from '../reports/catalog.js';
 import { customFieldType, TABLES, type CustomField, type TableSpec } from './schema.js';
 import { ATHENA, latestViewColumns, latestViewName, latestViewSql, tableViewColumns, tableViewSql } from './views.js';
 
@@ -12,29 +11,43 @@ import { ATHENA, latestViewColumns, latestViewName, latestViewSql, tableViewColu
 
 const REPORT = 'organization-fields';
 
-/** The custom fields per module, from the organization-fields pages of the last complete run of that report. */
+/**
+ * The custom fields per module, from the newest field metadata stored for each module (runs newest first, so a
+ * module that could not be read in the last run keeps the fields it had).
+ */
 export async function customFieldsFromExport(store: ObjectStore, warn: (message: string) => void): Promise<Map<string, CustomField[]>> {
   const byModule = new Map<string, CustomField[]>();
-  const state = await readChecked(store, stateKey(REPORT), reportStateSchema, warn);
-  if (!state) return byModule;
-  for (const key of (await store.list(runFolder(REPORT, state.runId))).filter((k) => k.endsWith('.jsonl'))) {
-    const module = /\/module=([a-z]+)\//.exec(key)?.[1];
-    if (!module) continue;
-    for (const line of ((await store.get(key)) ?? '').split('\n')) {
-      if (!line.trim()) continue;
-      let field: Record<string, unknown>;
-      try {
-        field = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        warn(`${key} holds a line that is not JSON: skipped for custom-field columns.`);
-        continue;
+  const days = (await store.folders(`${REPORT}/`)).sort().reverse();
+  for (const day of days) {
+    const runs = (await store.folders(`${REPORT}/${day}/`)).sort().reverse();
+    for (const run of runs) {
+      const found = new Map<string, CustomField[]>();
+      for (const key of (await store.list(`${REPORT}/${day}/${run}/`)).filter((k) => k.endsWith('.jsonl'))) {
+        const module = /\/module=([a-z]+)\//.exec(key)?.[1];
+        if (!module || byModule.has(module)) continue;
+        found.set(module, [...(found.get(module) ?? []), ...customFieldsIn(key, (await store.get(key)) ?? '', warn)]);
       }
-      if (field.isCustomField !== true || typeof field.apiName !== 'string') continue;
-      byModule.set(module, [...(byModule.get(module) ?? []), { apiName: field.apiName, type: customFieldType(String(field.type)) }]);
+      for (const [module, fields] of found) byModule.set(module, fields.sort((a, b) => a.apiName.localeCompare(b.apiName)));
+      if (FIELD_MODULES.every((m) => byModule.has(m))) return byModule;
     }
   }
-  for (const fields of byModule.values()) fields.sort((a, b) => a.apiName.localeCompare(b.apiName));
   return byModule;
+}
+
+function customFieldsIn(key: string, text: string, warn: (message: string) => void): CustomField[] {
+  const fields: CustomField[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let field: Record<string, unknown>;
+    try {
+      field = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      warn(`${key} holds a line that is not JSON: skipped for custom-field columns.`);
+      continue;
+    }
+    if (field.isCustomField === true && typeof field.apiName === 'string') fields.push({ apiName: field.apiName, type: customFieldType(String(field.type)) });
+  }
+  return fields;
 }
 
 /** The views of tables whose records carry custom fields, as the field metadata asks for them. */

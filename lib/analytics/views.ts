@@ -156,7 +156,8 @@ export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: re
 /** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
 function goneSql(report: string, dialect: Dialect): string {
   const t = (name: string) => dialect.ident(name);
-  return `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`;
+  return `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run, max(${t('deletedTime')}) AS gone_at ` +
+    `FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`;
 }
 
 /** Tickets gone now: tombstoned in or after the run that last read them (a ticket read again later is back). */
@@ -191,7 +192,12 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: r
     ') AS versions',
     `LEFT JOIN (${goneSql(spec.report, dialect)}) AS gone ON gone.gone_id = ${keyOfVersion}`,
   ];
-  const where = ['versions.version_rank = 1', '(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run)'];
+  // Seen in the very run that saw it deleted: the version wins when it is newer than the deletion (restored and
+  // edited while the run went on).
+  const tie = spec.versionedBy
+    ? ` OR (gone.gone_in_run = versions.seen_in_run AND versions.${t(snake(spec.versionedBy))} > ${dialect.parseTime('gone.gone_at')})`
+    : '';
+  const where = ['versions.version_rank = 1', `(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run${tie})`];
   if (childOfTickets(spec) && spec.ticketColumn) {
     lines.push(`LEFT JOIN (\n${deadTicketsSql(dialect)}\n) AS dead ON dead.dead_id = versions.${t(spec.ticketColumn)}`);
     where.push('dead.dead_id IS NULL');

@@ -19,7 +19,7 @@ const configSchema = z.object({
   /** reports the schedule runs (comma list); all when empty */
   SCHEDULED_REPORTS: z.string().default(''),
   /** hours between full reads of the reports of changes (tickets), which find deletions the recycle bin missed */
-  ZOHO_RECONCILE_HOURS: z.coerce.number().min(0).max(8784).default(24),
+  ZOHO_RECONCILE_HOURS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(8784).default(24)),
   /** the Glue database of the Athena views, whose custom-field columns the scheduler keeps up to date; none: not kept */
   ANALYTICS_DATABASE: z.string().regex(/^[A-Za-z0-9_]{1,255}$/, { error: 'must be a Glue database name (letters, digits, _)' }).optional(),
 });

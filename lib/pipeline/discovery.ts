@@ -92,7 +92,8 @@ export class Discovery {
    */
   async changesSince(reportId: string): Promise<string | undefined> {
     const state = await this.state(reportId);
-    const lastFull = state ? Date.parse(state.fullReadAt ?? state.cursor) : Number.NaN;
+    // A state from before reconciling (no fullReadAt) is due at once.
+    const lastFull = state?.fullReadAt ? Date.parse(state.fullReadAt) : Number.NaN;
     if (!state || !(this.now - lastFull < this.reconcileMs)) {
       this.fullReads.add(reportId);
       if (state) this.reconciles.add(reportId);

@@ -65,7 +65,7 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
     if (gone) {
       // The ticket was deleted after the run found it: it has no threads (approvals, time entries) any more. An
       // empty read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
-      page = { records: [], last: true, weight: gone.weight };
+      page = { records: [], last: true, weight: gone.weight, parentGone: true };
     } else if (error instanceof ReportUnavailableError) {
       await writeReceipt(deps.store, message, 'unavailable', { reason: error.message });
       deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
@@ -91,7 +91,9 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
   const records = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
   await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
-  await writeReceipt(deps.store, message, 'written', { records: records.length, ...idsOf(message, records), credits: page.weight });
+  // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored.
+  const ids = 'parentGone' in page ? {} : idsOf(message, records);
+  await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits: page.weight });
   deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits: page.weight });
   return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits: page.weight, key };
 }

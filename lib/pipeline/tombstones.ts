@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
-import { findReport, REPORTS, type ReportDefinition } from '../reports/catalog.js';
+import { findReport, recordKey, REPORTS, type ReportDefinition } from '../reports/catalog.js';
 import { RUN_ID, runDate } from './keys.js';
 import { readChecked, type Receipt, type RunRecord } from './records.js';
 
@@ -40,13 +40,20 @@ export function tombstoneKey(runId: string, name: string): string {
 
 export const idsStateKey = (report: string) => `_state/${report}.ids.json`;
 
+const scopesSchema = z.record(z.string(), z.array(z.string()));
+/** Records a reconcile found missing, tombstoned once a later complete read of changes does not find them either. */
+const suspectsSchema = z.array(z.string());
+
 const idsStateSchema = z.object({
   report: z.string(),
   runId: z.string().regex(RUN_ID),
   orgId: z.string().optional(),
   /** per parent id ("" for the whole report): the keys of the records its last complete read held */
-  scopes: z.record(z.string(), z.array(z.string())),
-  /** tombstones that run wrote for the report, so finalizing it again reports the same */
+  scopes: scopesSchema,
+  suspects: suspectsSchema.optional(),
+  /** the state before this run, so finalizing the run again (after a redrive) starts from the same place */
+  before: z.object({ scopes: scopesSchema, suspects: suspectsSchema.optional() }).optional(),
+  /** tombstones this run wrote for the report */
   departed: z.number().int().min(0).optional(),
 });
 type IdsState = z.infer<typeof idsStateSchema>;
@@ -109,6 +116,110 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
   return fresh;
 }
 
+/**
+ * The keys every earlier run stored for a report, per parent: the base an export written before tombstones
+ * existed is compared with once, so records that left it before the upgrade leave too. Read once per report.
+ */
+async function historyScopes(store: ObjectStore, report: ReportDefinition, runId: string): Promise<Record<string, string[]>> {
+  const scopes: Record<string, Set<string>> = {};
+  const keys = (await store.list(`${report.id}/`)).filter((k) => k.endsWith('.jsonl') && !k.includes(`/run=${runId}/`));
+  for (const key of keys) {
+    const scope = report.current === 'per-parent' ? (PARENT.exec(key.slice(key.indexOf('/run=') + 1).replace(/^run=[^/]+\//, ''))?.[1] ?? '') : '';
+    for (const line of ((await store.get(key)) ?? '').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const id = recordKey(report, JSON.parse(line) as Record<string, unknown>);
+        if (id) (scopes[scope] ??= new Set()).add(id);
+      } catch {
+        // a line that is not JSON has no key to compare
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(scopes).map(([scope, ids]) => [scope, [...ids].sort()]));
+}
+
+/**
+ * One report's departures in one run. Its state before the run (kept in the state, so a run finalized again after
+ * a redrive is computed again from the same place) is compared with what the run read in full: the whole report,
+ * or each parent. A reconcile (the full read of a report of changes) only suspects what it misses — a ticket
+ * edited while the read went on moved past its window — and the next complete read of changes, which reads every
+ * ticket modified since, tombstones the suspects it does not find.
+ */
+async function applyReport(
+  store: ObjectStore, run: RunRecord, runId: string, report: ReportDefinition, mine: readonly Receipt[], binned: ReadonlySet<string>,
+  warn: (message: string) => void,
+): Promise<number> {
+  const key = idsStateKey(report.id);
+  const stored = await readChecked(store, key, idsStateSchema, warn);
+  const previous = stored && stored.orgId === run.orgId ? stored : undefined;
+  if (previous && previous.runId > runId) return 0; // a newer read already stands
+  const base = previous?.runId === runId
+    ? (previous.before ?? { scopes: {} })
+    : previous
+      ? { scopes: previous.scopes, ...(previous.suspects ? { suspects: previous.suspects } : {}) }
+      : { scopes: stored ? {} : await historyScopes(store, report, runId) };
+  const scopes: Record<string, string[]> = { ...base.scopes };
+  let suspects = [...(base.suspects ?? [])];
+  const departed: Tombstone[] = [];
+  const tombstone = (id: string, scope: string, source: Tombstone['source']) =>
+    departed.push({ report: report.id, id, ...(scope ? { parentId: scope } : {}), deletedTime: null, runId, source });
+  const complete = (pages: readonly Receipt[]) => pages.length > 0 && pages.every((p) => p.status === 'written' && p.ids);
+  const idsOf = (pages: readonly Receipt[]) => new Set(pages.flatMap((p) => (p.status === 'written' ? (p.ids ?? []) : [])));
+  const narrowed = Object.keys(run.requests.find((r) => r.report === report.id)?.params ?? {}).length > 0;
+
+  if (report.current === 'per-parent') {
+    const byParent = new Map<string, Receipt[]>();
+    for (const r of mine) byParent.set(scopeKey(report, r), [...(byParent.get(scopeKey(report, r)) ?? []), r]);
+    byParent.delete('');
+    for (const [parent, pages] of byParent) {
+      if (!complete(pages)) continue;
+      const now = idsOf(pages);
+      for (const id of scopes[parent] ?? []) if (!now.has(id)) tombstone(id, parent, 'absent');
+      if (now.size) scopes[parent] = [...now].sort();
+      else delete scopes[parent];
+    }
+  } else if (run.fullReads?.includes(report.id)) {
+    if (complete(mine)) {
+      const now = idsOf(mine);
+      const missing = (scopes[''] ?? []).filter((id) => !now.has(id));
+      if (report.current === 'changes') {
+        // Kept in the state until confirmed: the next complete read of changes decides.
+        suspects = [...new Set([...suspects.filter((id) => !now.has(id)), ...missing])].sort();
+        scopes[''] = [...new Set([...now, ...suspects])].sort();
+      } else {
+        for (const id of missing) tombstone(id, '', 'absent');
+        scopes[''] = [...now].sort();
+      }
+    }
+  } else if (report.current === 'changes') {
+    const seen = idsOf(mine);
+    if (suspects.length && mine.every((p) => p.status === 'written' && p.ids) && !narrowed) {
+      // Every record changed since the reconcile was read: a suspect not among them is gone.
+      for (const id of suspects) if (!seen.has(id)) tombstone(id, '', 'reconcile');
+      suspects = [];
+    } else {
+      suspects = suspects.filter((id) => !seen.has(id));
+    }
+    const gone = new Set(departed.map((t) => t.id));
+    scopes[''] = [...new Set([...(scopes[''] ?? []).filter((id) => !gone.has(id)), ...seen])].sort();
+  } else {
+    return 0;
+  }
+  // Ids the recycle bin gave are tombstoned already: a later read is not to report them again.
+  if (binned.size) {
+    for (const [scope, ids] of Object.entries(scopes)) scopes[scope] = ids.filter((id) => !binned.has(id));
+    suspects = suspects.filter((id) => !binned.has(id));
+  }
+  // Written again when finalized again, even empty: a redriven page may have held what looked gone.
+  if (departed.length || previous?.runId === runId) await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
+  const state: IdsState = {
+    report: report.id, runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes, ...(suspects.length ? { suspects } : {}),
+    before: base, departed: departed.length,
+  };
+  await store.put(key, `${JSON.stringify(state)}\n`, 'application/json');
+  return departed.length;
+}
+
 export interface DeparturesResult {
   /** tombstones written per report by this finalizing (recycle bin included) */
   byReport: Record<string, number>;
@@ -137,53 +248,14 @@ export async function recordDepartures(
     for (const t of fromBin) byReport[t.report] = (byReport[t.report] ?? 0) + 1;
   }
 
-  const reports = [...new Set(receipts.map((r) => r.report))].map(findReport).filter((r): r is ReportDefinition => r !== undefined);
+  // The reports asked for too: a read of changes that found none (no page) still confirms the suspects.
+  const asked = [...new Set([...run.requests.map((r) => r.report), ...receipts.map((r) => r.report)])];
+  const reports = asked.map(findReport).filter((r): r is ReportDefinition => r !== undefined);
   for (const report of reports) {
     if (!settled(report.id) || report.deletionFeed) continue;
-    const key = idsStateKey(report.id);
-    const stored = await readChecked(store, key, idsStateSchema, warn);
-    const previous = stored && stored.orgId === run.orgId ? stored : undefined;
-    if (previous && previous.runId >= runId) {
-      if (previous.runId === runId && previous.departed) byReport[report.id] = (byReport[report.id] ?? 0) + previous.departed;
-      continue;
-    }
-    const mine = receipts.filter((r) => r.report === report.id);
-    const scopes: Record<string, string[]> = { ...(previous?.scopes ?? {}) };
-    const departed: Tombstone[] = [];
-    const replace = (scope: string, pages: readonly Receipt[], source: Tombstone['source']) => {
-      // A scope is known only when every page of it was stored with its keys.
-      if (!pages.length || !pages.every((p) => p.status === 'written' && p.ids)) return;
-      const now = new Set(pages.flatMap((p) => p.ids ?? []));
-      for (const id of scopes[scope] ?? []) {
-        if (!now.has(id)) departed.push({ report: report.id, id, ...(scope ? { parentId: scope } : {}), deletedTime: null, runId, source });
-      }
-      if (now.size) scopes[scope] = [...now].sort();
-      else delete scopes[scope];
-    };
-    const readWhole = run.fullReads?.includes(report.id) ?? false;
-    if (report.current === 'per-parent') {
-      const byParent = new Map<string, Receipt[]>();
-      for (const r of mine) byParent.set(scopeKey(report, r), [...(byParent.get(scopeKey(report, r)) ?? []), r]);
-      byParent.delete('');
-      for (const [parent, pages] of byParent) replace(parent, pages, 'absent');
-    } else if (readWhole) {
-      replace('', mine, report.current === 'changes' ? 'reconcile' : 'absent');
-    } else if (report.current === 'changes') {
-      // A read of changes adds what it saw, so the next full read can tell when one of them is gone.
-      const seen = new Set([...(scopes[''] ?? []), ...mine.flatMap((p) => (p.status === 'written' ? (p.ids ?? []) : []))]);
-      scopes[''] = [...seen].sort();
-    } else {
-      continue;
-    }
-    // Ids the recycle bin gave are already tombstoned: a later read is not to report them again.
     const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
-    if (binned.size) for (const [scope, ids] of Object.entries(scopes)) scopes[scope] = ids.filter((id) => !binned.has(id));
-    if (departed.length) {
-      await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
-      byReport[report.id] = (byReport[report.id] ?? 0) + departed.length;
-    }
-    const state: IdsState = { report: report.id, runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes, departed: departed.length };
-    await store.put(key, `${JSON.stringify(state)}\n`, 'application/json');
+    const departed = await applyReport(store, run, runId, report, receipts.filter((r) => r.report === report.id), binned, warn);
+    if (departed) byReport[report.id] = (byReport[report.id] ?? 0) + departed;
   }
   return { byReport };
 }
