@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '../errors.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
-import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, type CustomField, type TableSpec } from './schema.js';
+import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
 
 /**
@@ -20,11 +20,13 @@ export interface QueryResult {
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** Every page line of a report (or of the route exports), in any scope folder; `_manifest.json` is not a page. */
-function rawTableSql(name: string, folder: string, report: string): string {
+function rawSelect(folder: string, report: string): string {
   const glob = `${folder.replaceAll('\\', '/')}/${report}/dt=*/run=*/**/*.jsonl`;
-  return `CREATE VIEW "${name}" AS SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
+  return `SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
 FROM read_ndjson_objects(${sqlString(glob)}, filename = true)`;
 }
+
+const rawTableSql = (name: string, folder: string, report: string) => `CREATE VIEW "${name}" AS ${rawSelect(folder, report)}`;
 
 /** A report with no pages yet is an empty table, so queries and the report page still run. */
 const emptyRawSql = (name: string) =>
@@ -79,44 +81,103 @@ function jsonValue(value: unknown, type: string): unknown {
   return value;
 }
 
+/** A view not yet made: what it reads, and how to make it. */
+interface ViewPlan {
+  needs: readonly string[];
+  create(): Promise<void>;
+}
+
+/** SQL that asks the catalogue itself (which tables are there) sees every view. */
+const CATALOGUE = /\b(information_schema|duckdb_(tables|views|columns)|show\s+(all\s+)?tables|describe)\b/i;
+
 export class LocalWarehouse {
+  /**
+   * Views are made when a query first names them, with what they read: binding a view lists its files, and an
+   * export has a folder per ticket, so a query over tickets does not wait for the threads' folders to be listed.
+   */
+  private readonly plans = new Map<string, ViewPlan>();
+  private readonly made = new Set<string>();
+  private custom: Promise<Map<string, CustomField[]>> | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly folder: string,
-  ) {}
+  ) {
+    this.plan();
+  }
 
   static async open(folder: string): Promise<LocalWarehouse> {
     const root = resolve(folder);
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    await createOver(connection, tombstonesSql(root), emptyTombstonesSql());
-    await createOver(connection, rawTableSql('routes_raw', root, 'route'), emptyRawSql('routes_raw'));
-    await connection.run(`CREATE VIEW "${ROUTES_TABLE}" AS ${routesViewSql(DUCKDB)}`);
-    // Field metadata first: the other tables take their custom-field columns from it.
-    const ordered = [...TABLES].sort((a, b) => Number(b.report === 'organization-fields') - Number(a.report === 'organization-fields'));
-    let custom = new Map<string, CustomField[]>();
-    const fieldsOf = (spec: TableSpec) => (spec.module ? (custom.get(spec.module) ?? []) : []);
-    for (const spec of ordered) {
-      await createOver(connection, rawTableSql(rawTableName(spec), root, spec.report), emptyRawSql(rawTableName(spec)));
-      await connection.run(`CREATE VIEW "${spec.table}" AS ${tableViewSql(spec, DUCKDB, fieldsOf(spec))}`);
-      if (spec.report === 'organization-fields') {
-        await connection.run(`CREATE VIEW "${latestViewName(spec)}" AS ${latestViewSql(spec, DUCKDB)}`);
-        custom = await customFieldsByModule(connection);
-      }
-    }
-    // The latest views last: a ticket's threads look at the tickets.
-    for (const spec of ordered) {
-      if (spec.report !== 'organization-fields') await connection.run(`CREATE VIEW "${latestViewName(spec)}" AS ${latestViewSql(spec, DUCKDB, fieldsOf(spec))}`);
-    }
     return new LocalWarehouse(instance, connection, root);
+  }
+
+  private plan(): void {
+    const { connection, folder } = this;
+    const over = (sql: () => string, empty: string) => () => createOver(connection, sql(), empty);
+    const view = (name: string, sql: () => Promise<string> | string) => async () => {
+      await connection.run(`CREATE VIEW "${name}" AS ${await sql()}`);
+    };
+    this.plans.set(TOMBSTONES_TABLE, { needs: [], create: over(() => tombstonesSql(folder), emptyTombstonesSql()) });
+    this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, 'route'), emptyRawSql('routes_raw')) });
+    this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => routesViewSql(DUCKDB)) });
+    const metadata = findTable('organization-fields');
+    for (const spec of TABLES) {
+      const raw = rawTableName(spec);
+      // Field metadata first: the tables of a module take a column per custom field from it.
+      const fields = async () => (spec.module ? ((await this.customFields()).get(spec.module) ?? []) : []);
+      const typedNeeds = [raw, ...(spec.module && metadata ? [latestViewName(metadata)] : [])];
+      this.plans.set(raw, { needs: [], create: over(() => rawTableSql(raw, folder, spec.report), emptyRawSql(raw)) });
+      // Straight from the files (each view over a glob lists the files again when it is made), or from the empty
+      // raw table when there are none yet.
+      this.plans.set(spec.table, {
+        needs: typedNeeds.filter((n) => n !== raw),
+        create: async () => {
+          const sql = `CREATE VIEW "${spec.table}" AS `;
+          try {
+            await connection.run(sql + tableViewSql(spec, DUCKDB, await fields(), `(${rawSelect(folder, spec.report)}) AS raw`));
+          } catch (error) {
+            if (!/No files found/i.test(String(error))) throw error;
+            await this.make(raw);
+            await connection.run(sql + tableViewSql(spec, DUCKDB, await fields()));
+          }
+        },
+      });
+      this.plans.set(latestViewName(spec), {
+        needs: [spec.table, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
+        create: view(latestViewName(spec), async () => latestViewSql(spec, DUCKDB, await fields())),
+      });
+    }
+  }
+
+  private customFields(): Promise<Map<string, CustomField[]>> {
+    this.custom ??= customFieldsByModule(this.connection);
+    return this.custom;
+  }
+
+  /** Makes a view and what it reads, once. */
+  private async make(name: string): Promise<void> {
+    const plan = this.plans.get(name);
+    if (!plan || this.made.has(name)) return;
+    for (const need of plan.needs) await this.make(need);
+    await plan.create();
+    this.made.add(name);
+  }
+
+  /** The views a query names (all of them when it asks the catalogue). */
+  private async prepare(sql: string): Promise<void> {
+    const names = CATALOGUE.test(sql) ? [...this.plans.keys()] : [...new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? [])];
+    for (const name of names) await this.make(name);
   }
 
   /** Runs the user's SQL; an error from the engine becomes a ConfigError naming the tables there are. */
   async query(sql: string): Promise<QueryResult> {
     let reader;
     try {
+      await this.prepare(sql);
       reader = await this.connection.runAndReadAll(sql);
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/[.!]+$/, '');

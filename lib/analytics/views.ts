@@ -146,11 +146,11 @@ export function tableViewColumns(spec: TableSpec, customFields: readonly CustomF
 export const latestViewColumns = tableViewColumns;
 
 /** Every version of every record, one row per line of each page file, typed. */
-export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = []): string {
+export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = [], source = dialect.ident(rawTableName(spec))): string {
   const selected = projections(spec, dialect, customFields)
     .map((p) => `  ${p.expression} AS ${dialect.ident(p.column.name)}`)
     .join(',\n');
-  return ['SELECT', selected, `FROM ${dialect.ident(rawTableName(spec))}`].join('\n');
+  return ['SELECT', selected, `FROM ${source}`].join('\n');
 }
 
 /** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
