@@ -46,11 +46,8 @@ function projected(folder: string): Record<string, Json> {
   };
 }
 
-/**
- * A report's page lines as text, one `record` column: LazySimpleSerDe splits fields on \u0001, which never
- * occurs raw in JSON (JSON.stringify escapes control characters), so each line is one whole record.
- */
-function rawTable(name: string, folder: string, description: string): Json {
+/** A table over text files partitioned by day under `folder`, read by `serde`. */
+function dayTable(name: string, description: string, folder: string, classification: string, serde: Json, columns: Json[]): Json {
   return {
     Type: 'AWS::Glue::Table',
     Properties: {
@@ -59,46 +56,34 @@ function rawTable(name: string, folder: string, description: string): Json {
         Name: name,
         Description: description,
         TableType: 'EXTERNAL_TABLE',
-        Parameters: { classification: 'text', ...projected(folder) },
+        Parameters: { classification, ...projected(folder) },
         PartitionKeys: [{ Name: 'dt', Type: 'string' }],
         StorageDescriptor: {
           Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${folder}` },
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          SerdeInfo: {
-            SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
-            Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
-          },
-          Columns: [{ Name: 'record', Type: 'string' }],
+          SerdeInfo: serde,
+          Columns: columns,
         },
       },
     },
   };
 }
 
-function tombstonesTable(): Json {
-  return {
-    Type: 'AWS::Glue::Table',
-    Properties: {
-      ...catalog,
-      TableInput: {
-        Name: TOMBSTONES_TABLE,
-        Description: 'Zoho Desk records that left: recycle bin, absent from a complete read, or reconciled',
-        TableType: 'EXTERNAL_TABLE',
-        Parameters: { classification: 'json', ...projected(TOMBSTONE_PREFIX) },
-        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
-        StorageDescriptor: {
-          Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${TOMBSTONE_PREFIX}` },
-          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          // The OpenX SerDe matches JSON keys case-insensitively (runId → runid).
-          SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-          Columns: TOMBSTONE_COLUMNS.map((c) => ({ Name: c.toLowerCase(), Type: 'string' })),
-        },
-      },
-    },
-  };
-}
+/**
+ * A report's page lines as text, one `record` column: LazySimpleSerDe splits fields on \u0001, which never
+ * occurs raw in JSON (JSON.stringify escapes control characters), so each line is one whole record.
+ */
+const rawTable = (name: string, folder: string, description: string) =>
+  dayTable(name, description, folder, 'text', {
+    SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+    Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
+  }, [{ Name: 'record', Type: 'string' }]);
+
+// The OpenX SerDe matches JSON keys case-insensitively (runId → runid).
+const tombstonesTable = () =>
+  dayTable(TOMBSTONES_TABLE, 'Zoho Desk records that left: recycle bin, absent from a complete read, or reconciled', TOMBSTONE_PREFIX, 'json',
+    { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' }, TOMBSTONE_COLUMNS.map((c) => ({ Name: c.toLowerCase(), Type: 'string' })));
 
 /** A Presto view stored in Glue: what Athena itself writes for CREATE VIEW, so Athena reads it as its own. */
 function view(name: string, description: string, sql: string, columns: readonly ViewColumn[], dependsOn: string[]): Json {

@@ -1,4 +1,5 @@
 import type { ObjectStore, ViewCatalog } from '../ports.js';
+import { pageRecords } from '../pipeline/page-lines.js';
 import { FIELD_MODULES } from '../reports/catalog.js';
 import { customFieldType, TABLES, type CustomField, type TableSpec } from './schema.js';
 import { ATHENA, latestViewColumns, latestViewName, latestViewSql, tableViewColumns, tableViewSql } from './views.js';
@@ -35,19 +36,11 @@ export async function customFieldsFromExport(store: ObjectStore, warn: (message:
 }
 
 function customFieldsIn(key: string, text: string, warn: (message: string) => void): CustomField[] {
-  const fields: CustomField[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let field: Record<string, unknown>;
-    try {
-      field = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      warn(`${key} holds a line that is not JSON: skipped for custom-field columns.`);
-      continue;
-    }
-    if (field.isCustomField === true && typeof field.apiName === 'string') fields.push({ apiName: field.apiName, type: customFieldType(String(field.type)) });
-  }
-  return fields;
+  const { records, unreadable } = pageRecords(text);
+  if (unreadable) warn(`${key} holds ${unreadable} line(s) that are not JSON objects: skipped for custom-field columns.`);
+  return records
+    .filter((field) => field.isCustomField === true && typeof field.apiName === 'string')
+    .map((field) => ({ apiName: field.apiName as string, type: customFieldType(String(field.type)) }));
 }
 
 /** The views of tables whose records carry custom fields, as the field metadata asks for them. */

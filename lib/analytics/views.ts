@@ -17,12 +17,18 @@ export interface Dialect {
   parseTime(expression: string): string;
   /** a quoted identifier: Athena's catalogue holds names in lower case, so its SQL says them that way */
   ident(name: string): string;
+  /**
+   * The raw rows as the field expressions read them. DuckDB parses each record once into `j` (its JSON functions
+   * would parse the whole record again for every field); Athena reads `record` as it is.
+   */
+  parsed(source: string, fields: ReadonlyArray<{ name: string; json: boolean }>): string;
 }
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EPOCH_MS = '^[0-9]{10,}$';
 
 export const ATHENA: Dialect = {
+  parsed: (source) => source,
   text: (path) => `json_extract_scalar(record, '${athenaPath(path)}')`,
   json: (path) => `json_format(json_extract(record, '${athenaPath(path)}'))`,
   strings: (path) => `try_cast(json_extract(record, '${athenaPath(path)}') AS array(varchar))`,
@@ -32,10 +38,16 @@ export const ATHENA: Dialect = {
   ident: (name) => `"${name.toLowerCase()}"`,
 };
 
+const top = (name: string) => `j."${name.replaceAll('"', '')}"`;
+
 export const DUCKDB: Dialect = {
-  text: (path) => `json_extract_string(record, '${duckPath(path)}')`,
-  json: (path) => `CAST(json_extract(record, '${duckPath(path)}') AS VARCHAR)`,
-  strings: (path) => `TRY_CAST(json_extract(record, '${duckPath(path)}') AS VARCHAR[])`,
+  parsed: (source, fields) => {
+    const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.json ? 'JSON' : 'VARCHAR'])));
+    return `(SELECT *, from_json(record, '${structure.replaceAll("'", "''")}') AS j FROM ${source}) AS parsed`;
+  },
+  text: ([first = '', ...rest]) => (rest.length ? `json_extract_string(${top(first)}, '${duckPath(rest)}')` : top(first)),
+  json: ([first = '', ...rest]) => `CAST(${rest.length ? `json_extract(${top(first)}, '${duckPath(rest)}')` : top(first)} AS VARCHAR)`,
+  strings: ([first = '']) => `TRY_CAST(${top(first)} AS VARCHAR[])`,
   // The connection's time zone is UTC, so the offset is applied and the wall clock is UTC.
   parseTime: (e) =>
     `CASE WHEN regexp_matches(${e}, '${EPOCH_MS}') THEN epoch_ms(TRY_CAST(${e} AS BIGINT)) ` +
@@ -150,7 +162,10 @@ export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: re
   const selected = projections(spec, dialect, customFields)
     .map((p) => `  ${p.expression} AS ${dialect.ident(p.column.name)}`)
     .join(',\n');
-  return ['SELECT', selected, `FROM ${source}`].join('\n');
+  // What the field expressions read: each field at the top of the record, objects (and `cf`) as JSON.
+  const read = new Map(spec.fields.map((f) => [f.name, f.type === 'json' || f.type === 'string[]']));
+  if (customFields.length) read.set('cf', true);
+  return ['SELECT', selected, `FROM ${dialect.parsed(source, [...read].map(([name, json]) => ({ name, json })))}`].join('\n');
 }
 
 /** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
@@ -222,7 +237,7 @@ export function routesViewSql(dialect: Dialect): string {
     `  regexp_extract("$path", '/run=([^/]+)/', 1) AS ${t('run_id')},`,
     `  dt AS ${t('dt')},`,
     `  "$path" AS ${t('source_file')}`,
-    `FROM ${t('routes_raw')}`,
+    `FROM ${dialect.parsed(t('routes_raw'), [{ name: 'id', json: false }])}`,
   ].join('\n');
 }
 

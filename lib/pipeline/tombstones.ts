@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
 import { findReport, recordKey, REPORTS, type ReportDefinition } from '../reports/catalog.js';
 import { RUN_ID, runDate } from './keys.js';
+import { pageRecords } from './page-lines.js';
 import { readChecked, type Receipt, type RunRecord } from './records.js';
 
 /**
@@ -75,15 +76,7 @@ async function binTombstones(store: ObjectStore, runId: string, receipts: readon
   const out: Tombstone[] = [];
   for (const receipt of receipts) {
     if (!findReport(receipt.report)?.deletionFeed || receipt.status !== 'written' || !receipt.key) continue;
-    const text = (await store.get(receipt.key)) ?? '';
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      let item: Record<string, unknown>;
-      try {
-        item = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
+    for (const item of pageRecords((await store.get(receipt.key)) ?? '').records) {
       // The OAS schema says `type` is a string; its newer examples show ["Tickets"]: both are read.
       const types = (Array.isArray(item.type) ? item.type : [item.type]).filter((t): t is string => typeof t === 'string');
       const id = typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : undefined;
@@ -125,14 +118,10 @@ async function historyScopes(store: ObjectStore, report: ReportDefinition, runId
   const keys = (await store.list(`${report.id}/`)).filter((k) => k.endsWith('.jsonl') && !k.includes(`/run=${runId}/`));
   for (const key of keys) {
     const scope = report.current === 'per-parent' ? (PARENT.exec(key.slice(key.indexOf('/run=') + 1).replace(/^run=[^/]+\//, ''))?.[1] ?? '') : '';
-    for (const line of ((await store.get(key)) ?? '').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const id = recordKey(report, JSON.parse(line) as Record<string, unknown>);
-        if (id) (scopes[scope] ??= new Set()).add(id);
-      } catch {
-        // a line that is not JSON has no key to compare
-      }
+    // A line that is not JSON has no key to compare.
+    for (const record of pageRecords((await store.get(key)) ?? '').records) {
+      const id = recordKey(report, record);
+      if (id) (scopes[scope] ??= new Set()).add(id);
     }
   }
   return Object.fromEntries(Object.entries(scopes).map(([scope, ids]) => [scope, [...ids].sort()]));
@@ -211,7 +200,7 @@ async function applyReport(
     suspects = suspects.filter((id) => !binned.has(id));
   }
   // Written again when finalized again, even empty: a redriven page may have held what looked gone.
-  if (departed.length || previous?.runId === runId) await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
+  if (departed.length || (previous?.runId === runId && (previous.departed ?? 0) > 0)) await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
   const state: IdsState = {
     report: report.id, runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes, ...(suspects.length ? { suspects } : {}),
     before: base, departed: departed.length,
