@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '../errors.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
+import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
 
@@ -21,7 +22,11 @@ const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** Every page line of a report (or of the route exports), in any scope folder; `_manifest.json` is not a page. */
 function rawSelect(folder: string, report: string): string {
-  const glob = `${folder.replaceAll('\\', '/')}/${report}/dt=*/run=*/**/*.jsonl`;
+  // A report read per ticket, department or module has every page one folder down (ticket=…/): a glob that says
+  // so lists a folder per ticket faster than a recursive one.
+  const scope = findReport(report)?.parent?.scope;
+  const pages = scope && scope !== 'agent' ? `${scope}=*/*.jsonl` : '**/*.jsonl';
+  const glob = `${folder.replaceAll('\\', '/')}/${report}/dt=*/run=*/${pages}`;
   return `SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
 FROM read_ndjson_objects(${sqlString(glob)}, filename = true)`;
 }
@@ -129,26 +134,24 @@ export class LocalWarehouse {
       const raw = rawTableName(spec);
       // Field metadata first: the tables of a module take a column per custom field from it.
       const fields = async () => (spec.module ? ((await this.customFields()).get(spec.module) ?? []) : []);
-      const typedNeeds = [raw, ...(spec.module && metadata ? [latestViewName(metadata)] : [])];
+      const needsMetadata = spec.module && metadata ? [latestViewName(metadata)] : [];
       this.plans.set(raw, { needs: [], create: over(() => rawTableSql(raw, folder, spec.report), emptyRawSql(raw)) });
-      // Straight from the files (each view over a glob lists the files again when it is made), or from the empty
-      // raw table when there are none yet.
-      this.plans.set(spec.table, {
-        needs: typedNeeds.filter((n) => n !== raw),
-        create: async () => {
-          const sql = `CREATE VIEW "${spec.table}" AS `;
-          try {
-            await connection.run(sql + tableViewSql(spec, DUCKDB, await fields(), `(${rawSelect(folder, spec.report)}) AS raw`));
-          } catch (error) {
-            if (!/No files found/i.test(String(error))) throw error;
-            await this.make(raw);
-            await connection.run(sql + tableViewSql(spec, DUCKDB, await fields()));
-          }
-        },
-      });
+      // Straight from the files, or from the empty raw table when there are none yet. Binding a view over the files
+      // lists them (a folder per ticket): the latest view reads them itself rather than through the typed view.
+      const typedFrom = async (name: string, sql: (typed: string, custom: CustomField[]) => string) => {
+        const custom = await fields();
+        try {
+          await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom, `(${rawSelect(folder, spec.report)}) AS raw`), custom)}`);
+        } catch (error) {
+          if (!/No files found/i.test(String(error))) throw error;
+          await this.make(raw);
+          await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom), custom)}`);
+        }
+      };
+      this.plans.set(spec.table, { needs: needsMetadata, create: () => typedFrom(spec.table, (typed) => typed) });
       this.plans.set(latestViewName(spec), {
-        needs: [spec.table, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
-        create: view(latestViewName(spec), async () => latestViewSql(spec, DUCKDB, await fields())),
+        needs: [...needsMetadata, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
+        create: () => typedFrom(latestViewName(spec), (typed, custom) => latestViewSql(spec, DUCKDB, custom, `(${typed}) AS typed_versions`)),
       });
     }
   }

@@ -191,7 +191,7 @@ function deadTicketsSql(dialect: Dialect): string {
  * run that last saw the record, or a later one, says it left. A record read again after its tombstone (restored,
  * back in the queue) is back. A ticket's threads, time entries and approvals leave with a deleted ticket.
  */
-export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = []): string {
+export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = [], versionsFrom = dialect.ident(spec.table)): string {
   const t = (name: string) => dialect.ident(name);
   const columns = projections(spec, dialect, customFields).map((p) => `versions.${t(p.column.name)}`);
   const order = [...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []), `${t('source_file')} DESC`].join(', ');
@@ -203,7 +203,7 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: r
     'FROM (',
     `  SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${order}) AS version_rank,`,
     `    max(${t('run_id')}) OVER (PARTITION BY ${key}) AS seen_in_run`,
-    `  FROM ${t(spec.table)}`,
+    `  FROM ${versionsFrom}`,
     ') AS versions',
     `LEFT JOIN (${goneSql(spec.report, dialect)}) AS gone ON gone.gone_id = ${keyOfVersion}`,
   ];
