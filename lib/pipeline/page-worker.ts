@@ -90,7 +90,8 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
   const recent = report?.newestFirst ? fresh.filter((record) => !olderThanSince(report, message.params, record)) : fresh;
   const records = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
-  await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
+  // An empty page is recorded in its receipt (records: 0), not stored: no empty file, no folder for it.
+  if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
   // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored.
   const ids = 'parentGone' in page ? {} : idsOf(message, records);
   await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits: page.weight });

@@ -36,7 +36,7 @@ export async function writeReceipt(
 ): Promise<void> {
   const scope = scopeOf(message);
   const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };
-  if (status === 'written') receipt.key = keyOf(message);
+  if (status === 'written' && (details.records ?? 1) > 0) receipt.key = keyOf(message);
   await store.put(receiptKey(message.report, message.runId, scope, message.page), `${JSON.stringify(receipt)}\n`, 'application/json');
 }
 

@@ -46,7 +46,7 @@ export const receiptSchema = z.object({
   scope: z.string(),
   page: z.number().int().min(1),
   status: pageStatusSchema,
-  /** the page's object, once written */
+  /** the page's object, once written (none for an empty page: nothing is stored) */
   key: z.string().optional(),
   records: z.number().int().min(0).optional(),
   /** the keys of the records stored (report pages): what finalizing compares with the last complete read */
