@@ -7,6 +7,8 @@ import type { Output } from './output.js';
 export interface CliContext {
   env: Record<string, string | undefined>;
   out: Output;
+  /** the folder the command works from (default: the process's current directory) */
+  cwd?: string;
   http?: HttpClient;
   clock?: Clock;
   /** where the pipeline logs (default: nowhere; DEBUG=1 prints JSON lines on stderr) */

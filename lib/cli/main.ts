@@ -11,6 +11,7 @@ import { runQuery } from './query-command.js';
 import { writeReport } from './report-command.js';
 import { listReports } from './reports-command.js';
 import { runReports } from './run-command.js';
+import { everyHours, schedule } from './schedule-command.js';
 import { serveSimulator } from './simulator-command.js';
 import { showStatus } from './status-command.js';
 
@@ -87,6 +88,17 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--out <dir>', 'the reports folder')
     .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
     .action((options) => (options.stage ? awsStatus(options, context) : showStatus(options, context)));
+
+  program
+    .command('schedule')
+    .description('print (or --install) a systemd user timer, or a crontab line (--cron), that runs `run` every few hours from this folder')
+    .option('--every <hours>', 'hours between runs', everyHours, 4)
+    .option('--out <dir>', 'the reports folder (default: REPORTS_DIR or ./reports)')
+    .option('--secret <path>', 'local secret file (default: ZOHO_SECRET_ID or .zoho/auth.json)')
+    .option('--cron', 'a crontab line instead of systemd units')
+    .option('--install', 'write the units to ~/.config/systemd/user (never runs systemctl or edits a crontab)')
+    .option('--force', 'with --install: replace units that differ')
+    .action((options) => schedule(options, context));
 
   const auth = program.command('auth').description('OAuth2 with Zoho Accounts');
   auth
