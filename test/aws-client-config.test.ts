@@ -16,7 +16,7 @@ describe('the SDK clients and AWS_ENDPOINT_URL', () => {
     const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' };
     const lambda = createAwsClients(env);
     const operator = createOperatorClients('eu-west-1', env);
-    for (const client of [lambda.sqs, lambda.s3, lambda.secrets, operator.cfn, operator.sqs, operator.s3, operator.secrets]) {
+    for (const client of [lambda.sqs, lambda.s3, lambda.secrets, operator.cfn, operator.sqs, operator.s3, operator.secrets, operator.cloudwatch]) {
       expect(await endpointOf(client)).toBe('127.0.0.1:5000');
     }
     expect(lambda.s3.config.forcePathStyle).toBe(true);

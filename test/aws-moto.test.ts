@@ -1,3 +1,4 @@
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -5,7 +6,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
-import { queueDepth, stackName } from '../lib/aws/operator.js';
+import { alarmNamePrefix, queueDepth, stackName } from '../lib/aws/operator.js';
 import { main } from '../lib/cli/main.js';
 import { pageKey } from '../lib/pipeline/keys.js';
 import type { Receipt } from '../lib/pipeline/records.js';
@@ -199,7 +200,19 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(ids.sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
   });
 
-  it('status --stage shows the queues, why a page was dead-lettered, and the runs in the bucket', async () => {
+  it('status --stage shows the queues, why a page was dead-lettered, the alarms firing, and the runs in the bucket', async () => {
+    // The stack's alarms are left out in moto (motoTemplate); two made here by name, one firing, and another stage's.
+    const cloudwatch = new CloudWatchClient({ endpoint: moto!.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+    const alarm = (AlarmName: string) => ({
+      AlarmName, Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum' as const,
+      Period: 300, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' as const,
+    });
+    for (const name of [`${alarmNamePrefix(STAGE)}dead-letters`, `${alarmNamePrefix(STAGE)}run-overdue`, `${alarmNamePrefix('other')}dead-letters`]) {
+      await cloudwatch.send(new PutMetricAlarmCommand(alarm(name)));
+    }
+    for (const name of [`${alarmNamePrefix(STAGE)}dead-letters`, `${alarmNamePrefix('other')}dead-letters`]) {
+      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'test' }));
+    }
     const { handler: consumer } = await import('../handlers/consumer.js');
     await sqs.send(new SendMessageCommand({ QueueUrl: deployed.outputs.WorkQueueUrl, MessageBody: '{"report":"nope"}' }));
     expect(await consumeAll(consumer)).toEqual([]);
@@ -210,6 +223,7 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(text).toContain('Work queue: 0 waiting, 0 being fetched, 0 delayed.');
     expect(text).toContain('Dead-letter queue: 1 message(s).');
     expect(text).toContain('1 × invalid message: report "nope" does not exist');
+    expect(text).toContain('Alarms: 1 firing: dead-letters.');
     expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
   });
 

@@ -1,10 +1,12 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteMessageCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SQSServiceException, StartMessageMoveTaskCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
+import { alarmsLine } from '../lib/cli/status-command.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
@@ -76,12 +78,20 @@ function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[], move?: { fro
   } as unknown as SQSClient;
 }
 
+/** A STUB CloudWatch client refused as an operator without cloudwatch:DescribeAlarms is (fauxqs has no CloudWatch). */
+const refusingCloudWatch = {
+  send: async () => {
+    throw Object.assign(new Error('User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' });
+  },
+} as unknown as CloudWatchClient;
+
 function context(fixture: AwsFixture, moveCalls: unknown[] = [], move = false) {
   const clients: OperatorClients = {
     cfn: stubCloudFormation(fixture),
     sqs: sqsWithStubbedMoveTasks(fixture.clients.sqs, moveCalls, move ? { from: fixture.config.DEAD_LETTER_QUEUE_URL, to: fixture.config.WORK_QUEUE_URL } : undefined),
     s3: fixture.clients.s3,
     secrets: fixture.clients.secrets,
+    cloudwatch: refusingCloudWatch,
   };
   return { env: {}, out: capture(), awsClients: () => clients };
 }
@@ -101,7 +111,7 @@ describe('operator commands against the deployed stack', () => {
     expect(noStack.message).toContain('There is no stack zoho-desk-reports-prod in this region: deploy it with `npx serverless deploy --stage prod`');
   });
 
-  it('status shows the queues, why pages were dead-lettered, and the runs in the bucket', async () => {
+  it('status shows the queues, why pages were dead-lettered, alarms unknown when CloudWatch refuses, and the runs in the bucket', async () => {
     const zoho = await open({ simulator: { tickets: 4 } });
     aws = await awsFixture(zoho);
     const deps = aws.deps();
@@ -114,8 +124,15 @@ describe('operator commands against the deployed stack', () => {
     const text = ctx.out.text();
     expect(text).toContain('Dead-letter queue: 1 message(s).');
     expect(text).toContain('1 × invalid message: report "nope" does not exist');
+    expect(text).toContain('Alarms: unknown (User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms).');
     expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
     expect(text).toContain('redrive --stage test');
+  });
+
+  it("status's alarm line names the firing alarms, says when none fire, and why they are unknown", () => {
+    expect(alarmsLine([])).toBe('Alarms: none firing.');
+    expect(alarmsLine(['dead-letters', 'run-overdue'])).toBe('Alarms: 2 firing: dead-letters, run-overdue.');
+    expect(alarmsLine(Object.assign(new Error(''), { name: 'UnknownEndpoint' }))).toBe('Alarms: unknown (UnknownEndpoint).');
   });
 
   it('redrive starts an SQS message move task from the dead-letter queue to the work queue and follows it', async () => {

@@ -6,6 +6,7 @@ import {
 } from '../lib/analytics/athena-template.js';
 import { TABLES } from '../lib/analytics/schema.js';
 import { ATHENA, latestViewColumns, latestViewSql, tableViewColumns, tableViewSql } from '../lib/analytics/views.js';
+import { alarmNamePrefix } from '../lib/aws/operator.js';
 import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { packageApp, ROOT, type PackagedApp, type Resource } from './helpers/serverless-package.js';
@@ -62,8 +63,54 @@ describe('the packaged CloudFormation template', () => {
       sourceQueueArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:zoho-desk-reports-ci-work' }],
     });
     expect(resources.WorkQueue?.Properties.QueueName).toBe('zoho-desk-reports-ci-work');
-    const [[, alarm] = []] = byType('AWS::CloudWatch::Alarm');
-    expect(alarm?.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(resources.DeadLetterAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('alarms on scheduler errors and on a page older than the schedule period in the work queue', () => {
+    expect(resources.SchedulerErrorsAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SchedulerLambdaFunction' } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(resources.RunOverdueAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['WorkQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      // rate(4 hours), the default schedule
+      Threshold: 4 * 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('sends every alarm and its recovery to the alarm topic, named so `status` finds it', () => {
+    const alarms = byType('AWS::CloudWatch::Alarm');
+    expect(alarms.map(([id]) => id).sort()).toEqual(['DeadLetterAlarm', 'RunOverdueAlarm', 'SchedulerErrorsAlarm']);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(alarm.Properties.AlarmName, id).toMatch(new RegExp(`^${alarmNamePrefix('ci')}[a-z-]+$`));
+      expect(alarm.Properties.TreatMissingData, id).toBe('notBreaching');
+    }
+    expect(resources.AlarmTopic?.Type).toBe('AWS::SNS::Topic');
+    expect(outputs.AlarmTopicArn).toEqual({ Value: { Ref: 'AlarmTopic' } });
+  });
+
+  it('subscribes the alarmEmail address to the topic only when one is given (none by default)', () => {
+    const subscription = resources.AlarmEmailSubscription;
+    expect(subscription?.Condition).toBe('HasAlarmEmail');
+    expect(subscription?.Properties).toEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: '' });
+    expect(packaged.updateTemplate.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
 
   it('names the bucket zoho-reports-<account id> with CloudFormation, blocks public access, encrypts, and denies plain HTTP', () => {

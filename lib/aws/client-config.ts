@@ -1,5 +1,5 @@
 /** The SDK's service ids as they are spelt in AWS_ENDPOINT_URL_<SERVICE>. */
-export type AwsService = 'SQS' | 'S3' | 'SECRETS_MANAGER' | 'CLOUDFORMATION' | 'GLUE';
+export type AwsService = 'SQS' | 'S3' | 'SECRETS_MANAGER' | 'CLOUDFORMATION' | 'GLUE' | 'CLOUDWATCH';
 
 export interface AwsClientConfig {
   region?: string;

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -14,6 +15,7 @@ export interface OperatorClients {
   sqs: SQSClient;
   s3: S3Client;
   secrets: SecretsManagerClient;
+  cloudwatch: CloudWatchClient;
 }
 
 /**
@@ -26,6 +28,7 @@ export function createOperatorClients(region: string | undefined, env: Record<st
     sqs: new SQSClient(awsClientConfig('SQS', env, region)),
     s3: new S3Client(awsClientConfig('S3', env, region)),
     secrets: new SecretsManagerClient(awsClientConfig('SECRETS_MANAGER', env, region)),
+    cloudwatch: new CloudWatchClient(awsClientConfig('CLOUDWATCH', env, region)),
   };
 }
 
@@ -41,6 +44,25 @@ export interface DeployedStack {
 }
 
 export const stackName = (stage: string) => `zoho-desk-reports-${stage}`;
+
+/** What the name of every alarm of the stage's stack starts with (AlarmName in serverless.yml). */
+export const alarmNamePrefix = (stage: string) => `${stackName(stage)}-alarm-`;
+
+/** The names of the stage's alarms in state ALARM, sorted, without the prefix (e.g. `dead-letters`). */
+export async function firingAlarms(cloudwatch: CloudWatchClient, stage: string): Promise<string[]> {
+  const prefix = alarmNamePrefix(stage);
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, StateValue: 'ALARM', NextToken }));
+    for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+      // Checked again here: moto 5.2.1 ignores StateValue when AlarmNamePrefix is given.
+      if (alarm.StateValue === 'ALARM' && alarm.AlarmName?.startsWith(prefix)) names.push(alarm.AlarmName.slice(prefix.length));
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return names.sort();
+}
 
 /** Finds the queues and the bucket from the stack's outputs, not from hand-copied URLs. */
 export async function findStack(cfn: CloudFormationClient, stage: string): Promise<DeployedStack> {

@@ -3,13 +3,13 @@ import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  createOperatorClients, findStack, followRedrive, peekDeadLetters, queueDepth, startRedrive, type DeployedStack, type OperatorClients,
+  createOperatorClients, findStack, firingAlarms, followRedrive, peekDeadLetters, queueDepth, startRedrive, type DeployedStack, type OperatorClients,
 } from '../aws/operator.js';
 import { RetryLaterError } from '../errors.js';
 import { authInit, type AuthInitResult } from './auth-command.js';
 import type { CliContext } from './context.js';
 import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
-import { printReasons, printRuns } from './status-command.js';
+import { alarmsLine, printReasons, printRuns } from './status-command.js';
 
 /** The deployed stack an operator command works on: `--stage` (and `--region`). */
 export interface StackOptions {
@@ -56,7 +56,10 @@ export async function awsRedrive(options: StackOptions, context: CliContext, pau
   return 0;
 }
 
-/** `status --stage S`: queue and dead-letter depths, why pages were dead-lettered, and the last runs' manifests. */
+/**
+ * `status --stage S`: queue and dead-letter depths, why pages were dead-lettered, which alarms fire, and the last
+ * runs' manifests.
+ */
 export async function awsStatus(options: StackOptions & { runs: number }, context: CliContext): Promise<void> {
   const { clients, stack } = await connect(options, context);
   const out = context.out;
@@ -68,6 +71,8 @@ export async function awsStatus(options: StackOptions & { runs: number }, contex
     printReasons(out, (await peekDeadLetters(clients.sqs, stack.deadLetterQueueUrl)).map((d) => d.reason));
     out.line(`  \`zoho-desk-reports redrive --stage ${options.stage}\` moves them back once the cause is fixed.`);
   }
+  // Not knowing the alarms (no cloudwatch:DescribeAlarms, an emulator without CloudWatch) costs one line, not the rest.
+  out.line(alarmsLine(await firingAlarms(clients.cloudwatch, options.stage).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
   await printRuns(out, new S3ObjectStore(clients.s3, stack.bucket), options.runs);
 }
 

@@ -84,7 +84,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     });
 
   deployed(program.command('status'))
-    .description('the queue, the dead-letter queue, and the last runs with their manifests')
+    .description('the queue, the dead-letter queue, the alarms firing (--stage), and the last runs with their manifests')
     .option('--out <dir>', 'the reports folder')
     .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
     .action((options) => (options.stage ? awsStatus(options, context) : showStatus(options, context)));

@@ -20,6 +20,13 @@ export function printReasons(out: Output, reasons: string[]): void {
   for (const [reason, count] of [...counted.entries()].slice(0, 10)) out.line(`  ${count} × ${reason}`);
 }
 
+/** The stack's firing alarms (names without the stack's prefix) in one line, or why they are unknown. */
+export function alarmsLine(firing: string[] | Error): string {
+  if (firing instanceof Error) return `Alarms: unknown (${(firing.message || firing.name).split('\n')[0]}).`;
+  if (firing.length === 0) return 'Alarms: none firing.';
+  return `Alarms: ${firing.length} firing: ${firing.join(', ')}.`;
+}
+
 /** The last runs in a bucket (or folder), newest first, each with its manifests computed now. */
 export async function printRuns(out: Output, store: ObjectStore, count: number): Promise<void> {
   const runIds = (await store.folders('_runs/')).reverse().slice(0, count);
