@@ -177,7 +177,10 @@ describe('a poison message on the queue', () => {
 
 describe('the run command line', () => {
   it.each([
-    [['run', 'ticketz'], 'There is no report "ticketz". Reports: accounts'],
+    [['run', 'ticketz'], 'There is no report "ticketz". Did you mean "tickets"? Reports: accounts'],
+    [['run', 'ticket'], 'There is no report "ticket". Did you mean "tickets"? Reports: accounts'],
+    [['run', 'happiness'], 'There is no report "happiness". Did you mean "customer-happiness"? Reports: accounts'],
+    [['run', 'zzz'], 'There is no report "zzz". Reports: accounts'],
     [['run', 'agents', '--param', 'ticketId=1'], '--param ticketId: none of the reports run takes it'],
     [['run', 'threads', '--param', 'ticketId=12e5'], '--param ticketId must be the digits of a Zoho id, not "12e5".'],
     [['run', 'agents', '--param', 'status'], '--param status: write it as name=value'],
