@@ -83,6 +83,7 @@ describe('zoho-desk-reports query', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr[0]).toContain('There is no export in');
     expect(missing.stderr[0]).toContain('run --simulate');
+    expect(missing.stderr[0]).toContain('or name the folder with --out.');
     const both = await cli(['query', '--out', exported.path, '--file', 'q.sql', 'SELECT 1']);
     expect(both.stderr[0]).toContain('not both');
     const unreadable = await cli(['query', '--out', exported.path, '--file', join(exported.path, 'missing.sql')]);
@@ -154,5 +155,7 @@ describe('zoho-desk-reports report', () => {
     const result = await cli(['report', '--from', join(exported.path, 'nowhere')]);
     expect(result.code).toBe(2);
     expect(result.stderr[0]).toContain('There is no export in');
+    // `report` names the folder it reads with --from; its --out is the HTML file.
+    expect(result.stderr[0]).toContain('or name the folder with --from.');
   });
 });

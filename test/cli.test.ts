@@ -37,6 +37,13 @@ describe('zoho-desk-reports reports', () => {
       expect(table.stdout).toContain(id);
     }
     expect(table.stdout).toContain('records that leave');
+    // It fits a 120-column terminal: parameters and deletion methods are listed per report under the table.
+    const widest = Math.max(...table.stdout.split('\n').map((line) => [...line].length));
+    expect(widest).toBeLessThanOrEqual(120);
+    expect(table.stdout).toContain('--param since: only tickets modified since then (default: since the last complete run (all on the first))');
+    // Parameters the pipeline sets on pages (windows) are not offered: `run --param window=…` is refused.
+    expect(table.stdout).not.toContain('--param window');
+    expect(table.stdout).toContain('Zoho\'s recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24)');
     const json = JSON.parse((await cli(['reports', '--json'], {})).stdout) as Array<{ id: string; edition: string; params: unknown[]; deletions: string }>;
     expect(json.map((r) => r.id)).toEqual(REPORTS.map((r) => r.id));
     expect(json.find((r) => r.id === 'tickets')?.deletions).toBe(

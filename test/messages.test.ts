@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidMessageError } from '../lib/errors.js';
 import { parseMessage } from '../lib/pipeline/messages.js';
+import { REPORT_IDS } from '../lib/reports/catalog.js';
+import { closestName } from '../lib/reports/suggest.js';
 
 const options = { secretPrefix: 'zoho_auth' };
 const RUN = '2026-11-24T12-00-00Z-4f2a';
@@ -46,7 +48,8 @@ describe('every bad message is rejected with a reason that names the field', () 
     ['an array', '[]', 'the message must be a JSON object'],
     ['null', 'null', 'the message must be a JSON object'],
     ['neither report nor route', '{}', 'the message needs "report" (a report id) or "route" (a Desk path)'],
-    ['an unknown report', '{"report":"ticketz"}', /^report "ticketz" does not exist \(reports: accounts, agents, .*, tickets, or use "route"\)$/],
+    ['an unknown report', '{"report":"ticketz"}', /^report "ticketz" does not exist; did you mean "tickets"\? \(reports: accounts, agents, .*, tickets, or use "route"\)$/],
+    ['an unknown report like none', '{"report":"zzz"}', /^report "zzz" does not exist \(reports: accounts, agents, .*, tickets, or use "route"\)$/],
     ['a report that is not a string', '{"report":7}', 'report must be a string'],
     ['an unknown field', '{"report":"tickets","pages":3}', /^"pages" is not a message field \(fields: report, route, params, secretId, v, runId/],
     ['report and route', '{"report":"tickets","route":"/tickets"}', 'give either "report" or "route", not both'],
@@ -127,5 +130,22 @@ describe('every bad message is rejected with a reason that names the field', () 
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Function: closestName()', () => {
+  it.each([
+    ['ticket', 'tickets'],
+    ['Tickets', 'tickets'],
+    ['thread', 'threads'],
+    ['agent-time-entry', 'agent-time-entries'],
+    ['happiness', 'customer-happiness'],
+    ['zzz', undefined],
+    ['ticket-', 'tickets'],
+  ])('suggests %j → %j', (typed, expected) => {
+    // Act
+    const suggestion = closestName(typed, REPORT_IDS);
+    // Assess
+    expect(suggestion).toBe(expected);
   });
 });

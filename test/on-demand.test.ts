@@ -134,6 +134,13 @@ describe('on-demand messages', () => {
     const code = await enqueue(undefined, { route: `/tickets/${ticket.id}/conversations`, out: dir.path, ...FAST }, context);
     expect(code).toBe(EXIT_CODES['dead-lettered']);
     expect(context.out.text()).toContain('Zoho Desk has no GET /tickets/');
+    // A route is not in the endpoint table: the message names the scopes to grant, never an empty list.
+    expect(context.out.text()).toContain('The route may not exist on this portal or its edition');
+    expect(context.out.text()).toContain('Desk.basic.READ,Desk.settings.READ,Desk.tickets.READ');
+    expect(context.out.text()).not.toContain('needs .');
+    // A 404 is set aside at once, not retried: waiting for Zoho would not help.
+    expect(context.out.text()).toContain('set aside, not retried');
+    expect(context.out.text()).not.toContain('Once Zoho is healthy');
     const status = contextFor(fixture);
     await showStatus({ out: dir.path, runs: 3 }, status);
     expect(status.out.text()).toContain('1 dead-lettered');
@@ -178,7 +185,10 @@ describe('a poison message on the queue', () => {
 
 describe('the run command line', () => {
   it.each([
-    [['run', 'ticketz'], 'There is no report "ticketz". Reports: accounts'],
+    [['run', 'ticketz'], 'There is no report "ticketz". Did you mean "tickets"? Reports: accounts'],
+    [['run', 'ticket'], 'There is no report "ticket". Did you mean "tickets"? Reports: accounts'],
+    [['run', 'happiness'], 'There is no report "happiness". Did you mean "customer-happiness"? Reports: accounts'],
+    [['run', 'zzz'], 'There is no report "zzz". Reports: accounts'],
     [['run', 'agents', '--param', 'ticketId=1'], '--param ticketId: none of the reports run takes it'],
     [['run', 'threads', '--param', 'ticketId=12e5'], '--param ticketId must be the digits of a Zoho id, not "12e5".'],
     [['run', 'agents', '--param', 'status'], '--param status: write it as name=value'],

@@ -42,9 +42,15 @@ export function reportFailure(error: unknown, out: Output, debug = false): numbe
   return EXIT_CODES.unexpected;
 }
 
-/** compact: a rule under the header only, for long results */
-export function table(head: string[], rows: Array<Array<string | number>>, compact = false): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+/** The width `reports` and other listings keep within: a common terminal. */
+export const TERMINAL_WIDTH = 120;
+
+/**
+ * compact: a rule under the header only, for long results; colWidths: each column's width, borders' padding
+ * included, with longer cells wrapped at word boundaries.
+ */
+export function table(head: string[], rows: Array<Array<string | number>>, compact = false, colWidths?: number[]): string {
+  const t = new Table({ head, style: { head: [], border: [] }, ...(colWidths ? { colWidths, wordWrap: true } : {}) });
   for (const row of rows) t.push(row.map(String));
   if (!compact) return t.toString();
   let rules = 0;
@@ -53,4 +59,19 @@ export function table(head: string[], rows: Array<Array<string | number>>, compa
     .split('\n')
     .filter((line) => !line.startsWith('├') || rules++ === 0)
     .join('\n');
+}
+
+/** Text wrapped at word boundaries within `width` columns: the first line starts with `indent`, the rest with `hanging`. */
+export function wrap(text: string, indent = '', hanging = indent, width = TERMINAL_WIDTH): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const prefix = lines.length ? hanging : indent;
+    if (line && [...`${prefix}${line} ${word}`].length > width) {
+      lines.push(`${prefix}${line}`);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(`${lines.length ? hanging : indent}${line}`);
+  return lines.join('\n');
 }

@@ -8,12 +8,15 @@ import { table } from './output.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';
 
-/** The export folder a command reads: the one `run` writes (--out, REPORTS_DIR, ./reports). */
-export async function exportFolder(flag: string | undefined, context: CliContext): Promise<string> {
+/**
+ * The export folder a command reads: the one `run` writes (--out, REPORTS_DIR, ./reports). `flagName` is the
+ * command's own option for it (`query --out`, `report --from`), for the hint.
+ */
+export async function exportFolder(flag: string | undefined, context: CliContext, flagName = '--out'): Promise<string> {
   const folder = flag ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
   const found = await stat(folder).catch(() => undefined);
   if (!found?.isDirectory()) {
-    throw new ConfigError(`There is no export in ${folder}: run \`zoho-desk-reports run\` (or \`run --simulate\`) first, or name the folder with --out.`);
+    throw new ConfigError(`There is no export in ${folder}: run \`zoho-desk-reports run\` (or \`run --simulate\`) first, or name the folder with ${flagName}.`);
   }
   return folder;
 }

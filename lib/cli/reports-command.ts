@@ -2,7 +2,7 @@ import { REPORTS, reportCall, reportScopes, type ReportDefinition } from '../rep
 import { LIST_CALL_WEIGHT } from '../zoho/credits.js';
 import { ENDPOINTS, RECOMMENDED_SCOPES } from '../zoho/endpoints.js';
 import type { CliContext } from './context.js';
-import { table } from './output.js';
+import { table, wrap } from './output.js';
 
 const FAN_OUT: Record<string, string> = {
   pages: 'pages',
@@ -38,15 +38,20 @@ export function listReports(options: { json?: boolean }, context: CliContext): v
     context.out.line(JSON.stringify(rows, null, 2));
     return;
   }
-  const rows = REPORTS.map((r) => [
-    r.id,
-    reportCall(r),
-    FAN_OUT[r.fanOut] ?? r.fanOut,
-    r.params.map((p) => `${p.name}${p.default ? ` (default: ${p.default})` : ''}`).join('\n') || '—',
-    r.edition === 'any' ? 'any' : `${r.edition} or higher`,
-    deletionMethod(r),
-  ]);
-  context.out.line(table(['report', 'Zoho call', 'fan-out', 'parameters', 'edition', 'records that leave'], rows));
+  // Four short columns fit a terminal; the long parts (parameters, deletions) follow, report by report.
+  const rows = REPORTS.map((r) => [r.id, reportCall(r), FAN_OUT[r.fanOut] ?? r.fanOut, r.edition === 'any' ? 'any' : `${r.edition} or higher`]);
+  context.out.line(table(['report', 'Zoho call', 'fan-out', 'edition'], rows, false, [21, 40, 29, 24]));
+  context.out.line();
+  context.out.line('Parameters (run REPORT --param name=value) and how records that leave are found:');
+  for (const r of REPORTS) {
+    context.out.line(r.id);
+    for (const p of r.params.filter((p) => !p.internal)) {
+      context.out.line(wrap(`--param ${p.name}: ${p.description}${p.default ? ` (default: ${p.default})` : ''}`, '  ', '      '));
+    }
+    context.out.line(wrap(`records that leave: ${deletionMethod(r)}`, '  ', '      '));
+  }
+  context.out.line();
   context.out.line('Any other Desk list route: {"route": "/tickets/<id>/threads", "params": {…}} as a queue message.');
-  context.out.line(`Grant-code scopes that cover every report: ${RECOMMENDED_SCOPES.join(',')}`);
+  context.out.line('Grant-code scopes that cover every report:');
+  context.out.line(`  ${RECOMMENDED_SCOPES.join(',')}`);
 }

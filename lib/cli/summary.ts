@@ -64,6 +64,18 @@ export function printNextSteps(out: Output, totals: SummaryTotals, manifests: Re
     const failures = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'dead-lettered').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
     out.line(`${totals.deadLettered} page(s) are in the dead-letter queue:`);
     for (const line of failures.slice(0, 5)) out.line(line);
-    out.line('Once Zoho is healthy (or the cause is fixed), run `zoho-desk-reports redrive` to fetch them again.');
+    // Pages dead-lettered after their retries ran out may succeed later; the rest Zoho refused as asked.
+    const reasons = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'dead-lettered').map((f) => f.reason));
+    const retried = reasons.filter((reason) => /^failed \d+ times; /.test(reason)).length;
+    if (retried > 0 || reasons.length === 0) {
+      out.line('Once Zoho is healthy (or the cause is fixed), run `zoho-desk-reports redrive` to fetch them again.');
+    }
+    if (retried < reasons.length) {
+      out.line(
+        `${retried > 0 ? 'The others were' : 'They were'} set aside, not retried: Zoho refused them as asked, so waiting will not help. ` +
+          'Fix what each reason names (the grant\'s scopes, a parameter), then run `zoho-desk-reports redrive`; ' +
+          'a route or report the portal does not have will fail again: `enqueue` the right one instead.',
+      );
+    }
   }
 }

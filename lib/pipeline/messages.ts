@@ -2,6 +2,7 @@ import { InvalidMessageError } from '../errors.js';
 import { findReport, REPORT_IDS, type ReportDefinition } from '../reports/catalog.js';
 import { parseParams } from '../reports/params.js';
 import { parseRoute, parseRouteParams, routeTarget } from '../reports/route.js';
+import { closestName } from '../reports/suggest.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import { RUN_ID } from './keys.js';
 import { MAX_TIES } from './seek.js';
@@ -151,7 +152,12 @@ function parseTarget(fields: Record<string, unknown>, options: ParseOptions, isP
   if (fields.report === undefined) throw new InvalidMessageError('the message needs "report" (a report id) or "route" (a Desk path)');
   if (typeof fields.report !== 'string') throw new InvalidMessageError('report must be a string');
   const report = findReport(fields.report);
-  if (!report) throw new InvalidMessageError(`report "${fields.report.slice(0, 40)}" does not exist (reports: ${REPORT_IDS.join(', ')}, or use "route")`);
+  if (!report) {
+    const typed = fields.report.slice(0, 40);
+    const closest = closestName(typed, REPORT_IDS);
+    const hint = closest ? `; did you mean "${closest}"?` : '';
+    throw new InvalidMessageError(`report "${typed}" does not exist${hint} (reports: ${REPORT_IDS.join(', ')}, or use "route")`);
+  }
   return withSecret({ report: report.id, params: parseParams(report.id, report.params, fields.params, isPage) });
 }
 

@@ -2,6 +2,7 @@ import { ConfigError, InvalidMessageError } from '../errors.js';
 import type { Target } from '../pipeline/messages.js';
 import { findReport, REPORT_IDS, REPORTS } from './catalog.js';
 import { checkParam } from './params.js';
+import { didYouMean } from './suggest.js';
 
 /** `--param k=v` values, in the order given. */
 export function parseParamFlags(flags: readonly string[] = []): Array<[string, string]> {
@@ -43,5 +44,5 @@ export function buildTargets(reportIds: readonly string[], params: ReadonlyArray
 }
 
 function unknownReport(id: string): never {
-  throw new ConfigError(`There is no report "${id}". Reports: ${REPORT_IDS.join(', ')}.`);
+  throw new ConfigError(`There is no report "${id}".${didYouMean(id, REPORT_IDS)} Reports: ${REPORT_IDS.join(', ')}.`);
 }

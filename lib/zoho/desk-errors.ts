@@ -112,7 +112,7 @@ export function deskError(
       );
     case 'SCOPE_MISMATCH':
       return new ZohoRejectedError(
-        `The grant behind this token lacks a scope for ${request} (it needs ${endpoint.scopes.join(' and ')}). Scopes are ` +
+        `The grant behind this token lacks a scope for ${request}${endpoint.scopes.length ? ` (it needs ${endpoint.scopes.join(' and ')})` : ''}. Scopes are ` +
           `fixed when the code is generated: generate a new grant code with the scopes ${RECOMMENDED_SCOPES.join(',')} ` +
           'and run `zoho-desk-reports auth init --replace`.',
         base,
@@ -148,9 +148,13 @@ export function deskError(
     );
   }
   if (status === 404) {
+    // A route outside the endpoint table has no known scopes: name the grant that covers every report instead.
+    const scopeAdvice = endpoint.scopes.length
+      ? `Zoho also answers 404 when the grant lacks a scope: this call needs ${endpoint.scopes.join(' and ')}.`
+      : "The route may not exist on this portal or its edition (check it against Zoho's Desk API reference), or the " +
+        `grant may lack a scope for it (a grant with ${RECOMMENDED_SCOPES.join(',')} covers every report).`;
     return new ZohoRejectedError(
-      `Zoho Desk has no ${request} (HTTP 404${code ? ` ${code}` : ''}).${says} Zoho also answers 404 when the grant lacks a ` +
-        `scope: this call needs ${endpoint.scopes.join(' and ')}.`,
+      `Zoho Desk has no ${request} (HTTP 404${code ? ` ${code}` : ''}).${says} ${scopeAdvice} It is set aside, not retried.`,
       base,
     );
   }
