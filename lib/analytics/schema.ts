@@ -1,4 +1,4 @@
-import { findReport, keyFields, REPORTS } from '../reports/catalog.js';
+import { keyFields, REPORTS } from '../reports/catalog.js';
 import { REPORT_FIELDS, type FieldSpec, type FieldType } from './fields.js';
 
 /**
@@ -93,4 +93,3 @@ export function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export { findReport };

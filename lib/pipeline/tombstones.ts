@@ -62,8 +62,8 @@ type IdsState = z.infer<typeof idsStateSchema>;
 const PARENT = /^(?:ticket|agent|department)=(\d+)\//;
 
 /** The parent a page was read under, for reports whose reads are complete per parent; "" otherwise. */
-function scopeKey(report: ReportDefinition, receipt: Receipt): string {
-  return report.current === 'per-parent' ? (PARENT.exec(receipt.scope)?.[1] ?? '') : '';
+function scopeKey(report: ReportDefinition, scope: string): string {
+  return report.current === 'per-parent' ? (PARENT.exec(scope)?.[1] ?? '') : '';
 }
 
 const jsonLines = (items: readonly unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
@@ -117,7 +117,8 @@ async function historyScopes(store: ObjectStore, report: ReportDefinition, runId
   const scopes: Record<string, Set<string>> = {};
   const keys = (await store.list(`${report.id}/`)).filter((k) => k.endsWith('.jsonl') && !k.includes(`/run=${runId}/`));
   for (const key of keys) {
-    const scope = report.current === 'per-parent' ? (PARENT.exec(key.slice(key.indexOf('/run=') + 1).replace(/^run=[^/]+\//, ''))?.[1] ?? '') : '';
+    // <report>/dt=…/run=<id>/<scope>page-….jsonl
+    const scope = scopeKey(report, key.replace(/^.*?\/run=[^/]+\//, ''));
     // A line that is not JSON has no key to compare.
     for (const record of pageRecords((await store.get(key)) ?? '').records) {
       const id = recordKey(report, record);
@@ -152,13 +153,14 @@ async function applyReport(
   const departed: Tombstone[] = [];
   const tombstone = (id: string, scope: string, source: Tombstone['source']) =>
     departed.push({ report: report.id, id, ...(scope ? { parentId: scope } : {}), deletedTime: null, runId, source });
-  const complete = (pages: readonly Receipt[]) => pages.length > 0 && pages.every((p) => p.status === 'written' && p.ids);
+  const allStored = (pages: readonly Receipt[]) => pages.every((p) => p.status === 'written' && p.ids);
+  const complete = (pages: readonly Receipt[]) => pages.length > 0 && allStored(pages);
   const idsOf = (pages: readonly Receipt[]) => new Set(pages.flatMap((p) => (p.status === 'written' ? (p.ids ?? []) : [])));
   const narrowed = Object.keys(run.requests.find((r) => r.report === report.id)?.params ?? {}).length > 0;
 
   if (report.current === 'per-parent') {
     const byParent = new Map<string, Receipt[]>();
-    for (const r of mine) byParent.set(scopeKey(report, r), [...(byParent.get(scopeKey(report, r)) ?? []), r]);
+    for (const r of mine) byParent.set(scopeKey(report, r.scope), [...(byParent.get(scopeKey(report, r.scope)) ?? []), r]);
     byParent.delete('');
     for (const [parent, pages] of byParent) {
       if (!complete(pages)) continue;
@@ -182,7 +184,7 @@ async function applyReport(
     }
   } else if (report.current === 'changes') {
     const seen = idsOf(mine);
-    if (suspects.length && mine.every((p) => p.status === 'written' && p.ids) && !narrowed) {
+    if (suspects.length && allStored(mine) && !narrowed) {
       // Every record changed since the reconcile was read: a suspect not among them is gone.
       for (const id of suspects) if (!seen.has(id)) tombstone(id, '', 'reconcile');
       suspects = [];
