@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { ALL_REPORTS, FAST, contextFor, reportFiles, runOnce } from './helpers/pipeline.js';
+import { ALL_REPORTS, FAST, contextFor, ofRun, reportFiles, runOnce } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
@@ -41,7 +41,7 @@ describe('a worker killed mid-page', () => {
     expect(await runReports([], { out: crashed.path, ...FAST }, context)).toBe(0);
     expect(context.out.text()).toContain('queued message(s) first');
     const expected = await reportFiles(clean.path);
-    const actual = await reportFiles(crashed.path);
+    const actual = ofRun(await reportFiles(crashed.path), RUN);
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
     await clean.remove();

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchHttpClient } from '../lib/adapters/fetch-http.js';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
+import { FolderQueue } from '../lib/adapters/folder-queue.js';
+import { systemClock } from '../lib/clock.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
 import { writeMatchingSecret } from '../lib/simulator/matching-secret.js';
@@ -35,6 +37,27 @@ describe('on-demand messages', () => {
     expect(keys.length).toBe(Math.ceil(ticket.baseThreads / 2));
     expect(keys[0]).toMatch(new RegExp(`^route/dt=\\d{4}-\\d\\d-\\d\\d/run=[^/]+/route=tickets\\.${ticket.id}\\.threads/page-00001\\.jsonl$`));
     expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    await dir.remove();
+  });
+
+  it('queues nothing when the secret is missing, and labels each run when earlier messages are processed with its own', async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    const noSecret = { ...context, env: { ...context.env, ZOHO_SECRET_ID: join(dir.path, 'missing.json') } };
+    expect(await rejection(enqueue('agents', { out: dir.path, ...FAST }, noSecret))).toBeInstanceOf(ConfigError);
+    const queue = await FolderQueue.open(join(dir.path, '.queue'), { clock: systemClock, maxReceiveCount: 5 });
+    expect(await queue.depths()).toMatchObject({ visible: 0, delayed: 0, dead: 0 });
+    await queue.close();
+
+    expect(await enqueue('departments', { later: true, out: dir.path, ...FAST }, context)).toBe(0);
+    expect(await enqueue('agents', { out: dir.path, ...FAST }, context)).toBe(0);
+    const text = context.out.text();
+    expect(text).toContain('Also finishing 1 message(s) queued before it');
+    const header = text.split('\n').find((line) => line.includes('report') && line.includes('status'))!;
+    expect(header).toMatch(/\brun\b.*\breport\b/);
+    expect(text).toMatch(/departments[^\n]*complete/);
+    expect(text).toMatch(/agents[^\n]*complete/);
     await dir.remove();
   });
 

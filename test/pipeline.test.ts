@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FolderQueue } from '../lib/adapters/folder-queue.js';
+import { systemClock } from '../lib/clock.js';
+import { ConfigError } from '../lib/errors.js';
 import { redrive } from '../lib/cli/redrive-command.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { runManifests } from '../lib/pipeline/manifest.js';
@@ -8,8 +12,8 @@ import { FIELD_MODULES } from '../lib/reports/catalog.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { FAST, contextFor, reportFiles, runOnce, storedRecords } from './helpers/pipeline.js';
-import { fixtures, tempDir } from './helpers/zoho.js';
+import { FAST, contextFor, ofRun, reportFiles, runOnce, storedRecords } from './helpers/pipeline.js';
+import { fixtures, rejection, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 const RUN = '2026-11-20T10-00-00Z-ab12';
@@ -73,11 +77,15 @@ describe('the reports pipeline on one machine', () => {
     expect((await runManifests(new FolderObjectStore(broken.path), RUN)).some((m) => m.status === 'incomplete')).toBe(true);
     const context = contextFor(fixture);
     const code = await runReports([], { out: broken.path, ...FAST }, context);
+    // It finishes the stopped run, then plans and reads a new one from the cursors that run moved.
     expect(context.out.text()).toContain('queued message(s) first');
+    const newRun = /Run (\S+): \d+ pages planned/.exec(context.out.text())?.[1];
+    expect(newRun).toBeDefined();
+    expect((await runManifests(new FolderObjectStore(broken.path), newRun!)).every((m) => m.status === 'complete')).toBe(true);
     expect(code).toBe(0);
 
     const expected = await reportFiles(clean.path);
-    const actual = await reportFiles(broken.path);
+    const actual = ofRun(await reportFiles(broken.path), RUN);
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
     await clean.remove();
@@ -103,8 +111,14 @@ describe('the reports pipeline on one machine', () => {
     expect(manifests.find((m) => m.report === 'threads')?.failures[0]?.reason).toContain('failed 5 times');
     expect(fixture.running.sim.stats().faults.outage).toBeGreaterThanOrEqual(planned * 5);
 
-    // Zoho is back, if still flaky: redrive fetches every page again.
+    // Zoho is back, if still flaky: redrive fetches every page again — but not without a secret, which would
+    // only send the pages back to the dead-letter queue.
     fixture.running.sim.setFaults({ outage: false, serverErrorRate: 0.2 });
+    const noSecret = { ...contextFor(fixture), env: { ...contextFor(fixture).env, ZOHO_SECRET_ID: join(faulty.path, 'missing.json') } };
+    expect(await rejection(redrive({ out: faulty.path, ...FAST }, noSecret))).toBeInstanceOf(ConfigError);
+    const stillDead = await FolderQueue.open(join(faulty.path, '.queue'), { clock: systemClock, maxReceiveCount: 5 });
+    expect(await stillDead.depths()).toMatchObject({ dead: planned, visible: 0 });
+    await stillDead.close();
     const context = contextFor(fixture);
     expect(await redrive({ out: faulty.path, ...FAST }, context)).toBe(0);
     expect(context.out.text()).toContain(`Redriving ${planned} dead-lettered message(s)`);

@@ -15,17 +15,21 @@ interface ReportProgress {
  */
 export class RunProgress {
   private readonly reports = new Map<string, ReportProgress>();
-  private readonly bars: cliProgress.MultiBar | undefined;
+  private bars: cliProgress.MultiBar | undefined;
   /** warnings of the run, for the summary */
   readonly warnings: string[] = [];
 
   constructor(
-    draw: boolean,
+    private readonly draw: boolean,
     private readonly now: () => number = Date.now,
     /** where a wait is announced as it starts */
     private readonly announce: (text: string) => void = () => undefined,
   ) {
-    this.bars = draw
+    this.bars = this.newBars();
+  }
+
+  private newBars(): cliProgress.MultiBar | undefined {
+    return this.draw
       ? new cliProgress.MultiBar(
           { format: ' {report} |{bar}| {value}/{total} pages', hideCursor: true, clearOnComplete: false, stream: process.stderr },
           cliProgress.Presets.shades_classic,
@@ -61,6 +65,14 @@ export class RunProgress {
 
   stop(): void {
     this.bars?.stop();
+  }
+
+  /** Fresh bars, times and warnings for a second batch of work in the same command (a new run after queued pages). */
+  restart(): void {
+    this.bars?.stop();
+    this.reports.clear();
+    this.warnings.length = 0;
+    this.bars = this.newBars();
   }
 
   private entry(report: string): ReportProgress {

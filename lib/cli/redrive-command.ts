@@ -9,13 +9,14 @@ export async function redrive(options: LocalOptions, context: CliContext): Promi
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
-    const moved = await pipeline.queue.redrive();
-    if (moved === 0) {
+    if ((await pipeline.queue.depths()).dead === 0) {
       printQuarantined(context.out, pipeline.store.root, pipeline.queue.quarantined);
       context.out.line('The dead-letter queue is empty: nothing to redrive.');
       return 0;
     }
+    // The secret and the portal first: pages moved back and then refused would only be dead-lettered again.
     await pipeline.connectPortal();
+    const moved = await pipeline.queue.redrive();
     context.out.line(`Redriving ${moved} dead-lettered message(s).`);
     return await processAndReport(pipeline, progress, context);
   } finally {

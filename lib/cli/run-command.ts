@@ -111,10 +111,19 @@ async function assertSamePortal(pipeline: LocalPipeline, portal: Portal): Promis
   }
 }
 
+/** Messages queued and not yet handled: an interrupted run's pages, `enqueue --later` messages. */
+export async function waitingMessages(pipeline: LocalPipeline): Promise<number> {
+  const depths = await pipeline.queue.depths();
+  return depths.visible + depths.delayed;
+}
+
+/** Of two commands' exit codes, the one that asks more of the user (0 only when both are 0). */
+const worse = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.max(a, b));
+
 /**
  * `run [report…]`: the whole pipeline on this machine — plan, queue, fetch each page, store, manifests.
- * When pages are still queued (an interrupted run, or `enqueue --later`), it finishes those instead of
- * starting a new run: run it again afterwards for a fresh one.
+ * Pages still queued (an interrupted run, `enqueue --later`) are finished first, with a table of their own,
+ * so the new run plans from the cursors they moved.
  */
 export async function runReports(reportIds: string[], options: RunOptions & { stopAfter?: number }, context: CliContext): Promise<number> {
   const targets = buildTargets(reportIds, parseParamFlags(options.param));
@@ -127,19 +136,19 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
     if (pipeline.simulator) out.line(`Simulated Zoho Desk on ${pipeline.simulator.url} (no Zoho account needed).`);
     out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName}), writing to ${pipeline.store.root}/.`);
     await finishEarlierRuns(pipeline, context);
-    const waiting = await pipeline.queue.depths();
-    let discoveryCredits = 0;
-    let plannedRun: string | undefined;
-    if (waiting.visible + waiting.delayed > 0) {
-      out.line(`Finishing ${waiting.visible + waiting.delayed} queued message(s) first (an interrupted run, or \`enqueue\`); run again afterwards for a new run.`);
-    } else {
-      const runId = newRunId((context.clock ?? { now: Date.now }).now());
-      const plan = await planRun({ runId, targets, trigger: 'cli' }, pipeline.deps);
-      discoveryCredits = plan.discoveryCredits;
-      plannedRun = runId;
-      out.line(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
+    let earlier = 0;
+    const waiting = await waitingMessages(pipeline);
+    if (waiting > 0) {
+      out.line(`Finishing ${waiting} queued message(s) first (an interrupted run, or \`enqueue --later\`), then planning a new run.`);
+      earlier = await processAndReport(pipeline, progress, context);
+      // Interrupted, or pages still queued: the new run would read cursors those pages have not moved yet.
+      if (earlier === EXIT_CODES.interrupted) return earlier;
+      progress.restart();
     }
-    return await processAndReport(pipeline, progress, context, discoveryCredits, options.stopAfter, plannedRun);
+    const runId = newRunId((context.clock ?? { now: Date.now }).now());
+    const plan = await planRun({ runId, targets, trigger: 'cli' }, pipeline.deps);
+    out.line(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
+    return worse(earlier, await processAndReport(pipeline, progress, context, plan.discoveryCredits, options.stopAfter, runId));
   } finally {
     progress.stop();
     await pipeline.close();

@@ -17,9 +17,10 @@ export interface SummaryTotals {
   departed: number;
 }
 
-/** The end-of-run table: one row per report of each run handled. */
+/** The end-of-run table: one row per report of each run handled, labelled by run when there are several. */
 export function printSummary(out: Output, manifests: ReportManifest[], seconds: (report: string) => number): SummaryTotals {
   const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, failed: 0, unavailable: [], credits: 0, deletionCredits: 0, departed: 0 };
+  const byRun = new Set(manifests.map((m) => m.runId)).size > 1;
   const rows = manifests.map((m) => {
     totals.pages += m.pages.written;
     totals.records += m.records;
@@ -30,6 +31,7 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
     if (m.reconcile || findReport(m.report)?.deletionFeed) totals.deletionCredits += m.credits;
     if (m.status === 'unavailable') totals.unavailable.push(m.report);
     return [
+      ...(byRun ? [m.runId] : []),
       m.report,
       m.status,
       `${m.pages.written}/${m.pages.planned}`,
@@ -42,7 +44,7 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
       `${seconds(m.report).toFixed(1)} s`,
     ];
   });
-  if (rows.length) out.line(table(['report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'gone', 'credits', 'time'], rows));
+  if (rows.length) out.line(table([...(byRun ? ['run'] : []), 'report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'gone', 'credits', 'time'], rows));
   if (rows.length && totals.credits > 0) {
     out.line(`Finding deleted records cost ${totals.deletionCredits} of the run's ${totals.credits} credits (recycle bin, full reads to reconcile); ${totals.departed} record(s) gone.`);
   }

@@ -64,6 +64,11 @@ export async function storedRecords(out: string, report: string): Promise<Array<
 }
 
 /** The data a run left: every key under the report folders (not the bookkeeping) with its bytes. */
+/** Of an export's files, those of one run and those outside every run (a later run's pages left out). */
+export function ofRun(files: Map<string, string>, runId: string): Map<string, string> {
+  return new Map([...files].filter(([key]) => !key.includes('/run=') || key.includes(`/run=${runId}/`)));
+}
+
 export async function reportFiles(out: string): Promise<Map<string, string>> {
   const store = new FolderObjectStore(out);
   const files = new Map<string, string>();
