@@ -17,10 +17,14 @@ export interface SimulatorFlags {
   seed: number;
   latencyMs?: number;
   dailyCredits?: number;
+  /** the portal's edition (its concurrent-call limit), default the simulator's */
+  edition?: string;
 }
 
 export interface Bench {
   url: string;
+  /** the temporary folder of this bench (the secret, the pipelines' folders) */
+  dir: string;
   context: CliContext;
   stats(): Promise<SimulatorStats>;
   /** moves the simulator's clock and ours, and changes its data */
@@ -40,6 +44,7 @@ export async function bench(flags: SimulatorFlags): Promise<Bench> {
   const args = ['simulator', '--port', '0', '--tickets', String(flags.tickets), '--seed', String(flags.seed), '--write-secret', secretPath];
   if (flags.latencyMs) args.push('--latency', String(flags.latencyMs));
   if (flags.dailyCredits) args.push('--credits', String(flags.dailyCredits));
+  if (flags.edition) args.push('--edition', flags.edition.toLowerCase());
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/zoho-desk-reports.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let banner = '';
   for await (const chunk of child.stdout!) {
@@ -57,6 +62,7 @@ export async function bench(flags: SimulatorFlags): Promise<Bench> {
   let folders = 0;
   return {
     url,
+    dir,
     context,
     stats: async () => (await (await fetch(`${url}/_sim/stats`)).json()) as SimulatorStats,
     advance: async (ms, changes) => {

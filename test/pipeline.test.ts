@@ -66,6 +66,35 @@ describe('the reports pipeline on one machine', () => {
     await dir.remove();
   });
 
+  it('reads pages while discovery is still finding them, and counts discovery\'s credits apart from the pages\'', async () => {
+    // 600 tickets: six pages of the ticket search, one after another (keyset), before the last threads are known.
+    const fixture = await open({ simulator: { tickets: 600 } });
+    fixture.running.sim.setFaults({ latencyMs: 5 });
+    const dir = await tempDir();
+    const events: string[] = [];
+    const pipeline = await openLocalPipeline({ out: dir.path, ...FAST }, contextFor(fixture), (event) => {
+      if (event.type === 'page') events.push('page');
+    });
+    await pipeline.connectPortal();
+    const spentBefore = fixture.running.sim.stats().creditsSpent;
+    const planning = planRun({ runId: RUN, targets: [{ report: 'threads', params: {} }], trigger: 'cli' }, pipeline.deps)
+      .then((plan) => {
+        events.push('planned');
+        return plan;
+      });
+    const { manifests } = await pipeline.process({ planning, runIds: [RUN] });
+    const plan = await planning;
+    await pipeline.close();
+    expect(events.indexOf('page')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('page')).toBeLessThan(events.indexOf('planned'));
+    expect(manifests).toMatchObject([{ report: 'threads', status: 'complete', pages: { written: 600 } }]);
+    // Every credit is either discovery's or a page's: none counted twice, none missed.
+    const pageCredits = manifests.reduce((sum, m) => sum + m.credits, 0);
+    expect(plan.discoveryCredits).toBeGreaterThan(0);
+    expect(plan.discoveryCredits + pageCredits).toBe(fixture.running.sim.stats().creditsSpent - spentBefore);
+    await dir.remove();
+  });
+
   it('gives byte-identical output when a run is stopped half way and run again', async () => {
     const fixture = await open({ simulator: { tickets: 120 } });
     const clean = await tempDir();

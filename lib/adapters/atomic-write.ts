@@ -1,12 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 
+let written = 0;
+
 /**
- * Writes a file whole: the body goes to a temporary file (`temp`, or `<path>.<random>.tmp`), which is then
+ * Writes a file whole: the body goes to a temporary file (`temp`, or `<path>.<pid>-<n>.tmp`), which is then
  * renamed over the path, so a reader or a crash never sees half of it. When the write or the rename fails (a
  * full disk, a file too large, a read-only folder) the temporary file is removed before the error goes on.
+ * Asynchronous on purpose: a rename over a file can wait on the disk (ext4 flushes the new data first), and
+ * that wait belongs in libuv's pool, not on the thread that keeps Zoho's calls moving.
  */
-export async function writeWhole(path: string, body: string, temp = `${path}.${randomBytes(4).toString('hex')}.tmp`): Promise<void> {
+export async function writeWhole(path: string, body: string, temp = `${path}.${tempSuffix()}`): Promise<void> {
   try {
     await writeFile(temp, body, 'utf8');
     await rename(temp, path);
@@ -17,4 +20,10 @@ export async function writeWhole(path: string, body: string, temp = `${path}.${r
     if (failure.code !== undefined && failure.path === undefined) failure.path = path;
     throw error;
   }
+}
+
+/** A temporary file's suffix that no other write of this process, nor of another one, uses at the same time. */
+export function tempSuffix(): string {
+  written += 1;
+  return `${process.pid}-${written}.tmp`;
 }

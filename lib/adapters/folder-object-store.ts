@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
-import { writeWhole } from './atomic-write.js';
+import { tempSuffix, writeWhole } from './atomic-write.js';
 import { fsProblem } from './fs-problem.js';
 
 // `%`: a route export's query, URL-encoded, names its folder (routeParamsScope).
@@ -41,7 +40,7 @@ export class FolderObjectStore implements ObjectStore {
         this.made.add(folder);
       }
       // A dot-file: never listed as a key, even while it exists.
-      await writeWhole(path, body, join(folder, `.${randomBytes(6).toString('hex')}.tmp`));
+      await writeWhole(path, body, join(folder, `.${tempSuffix()}`));
     } catch (error) {
       throw fsProblem(error, `the reports folder ${this.root}`); // a full disk, a file where a folder must be, …
     }

@@ -47,6 +47,8 @@ export class FolderQueue implements WorkQueue {
   readonly quarantined: Quarantined[] = [];
   private readonly entries = new Map<string, Entry>();
   private sequence = 0;
+  /** whoever waits for the next message sent (a consumer running while pages are still being planned) */
+  private sentWaiters: Array<() => void> = [];
 
   private constructor(
     private readonly folder: string,
@@ -86,6 +88,12 @@ export class FolderQueue implements WorkQueue {
       await this.write('work', message);
       this.entries.set(id, { message, visibleAt: 0, handle: undefined });
     }
+    for (const wake of this.sentWaiters.splice(0)) wake();
+  }
+
+  /** Settles when the next message is sent. */
+  whenSent(): Promise<void> {
+    return new Promise((resolve) => this.sentWaiters.push(resolve));
   }
 
   async receive(max: number): Promise<ReceivedMessage[]> {

@@ -57,7 +57,8 @@ export interface LocalPipeline {
   connectPortal(): Promise<Portal>;
   /** processes the queue until it is empty, then writes the manifests of every run it touched */
   /** `runIds`: runs to report on besides those whose pages were handled (one planned with nothing to queue) */
-  process(options?: { stopAfter?: number; signal?: AbortSignal; runIds?: string[] }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
+  /** `planning`: pages still being planned into the queue until it settles (read as they come) */
+  process(options?: { stopAfter?: number; signal?: AbortSignal; runIds?: string[]; planning?: Promise<unknown> }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
   close(): Promise<void>;
 }
 

@@ -39,8 +39,7 @@ export class RunProgress {
 
   readonly onEvent = (event: PipelineEvent): void => {
     if (event.type === 'waiting') {
-      if (this.bars) this.bars.log(`${event.message}\n`);
-      else this.announce(event.message);
+      this.say(event.message);
       return;
     }
     if (event.type === 'warning') {
@@ -56,6 +55,12 @@ export class RunProgress {
     progress.bar?.setTotal(progress.planned);
     progress.bar?.update(progress.done);
   };
+
+  /** A line for the person watching, above the bars when they are drawn. */
+  say(text: string): void {
+    if (this.bars) this.bars.log(`${text}\n`);
+    else this.announce(text);
+  }
 
   /** seconds between the report's first and last event */
   seconds(report: string): number {

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { newRunId, runRecordKey } from '../pipeline/keys.js';
 import { warn } from '../pipeline/deps.js';
 import { readJson, readRunRecord, type RunRecord } from '../pipeline/manifest.js';
-import { planRun } from '../pipeline/planner.js';
+import { planRun, type PlanResult } from '../pipeline/planner.js';
 import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
 import type { Portal } from '../zoho/portal.js';
 import type { CliContext } from './context.js';
@@ -17,27 +17,36 @@ export interface RunOptions extends LocalOptions {
   param?: string[];
 }
 
+export interface ProcessOptions {
+  /** stop after this many messages (tests' interruption) */
+  stopAfter?: number;
+  /** the run this command is planning: its pages are read as they are planned, and it is reported even with none */
+  plan?: { runId: string; planning: Promise<PlanResult> };
+}
+
 /** Drains the local queue with progress, prints the summary, and says what the exit code means. */
-export async function processAndReport(
-  pipeline: LocalPipeline,
-  progress: RunProgress,
-  context: CliContext,
-  extraCredits = 0,
-  stopAfter?: number,
-  /** the run this command planned: reported even when none of its pages was queued */
-  planned?: string,
-): Promise<number> {
+export async function processAndReport(pipeline: LocalPipeline, progress: RunProgress, context: CliContext, options: ProcessOptions = {}): Promise<number> {
   const started = Date.now();
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
+  const { stopAfter, plan } = options;
   let result;
+  let planned: PlanResult | undefined;
   try {
-    result = await pipeline.process({ signal: abort.signal, ...(stopAfter !== undefined && { stopAfter }), ...(planned && { runIds: [planned] }) });
+    // Planning that fails stops the reading too: the error is the command's, and the queued pages wait for `run`.
+    plan?.planning.catch(() => abort.abort());
+    result = await pipeline.process({
+      signal: abort.signal,
+      ...(stopAfter !== undefined && { stopAfter }),
+      ...(plan && { runIds: [plan.runId], planning: plan.planning }),
+    });
+    planned = await plan?.planning;
   } finally {
     process.off('SIGINT', interrupt);
     progress.stop();
   }
+  const extraCredits = planned?.discoveryCredits ?? 0;
   const { drained, manifests } = result;
   const out = context.out;
   const totals = printSummary(out, manifests, (report) => progress.seconds(report));
@@ -146,9 +155,14 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       progress.restart();
     }
     const runId = newRunId((context.clock ?? { now: Date.now }).now());
-    const plan = await planRun({ runId, targets, trigger: 'cli' }, pipeline.deps);
-    out.line(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
-    return worse(earlier, await processAndReport(pipeline, progress, context, plan.discoveryCredits, options.stopAfter, runId));
+    out.line(`Run ${runId}: planning ${targets.length} report(s), reading each page as it is planned.`);
+    // Pages are read as discovery finds them: the first ones while later ones are still being found.
+    const planning = planRun({ runId, targets, trigger: 'cli' }, pipeline.deps).then((plan) => {
+      progress.say(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
+      return plan;
+    });
+    const code = await processAndReport(pipeline, progress, context, { ...(options.stopAfter !== undefined && { stopAfter: options.stopAfter }), plan: { runId, planning } });
+    return worse(earlier, code);
   } finally {
     progress.stop();
     await pipeline.close();

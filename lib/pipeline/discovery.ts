@@ -4,7 +4,7 @@ import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
-import { HISTORY_START, searchTickets } from './windows.js';
+import { forEachTicketPage, HISTORY_START } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
@@ -102,25 +102,28 @@ export class Discovery {
     return new Date(Date.parse(state.cursor) - CURSOR_OVERLAP_MS).toISOString();
   }
 
-  /** Tickets modified since the report's cursor (every ticket on its first run), read in windows. */
-  async changedTickets(reportId: string): Promise<DeskRecord[]> {
-    const since = (await this.since(reportId)) ?? HISTORY_START;
-    const tickets = await this.once(`tickets:${since}`, () => searchTickets(this.desk, since, this.startedAt));
-    this.logger.info({ report: reportId, since, tickets: tickets.length }, 'tickets changed since the last complete run');
+  /** Where a report of tickets' children (threads, approvals) reads from: its cursor less the overlap, or all history. */
+  async ticketsSince(reportId: string): Promise<string> {
+    return (await this.since(reportId)) ?? HISTORY_START;
+  }
+
+  /** Tickets modified since `since`, a search page at a time as Zoho answers (windows side by side). */
+  async forEachChangedTicketPage(since: string, onPage: (tickets: DeskRecord[]) => Promise<void>): Promise<number> {
+    let tickets = 0;
+    await forEachTicketPage(this.desk, since, this.startedAt, (page) => {
+      tickets += page.length;
+      return onPage(page);
+    });
+    this.logger.info({ since, tickets }, 'tickets changed since the last complete run');
     return tickets;
   }
 
   /**
-   * Tickets whose approvals to read: the changed ones that have approvals (tickets carry approvalCount per
-   * third-party sources; a ticket without the field is asked anyway), and those that had pending approvals
-   * in the last complete run, which may still be pending without the ticket changing.
+   * The tickets whose approvals the report's last complete run found pending: they may still be pending
+   * without the ticket changing, so they are read again.
    */
-  async ticketsWithApprovals(reportId: string): Promise<string[]> {
-    const changed = (await this.changedTickets(reportId))
-      .filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0)
-      .map((t) => String(t.id));
-    const carried = (await this.state(reportId))?.parents ?? [];
-    return [...new Set([...changed, ...carried])];
+  async carriedParents(reportId: string): Promise<string[]> {
+    return (await this.state(reportId))?.parents ?? [];
   }
 
   private once(key: string, load: () => Promise<DeskRecord[]>): Promise<DeskRecord[]> {

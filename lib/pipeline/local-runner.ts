@@ -12,6 +12,8 @@ export interface DrainOptions {
   stopAfter?: number;
   /** stop taking messages when aborted (Ctrl+C); those in flight finish */
   signal?: AbortSignal;
+  /** pages still being planned into the queue until this settles: an empty queue is not the end before then */
+  planning?: Promise<unknown>;
 }
 
 export interface DrainResult {
@@ -63,6 +65,10 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
     }
   };
 
+  // While pages are still being planned, an empty queue only means the next ones have not been sent yet.
+  let planning = options.planning !== undefined;
+  const planned = options.planning?.then(() => { planning = false; }, () => { planning = false; });
+  const moreOrPlanned = () => Promise.race([queue.whenSent(), planned]);
   for (;;) {
     const free = options.concurrency - inFlight.size;
     if (free > 0 && taking()) {
@@ -74,13 +80,19 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
       if (batch.length > 0) continue;
     }
     if (inFlight.size > 0) {
-      await Promise.race(inFlight);
+      await Promise.race(planning && free > 0 && taking() ? [...inFlight, moreOrPlanned()] : inFlight);
       continue;
     }
     if (!taking()) break;
     const next = queue.nextVisibleAt();
-    if (next === undefined) break;
-    await deps.clock.sleep(Math.max(1, next - deps.clock.now()));
+    if (next === undefined) {
+      if (!planning) break;
+      await moreOrPlanned();
+      continue;
+    }
+    // A delayed retry: wait for it (or, while planning, for new pages, looking again every so often).
+    const wait = Math.max(1, next - deps.clock.now());
+    await (planning ? Promise.race([moreOrPlanned(), deps.clock.sleep(Math.min(wait, 100))]) : deps.clock.sleep(wait));
   }
   result.interrupted = Boolean(options.signal?.aborted) || (options.stopAfter !== undefined && result.handled >= options.stopAfter);
   return result;

@@ -87,7 +87,11 @@ export async function runManifests(store: ObjectStore, runId: string, run?: RunR
   const receipts = read ?? (await readReceipts(store, runId));
   const byReport = new Map<string, Receipt[]>();
   for (const request of record?.requests ?? []) byReport.set(request.report, []);
-  for (const receipt of receipts) byReport.set(receipt.report, [...(byReport.get(receipt.report) ?? []), receipt]);
+  for (const receipt of receipts) {
+    const list = byReport.get(receipt.report);
+    if (list) list.push(receipt);
+    else byReport.set(receipt.report, [receipt]);
+  }
   const planningDone = record === undefined || record.status === 'planned' || record.status === 'finished';
   return [...byReport.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([report, list]) => {
     const manifest = summarise(report, runId, list);

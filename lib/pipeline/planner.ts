@@ -5,13 +5,12 @@ import { routeTarget } from '../reports/route.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
-import { depthReason } from './depth.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
 import { runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
-import { pageLimits, pageMessageBody, tooLargeForQueue, type PageMessage, type Target } from './messages.js';
-import { writeReceipt } from './receipts.js';
+import { pageLimits, type PageMessage, type Target } from './messages.js';
+import { PlanSink } from './plan-sink.js';
 import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
 
 export interface PlanRequest {
@@ -29,21 +28,11 @@ export interface PlanResult {
   discoveryCredits: number;
 }
 
-/** A page that is not queued, and why: its report could not be planned, it lies past Zoho's depth, or it is too big. */
-interface SetAside {
-  message: PageMessage;
-  status: 'reject' | 'unavailable';
-  cause: 'planning' | 'depth' | 'size';
-  reason: string;
-}
-
 /** One run of pages over one parent (or the whole report), and how many pages it has when Zoho says. */
 interface Series {
   params: Record<string, string>;
   pages: number | undefined;
 }
-
-const SEND_BATCH = 10; // SQS SendMessageBatch's limit
 
 /**
  * The scheduler's core: turns "run these reports" into one message per report × scope × page. Where Zoho
@@ -72,59 +61,44 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
   try {
     const zoho = await deps.zoho(request.secretId);
     if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
+    // Discovery's calls counted apart: on this machine pages are read on the same connection while it plans.
+    const desk = zoho.desk.withOwnTally();
     const discovery = new Discovery(
-      zoho.desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message), deps.reconcileMs,
+      desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message), deps.reconcileMs,
     );
-    const spentBefore = zoho.desk.credits.spent;
-    const messages: PageMessage[] = [];
-    const setAside: SetAside[] = [];
-    for (const target of request.targets) {
-      const base = { kind: 'page' as const, runId: request.runId, report: target.report, ...(target.route ? { route: target.route } : {}), ...(request.secretId ? { secretId: request.secretId } : {}) };
-      let series: Series[];
+    const sink = new PlanSink(deps, pageEndpoint);
+    const baseOf = (target: Target) => ({
+      kind: 'page' as const, runId: request.runId, report: target.report, ...(target.route ? { route: target.route } : {}), ...(request.secretId ? { secretId: request.secretId } : {}),
+    });
+    const emit = async (target: Target, series: Series[]) => {
+      for (const one of series) for (const page of pagesOf({ ...baseOf(target), params: one.params }, one.pages)) await sink.add(page);
+    };
+    // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is recorded
+    // as such, and the others are planned; credentials, credits and outages stop the whole run.
+    const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>) => {
       try {
-        series = await seriesFor(target, discovery);
+        await plan();
       } catch (error) {
-        // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is
-        // recorded as such, and the others are planned; credentials, credits and outages stop the whole run.
         if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
-        const [first] = pagesOf({ ...base, params: target.params }, 1) as [PageMessage];
-        setAside.push({ message: first, status: error.action, cause: 'planning', reason: `${target.report} could not be planned: ${describeError(error)}` });
-        discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
-        continue;
-      }
-      for (const one of series) {
-        for (const page of pagesOf({ ...base, params: one.params }, one.pages)) {
-          // Counted pages past Zoho's depth limit (a ticket with thousands of threads) are never requested.
-          const target = pageEndpoint(page);
-          if (page.from > target.fromMax) setAside.push({ message: page, status: 'reject', cause: 'depth', reason: depthReason(page, target) });
-          else messages.push(page);
+        for (const target of targets) {
+          const [first] = pagesOf({ ...baseOf(target), params: target.params }, 1) as [PageMessage];
+          await sink.setAside({ message: first, status: error.action, cause: 'planning', reason: `${target.report} could not be planned: ${describeError(error)}` });
+          discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
         }
       }
+    };
+    const ticketChildren = request.targets.filter(readsChangedTickets);
+    for (const target of request.targets.filter((t) => !readsChangedTickets(t))) {
+      await plannedOrSetAside([target], async () => emit(target, await seriesFor(target, discovery)));
     }
-    const discoveryCredits = zoho.desk.credits.spent - spentBefore;
-    const cursorAt = cursorTime(localStart, zoho.desk.serverClock, deps);
-
-    // Receipts first: a page is never in the queue without one, so the manifest always counts it.
-    const sendable: PageMessage[] = [];
-    for (const message of messages) {
-      const tooLarge = tooLargeForQueue(message);
-      if (tooLarge) setAside.push({ message, status: 'reject', cause: 'size', reason: tooLarge });
-      else sendable.push(message);
-    }
-    const limit = pLimit(16);
-    await Promise.all(sendable.map((m) => limit(() => writeReceipt(deps.store, m, 'planned'))));
-    await Promise.all(setAside.map(({ message, status, reason, cause }) =>
-      limit(() => writeReceipt(deps.store, message, status === 'unavailable' ? 'unavailable' : 'failed', { reason, ...(status === 'unavailable' ? {} : { cause }) }))));
-    for (let i = 0; i < sendable.length; i += SEND_BATCH) {
-      await deps.queue.send(sendable.slice(i, i + SEND_BATCH).map((m) => ({ body: pageMessageBody(m) })));
-    }
-    const planned: Record<string, number> = {};
-    for (const m of [...messages, ...setAside.map((a) => a.message)]) planned[m.report] = (planned[m.report] ?? 0) + 1;
-    for (const [report, pages] of Object.entries(planned)) deps.events?.({ type: 'planned', runId: request.runId, report, pages });
-    for (const { message, reason } of setAside) deps.events?.({ type: 'dead-lettered', runId: request.runId, report: message.report, reason });
+    await planTicketChildren(ticketChildren, discovery, emit, plannedOrSetAside);
+    await sink.flush();
+    const discoveryCredits = desk.credits.spent;
+    const cursorAt = cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
+    const { planned } = sink;
     const fullReads = fullReadsOf(request.targets, discovery);
     await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned, fullReads, reconciles: [...discovery.reconciles].sort() });
-    if (sendable.length === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
+    if (sink.sent === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
     return { runId: request.runId, planned, discoveryCredits };
   } catch (error) {
     // Planning stopped half-way: say so in the run record, so status shows it and no cursor moves for it.
@@ -236,7 +210,6 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
   if (target.report === 'route') return [{ params: target.params, pages: undefined }];
   const report = findReport(target.report) as ReportDefinition;
   const params = { ...target.params };
-  const limit = endpointOf(report.endpoint).maxLimit;
   if (report.id === 'tickets') {
     // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
     const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
@@ -266,15 +239,60 @@ async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]
       return each(await discovery.departmentIds());
     case 'module':
       return each([...FIELD_MODULES]);
-    case 'ticket-with-approvals':
-      return each(await discovery.ticketsWithApprovals(report.id));
-    case 'changed-ticket':
-      return (await discovery.changedTickets(report.id)).map((ticket: DeskRecord) => ({
-        params: { ...params, ticketId: String(ticket.id) },
-        // Threads are counted on the ticket; time entries are not.
-        pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
-      }));
     default:
       return [{ params, pages: undefined }];
+  }
+}
+
+/** A report read for the tickets changed since its cursor (threads, ticket time entries, pending approvals). */
+function readsChangedTickets(target: Target): boolean {
+  const report = target.report === 'route' ? undefined : findReport(target.report);
+  const fanOut = report?.fanOut;
+  return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-ticket' || fanOut === 'ticket-with-approvals'));
+}
+
+/**
+ * The reports of tickets' children, planned as the search answers: one read of the changed tickets serves
+ * every such report reading from the same cursor, and each page of tickets becomes their pages at once.
+ * Approvals also read the tickets whose approvals the last complete run found pending.
+ */
+async function planTicketChildren(
+  targets: Target[],
+  discovery: Discovery,
+  emit: (target: Target, series: Series[]) => Promise<void>,
+  plannedOrSetAside: (targets: Target[], plan: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const bySince = new Map<string, Target[]>();
+  for (const target of targets) {
+    const since = await discovery.ticketsSince(target.report);
+    bySince.set(since, [...(bySince.get(since) ?? []), target]);
+  }
+  for (const [since, group] of bySince) {
+    const reads = group.map((target) => {
+      const report = findReport(target.report) as ReportDefinition;
+      const params = { ...target.params };
+      if (params.since) params.until ??= discovery.startedAt;
+      return { target, report, params, limit: endpointOf(report.endpoint).maxLimit };
+    });
+    const changed = new Set<string>();
+    await plannedOrSetAside(group, async () => {
+      await discovery.forEachChangedTicketPage(since, async (tickets) => {
+        for (const { target, report, params, limit } of reads) {
+          // Tickets carry approvalCount (third-party sources); a ticket without the field is asked anyway.
+          const withApprovals = report.fanOut === 'ticket-with-approvals';
+          const parents = withApprovals ? tickets.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0) : tickets;
+          if (withApprovals) for (const ticket of parents) changed.add(String(ticket.id));
+          await emit(target, parents.map((ticket: DeskRecord) => ({
+            params: { ...params, ticketId: String(ticket.id) },
+            // Threads are counted on the ticket; time entries are not.
+            pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
+          })));
+        }
+      });
+      for (const { target, report, params } of reads.filter((r) => r.report.fanOut === 'ticket-with-approvals')) {
+        const carried = (await discovery.carriedParents(report.id)).filter((id) => !changed.has(id));
+        await emit(target, carried.map((ticketId) => ({ params: { ...params, ticketId }, pages: undefined })));
+      }
+    });
   }
 }

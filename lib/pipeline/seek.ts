@@ -57,25 +57,30 @@ export function unread(records: DeskRecord[], skip: readonly string[] | undefine
   return records.filter((record, i) => !seen.has(idOf(record, i)));
 }
 
-/** Every record of a window [since, until] of a search sorted by `field`, page after page by keyset. */
-export async function seekAll(
+/**
+ * Every record of a window [since, until] of a search sorted by `field`, page after page by keyset, handed
+ * to `onPage` as each page arrives (records already handed over, by id in `seen`, are left out).
+ */
+export async function seekPages(
   desk: DeskClient,
   target: DeskEndpoint,
   query: (after: string) => Record<string, string | undefined>,
   field: string,
   since: string,
-): Promise<DeskRecord[]> {
-  const seen = new Set<string>();
-  const records: DeskRecord[] = [];
+  onPage: (records: DeskRecord[]) => Promise<void>,
+  seen = new Set<string>(),
+): Promise<void> {
   let position: SeekPosition = { after: since, from: target.fromBase, skip: [] };
   for (;;) {
     const page = await desk.page(target, { query: query(position.after), from: position.from, limit: target.maxLimit });
+    const fresh: DeskRecord[] = [];
     for (const record of unread(page.records, position.skip)) {
       const id = String(record.id);
-      if (!seen.has(id)) records.push(record);
+      if (!seen.has(id)) fresh.push(record);
       seen.add(id);
     }
-    if (page.last) return records;
+    if (fresh.length) await onPage(fresh);
+    if (page.last) return;
     const next = seekNext(target, page.records, field, position, page.limit);
     if (next.from > target.fromMax) {
       throw new ZohoRejectedError(`${describeEndpoint(target)}: more than ${target.fromMax} records share the time ${next.after}.`);

@@ -1,7 +1,8 @@
 import { ZohoRejectedError } from '../errors.js';
-import type { DeskClient } from '../zoho/desk-client.js';
+import pLimit from 'p-limit';
+import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { describeEndpoint, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
-import { seekAll } from './seek.js';
+import { seekPages } from './seek.js';
 
 /** A stretch of time, both ends included, and how many records fall in it. */
 export interface TimeWindow {
@@ -87,12 +88,19 @@ export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Recor
   };
 }
 
-/** Every ticket modified in [since, until], oldest first, read window by window (by keyset: see seek.ts). */
-export async function searchTickets(desk: DeskClient, since: string, until: string): Promise<Array<Record<string, unknown>>> {
-  const tickets: Array<Record<string, unknown>> = [];
-  for (const window of await ticketWindows(desk, since, until)) {
+/** Search windows read side by side: each is a chain of keyset pages, so windows are the parallelism discovery has. */
+const WINDOWS_AT_ONCE = 4;
+
+/**
+ * Every ticket modified in [since, until], handed to `onPage` a search page at a time as the pages arrive —
+ * windows side by side, each oldest first by keyset (seek.ts) — so what depends on the tickets starts at once
+ * and nothing holds them all. A ticket edited while it is read, and so found in two windows, is handed over once.
+ */
+export async function forEachTicketPage(desk: DeskClient, since: string, until: string, onPage: (tickets: DeskRecord[]) => Promise<void>): Promise<void> {
+  const seen = new Set<string>();
+  const limit = pLimit(WINDOWS_AT_ONCE);
+  await Promise.all((await ticketWindows(desk, since, until)).map((window) => limit(() => {
     const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
-    tickets.push(...(await seekAll(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since)));
-  }
-  return tickets;
+    return seekPages(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since, onPage, seen);
+  })));
 }

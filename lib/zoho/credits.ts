@@ -32,13 +32,23 @@ export class CreditMeter {
   readonly byRequest = new Map<string, CreditUse>();
   /** credits of the daily pool the run leaves unspent */
   reserve: number;
+  /** the meter of the whole client, when this one tallies only some of its calls */
+  private parent: CreditMeter | undefined;
 
   constructor(options: CreditMeterOptions = {}) {
     this.reserve = options.reserve ?? 0;
   }
 
+  /** A tally of some of the calls (a run's discovery, say): each call is recorded there and here, one pool. */
+  child(): CreditMeter {
+    const child = new CreditMeter();
+    child.parent = this;
+    return child;
+  }
+
   /** Records one answer; returns its weight. */
   record(request: string, headers: Record<string, string>): number {
+    this.parent?.record(request, headers);
     const weight = readNumber(headers['x-rate-limit-request-weight-v3']) ?? 0;
     const remaining = readNumber(headers['x-rate-limit-remaining-v3']);
     this.calls += 1;
@@ -53,6 +63,7 @@ export class CreditMeter {
 
   /** Throws before a call that would take the pool below the reserve. */
   assertCanSpend(request: string, weight = LIST_CALL_WEIGHT): void {
+    if (this.parent) return this.parent.assertCanSpend(request, weight);
     if (this.remaining === undefined || this.reserve <= 0) return;
     if (this.remaining - weight < this.reserve) {
       throw new CreditsExhaustedError(

@@ -55,6 +55,8 @@ export interface DeskClientOptions {
   orgId: string | undefined;
   clock: Clock;
   credits?: CreditMeter;
+  /** the calls-in-flight bound, when shared with another client (withOwnTally) */
+  pace?: Pace;
   /** upper bound on calls in flight from this client */
   maxConcurrency?: number;
   timeoutMs?: number;
@@ -92,7 +94,7 @@ export class DeskClient {
   constructor(private readonly options: DeskClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.credits = options.credits ?? new CreditMeter();
-    this.pace = new Pace(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
+    this.pace = options.pace ?? new Pace(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -105,6 +107,14 @@ export class DeskClient {
   /** The last Date header Zoho sent, with this machine's time when it came; undefined before any answer. */
   get serverClock(): { serverMs: number; localMs: number } | undefined {
     return this.clockReading;
+  }
+
+  /**
+   * This client — the same calls in flight, tokens and credit pool — counting what its own calls cost apart:
+   * a run's discovery, while pages are read beside it on the same connection.
+   */
+  withOwnTally(): DeskClient {
+    return new DeskClient({ ...this.options, credits: this.credits.child(), pace: this.pace });
   }
 
   /** Changes the bound on calls in flight, e.g. once the portal's edition is known. */
