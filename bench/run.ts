@@ -9,6 +9,7 @@ import { chaosScenario } from './chaos.js';
 import { credits } from './credits.js';
 import { deletions } from './deletions.js';
 import { memory } from './memory.js';
+import { startup } from './startup.js';
 import { throughput } from './throughput.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -77,10 +78,18 @@ say(
     `tombstones of tickets not deleted (goal: all, none) ${verdict(d.found === d.deleted && d.extra === 0)}`,
 );
 
+const s = await startup(Number(env.BENCH_STARTUP_RUNS ?? 15));
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+say(
+  `8. start-up: from spawn to exit, medians of ${s.runs} runs, a bare \`node -e ''\` took ${ms(s.bareMs)}; \`zoho-desk-reports --help\` ` +
+    `${ms(s.helpMs)} → ${s.helpRatio.toFixed(1)}× (goal ≤ 6×) ${verdict(s.helpRatio <= 6)}; \`reports\` ${ms(s.reportsMs)} → ` +
+    `${s.reportsRatio.toFixed(1)}×`,
+);
+
 await writeFile(
   join(import.meta.dirname, 'RESULTS.md'),
   `# Benchmark results\n\nThe last \`npm run bench\`, ${new Date().toISOString().slice(0, 10)}, on ${machine}.\n\n` +
     lines.slice(1).map((line) => `- ${line}`).join('\n') +
     '\n\nRatios are measured against baselines in the same run (the P·L/C limit, a one-call-at-a-time run, a full ' +
-    'refresh of the same data, reading the export in Node), so they hold across machines better than the raw times.\n',
+    'refresh of the same data, reading the export in Node, a bare Node.js start), so they hold across machines better than the raw times.\n',
 );

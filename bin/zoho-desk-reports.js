@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so what you install is what the tests ran.
-import { register } from 'tsx/esm/api';
+// Runs the command line built from lib/ into dist/cli/ (`npm run build`, which `npm ci` runs as `prepare` and
+// `npm test` runs before the tests): plain JavaScript, so a command starts without compiling TypeScript.
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../lib/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+if (process.env.DEBUG) process.setSourceMapsEnabled(true); // stack traces that name lib/**/*.ts
+
+const built = new URL('../dist/cli/main.js', import.meta.url);
+let cli;
+try {
+  cli = await import(built.href);
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(fileURLToPath(built))) throw error;
+  process.stderr.write('zoho-desk-reports: the command line is not built (dist/cli/main.js is missing): run `npm run build` in the package folder (`npm ci` does it).\n');
+  process.exit(2);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

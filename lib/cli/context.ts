@@ -18,6 +18,8 @@ export interface CliContext {
 }
 
 export const DEFAULT_SECRET_PATH = '.zoho/auth.json';
+/** The reports folder (the local bucket) when neither --out nor REPORTS_DIR names one. */
+export const DEFAULT_OUT = 'reports';
 
 /** The local secret file: --secret, else ZOHO_SECRET_ID, else .zoho/auth.json. */
 export function localSecretStore(context: CliContext, flag?: string): FileSecretStore {

@@ -18,7 +18,7 @@ import type { RetryPolicy } from '../zoho/desk-client.js';
 import { applyCreditReserve, DEFAULT_RESERVE } from '../zoho/credit-reserve.js';
 import { duration } from '../zoho/desk-errors.js';
 import { describePortal, type Portal } from '../zoho/portal.js';
-import { localSecretStore, type CliContext } from './context.js';
+import { DEFAULT_OUT, localSecretStore, type CliContext } from './context.js';
 import { secretFileFor } from './secret-files.js';
 
 export interface LocalOptions {
@@ -37,7 +37,6 @@ export interface LocalOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_OUT = 'reports';
 /** receives before a page goes to the dead-letter queue (the deployed queue uses the same) */
 export const MAX_RECEIVE_COUNT = 5;
 /**

@@ -1,19 +1,11 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { jsonLogger } from '../adapters/json-logger.js';
-import { authInit } from './auth-command.js';
-import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from './aws-commands.js';
 import type { CliContext } from './context.js';
-import { enqueue } from './enqueue-command.js';
 import { consoleOutput, EXIT_CODES, reportFailure } from './output.js';
-import { redrive } from './redrive-command.js';
-import { runQuery } from './query-command.js';
-import { writeReport } from './report-command.js';
-import { listReports } from './reports-command.js';
-import { runReports } from './run-command.js';
-import { everyHours, schedule } from './schedule-command.js';
-import { serveSimulator } from './simulator-command.js';
-import { showStatus } from './status-command.js';
+import { everyHours } from './schedule-command.js';
+
+// Each command imports its module when it runs, not before: `--help` and `reports` do not load DuckDB, the AWS
+// SDK, the pipeline or the simulator (bench/startup.ts, figure 8 of `npm run bench`).
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -63,13 +55,15 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .argument('[report...]', 'report ids (see `reports`)')
     .option('--param <name=value>', 'a report parameter, e.g. --param ticketId=1329983000000425001 (repeatable)', collect)
     .action(async (reports: string[], options) => {
+      const { runReports } = await import('./run-command.js');
       result.exitCode = await runReports(reports, options, context);
     });
 
   deployed(local(program.command('redrive')))
     .description('move dead-lettered pages back to the queue and fetch them again')
     .action(async (options) => {
-      result.exitCode = options.stage ? await awsRedrive(options, context) : await redrive(options, context);
+      if (options.stage) result.exitCode = await (await import('./aws-commands.js')).awsRedrive(options, context);
+      else result.exitCode = await (await import('./redrive-command.js')).redrive(options, context);
     });
 
   deployed(local(program.command('enqueue')))
@@ -80,14 +74,18 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--secret-id <id>', "another portal's secret (.zoho/<id>.json beside the default secret)")
     .option('--later', 'only queue it; the next `run` processes it')
     .action(async (report: string | undefined, options) => {
-      result.exitCode = options.stage ? await awsEnqueue(report, options, context) : await enqueue(report, options, context);
+      if (options.stage) result.exitCode = await (await import('./aws-commands.js')).awsEnqueue(report, options, context);
+      else result.exitCode = await (await import('./enqueue-command.js')).enqueue(report, options, context);
     });
 
   deployed(program.command('status'))
     .description('the queue, the dead-letter queue, the alarms firing (--stage), and the last runs with their manifests')
     .option('--out <dir>', 'the reports folder')
     .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
-    .action((options) => (options.stage ? awsStatus(options, context) : showStatus(options, context)));
+    .action(async (options) => {
+      if (options.stage) await (await import('./aws-commands.js')).awsStatus(options, context);
+      else await (await import('./status-command.js')).showStatus(options, context);
+    });
 
   program
     .command('schedule')
@@ -98,7 +96,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--cron', 'a crontab line instead of systemd units')
     .option('--install', 'write the units to ~/.config/systemd/user (never runs systemctl or edits a crontab)')
     .option('--force', 'with --install: replace units that differ')
-    .action((options) => schedule(options, context));
+    .action(async (options) => (await import('./schedule-command.js')).schedule(options, context));
 
   const auth = program.command('auth').description('OAuth2 with Zoho Accounts');
   auth
@@ -109,7 +107,8 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--secret-id <id>', 'use this AWS Secrets Manager secret (e.g. zoho_auth) instead of a local file')
     .option('--region <region>', 'AWS region of the secret (default: your AWS configuration)')
     .action(async (options) => {
-      await (options.secretId ? awsAuthInit(options, context) : authInit(options, context));
+      if (options.secretId) await (await import('./aws-commands.js')).awsAuthInit(options, context);
+      else await (await import('./auth-command.js')).authInit(options, context);
     });
 
   program
@@ -119,20 +118,20 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--file <path>', 'read the SQL from a file instead')
     .option('--out <dir>', 'the reports folder (the local bucket)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .action((sql: string | undefined, options) => runQuery(sql, options, context));
+    .action(async (sql: string | undefined, options) => (await import('./query-command.js')).runQuery(sql, options, context));
 
   program
     .command('report')
     .description('one self-contained HTML page of charts (volumes, backlog, response times, happiness, …)')
     .option('--from <dir>', 'the reports folder (the local bucket; default: REPORTS_DIR or ./reports)')
     .option('--out <file>', 'the HTML file to write', 'report.html')
-    .action((options) => writeReport(options, context));
+    .action(async (options) => (await import('./report-command.js')).writeReport(options, context));
 
   program
     .command('reports')
     .description('list the reports, their parameters and the Zoho edition each needs')
     .option('--json', 'as JSON')
-    .action((options) => listReports(options, context));
+    .action(async (options) => (await import('./reports-command.js')).listReports(options, context));
 
   program
     .command('simulator')
@@ -149,6 +148,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--credits <n>', "override the edition's daily credit pool", integer('--credits'))
     .option('--write-secret <path>', 'write a matching secret file (client, fresh grant code, org_id)')
     .action(async (options) => {
+      const { serveSimulator } = await import('./simulator-command.js');
       const running = await serveSimulator(options, context);
       await new Promise<void>((resolve) => {
         const stop = () => void running.stop().then(resolve);
@@ -163,7 +163,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
 export async function main(argv: string[], given: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
   const result = { exitCode: 0 };
   // DEBUG=1: the pipeline's structured log on stderr.
-  const context = given.logger || !given.env.DEBUG ? given : { ...given, logger: jsonLogger('cli', 'debug', 2) };
+  const context = given.logger || !given.env.DEBUG ? given : { ...given, logger: (await import('../adapters/json-logger.js')).jsonLogger('cli', 'debug', 2) };
   try {
     await buildProgram(context, result).parseAsync(argv, { from: 'user' });
     return result.exitCode;

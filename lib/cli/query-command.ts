@@ -2,8 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { LocalWarehouse, type QueryResult } from '../analytics/local-warehouse.js';
 import { ConfigError } from '../errors.js';
-import type { CliContext } from './context.js';
-import { DEFAULT_OUT } from './local-pipeline.js';
+import { DEFAULT_OUT, type CliContext } from './context.js';
 import { table } from './output.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';

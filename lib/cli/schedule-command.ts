@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_SECRET_PATH, type CliContext } from './context.js';
-import { DEFAULT_OUT } from './local-pipeline.js';
+import { DEFAULT_OUT, DEFAULT_SECRET_PATH, type CliContext } from './context.js';
 
 export interface ScheduleOptions {
   every: number;

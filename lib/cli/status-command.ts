@@ -3,8 +3,7 @@ import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { peekQueueFolder } from '../adapters/folder-queue.js';
 import { readRunRecord, runManifests } from '../pipeline/manifest.js';
 import type { ObjectStore } from '../ports.js';
-import type { CliContext } from './context.js';
-import { DEFAULT_OUT } from './local-pipeline.js';
+import { DEFAULT_OUT, type CliContext } from './context.js';
 import type { Output } from './output.js';
 import { table } from './output.js';
 
