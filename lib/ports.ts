@@ -85,6 +85,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
   /** The names of the "folders" directly under a prefix ending in "/" (S3: common prefixes), in order. */
   folders(prefix: string): Promise<string[]>;
+  /** Removes these objects; a key that is not there is no error. */
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 /** A view in the query engine's catalogue (Athena's, in Glue): how it is defined now, and a new definition. */

@@ -88,6 +88,16 @@ describe('the S3 bucket adapter', () => {
     expect(await rejection(store.put('../escape', 'x', 'text/plain'))).toBeInstanceOf(ConfigError);
   });
 
+  it('deletes objects a thousand at a time, a missing key being no error', async () => {
+    aws = await awsFixture(await open());
+    const store = new S3ObjectStore(aws.clients.s3, BUCKET);
+    const keys = Array.from({ length: 1_005 }, (_, i) => `_runs/r/pages/threads/ticket=${i}/page-00001.json`);
+    await Promise.all(keys.map((key) => store.put(key, '{}', 'application/json')));
+    await store.put('_runs/r/receipts.jsonl', '{}\n', 'application/x-ndjson');
+    await store.delete([...keys, '_runs/r/pages/never-there.json']);
+    expect(await store.list('_runs/')).toEqual(['_runs/r/receipts.jsonl']);
+  });
+
   it('stores an empty page as an empty object without the SDK warning of a stream of unknown length', async () => {
     aws = await awsFixture(await open());
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);

@@ -1,11 +1,11 @@
-import { chmod, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { main } from '../lib/cli/main.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
-import { manifestKey, receiptKey } from '../lib/pipeline/keys.js';
+import { foldedReceiptsKey, manifestKey, receiptKey } from '../lib/pipeline/keys.js';
 import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
 import type { Logger } from '../lib/ports.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
@@ -38,9 +38,19 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const dir = await tempDir();
     expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
     const runId = await firstRun(dir.path);
-    await writeFile(join(dir.path, receiptKey('departments', runId, '', 1)), '{"report":"depa');
+    // The finished run's receipts were folded into one file; a page receipt written since (here cut short) wins.
+    const folded = join(dir.path, foldedReceiptsKey(runId));
+    expect(await readFile(folded, 'utf8')).toContain('"status":"written"');
+    const loose = join(dir.path, receiptKey('departments', runId, '', 1));
+    await mkdir(dirname(loose), { recursive: true });
+    await writeFile(loose, '{"report":"depa');
     const [manifest] = await runManifests(new FolderObjectStore(dir.path), runId);
     expect(manifest).toMatchObject({ status: 'incomplete', pages: { pending: 1, written: 0 } });
+    // A line of the folded file edited past reading counts its page as pending too.
+    await rm(loose);
+    await writeFile(folded, '{"report":"departments","runId":"x","scope":"","page":1,"status":"writ\n');
+    const [again] = await runManifests(new FolderObjectStore(dir.path), runId);
+    expect(again).toMatchObject({ status: 'incomplete', pages: { pending: 1, written: 0 } });
     expect((await new FolderObjectStore(dir.path).list('departments/')).some((k) => k.endsWith('page-00001.jsonl'))).toBe(true);
     await dir.remove();
   });

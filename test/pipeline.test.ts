@@ -137,6 +137,10 @@ describe('the reports pipeline on one machine', () => {
     const planned = Object.values(plan.planned).reduce((a, b) => a + b, 0);
     expect(drained.deadLettered).toBe(planned);
     expect(manifests.find((m) => m.report === 'threads')).toMatchObject({ status: 'failed', pages: { written: 0, pending: 0 } });
+    // Pages waiting for a redrive keep their receipts apart: the run's receipts are not folded yet.
+    const faultyStore = new FolderObjectStore(faulty.path);
+    expect((await faultyStore.list(`_runs/${RUN}/pages/`)).length).toBe(planned);
+    expect(await faultyStore.get(`_runs/${RUN}/receipts.jsonl`)).toBeUndefined();
     expect(manifests.find((m) => m.report === 'threads')?.failures[0]?.reason).toContain('failed 5 times');
     expect(fixture.running.sim.stats().faults.outage).toBeGreaterThanOrEqual(planned * 5);
 
@@ -156,6 +160,10 @@ describe('the reports pipeline on one machine', () => {
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     for (const [key, bytes] of expected) expect(actual.get(key), key).toBe(bytes);
     expect((await runManifests(new FolderObjectStore(faulty.path), RUN)).every((m) => m.status === 'complete')).toBe(true);
+    // Finished: one object of receipts, no page receipt and no folder of them left.
+    expect(await faultyStore.list(`_runs/${RUN}/pages/`)).toEqual([]);
+    expect(await faultyStore.folders(`_runs/${RUN}/`)).toEqual([]);
+    expect(((await faultyStore.get(`_runs/${RUN}/receipts.jsonl`)) ?? '').trim().split('\n').length).toBeGreaterThanOrEqual(planned);
     await clean.remove();
     await faulty.remove();
   });

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
@@ -89,5 +89,25 @@ export class FolderObjectStore implements ObjectStore {
     };
     await walk(folder);
     return keys.sort();
+  }
+
+  /** Unlinks each file, then the folders that left empty (up to the reports folder), deepest first. */
+  async delete(keys: readonly string[]): Promise<void> {
+    const folders = new Set<string>();
+    try {
+      for (const key of keys) {
+        await unlink(join(this.root, checkKey(key))).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        for (let folder = posix.dirname(key); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
+      }
+    } catch (error) {
+      throw fsProblem(error, `the reports folder ${this.root}`);
+    }
+    const deepestFirst = [...folders].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
+    for (const folder of deepestFirst) {
+      // Not empty (other objects, or a write under way): kept, as S3 would show it.
+      if (await rmdir(join(this.root, folder)).then(() => true, () => false)) this.made.delete(join(this.root, folder));
+    }
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
  *   _state/<report>.json                                             cursor of the last successful run
  *   _runs/<runId>/run.json                                           what the run was asked to do
  *   _runs/<runId>/pages/<report>/<scope>page-<NNNNN>.json            one receipt per page (manifests derive from them)
+ *   _runs/<runId>/receipts.jsonl                                     a finished run's receipts, folded into one object
  *
  * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
  */
@@ -57,6 +58,11 @@ export function stateKey(report: string): string {
 
 export function runRecordKey(runId: string): string {
   return `_runs/${runId}/run.json`;
+}
+
+/** A finished run's receipts, one per line, folded from its page receipts when it was finalized. */
+export function foldedReceiptsKey(runId: string): string {
+  return `_runs/${runId}/receipts.jsonl`;
 }
 
 export function receiptPrefix(runId: string): string {

@@ -2,7 +2,7 @@ import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
-import { readReceipts } from './receipts.js';
+import { foldReceipts, readReceiptFiles, readReceipts } from './receipts.js';
 import { recordDepartures } from './tombstones.js';
 import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
@@ -157,7 +157,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const now = options.now ?? Date.now();
   const warn = options.warn ?? ignore;
   const run = await readRunRecord(store, runId, warn);
-  const receipts = await readReceipts(store, runId);
+  const { receipts, loose } = await readReceiptFiles(store, runId);
   const manifests = await runManifests(store, runId, run, receipts);
   const { byReport: departed } = await recordDepartures(store, run, runId, receipts, warn);
   for (const manifest of manifests) {
@@ -190,5 +190,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   if (run && run.status === 'planned' && manifests.every((m) => m.pages.pending === 0)) {
     await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
   }
+  // Nothing of the run will be written again (no page pending, none waiting for a redrive): one object of receipts.
+  const settled = run && (run.status === 'planned' || run.status === 'finished') && manifests.every((m) => m.pages.pending + m.pages.deadLettered === 0);
+  if (settled && loose.length > 0) await foldReceipts(store, runId, receipts, loose);
   return manifests;
 }

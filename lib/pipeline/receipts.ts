@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { routeParamsScope, routeScope } from '../reports/route.js';
-import { pageKey, receiptKey, receiptPrefix } from './keys.js';
+import { foldedReceiptsKey, pageKey, receiptKey, receiptPrefix } from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
 
@@ -40,23 +40,65 @@ export async function writeReceipt(
   await store.put(receiptKey(message.report, message.runId, scope, message.page), `${JSON.stringify(receipt)}\n`, 'application/json');
 }
 
+/** The receipts of a run: those folded when it was finalized, overridden by any page receipt written since. */
 export async function readReceipts(store: ObjectStore, runId: string): Promise<Receipt[]> {
-  const keys = await store.list(receiptPrefix(runId));
+  return (await readReceiptFiles(store, runId)).receipts;
+}
+
+const identity = (r: Pick<Receipt, 'report' | 'scope' | 'page'>) => `${r.report}\u0000${r.scope}\u0000${r.page}`;
+
+function parseReceipt(text: string): Receipt | undefined {
+  try {
+    const parsed = receiptSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's receipts, and the keys of its page receipts not yet folded. */
+export async function readReceiptFiles(store: ObjectStore, runId: string): Promise<{ receipts: Receipt[]; loose: string[] }> {
+  const byPage = new Map<string, Receipt>();
+  for (const line of ((await store.get(foldedReceiptsKey(runId))) ?? '').split('\n')) {
+    if (!line) continue;
+    const receipt = parseReceipt(line);
+    // A line edited past reading: its page counts as pending when it can still be named, so no manifest is complete.
+    const named = receipt ?? namedIn(line, runId);
+    byPage.set(identity(named), named);
+  }
+  const loose = await store.list(receiptPrefix(runId));
   const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
   const read = async (key: string): Promise<Receipt | undefined> => {
     const text = await store.get(key);
     if (text === undefined) return undefined;
-    let parsed;
-    try {
-      parsed = receiptSchema.safeParse(JSON.parse(text));
-    } catch {
-      parsed = undefined;
-    }
     // A receipt cut short or edited cannot be trusted: count its page as still pending.
-    return parsed?.success ? parsed.data : { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
+    return parseReceipt(text) ?? { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
   };
-  const receipts = await Promise.all(keys.map((key) => limit(() => read(key))));
-  return receipts.filter((r): r is Receipt => r !== undefined);
+  for (const receipt of await Promise.all(loose.map((key) => limit(() => read(key))))) {
+    if (receipt) byPage.set(identity(receipt), receipt);
+  }
+  return { receipts: [...byPage.values()], loose };
+}
+
+/**
+ * The page a folded line was about, read from its text (receipts are written report, runId, scope, page first),
+ * as pending; a line that does not even name its report still keeps the run from looking complete.
+ */
+function namedIn(line: string, runId: string): Receipt {
+  const report = /^\{"report":"([^"\\]+)"/.exec(line)?.[1] ?? 'unreadable-receipts';
+  const scope = /"scope":"([^"\\]*)"/.exec(line)?.[1] ?? '';
+  const page = Number(/"page":(\d+)/.exec(line)?.[1] ?? 0);
+  return { report, runId, scope, page, status: 'planned', reason: 'unreadable receipt' };
+}
+
+/**
+ * Folds a finished run's page receipts into one object and removes them: half of an export's files were
+ * receipts. Written first, removed after, so a fold cut short leaves both, and reading prefers the page receipt.
+ */
+export async function foldReceipts(store: ObjectStore, runId: string, receipts: readonly Receipt[], loose: readonly string[]): Promise<void> {
+  const sorted = [...receipts].sort((a, b) => a.report.localeCompare(b.report) || a.scope.localeCompare(b.scope) || a.page - b.page);
+  await store.put(foldedReceiptsKey(runId), sorted.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''), 'application/x-ndjson');
+  await store.delete(loose);
 }
 
 function receiptFromKey(key: string, runId: string): Pick<Receipt, 'report' | 'runId' | 'scope' | 'page'> {

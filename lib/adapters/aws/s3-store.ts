@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../ports.js';
 import { checkKey } from '../folder-object-store.js';
 
@@ -60,5 +60,17 @@ export class S3ObjectStore implements ObjectStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return names.sort();
+  }
+
+  /** DeleteObjects, a thousand keys a call (its limit); a key that fails is named in the error. */
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1_000) {
+      const batch = keys.slice(i, i + 1_000).map((key) => ({ Key: checkKey(key) }));
+      const result = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }));
+      const failed = result.Errors?.[0];
+      if (failed) {
+        throw new Error(`S3 did not delete ${failed.Key} from ${this.bucket}: ${failed.Code ?? 'error'} ${failed.Message ?? ''} (and ${(result.Errors?.length ?? 1) - 1} more)`);
+      }
+    }
   }
 }
