@@ -9,6 +9,7 @@ import { chaosScenario } from './chaos.js';
 import { credits } from './credits.js';
 import { deletions } from './deletions.js';
 import { memory } from './memory.js';
+import { sharedLimit } from './shared-limit.js';
 import { throughput } from './throughput.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -75,6 +76,17 @@ say(
     `full read of tickets ${d.reconcileCredits}): ${percent(d.shares.FREE)} of a Free portal's daily pool, ${percent(d.shares.PROFESSIONAL)} ` +
     `of Professional's, ${percent(d.shares.ENTERPRISE)} of Enterprise's; ${d.found} of ${d.deleted} deleted tickets tombstoned, ${d.extra} ` +
     `tombstones of tickets not deleted (goal: all, none) ${verdict(d.found === d.deleted && d.extra === 0)}`,
+);
+
+const sharedPages = Number(env.BENCH_SHARED_PAGES ?? 1_500);
+const shared = await sharedLimit(sharedPages, 5, 100);
+const halving = await sharedLimit(sharedPages, 5, 100, 'halving');
+say(
+  `10. shared limit: ${shared.pages} pages at L=${shared.latencyMs} ms on a portal whose edition allows ${shared.edition} calls at once, ${shared.others} held by ` +
+    `other integrations (C_free=${shared.free}), took ${(shared.wallMs / 1000).toFixed(2)} s; P·L/C_free is ${(shared.limitMs / 1000).toFixed(2)} s → ratio ` +
+    `${shared.ratio.toFixed(3)} (goal ≤ 1.25) ${verdict(shared.ratio <= 1.25)}; ${shared.tooManyRequests} of ${shared.calls} calls answered TOO_MANY_REQUESTS → ` +
+    `${percent(shared.share)} (goal < 2%) ${verdict(shared.share < 0.02)}; the halving it replaced, in the same client: ratio ${halving.ratio.toFixed(3)}, ` +
+    `${halving.tooManyRequests} of ${halving.calls} → ${percent(halving.share)}`,
 );
 
 await writeFile(

@@ -17,6 +17,8 @@ export interface SimulatorFlags {
   seed: number;
   latencyMs?: number;
   dailyCredits?: number;
+  /** the portal's edition (the simulator's default is ENTERPRISE) */
+  edition?: string;
 }
 
 export interface Bench {
@@ -40,6 +42,7 @@ export async function bench(flags: SimulatorFlags): Promise<Bench> {
   const args = ['simulator', '--port', '0', '--tickets', String(flags.tickets), '--seed', String(flags.seed), '--write-secret', secretPath];
   if (flags.latencyMs) args.push('--latency', String(flags.latencyMs));
   if (flags.dailyCredits) args.push('--credits', String(flags.dailyCredits));
+  if (flags.edition) args.push('--edition', flags.edition);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/zoho-desk-reports.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let banner = '';
   for await (const chunk of child.stdout!) {
