@@ -71,7 +71,10 @@ export async function sharedLimit(pages = 1_500, others = 5, latencyMs = 100, ru
   const edition = EDITION_LIMITS.PROFESSIONAL.concurrency;
   const setup = await bench({ tickets: pages, seed: 7, latencyMs, edition: 'professional' });
   try {
-    const post = (path: string, body: unknown) => fetch(`${setup.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${setup.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`the simulator refused ${path}: ${res.status} ${await res.text()}`);
+    };
     await post('/_sim/faults', { otherIntegrationCalls: others });
     const pipeline = await setup.pipeline();
     if (rule === 'halving') Object.assign((await pipeline.deps.zoho(undefined)).desk, { pace: new HalvingPace(edition) });
