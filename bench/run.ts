@@ -9,7 +9,10 @@ import { chaosScenario } from './chaos.js';
 import { credits } from './credits.js';
 import { deletions } from './deletions.js';
 import { memory } from './memory.js';
+import { endToEnd } from './end-to-end.js';
+import { scale, slope, type ScalePoint } from './scale.js';
 import { startup } from './startup.js';
+import { sharedLimit } from './shared-limit.js';
 import { throughput } from './throughput.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -84,6 +87,41 @@ say(
   `8. start-up: from spawn to exit, medians of ${s.runs} runs, a bare \`node -e ''\` took ${ms(s.bareMs)}; \`zoho-desk-reports --help\` ` +
     `${ms(s.helpMs)} → ${s.helpRatio.toFixed(1)}× (goal ≤ 6×) ${verdict(s.helpRatio <= 6)}; \`reports\` ${ms(s.reportsMs)} → ` +
     `${s.reportsRatio.toFixed(1)}×`,
+);
+
+const e = await endToEnd('threads', Number(env.BENCH_E2E_TICKETS ?? 1_500), 100, 'PROFESSIONAL');
+say(
+  `9. end to end: a first \`zoho-desk-reports run ${e.report}\` over ${e.tickets} tickets, as a user runs it (its own process: start-up, ` +
+    `portal check, discovery, planning, ${e.calls} Desk calls, manifests), at L=${e.latencyMs} ms with C=${e.concurrency} calls allowed took ` +
+    `${(e.wallMs / 1000).toFixed(2)} s; calls·L/C is ${(e.limitMs / 1000).toFixed(2)} s → ratio ${e.ratio.toFixed(3)} (goal ≤ 1.25) ` +
+    `${verdict(e.ratio <= 1.25 && e.exitCode === 0)}`,
+);
+
+const sharedPages = Number(env.BENCH_SHARED_PAGES ?? 1_500);
+const shared = await sharedLimit(sharedPages, 5, 100);
+const halving = await sharedLimit(sharedPages, 5, 100, 'halving');
+say(
+  `10. shared limit: ${shared.pages} pages at L=${shared.latencyMs} ms on a portal whose edition allows ${shared.edition} calls at once, ${shared.others} held by ` +
+    `other integrations (C_free=${shared.free}), took ${(shared.wallMs / 1000).toFixed(2)} s; P·L/C_free is ${(shared.limitMs / 1000).toFixed(2)} s → ratio ` +
+    `${shared.ratio.toFixed(3)} (goal ≤ 1.25) ${verdict(shared.ratio <= 1.25)}; ${shared.tooManyRequests} of ${shared.calls} calls answered TOO_MANY_REQUESTS → ` +
+    `${percent(shared.share)} (goal < 2%) ${verdict(shared.share < 0.02)}; the halving it replaced, in the same client: ratio ${halving.ratio.toFixed(3)}, ` +
+    `${halving.tooManyRequests} of ${halving.calls} → ${percent(halving.share)}`,
+);
+
+const sizes = (env.BENCH_SCALE_TICKETS ?? '10000,25000,100000').split(',').map(Number);
+const runUpTo = Number(env.BENCH_SCALE_RUN_UP_TO ?? 25_000);
+const points = await scale(sizes, runUpTo);
+const mb = (value: number | undefined) => (value === undefined ? 'not run' : `${value.toFixed(0)} MB`);
+const largest = points[points.length - 1] as ScalePoint;
+const planSlope = slope(points, (p) => p.planningMb) ?? 0;
+const runSlope = slope(points, (p) => p.runMb) ?? 0;
+const runLargest = [...points].reverse().find((p) => p.runMb !== undefined);
+const runAt100k = runLargest?.runMb === undefined ? undefined : runLargest.runMb + (runSlope * (100_000 - runLargest.tickets)) / 1_000;
+say(
+  `11. memory at scale: peak RSS of planning every report ${points.map((p) => `${mb(p.planningMb)} at ${p.tickets} tickets (${p.planningPages} pages, ${(p.planningMs / 1000).toFixed(0)} s)`).join(', ')} ` +
+    `→ ${planSlope.toFixed(2)} MB per 1,000 tickets (goal ≤ 300 MB at 100,000) ${verdict(largest.tickets >= 100_000 && largest.planningMb <= 300)}; ` +
+    `of a whole first local \`run\` ${points.map((p) => `${mb(p.runMb)} at ${p.tickets}`).join(', ')} → ${runSlope.toFixed(2)} MB per 1,000 tickets, ` +
+    `${runAt100k === undefined ? 'not projected' : `${runAt100k.toFixed(0)} MB projected at 100,000`} (goal ≤ 300 MB) ${verdict(runAt100k !== undefined && runAt100k <= 300)}`,
 );
 
 await writeFile(

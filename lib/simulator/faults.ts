@@ -22,6 +22,12 @@ export const faultSchema = z
     /** share of Desk calls that answer only after slowMs */
     slowRate: z.number().min(0).max(1),
     slowMs: z.number().int().min(0),
+    /**
+     * Desk calls the portal's other integrations keep in flight: they hold that many of its concurrent-call slots,
+     * so this client gets only the rest (Zoho's limit is per portal, shared by every integration on it: Zoho's
+     * credits page). Modelled as a steady load, set or changed at any time; a real one comes and goes (inferred).
+     */
+    otherIntegrationCalls: z.number().int().min(0),
     /** added to every Desk call, while it counts against the portal's concurrency */
     latencyMs: z.number().int().min(0),
     latencyJitterMs: z.number().int().min(0),
@@ -50,6 +56,7 @@ export const NO_FAULTS: Faults = {
   resetRate: 0,
   slowRate: 0,
   slowMs: 0,
+  otherIntegrationCalls: 0,
   latencyMs: 0,
   latencyJitterMs: 0,
   outage: false,

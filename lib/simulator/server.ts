@@ -123,7 +123,9 @@ async function admin(sim: Simulator, req: IncomingMessage, url: URL): Promise<Si
 async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
   sim.deskCalls += 1;
   sim.desk.countCall(path);
-  if (sim.inFlight >= sim.concurrencyLimit) {
+  // Zoho counts every call in flight on the portal, other integrations' too, and turns away one more at once, on
+  // arrival and without the call's latency (inferred: Zoho documents the 429 and its message, not its timing).
+  if (sim.inFlight + sim.faults.faults.otherIntegrationCalls >= sim.concurrencyLimit) {
     sim.concurrencyRejections += 1;
     sim.recordStatus(429);
     return send(res, {

@@ -9,7 +9,7 @@ import { deskError, isTokenRejected, type DeskErrorBody } from './desk-errors.js
 import { pageRecords, readDeskBody } from './desk-response.js';
 import { deskUrl } from './desk-url.js';
 import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
-import { Pace } from './pace.js';
+import { Pace, type PacedCall } from './pace.js';
 import type { AccessTokenSource } from './token-provider.js';
 
 export type DeskRecord = Record<string, unknown>;
@@ -224,21 +224,31 @@ export class DeskClient {
     const budget = this.options.budget ?? UNLIMITED;
     const shortWait = (error: unknown) =>
       error instanceof RetryLaterError && (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= maxDelayMs);
-    return this.pace.run(() =>
-      pRetry(() => this.attempt(target, url), {
-        retries,
-        minTimeout: minDelayMs,
-        maxTimeout: maxDelayMs,
-        randomize: true,
-        // Another try only when it can still finish before the deadline.
-        shouldRetry: ({ error }) => shortWait(error) && budget.remainingMs() >= MIN_CALL_MS + maxDelayMs,
-        onFailedAttempt: async ({ error, retriesLeft }) => {
-          if (error instanceof RetryLaterError && error.errorCode === 'TOO_MANY_REQUESTS') this.pace.slowDown();
-          const wait = error instanceof AppError ? error.retryAfterSeconds : undefined;
-          if (retriesLeft > 0 && shortWait(error) && wait) await this.options.clock.sleep(wait * 1000);
-        },
-      }),
-    );
+    // Each try takes a slot of the pace and gives it back when answered: a call waiting to try again holds none.
+    return pRetry(() => this.pace.run((call) => this.paced(call, target, url)), {
+      retries,
+      minTimeout: minDelayMs,
+      maxTimeout: maxDelayMs,
+      randomize: true,
+      // Another try only when it can still finish before the deadline.
+      shouldRetry: ({ error }) => shortWait(error) && budget.remainingMs() >= MIN_CALL_MS + maxDelayMs,
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        const wait = error instanceof AppError ? error.retryAfterSeconds : undefined;
+        if (retriesLeft > 0 && shortWait(error) && wait) await this.options.clock.sleep(wait * 1000);
+      },
+    });
+  }
+
+  /** One try, telling the pace how it went: through, or turned away as one call too many. */
+  private async paced(call: PacedCall, target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
+    try {
+      const answer = await this.attempt(target, url);
+      this.pace.succeeded(call);
+      return answer;
+    } catch (error) {
+      if (error instanceof RetryLaterError && error.errorCode === 'TOO_MANY_REQUESTS') this.pace.slowDown(call);
+      throw error;
+    }
   }
 
   private async attempt(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
@@ -259,10 +269,7 @@ export class DeskClient {
     const serverMs = Date.parse(response.headers.date ?? '');
     if (!Number.isNaN(serverMs)) this.clockReading = { serverMs, localMs: this.options.clock.now() };
     const weight = this.credits.record(name, response.headers);
-    if (response.status >= 200 && response.status < 300) {
-      this.pace.succeeded();
-      return { status: response.status, body, weight };
-    }
+    if (response.status >= 200 && response.status < 300) return { status: response.status, body, weight };
     throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
   }
 

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bench } from './setup.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+export interface ScalePoint {
+  tickets: number;
+  /** peak RSS of planning every report (discovery included), MB */
+  planningMb: number;
+  planningPages: number;
+  planningMs: number;
+  /** peak RSS of a first local `run` of every report, MB (undefined where it was not run: too long for a bench) */
+  runMb: number | undefined;
+  runMs: number | undefined;
+}
+
+/** Runs a process with the RSS reporter preloaded; its stdout, peak RSS (MB) and time. */
+async function measured(args: string[], env: Record<string, string | undefined>, rssFile: string): Promise<{ stdout: string; mb: number; ms: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/rss-at-exit.mjs'), ...args], {
+    env: { ...process.env, ...env, CI: 'true', BENCH_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${stdout.slice(-2000)}`);
+  return { stdout, mb: Number(await readFile(rssFile, 'utf8')) / 1024, ms: performance.now() - started };
+}
+
+/**
+ * Figure 11: peak memory against the portal's size — planning every report (the scheduler's work) and a whole
+ * first local run — each in a process of its own against the simulator in another, as a user runs them.
+ */
+export async function scale(sizes: number[], runUpTo: number): Promise<ScalePoint[]> {
+  const points: ScalePoint[] = [];
+  for (const tickets of sizes) {
+    const setup = await bench({ tickets, seed: 5 });
+    try {
+      const plan = await measured(['--import', 'tsx', join(ROOT, 'bench/plan-only.ts')], { ...setup.context.env, BENCH_OUT: join(setup.dir, 'plan') }, join(setup.dir, 'plan.rss'));
+      const { pages } = JSON.parse(plan.stdout) as { pages: number };
+      let run: { mb: number; ms: number } | undefined;
+      if (tickets <= runUpTo) {
+        run = await measured([join(ROOT, 'bin/zoho-desk-reports.js'), 'run', '--out', join(setup.dir, 'run'), '--reserve', '0'], setup.context.env, join(setup.dir, 'run.rss'));
+      }
+      points.push({ tickets, planningMb: plan.mb, planningPages: pages, planningMs: plan.ms, runMb: run?.mb, runMs: run?.ms });
+    } finally {
+      await setup.close();
+    }
+  }
+  return points;
+}
+
+/** MB per 1,000 tickets between the smallest and the largest size measured. */
+export function slope(points: ScalePoint[], of: (p: ScalePoint) => number | undefined): number | undefined {
+  const measuredPoints = points.filter((p) => of(p) !== undefined);
+  const first = measuredPoints[0];
+  const last = measuredPoints[measuredPoints.length - 1];
+  if (!first || !last || first === last) return undefined;
+  return ((of(last) as number) - (of(first) as number)) / ((last.tickets - first.tickets) / 1_000);
+}
