@@ -8,7 +8,8 @@ import { latestViewColumns } from '../lib/analytics/views.js';
 import { ConfigError } from '../lib/errors.js';
 import { manifestKey } from '../lib/pipeline/keys.js';
 import { writePage } from './helpers/export.js';
-import { rejection, tempDir } from './helpers/zoho.js';
+import { tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 // The local tables and `_latest` views (DuckDB) over hand-written page files, where every version is known.
 

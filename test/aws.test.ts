@@ -10,9 +10,10 @@ import { receiptKey } from '../lib/pipeline/keys.js';
 import { pageMessageBody, parseMessage, type PageMessage } from '../lib/pipeline/messages.js';
 import { scopeOf } from '../lib/pipeline/receipts.js';
 import { printRuns } from '../lib/cli/status-command.js';
-import { awsFixture, BUCKET, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
-import { capture } from './helpers/pipeline.js';
-import { fixtures, thrown } from './helpers/zoho.js';
+import { awsFixture, BUCKET, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
+import { fixtures } from './helpers/zoho.js';
+import { capture } from './helpers/capture.js';
+import { thrown } from './helpers/errors.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;
@@ -107,13 +108,8 @@ describe('the consumer Lambda', () => {
     const deps = aws.deps();
     await deps.queue.send([{ body: pageMessageBody(threadPage(ticket.id)) }]);
     const handler = buildConsumer(deps, { concurrency: 1, retry: NO_WAIT });
-    const receives: string[] = [];
-    for (let i = 0; i < 10; i += 1) {
-      const messages = await aws.drainQueue(aws.config.WORK_QUEUE_URL);
-      if (messages.length === 0) break;
-      receives.push(...messages.map((m) => m.Attributes?.ApproximateReceiveCount ?? '?'));
-      await handler(sqsEvent(messages), lambdaContext());
-    }
+    const { rounds } = await feedConsumer(aws.clients.sqs, aws.config.WORK_QUEUE_URL, handler, { maxRounds: 10 });
+    const receives = rounds.flat().map((m) => m.Attributes?.ApproximateReceiveCount ?? '?');
     expect(receives).toEqual(['1', '2', '3', '4', '5']);
     const dead = await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL);
     expect(dead).toHaveLength(1);

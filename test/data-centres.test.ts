@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ZohoRejectedError } from '../lib/errors.js';
 import { DATA_CENTRE_IDS, resolveLocation } from '../lib/zoho/data-centres.js';
-import { fixtures, rejection, thrown } from './helpers/zoho.js';
+import { fixtures } from './helpers/zoho.js';
+import { rejection, thrown } from './helpers/errors.js';
 
 describe('data centres', () => {
   it.each([

@@ -6,8 +6,9 @@ import { manifestKey } from '../lib/pipeline/keys.js';
 import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { ROUTES } from '../lib/simulator/routes.js';
 import { RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
-import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
+import { storedRecords } from './helpers/stored.js';
 
 const open = fixtures();
 

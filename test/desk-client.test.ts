@@ -7,7 +7,8 @@ import { CreditMeter } from '../lib/zoho/credits.js';
 import type { DeskRecord } from '../lib/zoho/desk-client.js';
 import { ENDPOINTS, RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { parseJsonKeepingIds } from '../lib/zoho/json.js';
-import { recordingHttp, rejection, fixtures, type Fixture } from './helpers/zoho.js';
+import { recordingHttp, fixtures, type Fixture } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 let fixture: Fixture;

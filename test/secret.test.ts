@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { ConfigError } from '../lib/errors.js';
 import { parseZohoSecret } from '../lib/zoho/secret.js';
-import { rejection, tempDir } from './helpers/zoho.js';
+import { tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const valid = { client_id: '1000.ABC', client_secret: 's3cr3t-value', code: '1000.code', org_id: '927523540' };
 
