@@ -6,7 +6,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
-import { alarmsLine } from '../lib/cli/status-command.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
@@ -129,12 +128,6 @@ describe('operator commands against the deployed stack', () => {
     expect(text).toContain('Alarms: unknown (User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms).');
     expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
     expect(text).toContain('redrive --stage test');
-  });
-
-  it("status's alarm line names the firing alarms, says when none fire, and why they are unknown", () => {
-    expect(alarmsLine([])).toBe('Alarms: none firing.');
-    expect(alarmsLine(['dead-letters', 'run-overdue'])).toBe('Alarms: 2 firing: dead-letters, run-overdue.');
-    expect(alarmsLine(Object.assign(new Error(''), { name: 'UnknownEndpoint' }))).toBe('Alarms: unknown (UnknownEndpoint).');
   });
 
   it('redrive starts an SQS message move task from the dead-letter queue to the work queue and follows it', async () => {

@@ -1,11 +1,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
-import { loadAwsConfig } from '../lib/aws/config.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { ManualClock } from '../lib/clock.js';
-import { ConfigError } from '../lib/errors.js';
 import { receiptKey } from '../lib/pipeline/keys.js';
 import { pageMessageBody, parseMessage, type PageMessage } from '../lib/pipeline/messages.js';
 import { scopeOf } from '../lib/pipeline/receipts.js';
@@ -13,7 +11,6 @@ import { printRuns } from '../lib/cli/status-command.js';
 import { awsFixture, BUCKET, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
 import { fixtures } from './helpers/zoho.js';
 import { capture } from './helpers/capture.js';
-import { thrown } from './helpers/errors.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;
@@ -199,15 +196,5 @@ describe('the Zoho secret in Secrets Manager, shared by many consumers', () => {
     expect(tokenThrottled).toBe(0);
     expect(tokensMinted).toBeGreaterThanOrEqual(1);
     expect(tokensMinted).toBeLessThanOrEqual(10);
-  });
-});
-
-describe('Lambda configuration', () => {
-  it('names every missing or malformed variable at cold start', () => {
-    const error = thrown(() => loadAwsConfig({ REPORTS_BUCKET: 'Not A Bucket!' }));
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe(
-      'Lambda configuration: WORK_QUEUE_URL is not set; DEAD_LETTER_QUEUE_URL is not set; REPORTS_BUCKET must be an S3 bucket name.',
-    );
   });
 });
