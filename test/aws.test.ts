@@ -68,7 +68,7 @@ describe('the scheduler Lambda', () => {
     const out = capture();
     await printRuns(out, bucket, 1);
     expect(out.text()).toContain(`Run ${runId} (cli, failed, started `);
-    expect(out.text()).toMatch(/\n  planning failed: .*client_id/);
+    expect(out.text()).toMatch(/\n {2}planning failed: .*client_id/);
   });
 });
 

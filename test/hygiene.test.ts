@@ -11,7 +11,7 @@ import { createAwsDeps } from '../lib/aws/deps.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { main } from '../lib/cli/main.js';
 import { CREDENTIALS, REGION, awsFixture, feedConsumer } from './helpers/aws.js';
-import { FAST, contextFor } from './helpers/pipeline.js';
+import { contextFor } from './helpers/pipeline.js';
 import { startSecretsManagerStandIn } from './helpers/secrets-manager-standin.js';
 import { fixtures, tempDir, type Fixture } from './helpers/zoho.js';
 import { capture, capturingLogger } from './helpers/capture.js';

@@ -109,7 +109,7 @@ describe('incremental sync', () => {
     expect(await redrive({ out: dir.path, ...FAST }, context)).toBe(0);
     const after = await state(dir.path, 'threads');
     expect(after?.cursor).toBe((await state(dir.path, 'tickets'))?.cursor);
-    expect(after?.cursor! > first!.cursor).toBe(true);
+    expect(after!.cursor > first!.cursor).toBe(true);
     await dir.remove();
   });
 });
