@@ -70,7 +70,8 @@ export async function bench(flags: SimulatorFlags): Promise<Bench> {
       return (await post('/_sim/advance', { advanceMs: ms, ...changes })) as ChangeReport;
     },
     pipeline: async (options = {}) => {
-      const folder = options.out ?? join(dir, `out-${(folders += 1)}`);
+      if (options.out === undefined) folders += 1;
+      const folder = options.out ?? join(dir, `out-${folders}`);
       const pipeline = await openLocalPipeline({ out: folder, reserve: '0', ...options }, context);
       await pipeline.connectPortal();
       return Object.assign(pipeline, { folder });

@@ -2,13 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
-import { periodsBetween } from '../lib/analytics/report-data.js';
 import { TABLES } from '../lib/analytics/schema.js';
 import { latestViewColumns } from '../lib/analytics/views.js';
 import { ConfigError } from '../lib/errors.js';
 import { manifestKey } from '../lib/pipeline/keys.js';
 import { writePage } from './helpers/export.js';
-import { rejection, tempDir } from './helpers/zoho.js';
+import { tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 // The local tables and `_latest` views (DuckDB) over hand-written page files, where every version is known.
 
@@ -146,13 +146,5 @@ describe('query errors', () => {
     } finally {
       await broken.remove();
     }
-  });
-});
-
-describe('report periods', () => {
-  it('run from the first label to the last with none skipped', () => {
-    expect(periodsBetween('2025-11', '2026-02', 'month')).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
-    expect(periodsBetween('2026-11-02', '2026-11-23', 'week')).toEqual(['2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']);
-    expect(periodsBetween('2026-01', '2026-01', 'month')).toEqual(['2026-01']);
   });
 });

@@ -5,7 +5,8 @@ import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { SqsWorkQueue } from '../lib/adapters/aws/sqs-queue.js';
 import { ConfigError } from '../lib/errors.js';
 import { awsFixture, BUCKET, type AwsFixture } from './helpers/aws.js';
-import { fixtures, rejection } from './helpers/zoho.js';
+import { fixtures } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;

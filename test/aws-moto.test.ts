@@ -1,8 +1,7 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
@@ -11,12 +10,13 @@ import { main } from '../lib/cli/main.js';
 import { pageKey } from '../lib/pipeline/keys.js';
 import type { Receipt } from '../lib/pipeline/records.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
-import { lambdaContext, sqsEvent } from './helpers/aws.js';
+import { feedConsumer } from './helpers/aws.js';
 import { MOTO_INSTALL, motoInstalled, startMoto, type Moto } from './helpers/moto.js';
 import { deployToMoto, MOTO_CREDENTIALS, MOTO_REGION, type DeployedInMoto } from './helpers/moto-stack.js';
-import { capture } from './helpers/pipeline.js';
 import { packageApp, type PackagedApp } from './helpers/serverless-package.js';
 import { simulatorFixture, type Fixture } from './helpers/zoho.js';
+import { capture } from './helpers/capture.js';
+import { storedPages } from './helpers/stored.js';
 
 // The packaged stack deployed into moto (python3 -m moto.server, started here: SQS, S3, Secrets Manager and
 // CloudFormation in one server), then driven the way someone trying it on LocalStack or moto would: only
@@ -46,18 +46,6 @@ async function cli(...args: string[]) {
   return { code, out };
 }
 
-/** What the SQS event source would deliver: every visible message of the work queue, received once. */
-async function receiveAll(url: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-    );
-    if (Messages.length === 0) return messages;
-    messages.push(...Messages);
-  }
-}
-
 /** The consumer handler (Middy's types give the handler's own result, not the partial batch response). */
 type Consumer = typeof import('../handlers/consumer.js').handler;
 
@@ -66,22 +54,8 @@ type Consumer = typeof import('../handlers/consumer.js').handler;
  * queue is empty, deleting what the handler did not report failed, as Lambda does. The batch item failures.
  */
 async function consumeAll(consumer: Consumer): Promise<unknown[]> {
-  const queueUrl = deployed.outputs.WorkQueueUrl!;
-  const failures: unknown[] = [];
-  for (let messages = await receiveAll(queueUrl); messages.length > 0; messages = await receiveAll(queueUrl)) {
-    for (let i = 0; i < messages.length; i += 10) {
-      const batch = messages.slice(i, i + 10);
-      const response = (await consumer(sqsEvent(batch, deployed.outputs.WorkQueueArn), lambdaContext())) as unknown as SQSBatchResponse;
-      failures.push(...response.batchItemFailures);
-      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      const done = batch.filter((m) => !failed.has(m.MessageId ?? ''));
-      if (done.length === 0) continue;
-      const deleted = await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })) }),
-      );
-      expect(deleted.Failed ?? []).toEqual([]);
-    }
-  }
+  const { outputs } = deployed;
+  const { failures } = await feedConsumer(sqs, outputs.WorkQueueUrl!, consumer, { queueArn: outputs.WorkQueueArn, deleteHandled: true });
   return failures;
 }
 
@@ -193,10 +167,8 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(out.text()).toContain("on zoho-desk-reports-moto's work queue");
     expect(await consumeAll(consumer)).toEqual([]);
     const store = new S3ObjectStore(s3, deployed.outputs.ReportsBucketName!);
-    const ids: string[] = [];
-    for (const key of (await store.list(`threads/`)).filter((k) => k.includes(`ticket=${ticket.id}/`) && k.endsWith('.jsonl'))) {
-      for (const line of ((await store.get(key)) ?? '').split('\n')) if (line) ids.push((JSON.parse(line) as { id: string }).id);
-    }
+    const pages = (await storedPages(store, 'threads')).filter((page) => page.key.includes(`ticket=${ticket.id}/`));
+    const ids = pages.flatMap((page) => page.records.map((r) => r.id as string));
     expect(ids.sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
   });
 

@@ -6,18 +6,19 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsAuthInit, awsEnqueue, awsRedrive, awsStatus } from '../lib/cli/aws-commands.js';
-import { alarmsLine } from '../lib/cli/status-command.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
 import { parseMessage } from '../lib/pipeline/messages.js';
-import { awsFixture, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
-import { capture } from './helpers/pipeline.js';
-import { fixtures, rejection } from './helpers/zoho.js';
+import { awsFixture, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
+import { fixtures } from './helpers/zoho.js';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import type { PipelineDeps } from '../lib/pipeline/deps.js';
+import { capture } from './helpers/capture.js';
+import { rejection } from './helpers/errors.js';
+import { storedRecords } from './helpers/stored.js';
 
 const open = fixtures();
 let aws: AwsFixture | undefined;
@@ -129,12 +130,6 @@ describe('operator commands against the deployed stack', () => {
     expect(text).toContain('redrive --stage test');
   });
 
-  it("status's alarm line names the firing alarms, says when none fire, and why they are unknown", () => {
-    expect(alarmsLine([])).toBe('Alarms: none firing.');
-    expect(alarmsLine(['dead-letters', 'run-overdue'])).toBe('Alarms: 2 firing: dead-letters, run-overdue.');
-    expect(alarmsLine(Object.assign(new Error(''), { name: 'UnknownEndpoint' }))).toBe('Alarms: unknown (UnknownEndpoint).');
-  });
-
   it('redrive starts an SQS message move task from the dead-letter queue to the work queue and follows it', async () => {
     const zoho = await open();
     aws = await awsFixture(zoho);
@@ -224,25 +219,15 @@ describe('operator commands against the deployed stack', () => {
   });
 });
 
-/** The SQS event source, by hand: feeds the consumer every visible message until the queue is empty. */
-async function consumeAll(fixture: AwsFixture, deps: PipelineDeps): Promise<number> {
+/** The consumer fed every message of the work queue until it is empty. */
+async function consumeAll(fixture: AwsFixture, deps: PipelineDeps): Promise<void> {
   const handler = buildConsumer(deps, { concurrency: 5, retry: { baseMs: 0, capMs: 0 } });
-  let events = 0;
-  for (;;) {
-    const messages = await fixture.drainQueue(fixture.config.WORK_QUEUE_URL);
-    if (messages.length === 0) return events;
-    for (let i = 0; i < messages.length; i += 10) await handler(sqsEvent(messages.slice(i, i + 10)), lambdaContext());
-    events += 1;
-  }
+  await feedConsumer(fixture.clients.sqs, fixture.config.WORK_QUEUE_URL, handler);
 }
 
 async function storedIds(fixture: AwsFixture, report: string): Promise<string[]> {
-  const store = new S3ObjectStore(fixture.clients.s3, fixture.config.REPORTS_BUCKET);
-  const ids: string[] = [];
-  for (const key of (await store.list(`${report}/`)).filter((k) => k.endsWith('.jsonl'))) {
-    for (const line of ((await store.get(key)) ?? '').split('\n')) if (line) ids.push(String((JSON.parse(line) as { id: string }).id));
-  }
-  return ids.sort();
+  const bucket = new S3ObjectStore(fixture.clients.s3, fixture.config.REPORTS_BUCKET);
+  return (await storedRecords(bucket, report)).map((r) => String(r.id)).sort();
 }
 
 describe('the three ways in, on AWS', () => {

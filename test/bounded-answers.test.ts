@@ -10,7 +10,8 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import type { HttpClient } from '../lib/ports.js';
 import { awsFixture, lambdaContext, sqsEvent } from './helpers/aws.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
-import { fixtures, recordingHttp, rejection, tempDir } from './helpers/zoho.js';
+import { fixtures, recordingHttp, tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 

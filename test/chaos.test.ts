@@ -3,10 +3,11 @@ import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
 import { finalizeRun } from '../lib/pipeline/manifest.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { awsFixture, lambdaContext, sqsEvent } from './helpers/aws.js';
+import { awsFixture, feedConsumer } from './helpers/aws.js';
 import { chaosScenario } from '../bench/chaos.js';
-import { ALL_REPORTS, reportFiles, runOnce } from './helpers/pipeline.js';
+import { ALL_REPORTS, runOnce } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
+import { reportFiles } from './helpers/stored.js';
 
 const open = fixtures();
 const RUN = '2026-11-20T10-00-00Z-c4a0';
@@ -44,13 +45,7 @@ describe('chaos', () => {
       const deps = aws.deps();
       await planRun({ runId: RUN, targets: ALL_REPORTS, trigger: 'schedule' }, deps);
       const handler = buildConsumer(deps, { concurrency: 5, retry: { baseMs: 0, capMs: 0 } });
-      const consumeAll = async (queueUrl: string) => {
-        for (let round = 0; round < 50; round += 1) {
-          const messages = await aws.drainQueue(queueUrl);
-          if (messages.length === 0) return;
-          for (let i = 0; i < messages.length; i += 10) await handler(sqsEvent(messages.slice(i, i + 10)), lambdaContext());
-        }
-      };
+      const consumeAll = (queueUrl: string) => feedConsumer(aws.clients.sqs, queueUrl, handler);
       sim.setFaults(CHAOS);
       await consumeAll(aws.config.WORK_QUEUE_URL);
       expect(Object.values(sim.stats().faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -8,8 +8,9 @@ import { FileSecretStore } from '../lib/adapters/file-secret-store.js';
 import { FolderQueue } from '../lib/adapters/folder-queue.js';
 import { ManualClock } from '../lib/clock.js';
 import { main } from '../lib/cli/main.js';
-import { capture, cli } from './helpers/export.js';
+import { cli } from './helpers/export.js';
 import { fixtures, tempDir, type Fixture } from './helpers/zoho.js';
+import { capture } from './helpers/capture.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
 

@@ -7,7 +7,7 @@ import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
 import { foldedReceiptsKey, manifestKey, receiptKey } from '../lib/pipeline/keys.js';
 import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
-import type { Logger } from '../lib/ports.js';
+import { capturingLogger } from './helpers/capture.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
@@ -60,10 +60,9 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const dir = await tempDir();
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
     await writeFile(join(dir.path, '_state', 'threads.json'), '{"cursor": 12');
-    const warnings: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`) };
+    const logger = capturingLogger();
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, { ...contextFor(fixture), logger })).toBe(0);
-    expect(warnings.join('\n')).toContain('_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.');
+    expect(logger.messages('warn').join('\n')).toContain('_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.');
     const runs = await new FolderObjectStore(dir.path).folders('_runs/');
     const [second] = await runManifests(new FolderObjectStore(dir.path), runs[1]!);
     expect(second?.pages.written).toBe(20);

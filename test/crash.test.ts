@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { ALL_REPORTS, FAST, contextFor, ofRun, reportFiles, runOnce } from './helpers/pipeline.js';
+import { ALL_REPORTS, FAST, contextFor, runOnce } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
+import { ofRun, reportFiles } from './helpers/stored.js';
 
 const open = fixtures();
 const RUN = '2026-11-20T10-00-00Z-dead';

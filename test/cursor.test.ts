@@ -10,18 +10,14 @@ import { pageMessageBody } from '../lib/pipeline/messages.js';
 import { planRun } from '../lib/pipeline/planner.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor, openPipeline } from './helpers/pipeline.js';
+import { storedPages, storedRecords } from './helpers/stored.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 const HOUR = 3_600_000;
 
 async function distinctIds(out: string, report: string): Promise<string[]> {
-  const store = new FolderObjectStore(out);
-  const ids = new Set<string>();
-  for (const key of (await store.list(`${report}/`)).filter((k) => k.endsWith('.jsonl'))) {
-    for (const line of ((await store.get(key)) ?? '').split('\n').filter(Boolean)) ids.add(String((JSON.parse(line) as { id: unknown }).id));
-  }
-  return [...ids].sort();
+  return [...new Set((await storedRecords(out, report)).map((r) => String(r.id)))].sort();
 }
 
 const readJson = async <T>(out: string, key: string) => JSON.parse((await new FolderObjectStore(out).get(key)) ?? 'null') as T;
@@ -144,11 +140,8 @@ describe('a cursor moves only for what was read', () => {
     expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
     const secondRun = (await runIds(dir.path)).find((id) => id !== firstRun)!;
     expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', secondRun))).records).toBeLessThan(30);
-    const secondTickets = (await new FolderObjectStore(dir.path).list('tickets/')).filter((k) => k.includes(secondRun) && k.endsWith('.jsonl'));
-    const read = new Set<string>();
-    for (const key of secondTickets) {
-      for (const line of ((await new FolderObjectStore(dir.path).get(key)) ?? '').split('\n').filter(Boolean)) read.add(String(JSON.parse(line).id));
-    }
+    const secondTickets = (await storedPages(dir.path, 'tickets')).filter((page) => page.key.includes(secondRun));
+    const read = new Set(secondTickets.flatMap((page) => page.records.map((r) => String(r.id))));
     for (const id of [...changes.modified, ...changes.threaded]) expect(read.has(id), id).toBe(true);
     await dir.remove();
   });

@@ -4,10 +4,10 @@ import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { manifestKey } from '../lib/pipeline/keys.js';
 import type { ReportManifest } from '../lib/pipeline/manifest.js';
-import { ROUTES } from '../lib/simulator/routes.js';
 import { RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
-import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
+import { storedRecords } from './helpers/stored.js';
 
 const open = fixtures();
 
@@ -125,15 +125,6 @@ describe('a report that cannot be read in full does not hold the others back', (
 });
 
 describe('the simulator keeps to the depth limits', () => {
-  it('every paginated endpoint answers 422 one record past its `from` limit (search 999, lists 4999)', () => {
-    const paged = ROUTES.filter((r) => r.paging);
-    expect(paged.length).toBeGreaterThanOrEqual(16);
-    for (const route of paged) {
-      const search = route.template.endsWith('/search');
-      expect(route.paging?.fromMax, route.template).toBe(search ? 999 : 4_999);
-    }
-  });
-
   it('answers a request past the limit with the 422 Zoho gives', async () => {
     const fixture = await open({ simulator: { tickets: 10 } });
     const zoho = await fixture.connect();

@@ -4,8 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main.js';
-import { capture } from './helpers/export.js';
 import { tempDir } from './helpers/zoho.js';
+import { capture } from './helpers/capture.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
 const VERSION = (JSON.parse(spawnSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' }).stdout) as { version: string }).version;

@@ -8,20 +8,17 @@ import { runManifests, type ReportState } from '../lib/pipeline/manifest.js';
 import { windowCapacity } from '../lib/pipeline/windows.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
+import { storedPages, type Row } from './helpers/stored.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 const REJECTIONS_LIMIT = 80;
-type Row = Record<string, unknown>;
-
 /** Every record of a report, per run: { runId → records }. */
 async function recordsByRun(out: string, report: string): Promise<Map<string, Row[]>> {
-  const store = new FolderObjectStore(out);
   const runs = new Map<string, Row[]>();
-  for (const key of (await store.list(`${report}/`)).filter((k) => k.endsWith('.jsonl'))) {
+  for (const { key, records } of await storedPages(out, report)) {
     const runId = /run=([^/]+)\//.exec(key)?.[1] as string;
-    const rows = ((await store.get(key)) ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row);
-    runs.set(runId, [...(runs.get(runId) ?? []), ...rows]);
+    runs.set(runId, [...(runs.get(runId) ?? []), ...records]);
   }
   return runs;
 }
@@ -112,7 +109,7 @@ describe('incremental sync', () => {
     expect(await redrive({ out: dir.path, ...FAST }, context)).toBe(0);
     const after = await state(dir.path, 'threads');
     expect(after?.cursor).toBe((await state(dir.path, 'tickets'))?.cursor);
-    expect(after?.cursor! > first!.cursor).toBe(true);
+    expect(after!.cursor > first!.cursor).toBe(true);
     await dir.remove();
   });
 });

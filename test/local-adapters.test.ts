@@ -7,7 +7,8 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { FolderQueue } from '../lib/adapters/folder-queue.js';
 import { ManualClock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
-import { rejection, tempDir } from './helpers/zoho.js';
+import { tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 let dir: { path: string; remove(): Promise<void> } | undefined;
 afterEach(async () => dir?.remove());

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { ConfigError, ReauthorizeError, RetryLaterError } from '../lib/errors.js';
 import { readExpiresInMs } from '../lib/zoho/accounts-client.js';
-import { recordingHttp, rejection, fixtures, type Fixture } from './helpers/zoho.js';
+import { recordingHttp, fixtures, type Fixture } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 let fixture: Fixture;

@@ -18,8 +18,10 @@ import { ConfigError, InvalidMessageError } from '../lib/errors.js';
 import type { HttpClient } from '../lib/ports.js';
 import { routeScope } from '../lib/reports/route.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
-import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
-import { fixtures, rejection, tempDir } from './helpers/zoho.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+import { storedRecords } from './helpers/stored.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 

@@ -74,7 +74,9 @@ class FakePortal {
   }
 
   private after(ticks: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.now + ticks, seq: (this.seq += 1), fire: resolve }));
+    this.seq += 1;
+    const seq = this.seq;
+    return new Promise((resolve) => this.timers.push({ at: this.now + ticks, seq, fire: resolve }));
   }
 
   private next(): Timer | undefined {

@@ -12,8 +12,10 @@ import { FIELD_MODULES } from '../lib/reports/catalog.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { FAST, contextFor, ofRun, reportFiles, runOnce, storedRecords } from './helpers/pipeline.js';
-import { fixtures, rejection, tempDir } from './helpers/zoho.js';
+import { FAST, contextFor, runOnce } from './helpers/pipeline.js';
+import { fixtures, tempDir } from './helpers/zoho.js';
+import { ofRun, reportFiles, storedRecords } from './helpers/stored.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 const RUN = '2026-11-20T10-00-00Z-ab12';

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FolderQueue } from '../lib/adapters/folder-queue.js';
 import { ManualClock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
-import { rejection, tempDir } from './helpers/zoho.js';
+import { tempDir } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const WORKER = join(import.meta.dirname, 'helpers', 'lock-worker.ts');
 const options = { clock: new ManualClock(), maxReceiveCount: 5 };

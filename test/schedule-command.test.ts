@@ -2,8 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main.js';
-import { capture, cli } from './helpers/export.js';
+import { cli } from './helpers/export.js';
 import { tempDir } from './helpers/zoho.js';
+import { capture } from './helpers/capture.js';
 
 const ENTRY = resolve(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
 

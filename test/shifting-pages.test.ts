@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runReports } from '../lib/cli/run-command.js';
 import type { HttpClient } from '../lib/ports.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
-import { FAST, contextFor, storedRecords } from './helpers/pipeline.js';
+import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, recordingHttp, tempDir } from './helpers/zoho.js';
+import { storedRecords } from './helpers/stored.js';
 
 const open = fixtures();
 const HOUR = 3_600_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { ReauthorizeError, RetryLaterError } from '../lib/errors.js';
-import { rejection, fixtures, type Fixture } from './helpers/zoho.js';
+import { fixtures, type Fixture } from './helpers/zoho.js';
+import { rejection } from './helpers/errors.js';
 
 const open = fixtures();
 let fixture: Fixture;

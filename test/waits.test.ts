@@ -4,7 +4,6 @@ import { main } from '../lib/cli/main.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { ManualClock } from '../lib/clock.js';
-import { readRetryAfter } from '../lib/zoho/desk-errors.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
@@ -20,16 +19,6 @@ describe('waits Zoho asks for, and waits of our own', () => {
     expect(context.out.errors[0]).toMatch(/THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in 24 h 0 min, at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(context.out.text()).toMatch(/Stopped with \d+ message\(s\) still queued \(not dead-lettered\)/);
     await dir.remove();
-  });
-
-  it('Retry-After as seconds or as a date, never beyond a day or before now', () => {
-    const now = Date.parse('2026-12-02T10:00:00Z');
-    expect(readRetryAfter({ 'retry-after': '120' }, now)).toBe(120);
-    expect(readRetryAfter({ 'retry-after': '99999999999' }, now)).toBe(86_400);
-    expect(readRetryAfter({ 'retry-after': 'Wed, 02 Dec 2026 10:05:00 GMT' }, now)).toBe(300);
-    expect(readRetryAfter({ 'retry-after': 'Fri, 01 Jan 9999 00:00:00 GMT' }, now)).toBe(86_400);
-    expect(readRetryAfter({ 'retry-after': 'Tue, 01 Dec 2026 10:00:00 GMT' }, now)).toBe(0);
-    expect(readRetryAfter({ 'retry-after': 'soon' }, now)).toBeUndefined();
   });
 
   it("a run that waits out Zoho's token-mint block says so, with the wait, before it waits", async () => {

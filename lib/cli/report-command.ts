@@ -22,7 +22,7 @@ export async function newestRun(folder: string): Promise<string | null> {
 /** `report`: one self-contained HTML page of charts over the latest views of the local export. */
 export async function writeReport(options: ReportOptions, context: CliContext): Promise<void> {
   const folder = await exportFolder(options.from, context, '--from');
-  const generatedAt = new Date(context.clock?.now() ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const generatedAt = `${new Date(context.clock?.now() ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const latestRun = await newestRun(folder);
   const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, { generatedAt, latestRun }));
   const page = reportPage(data, await chartJsSource());

@@ -25,6 +25,7 @@ export function parseRoute(raw: unknown): string {
   if (raw.includes('?') || raw.includes('#')) {
     throw new InvalidMessageError('route must not carry a query string: put query parameters in "params"');
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (raw.includes('\\') || /[\s\u0000-\u001f]/.test(raw)) throw new InvalidMessageError('route must not contain backslashes, spaces or control characters');
   if (!raw.startsWith('/')) throw new InvalidMessageError('route must start with "/", e.g. "/tickets"');
   const segments = raw.slice(1).replace(/\/$/, '').split('/');
@@ -54,7 +55,11 @@ export interface RouteTarget {
 export function routeTarget(route: string, queryNames: readonly string[]): RouteTarget {
   for (const known of Object.values(ENDPOINTS)) {
     const names: string[] = [];
-    const pattern = new RegExp(`^${known.path.replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}$`);
+    const source = known.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const pattern = new RegExp(`^${source}$`);
     const match = pattern.exec(route);
     if (!match) continue;
     const path: Record<string, string> = {};

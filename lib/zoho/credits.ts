@@ -63,7 +63,10 @@ export class CreditMeter {
 
   /** Throws before a call that would take the pool below the reserve. */
   assertCanSpend(request: string, weight = LIST_CALL_WEIGHT): void {
-    if (this.parent) return this.parent.assertCanSpend(request, weight);
+    if (this.parent) {
+      this.parent.assertCanSpend(request, weight);
+      return;
+    }
     if (this.remaining === undefined || this.reserve <= 0) return;
     if (this.remaining - weight < this.reserve) {
       throw new CreditsExhaustedError(

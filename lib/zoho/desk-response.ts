@@ -31,8 +31,7 @@ export function readDeskBody(target: DeskEndpoint, response: HttpResponse, locat
       throw new RetryLaterError(`Zoho Desk answered HTTP ${status} (an HTML error page) to ${request}; try again later.`, { request, status });
     }
     throw new ConfigError(
-      `Zoho Desk at ${location.deskApiUrl} answered ${request} with an HTML page (HTTP ${status}) instead of JSON. ` +
-        dataCentreAdvice(location),
+      `Zoho Desk at ${location.deskApiUrl} answered ${request} with an HTML page (HTTP ${status}) instead of JSON. ${dataCentreAdvice(location)}`,
       { request, status },
     );
   }

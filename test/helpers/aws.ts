@@ -1,8 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startFauxqs } from 'fauxqs';
+import { expect } from 'vitest';
 import { loadAwsConfig, type AwsConfig } from '../../lib/aws/config.js';
 import { createAwsDeps, type AwsClients } from '../../lib/aws/deps.js';
 import type { PipelineDeps } from '../../lib/pipeline/deps.js';
@@ -70,25 +71,77 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
     },
     deps: (depsOptions = {}) =>
       createAwsDeps(config, clients, { logger: silentLogger, env: zoho.env, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 }, ...depsOptions }),
-    drainQueue: async (url, attributes = true) => {
-      const messages: Message[] = [];
-      for (;;) {
-        const batch = await clients.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: url,
-            MaxNumberOfMessages: 10,
-            ...(attributes && { MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-          }),
-        );
-        if (!batch.Messages?.length) return messages;
-        messages.push(...batch.Messages);
-      }
-    },
+    drainQueue: (url, attributes = true) => receiveAll(clients.sqs, url, attributes),
     close: async () => {
       await secretsManager.stop();
       await fauxqs.stop();
     },
   };
+}
+
+/** Takes every visible message off a queue (without deleting it), ten at a time, until none is visible. */
+export async function receiveAll(sqs: SQSClient, queueUrl: string, attributes = true): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const batch = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        ...(attributes && { MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+      }),
+    );
+    if (!batch.Messages?.length) return messages;
+    messages.push(...batch.Messages);
+  }
+}
+
+/** A consumer Lambda handler: `buildConsumer(…)` or the deployed `handlers/consumer.ts`. */
+export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
+
+export interface FeedOptions {
+  /** the queue's ARN, as the event source names it in each record */
+  queueArn?: string;
+  /**
+   * Deletes what the handler did not report failed, as Lambda does. Without it, handled messages stay in flight
+   * until their visibility timeout (longer than any test) and only released ones come back.
+   */
+  deleteHandled?: boolean;
+  /** rounds at most (default 50): feeding ends there even if the queue is not empty, and the test's checks say what is left */
+  maxRounds?: number;
+}
+
+/**
+ * The SQS event source, by hand: every visible message of the queue to the consumer handler in batches of ten,
+ * round after round, until a round finds the queue empty. Says what each round received, and the batch item
+ * failures the handler reported.
+ */
+export async function feedConsumer(
+  sqs: SQSClient,
+  queueUrl: string,
+  handler: ConsumerHandler,
+  options: FeedOptions = {},
+): Promise<{ rounds: Message[][]; failures: SQSBatchItemFailure[] }> {
+  const rounds: Message[][] = [];
+  const failures: SQSBatchItemFailure[] = [];
+  while (rounds.length < (options.maxRounds ?? 50)) {
+    const messages = await receiveAll(sqs, queueUrl);
+    if (messages.length === 0) break;
+    rounds.push(messages);
+    for (let i = 0; i < messages.length; i += 10) {
+      const batch = messages.slice(i, i + 10);
+      const response = (await handler(sqsEvent(batch, options.queueArn), lambdaContext())) as SQSBatchResponse;
+      failures.push(...response.batchItemFailures);
+      if (!options.deleteHandled) continue;
+      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      const done = batch.filter((m) => !failed.has(m.MessageId ?? ''));
+      if (done.length === 0) continue;
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })) }),
+      );
+      expect(deleted.Failed ?? []).toEqual([]);
+    }
+  }
+  return { rounds, failures };
 }
 
 /** The event Lambda's SQS event source would deliver for these received messages. */

@@ -1,15 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { main } from '../../lib/cli/main.js';
-import type { Output } from '../../lib/cli/output.js';
 import { pageKey } from '../../lib/pipeline/keys.js';
+import { capture } from './capture.js';
 import { tempDir } from './zoho.js';
-
-export function capture(): Output & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, line: (text = '') => lines.push(text), error: (text) => errors.push(text) };
-}
 
 /** The command line, in-process: exit code, stdout as one string, stderr lines. */
 export async function cli(args: string[], env: Record<string, string | undefined> = {}) {

@@ -6,6 +6,7 @@ import { tempDir } from './zoho.js';
 
 export type Resource = {
   Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests walk CloudFormation's JSON freely; a wrong path fails the test
   Properties: Record<string, any>;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLogger } from '../lib/adapters/json-logger.js';
+import { jsonLogger } from '../../lib/adapters/json-logger.js';
 
 describe('the Lambda log', () => {
   it('writes one JSON object per line and redacts secret fields wherever they are', () => {

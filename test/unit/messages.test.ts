@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidMessageError } from '../lib/errors.js';
-import { parseMessage } from '../lib/pipeline/messages.js';
-import { REPORT_IDS } from '../lib/reports/catalog.js';
-import { closestName } from '../lib/reports/suggest.js';
+import { InvalidMessageError } from '../../lib/errors.js';
+import { parseMessage } from '../../lib/pipeline/messages.js';
+import { REPORT_IDS } from '../../lib/reports/catalog.js';
+import { closestName } from '../../lib/reports/suggest.js';
 
 const options = { secretPrefix: 'zoho_auth' };
 const RUN = '2026-11-24T12-00-00Z-4f2a';

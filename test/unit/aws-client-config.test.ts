@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { awsClientConfig } from '../lib/aws/client-config.js';
-import { createAwsClients } from '../lib/aws/deps.js';
-import { createOperatorClients } from '../lib/aws/operator.js';
+import { awsClientConfig } from '../../lib/aws/client-config.js';
+import { createAwsClients } from '../../lib/aws/deps.js';
+import { createOperatorClients } from '../../lib/aws/operator.js';
 
 // Which endpoint each client is built with, from the environment given (test/aws-moto.test.ts drives the
 // clients against moto through AWS_ENDPOINT_URL alone).

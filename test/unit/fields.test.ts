@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../lib/analytics/fields.js';
-import { TABLES } from '../lib/analytics/schema.js';
-import { tableViewColumns } from '../lib/analytics/views.js';
-import { REPORT_IDS } from '../lib/reports/catalog.js';
-import { generatePortal, ticketThreads } from '../lib/simulator/dataset.js';
-import * as shapes from '../lib/simulator/shapes.js';
-import { fieldsJson } from '../lib/simulator/custom-fields.js';
-import { FIELD_MODULES } from '../lib/reports/catalog.js';
+import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../../lib/analytics/fields.js';
+import { TABLES } from '../../lib/analytics/schema.js';
+import { tableViewColumns } from '../../lib/analytics/views.js';
+import { REPORT_IDS } from '../../lib/reports/catalog.js';
+import { generatePortal, ticketThreads } from '../../lib/simulator/dataset.js';
+import * as shapes from '../../lib/simulator/shapes.js';
+import { fieldsJson } from '../../lib/simulator/custom-fields.js';
+import { FIELD_MODULES } from '../../lib/reports/catalog.js';
 
 // The field catalogue against the records the simulator serves for each report, and against today's columns.
 
