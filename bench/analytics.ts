@@ -77,7 +77,15 @@ export async function analytics(tickets = 10_000): Promise<AnalyticsResult> {
       }
     });
     if (query.value.rows.length === 0 || !report.value.includes('chart-volume-by-status')) throw new Error('the analytics bench produced no answer');
-    return { tickets, files: files.length, records: baseline.value, megabytes: bytes / 2 ** 20, baselineMs: baseline.ms, queryMs: query.ms, reportMs: report.ms };
+    return {
+      tickets,
+      files: files.length,
+      records: baseline.value,
+      megabytes: bytes / 2 ** 20,
+      baselineMs: baseline.ms,
+      queryMs: query.ms,
+      reportMs: report.ms,
+    };
   } finally {
     await setup.close();
   }

@@ -73,7 +73,11 @@ export async function chaosScenario(tickets: number, outageAfter: number, outage
     await planRun({ runId: RUN, targets: ALL, trigger: 'cli' }, chaotic.deps);
     clock.advance(3_600_000); // the token's hour is up while the token endpoint is throttled
     sim.setFaults({
-      serverErrorRate: 0.1, tooManyRequestsRate: 0.05, slowRate: 0.03, slowMs: 400, resetRate: 0.03,
+      serverErrorRate: 0.1,
+      tooManyRequestsRate: 0.05,
+      slowRate: 0.03,
+      slowMs: 400,
+      resetRate: 0.03,
       tokenThrottleUntil: new Date(clock.now() + 5 * 60_000).toISOString(),
     });
     sim.resetStats();

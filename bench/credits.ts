@@ -21,7 +21,8 @@ export async function runAll(setup: Bench, out?: string): Promise<{ credits: num
   await planRun({ runId: newRunId(setup.context.clock!.now()), targets: ALL, trigger: 'schedule' }, pipeline.deps);
   const { drained, manifests } = await pipeline.process();
   await pipeline.close();
-  if (drained.deadLettered || drained.stopped) throw new Error(`the run did not finish cleanly: ${drained.stopped?.message ?? `${drained.deadLettered} dead-lettered`}`);
+  if (drained.deadLettered || drained.stopped)
+    throw new Error(`the run did not finish cleanly: ${drained.stopped?.message ?? `${drained.deadLettered} dead-lettered`}`);
   return { credits: (await setup.stats()).creditsSpent - before, folder: pipeline.folder, manifests };
 }
 

@@ -31,10 +31,14 @@ export async function endToEnd(report = 'threads', tickets = 1_500, latencyMs = 
   try {
     const before = (await setup.stats()).deskCalls;
     const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/zoho-desk-reports.js'), 'run', report, '--out', join(setup.dir, 'out'), '--reserve', '0'], {
-      env: { ...process.env, ...setup.context.env, CI: 'true' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/zoho-desk-reports.js'), 'run', report, '--out', join(setup.dir, 'out'), '--reserve', '0'],
+      {
+        env: { ...process.env, ...setup.context.env, CI: 'true' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const [exitCode] = (await once(child, 'exit')) as [number];
     const wallMs = performance.now() - started;
     const calls = (await setup.stats()).deskCalls - before;

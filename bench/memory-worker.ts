@@ -26,7 +26,13 @@ const env = process.env as Record<string, string>;
 const idleKb = peakKb();
 const outcome = await handleMessage(env.BENCH_MESSAGE ?? '', {
   store: new FolderObjectStore(env.BENCH_OUT ?? ''),
-  queue: { send: async () => undefined, receive: async () => [], delete: async () => undefined, release: async () => undefined, deadLetter: async () => undefined },
+  queue: {
+    send: async () => undefined,
+    receive: async () => [],
+    delete: async () => undefined,
+    release: async () => undefined,
+    deadLetter: async () => undefined,
+  },
   clock: systemClock,
   logger: silentLogger,
   zoho: zohoConnections({ env, storeFor: () => new FileSecretStore(env.ZOHO_SECRET_ID ?? ''), maxConcurrency: 1 }),

@@ -29,18 +29,36 @@ export async function memory(records = 100, threadBytes = 50_000): Promise<Memor
   try {
     const worker = join(dir, 'worker.mjs');
     await build({
-      entryPoints: [join(import.meta.dirname, 'memory-worker.ts')], bundle: true, minify: true, platform: 'node', format: 'esm',
-      target: 'node20', outfile: worker, mainFields: ['module', 'main'], logLevel: 'warning',
+      entryPoints: [join(import.meta.dirname, 'memory-worker.ts')],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: worker,
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     });
     const ticket = running.sim.portal.tickets[0]!;
     const message = pageMessageBody({
-      kind: 'page', runId: '2026-11-20T10-00-00Z-be01', report: 'threads', params: { ticketId: ticket.id }, page: 1, from: 1, limit: 100, chain: false,
+      kind: 'page',
+      runId: '2026-11-20T10-00-00Z-be01',
+      report: 'threads',
+      params: { ticketId: ticket.id },
+      page: 1,
+      from: 1,
+      limit: 100,
+      chain: false,
     });
     const child = spawn(process.execPath, [worker], {
       env: {
-        ...process.env, ZOHO_ACCOUNTS_URL: running.url, ZOHO_DESK_URL: running.url, ZOHO_SECRET_ID: secretPath,
-        BENCH_MESSAGE: message, BENCH_OUT: join(dir, 'out'),
+        ...process.env,
+        ZOHO_ACCOUNTS_URL: running.url,
+        ZOHO_DESK_URL: running.url,
+        ZOHO_SECRET_ID: secretPath,
+        BENCH_MESSAGE: message,
+        BENCH_OUT: join(dir, 'out'),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -50,13 +50,16 @@ say(
 
 const b = await bundleSizes();
 say(
-  `4. cold start weight: ${Object.entries(b.handlers).map(([name, size]) => `${name} ${kb(size)} (zip ${kb(b.zips[name] ?? 0)})`).join(', ')} ` +
-    `(goal ≤ 1 MB each) ${verdict(Object.values(b.handlers).every((size) => size <= 1024 * 1024))}`,
+  `4. cold start weight: ${Object.entries(b.handlers)
+    .map(([name, size]) => `${name} ${kb(size)} (zip ${kb(b.zips[name] ?? 0)})`)
+    .join(', ')} ` + `(goal ≤ 1 MB each) ${verdict(Object.values(b.handlers).every((size) => size <= 1024 * 1024))}`,
 );
 
 const chaos = await chaosScenario(Number(env.BENCH_CHAOS_TICKETS ?? 1_000), 500, 200);
 say(
-  `5. chaos: ${chaos.pages} pages through ${chaos.faultedCalls} faulted calls (${Object.entries(chaos.faults).map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
+  `5. chaos: ${chaos.pages} pages through ${chaos.faultedCalls} faulted calls (${Object.entries(chaos.faults)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}; ` +
     `token endpoint throttled ${chaos.tokenThrottled}×); ${chaos.deadLettered} pages dead-lettered and redriven; ${chaos.records} records in ` +
     `${chaos.files} files compared with a clean run: ${chaos.mismatched.length === 0 ? 'byte-identical' : `${chaos.mismatched.length} differ`} ` +
     `(goal: identical) ${verdict(chaos.mismatched.length === 0 && chaos.status.join() === 'complete')}`,
@@ -127,7 +130,10 @@ say(
 await writeFile(
   join(import.meta.dirname, 'RESULTS.md'),
   `# Benchmark results\n\nThe last \`npm run bench\`, ${new Date().toISOString().slice(0, 10)}, on ${machine}.\n\n` +
-    lines.slice(1).map((line) => `- ${line}`).join('\n') +
+    lines
+      .slice(1)
+      .map((line) => `- ${line}`)
+      .join('\n') +
     '\n\nRatios are measured against baselines in the same run (the P·L/C limit, a one-call-at-a-time run, a full ' +
     'refresh of the same data, reading the export in Node, a bare Node.js start), so they hold across machines better than the raw times.\n',
 );

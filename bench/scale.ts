@@ -18,7 +18,11 @@ export interface ScalePoint {
 }
 
 /** Runs a process with the RSS reporter preloaded; its stdout, peak RSS (MB) and time. */
-async function measured(args: string[], env: Record<string, string | undefined>, rssFile: string): Promise<{ stdout: string; mb: number; ms: number }> {
+async function measured(
+  args: string[],
+  env: Record<string, string | undefined>,
+  rssFile: string,
+): Promise<{ stdout: string; mb: number; ms: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/rss-at-exit.mjs'), ...args], {
     env: { ...process.env, ...env, CI: 'true', BENCH_RSS_FILE: rssFile },
@@ -40,11 +44,19 @@ export async function scale(sizes: number[], runUpTo: number): Promise<ScalePoin
   for (const tickets of sizes) {
     const setup = await bench({ tickets, seed: 5 });
     try {
-      const plan = await measured(['--import', 'tsx', join(ROOT, 'bench/plan-only.ts')], { ...setup.context.env, BENCH_OUT: join(setup.dir, 'plan') }, join(setup.dir, 'plan.rss'));
+      const plan = await measured(
+        ['--import', 'tsx', join(ROOT, 'bench/plan-only.ts')],
+        { ...setup.context.env, BENCH_OUT: join(setup.dir, 'plan') },
+        join(setup.dir, 'plan.rss'),
+      );
       const { pages } = JSON.parse(plan.stdout) as { pages: number };
       let run: { mb: number; ms: number } | undefined;
       if (tickets <= runUpTo) {
-        run = await measured([join(ROOT, 'bin/zoho-desk-reports.js'), 'run', '--out', join(setup.dir, 'run'), '--reserve', '0'], setup.context.env, join(setup.dir, 'run.rss'));
+        run = await measured(
+          [join(ROOT, 'bin/zoho-desk-reports.js'), 'run', '--out', join(setup.dir, 'run'), '--reserve', '0'],
+          setup.context.env,
+          join(setup.dir, 'run.rss'),
+        );
       }
       points.push({ tickets, planningMb: plan.mb, planningPages: pages, planningMs: plan.ms, runMb: run?.mb, runMs: run?.ms });
     } finally {

@@ -11,7 +11,9 @@ try {
   cli = await import(built.href);
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(fileURLToPath(built))) throw error;
-  process.stderr.write('zoho-desk-reports: the command line is not built (dist/cli/main.js is missing): run `npm run build` in the package folder (`npm ci` does it).\n');
+  process.stderr.write(
+    'zoho-desk-reports: the command line is not built (dist/cli/main.js is missing): run `npm run build` in the package folder (`npm ci` does it).\n',
+  );
   process.exit(2);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

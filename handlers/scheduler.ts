@@ -10,8 +10,12 @@ import { schedule } from '../lib/aws/scheduler.js';
 const config = loadAwsConfig(process.env);
 const logger = jsonLogger('scheduler');
 const deps = createAwsDeps(config, createAwsClients(), { logger, env: process.env });
-const scheduledReports = config.SCHEDULED_REPORTS.split(',').map((r) => r.trim()).filter(Boolean);
-const views = config.ANALYTICS_DATABASE ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE) : undefined;
+const scheduledReports = config.SCHEDULED_REPORTS.split(',')
+  .map((r) => r.trim())
+  .filter(Boolean);
+const views = config.ANALYTICS_DATABASE
+  ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE)
+  : undefined;
 
 /** Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. */
 export const handler = (event: unknown) => schedule(event, deps, scheduledReports, views);

@@ -96,7 +96,12 @@ export interface ViewCatalog {
   /** The view's SQL as stored, or undefined when there is no such view. */
   viewSql(name: string): Promise<string | undefined>;
   /** Replaces an existing view's SQL and columns (Athena types: varchar, bigint, timestamp(3)…). */
-  replaceView(view: { name: string; description: string; sql: string; columns: ReadonlyArray<{ name: string; engineType: string; hiveType: string }> }): Promise<void>;
+  replaceView(view: {
+    name: string;
+    description: string;
+    sql: string;
+    columns: ReadonlyArray<{ name: string; engineType: string; hiveType: string }>;
+  }): Promise<void>;
 }
 
 export interface QueueMessage {

@@ -36,7 +36,14 @@ describe('zoho-desk-reports query', () => {
   });
 
   it('writes CSV with a header and quoted fields', async () => {
-    const result = await cli(['query', '--out', exported.path, '--format', 'csv', "SELECT id, 'a, \"quoted\" value' AS note FROM tickets_latest ORDER BY id LIMIT 2"]);
+    const result = await cli([
+      'query',
+      '--out',
+      exported.path,
+      '--format',
+      'csv',
+      'SELECT id, \'a, "quoted" value\' AS note FROM tickets_latest ORDER BY id LIMIT 2',
+    ]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('id,note');
@@ -45,8 +52,14 @@ describe('zoho-desk-reports query', () => {
   });
 
   it('writes JSON: numbers as numbers, Zoho ids as exact strings, times as text', async () => {
-    const result = await cli(['query', '--out', exported.path, '--format', 'json',
-      'SELECT t.id, t.created_time, count(th.id) AS threads FROM tickets_latest t JOIN threads_latest th ON th.ticket_id = t.id GROUP BY ALL ORDER BY t.id LIMIT 3']);
+    const result = await cli([
+      'query',
+      '--out',
+      exported.path,
+      '--format',
+      'json',
+      'SELECT t.id, t.created_time, count(th.id) AS threads FROM tickets_latest t JOIN threads_latest th ON th.ticket_id = t.id GROUP BY ALL ORDER BY t.id LIMIT 3',
+    ]);
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as Array<{ id: string; created_time: string; threads: number }>;
     expect(rows).toHaveLength(3);
@@ -59,13 +72,21 @@ describe('zoho-desk-reports query', () => {
   });
 
   it('has every report as a table and a latest view with rows', async () => {
-    const result = await cli(['query', '--out', exported.path, '--format', 'json',
-      "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%_latest' ORDER BY 1"]);
+    const result = await cli([
+      'query',
+      '--out',
+      exported.path,
+      '--format',
+      'json',
+      "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%_latest' ORDER BY 1",
+    ]);
     const views = (JSON.parse(result.stdout) as Array<{ table_name: string }>).map((r) => r.table_name);
     expect(views).toHaveLength(REPORTS.length);
     // Nothing was deleted in the simulated portal: the recycle bin is read, and empty.
     for (const view of views.filter((v) => v !== 'recycle_bin_latest')) {
-      const counted = JSON.parse((await cli(['query', '--out', exported.path, '--format', 'json', `SELECT count(*) AS n FROM ${view}`])).stdout) as Array<{ n: number }>;
+      const counted = JSON.parse(
+        (await cli(['query', '--out', exported.path, '--format', 'json', `SELECT count(*) AS n FROM ${view}`])).stdout,
+      ) as Array<{ n: number }>;
       expect(counted[0]?.n, view).toBeGreaterThan(0);
     }
   });
@@ -116,7 +137,11 @@ describe('the README', () => {
       const rows = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
       expect(rows.length, sql).toBeGreaterThan(0);
       // No column is empty everywhere: the joins and parsed times found their data.
-      for (const column of Object.keys(rows[0] ?? {})) expect(rows.some((r) => r[column] !== null), `${column} in\n${sql}`).toBe(true);
+      for (const column of Object.keys(rows[0] ?? {}))
+        expect(
+          rows.some((r) => r[column] !== null),
+          `${column} in\n${sql}`,
+        ).toBe(true);
     }
   });
 });
@@ -134,7 +159,16 @@ describe('zoho-desk-reports report', () => {
     expect(html).toContain('Chart.js v4');
     const [runId] = await readdir(join(exported.path, '_runs'));
     expect(html).toContain(`Newest run in the export: ${runId}.`);
-    for (const title of ['Tickets created, by status', 'Tickets created, by channel', 'Open backlog, by department', 'First response time, by agent', 'Resolution time, by agent', 'Time logged, by agent', 'Customer happiness', 'Email delivery failures']) {
+    for (const title of [
+      'Tickets created, by status',
+      'Tickets created, by channel',
+      'Open backlog, by department',
+      'First response time, by agent',
+      'Resolution time, by agent',
+      'Time logged, by agent',
+      'Customer happiness',
+      'Email delivery failures',
+    ]) {
       expect(html).toContain(`<h2>${title}</h2>`);
     }
   });

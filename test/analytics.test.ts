@@ -41,18 +41,35 @@ beforeAll(async () => {
   ]);
   await writePage(root, 'tickets', RUN_1, 'window=0002/', 1, [ticket(TICKET_B, { subject: 'from run 1', modifiedTime: '2026-11-18T08:00:00.000Z' })]);
   // Agents carry no modifiedTime: the newest run wins.
-  await writePage(root, 'agents', RUN_1, '', 1, [{ id: '6483605000002000001', name: 'Before Rename', associatedDepartmentIds: ['6483605000001000001'] }]);
-  await writePage(root, 'agents', RUN_3, '', 1, [{ id: '6483605000002000001', name: 'After Rename', associatedDepartmentIds: ['6483605000001000001', '6483605000001000002'] }]);
+  await writePage(root, 'agents', RUN_1, '', 1, [
+    { id: '6483605000002000001', name: 'Before Rename', associatedDepartmentIds: ['6483605000001000001'] },
+  ]);
+  await writePage(root, 'agents', RUN_3, '', 1, [
+    { id: '6483605000002000001', name: 'After Rename', associatedDepartmentIds: ['6483605000001000001', '6483605000001000002'] },
+  ]);
   // Fanned-out pages: the parent comes from the folder, nested people are flattened.
   await writePage(root, 'threads', RUN_2, `ticket=${TICKET_A}/`, 1, [
-    { id: '6483605100000001001', direction: 'in', createdTime: '2026-11-21T09:00:00.000Z', author: { id: '6483605000020000001', name: 'Ana', type: 'END_USER' } },
+    {
+      id: '6483605100000001001',
+      direction: 'in',
+      createdTime: '2026-11-21T09:00:00.000Z',
+      author: { id: '6483605000020000001', name: 'Ana', type: 'END_USER' },
+    },
   ]);
   await writePage(root, 'customer-happiness', RUN_2, 'department=6483605000001000001/', 1, [
-    { id: '6483605000500000001', rating: 'GOOD', ratedTime: '2026-11-21T10:00:00.000Z', agent: { id: '6483605000002000001', name: 'After Rename', photoURL: null } },
+    {
+      id: '6483605000500000001',
+      rating: 'GOOD',
+      ratedTime: '2026-11-21T10:00:00.000Z',
+      agent: { id: '6483605000002000001', name: 'After Rename', photoURL: null },
+    },
   ]);
   // Not pages: a manifest, a temporary file a killed process left, and the pipeline's own bookkeeping.
   await writeFile(join(root, manifestKey('tickets', RUN_1)), JSON.stringify({ id: 'manifest-is-not-a-ticket' }));
-  await writeFile(join(root, 'tickets/dt=2026-11-20/run=2026-11-20T04-00-00Z-aaaa/window=0001/page-00002.jsonl.tmp'), JSON.stringify(ticket('999', {})));
+  await writeFile(
+    join(root, 'tickets/dt=2026-11-20/run=2026-11-20T04-00-00Z-aaaa/window=0001/page-00002.jsonl.tmp'),
+    JSON.stringify(ticket('999', {})),
+  );
   await mkdir(join(root, '_state'), { recursive: true });
   await writeFile(join(root, '_state/tickets.jsonl'), JSON.stringify(ticket('998', {})));
   warehouse = await LocalWarehouse.open(root);
@@ -105,7 +122,9 @@ describe('the latest views', () => {
   });
 
   it('turn empty or malformed times into NULL instead of failing', async () => {
-    expect(await query(`SELECT id, created_time, modified_time, closed_time FROM tickets_latest WHERE id IN ('${TICKET_B}', '${TICKET_C}') ORDER BY id`)).toEqual([
+    expect(
+      await query(`SELECT id, created_time, modified_time, closed_time FROM tickets_latest WHERE id IN ('${TICKET_B}', '${TICKET_C}') ORDER BY id`),
+    ).toEqual([
       [TICKET_B, null, '2026-11-18 08:00:00', null],
       [TICKET_C, null, null, null],
     ]);
@@ -117,7 +136,9 @@ describe('the latest views', () => {
     ]);
     const [[department, agent, source] = []] = await query('SELECT department_id, agent_name, source_file FROM customer_happiness_latest');
     expect([department, agent]).toEqual(['6483605000001000001', 'After Rename']);
-    expect(source).toBe(join(dir.path, 'customer-happiness/dt=2026-11-21/run=2026-11-21T04-00-00Z-bbbb/department=6483605000001000001/page-00001.jsonl'));
+    expect(source).toBe(
+      join(dir.path, 'customer-happiness/dt=2026-11-21/run=2026-11-21T04-00-00Z-bbbb/department=6483605000001000001/page-00001.jsonl'),
+    );
   });
 });
 

@@ -34,12 +34,18 @@ describe('the deployed handlers', () => {
     expect(await consumer(sqsEvent(messages), lambdaContext())).toStrictEqual({ batchItemFailures: [] });
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
     const keys = (await store.list('')).filter((k) => k.endsWith('.jsonl'));
-    expect(keys).toEqual([`agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`, `departments/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`]);
+    expect(keys).toEqual([
+      `agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,
+      `departments/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,
+    ]);
 
     // The next scheduled run first finalizes this one: manifests written, cursors moved.
     const next = await scheduler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
     expect(next.finalized).toContain(plan.runId);
-    expect(JSON.parse((await store.get(`agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/_manifest.json`)) ?? '{}')).toMatchObject({ status: 'complete', records: zoho.running.sim.portal.agents.length });
+    expect(JSON.parse((await store.get(`agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/_manifest.json`)) ?? '{}')).toMatchObject({
+      status: 'complete',
+      records: zoho.running.sim.portal.agents.length,
+    });
     const record = JSON.parse((await store.get(`_runs/${next.runId}/run.json`)) ?? '{}') as { trigger: string; requests: unknown[] };
     expect(record).toMatchObject({ trigger: 'schedule' });
     expect(record.requests).toHaveLength(REPORTS.length);

@@ -107,7 +107,9 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     });
     // moto names its queues by AWS's host: a client that followed the queue URL would leave moto.
     expect(deployed.outputs.WorkQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/123456789012/zoho-desk-reports-moto-work');
-    expect(Object.keys(deployed.physical)).toEqual(expect.arrayContaining(['SchedulerLambdaFunction', 'ConsumerLambdaFunction', 'ConsumerEventSourceMappingSQSWorkQueue']));
+    expect(Object.keys(deployed.physical)).toEqual(
+      expect.arrayContaining(['SchedulerLambdaFunction', 'ConsumerLambdaFunction', 'ConsumerEventSourceMappingSQSWorkQueue']),
+    );
     expect(process.env.WORK_QUEUE_URL).toBe(deployed.outputs.WorkQueueUrl);
   });
 
@@ -116,7 +118,10 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(out.errors).toEqual([]);
     expect(code).toBe(0);
     expect(out.text()).toContain('the refresh token is stored in the Secrets Manager secret zoho_auth');
-    const stored = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: 'zoho_auth' }))).SecretString ?? '{}') as Record<string, unknown>;
+    const stored = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: 'zoho_auth' }))).SecretString ?? '{}') as Record<
+      string,
+      unknown
+    >;
     expect(stored.refresh_token).toEqual(expect.any(String));
     expect(stored).not.toHaveProperty('code');
   });
@@ -142,7 +147,9 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(agents.trim().split('\n')).toHaveLength(zoho!.running.sim.portal.agents.length);
     // An empty page (a department with no email failures, the last page of a list) is recorded in its receipt
     // and not stored.
-    const receipts = await Promise.all((await store.list(`_runs/${plan.runId}/pages/`)).map(async (key) => JSON.parse((await store.get(key)) ?? '{}') as Receipt));
+    const receipts = await Promise.all(
+      (await store.list(`_runs/${plan.runId}/pages/`)).map(async (key) => JSON.parse((await store.get(key)) ?? '{}') as Receipt),
+    );
     const empty = receipts.filter((r) => r.status === 'written' && r.records === 0);
     expect(empty.length).toBeGreaterThan(0);
     for (const receipt of empty) expect(pages).not.toContain(pageKey(receipt.report, receipt.runId, receipt.scope, receipt.page));
@@ -169,15 +176,25 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     const store = new S3ObjectStore(s3, deployed.outputs.ReportsBucketName!);
     const pages = (await storedPages(store, 'threads')).filter((page) => page.key.includes(`ticket=${ticket.id}/`));
     const ids = pages.flatMap((page) => page.records.map((r) => r.id as string));
-    expect(ids.sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    expect(ids.sort()).toEqual(
+      ticketThreads(portal, ticket)
+        .map((t) => t.id)
+        .sort(),
+    );
   });
 
   it('status --stage shows the queues, why a page was dead-lettered, the alarms firing, and the runs in the bucket', async () => {
     // The stack's alarms are left out in moto (motoTemplate); two made here by name, one firing, and another stage's.
     const cloudwatch = new CloudWatchClient({ endpoint: moto!.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
     const alarm = (AlarmName: string) => ({
-      AlarmName, Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum' as const,
-      Period: 300, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' as const,
+      AlarmName,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum' as const,
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold' as const,
     });
     for (const name of [`${alarmNamePrefix(STAGE)}dead-letters`, `${alarmNamePrefix(STAGE)}run-overdue`, `${alarmNamePrefix('other')}dead-letters`]) {
       await cloudwatch.send(new PutMetricAlarmCommand(alarm(name)));
@@ -202,9 +219,9 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
   it('redrive --stage, refused by an SQS without StartMessageMoveTask, ends with one clear line and exit 2, moving nothing', async () => {
     const dead = deployed.outputs.DeadLetterQueueUrl!;
     const peek = async () =>
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dead, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }))).Messages?.map(
-        (m) => [m.MessageId, m.Body, m.MessageAttributes?.reason?.StringValue?.slice(0, 40)],
-      );
+      (
+        await sqs.send(new ReceiveMessageCommand({ QueueUrl: dead, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }))
+      ).Messages?.map((m) => [m.MessageId, m.Body, m.MessageAttributes?.reason?.StringValue?.slice(0, 40)]);
     const before = await peek();
     expect(before).toEqual([[expect.any(String), '{"report":"nope"}', 'invalid message: report "nope" does not ']]);
     const { code, out } = await cli('redrive', '--stage', STAGE);

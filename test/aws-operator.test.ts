@@ -1,7 +1,12 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
-  DeleteMessageCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SQSServiceException, StartMessageMoveTaskCommand,
+  DeleteMessageCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSServiceException,
+  StartMessageMoveTaskCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,7 +77,9 @@ function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[], move?: { fro
       if (command instanceof ListMessageMoveTasksCommand) {
         polls += 1;
         const done = polls > 1;
-        return { Results: [{ Status: done ? 'COMPLETED' : 'RUNNING', ApproximateNumberOfMessagesMoved: done ? 2 : 1, ApproximateNumberOfMessagesToMove: 2 }] };
+        return {
+          Results: [{ Status: done ? 'COMPLETED' : 'RUNNING', ApproximateNumberOfMessagesMoved: done ? 2 : 1, ApproximateNumberOfMessagesToMove: 2 }],
+        };
       }
       return real.send(command as never);
     },
@@ -82,14 +89,20 @@ function sqsWithStubbedMoveTasks(real: SQSClient, calls: unknown[], move?: { fro
 /** A STUB CloudWatch client refused as an operator without cloudwatch:DescribeAlarms is (fauxqs has no CloudWatch). */
 const refusingCloudWatch = {
   send: async () => {
-    throw Object.assign(new Error('User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' });
+    throw Object.assign(new Error('User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms'), {
+      name: 'AccessDenied',
+    });
   },
 } as unknown as CloudWatchClient;
 
 function context(fixture: AwsFixture, moveCalls: unknown[] = [], move = false) {
   const clients: OperatorClients = {
     cfn: stubCloudFormation(fixture),
-    sqs: sqsWithStubbedMoveTasks(fixture.clients.sqs, moveCalls, move ? { from: fixture.config.DEAD_LETTER_QUEUE_URL, to: fixture.config.WORK_QUEUE_URL } : undefined),
+    sqs: sqsWithStubbedMoveTasks(
+      fixture.clients.sqs,
+      moveCalls,
+      move ? { from: fixture.config.DEAD_LETTER_QUEUE_URL, to: fixture.config.WORK_QUEUE_URL } : undefined,
+    ),
     s3: fixture.clients.s3,
     secrets: fixture.clients.secrets,
     cloudwatch: refusingCloudWatch,
@@ -104,7 +117,11 @@ describe('operator commands against the deployed stack', () => {
     const ctx = context(aws);
     expect(await awsEnqueue('threads', { stage: 'test', param: ['ticketId=1329983000000425001'] }, ctx)).toBe(0);
     const [message] = await aws.drainQueue(aws.config.WORK_QUEUE_URL);
-    expect(parseMessage(message?.Body ?? '', { secretPrefix: 'zoho_auth' })).toEqual({ kind: 'on-demand', report: 'threads', params: { ticketId: '1329983000000425001' } });
+    expect(parseMessage(message?.Body ?? '', { secretPrefix: 'zoho_auth' })).toEqual({
+      kind: 'on-demand',
+      report: 'threads',
+      params: { ticketId: '1329983000000425001' },
+    });
     const refused = await rejection(awsEnqueue(undefined, { stage: 'test', route: '/tickets/../oauth' }, ctx));
     expect(refused).toBeInstanceOf(ConfigError);
     expect(await aws.drainQueue(aws.config.WORK_QUEUE_URL)).toHaveLength(0);
@@ -125,7 +142,9 @@ describe('operator commands against the deployed stack', () => {
     const text = ctx.out.text();
     expect(text).toContain('Dead-letter queue: 1 message(s).');
     expect(text).toContain('1 × invalid message: report "nope" does not exist');
-    expect(text).toContain('Alarms: unknown (User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms).');
+    expect(text).toContain(
+      'Alarms: unknown (User: arn:aws:iam::000000000000:user/operator is not authorized to perform: cloudwatch:DescribeAlarms).',
+    );
     expect(text).toMatch(/departments\s+│ complete\s+│ 1\/1/);
     expect(text).toContain('redrive --stage test');
   });
@@ -143,7 +162,10 @@ describe('operator commands against the deployed stack', () => {
     await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: 'b' }));
     expect(await awsRedrive({ stage: 'test' }, ctx, async () => undefined)).toBe(0);
     expect(calls).toEqual([
-      { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter', DestinationArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work' },
+      {
+        SourceArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter',
+        DestinationArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work',
+      },
     ]);
     expect(ctx.out.text()).toContain('Moving 2 dead-lettered message(s)');
     expect(ctx.out.text()).toContain('RUNNING: 1/2 moved');
@@ -172,7 +194,12 @@ describe('operator commands against the deployed stack', () => {
     // A STUB for the refusals: no emulator here enforces IAM on SQS. The error is the one the SDK builds
     // from SQS's 403 answer; every other call goes to fauxqs.
     const denied = () =>
-      new SQSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'User: arn:aws:iam::000000000000:user/ops is not authorized' });
+      new SQSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'User: arn:aws:iam::000000000000:user/ops is not authorized',
+      });
     const refusing = (operation: 'start' | 'list') =>
       ({
         send: async (command: unknown) => {
@@ -235,9 +262,18 @@ describe('the three ways in, on AWS', () => {
     const zoho = await open({ simulator: { tickets: 6 } });
     aws = await awsFixture(zoho);
     const ticket = zoho.running.sim.portal.tickets.find((t) => t.baseThreads > 1)!;
-    await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.WORK_QUEUE_URL, MessageBody: JSON.stringify({ report: 'threads', params: { ticketId: ticket.id } }) }));
+    await aws.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: aws.config.WORK_QUEUE_URL,
+        MessageBody: JSON.stringify({ report: 'threads', params: { ticketId: ticket.id } }),
+      }),
+    );
     await consumeAll(aws, aws.deps());
-    expect(await storedIds(aws, 'threads')).toEqual(ticketThreads(zoho.running.sim.portal, ticket).map((t) => t.id).sort());
+    expect(await storedIds(aws, 'threads')).toEqual(
+      ticketThreads(zoho.running.sim.portal, ticket)
+        .map((t) => t.id)
+        .sort(),
+    );
   });
 
   it('after a Zoho outage, the pages in the dead-letter queue are redriven and the output is complete', async () => {

@@ -22,7 +22,14 @@ afterEach(async () => {
 const NO_WAIT = { baseMs: 0, capMs: 0 };
 const RUN = '2026-11-20T10-00-00Z-ab12';
 const threadPage = (ticketId: string): PageMessage => ({
-  kind: 'page', runId: RUN, report: 'threads', params: { ticketId }, page: 1, from: 1, limit: 100, chain: true,
+  kind: 'page',
+  runId: RUN,
+  report: 'threads',
+  params: { ticketId },
+  page: 1,
+  from: 1,
+  limit: 100,
+  chain: true,
 });
 
 describe('the scheduler Lambda', () => {
@@ -37,9 +44,12 @@ describe('the scheduler Lambda', () => {
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
     const pages = messages.map((m) => parseMessage(m.Body ?? '', { secretPrefix: 'zoho_auth' }) as PageMessage);
     expect(new Set(pages.map((p) => p.runId))).toEqual(new Set([result.runId]));
-    expect(pages.filter((p) => p.report === 'threads').map((p) => p.params.ticketId).sort()).toEqual(
-      zoho.running.sim.portal.tickets.map((t) => t.id).sort(),
-    );
+    expect(
+      pages
+        .filter((p) => p.report === 'threads')
+        .map((p) => p.params.ticketId)
+        .sort(),
+    ).toEqual(zoho.running.sim.portal.tickets.map((t) => t.id).sort());
     for (const page of pages) {
       const receipt = await store.get(receiptKey(page.report, page.runId, scopeOf(page), page.page));
       expect(JSON.parse(receipt ?? '{}')).toMatchObject({ status: 'planned', report: page.report, page: page.page });

@@ -38,7 +38,10 @@ describe("Zoho answers that break Zoho's contract", () => {
     const dir = await tempDir();
     const context = { ...contextFor(fixture), env: { ...contextFor(fixture).env, ZOHO_MAX_RESPONSE_MB: '2' } };
     expect(await runReports(['departments', 'agents'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
-    expect((await lastManifests(dir.path)).map((m) => [m.report, m.status])).toEqual([['agents', 'complete'], ['departments', 'failed']]);
+    expect((await lastManifests(dir.path)).map((m) => [m.report, m.status])).toEqual([
+      ['agents', 'complete'],
+      ['departments', 'failed'],
+    ]);
     await dir.remove();
   });
 
@@ -123,7 +126,16 @@ describe('the consumer Lambda and its time limit', () => {
         return response;
       };
       const deps = aws.deps({ clock, http: slow });
-      const page: PageMessage = { kind: 'page', runId: '2026-11-20T10-00-00Z-ab12', report: 'threads', params: { ticketId: ticket!.id }, page: 1, from: 1, limit: 100, chain: false };
+      const page: PageMessage = {
+        kind: 'page',
+        runId: '2026-11-20T10-00-00Z-ab12',
+        report: 'threads',
+        params: { ticketId: ticket!.id },
+        page: 1,
+        from: 1,
+        limit: 100,
+        chain: false,
+      };
       await deps.queue.send([{ body: pageMessageBody(page) }]);
       const handler = buildConsumer(deps, { concurrency: 1, retry: { baseMs: 0, capMs: 0 } });
       // 35 s left when the record starts (the consumer starts a record only with 30 s left).

@@ -53,7 +53,17 @@ describe('chaos', () => {
       await finalizeRun(bucket, RUN); // on AWS the next scheduler run writes the manifests before it plans
       // An outage through a whole second run: every one of its pages ends in the dead-letter queue.
       const second = '2026-11-20T11-00-00Z-c4a1';
-      const plan = await planRun({ runId: second, targets: [{ report: 'departments', params: {} }, { report: 'agents', params: {} }], trigger: 'schedule' }, deps);
+      const plan = await planRun(
+        {
+          runId: second,
+          targets: [
+            { report: 'departments', params: {} },
+            { report: 'agents', params: {} },
+          ],
+          trigger: 'schedule',
+        },
+        deps,
+      );
       sim.setFaults({ outage: true });
       await consumeAll(aws.config.WORK_QUEUE_URL);
       sim.setFaults({ outage: false, serverErrorRate: 0, tooManyRequestsRate: 0, resetRate: 0 });
@@ -62,7 +72,10 @@ describe('chaos', () => {
       expect(deadLetters.length).toBeGreaterThanOrEqual(Object.values(plan.planned).reduce((a, b) => a + b, 0));
       await deps.queue.send(deadLetters.map((m) => ({ body: m.Body ?? '' })));
       await consumeAll(aws.config.WORK_QUEUE_URL);
-      expect((await finalizeRun(new S3ObjectStore(aws.clients.s3, aws.config.REPORTS_BUCKET), second)).map((m) => m.status)).toEqual(['complete', 'complete']);
+      expect((await finalizeRun(new S3ObjectStore(aws.clients.s3, aws.config.REPORTS_BUCKET), second)).map((m) => m.status)).toEqual([
+        'complete',
+        'complete',
+      ]);
 
       const expected = await reportFiles(clean.path);
       const keys = (await bucket.list('')).filter((k) => !k.startsWith('_') && k.includes(`run=${RUN}/`));

@@ -44,16 +44,26 @@ describe('zoho-desk-reports reports', () => {
     expect(table.stdout).toContain('--param since: only tickets modified since then (default: since the last complete run (all on the first))');
     // Parameters the pipeline sets on pages (windows) are not offered: `run --param window=…` is refused.
     expect(table.stdout).not.toContain('--param window');
-    expect(table.stdout).toContain('Zoho\'s recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24)');
-    const json = JSON.parse((await cli(['reports', '--json'], {})).stdout) as Array<{ id: string; edition: string; params: unknown[]; deletions: string }>;
+    expect(table.stdout).toContain("Zoho's recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24)");
+    const json = JSON.parse((await cli(['reports', '--json'], {})).stdout) as Array<{
+      id: string;
+      edition: string;
+      params: unknown[];
+      deletions: string;
+    }>;
     expect(json.map((r) => r.id)).toEqual(REPORTS.map((r) => r.id));
     expect(json.find((r) => r.id === 'tickets')?.deletions).toBe(
       "Zoho's recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24): ~3 credits per 100 records",
     );
-    expect(json.find((r) => r.id === 'threads')?.deletions).toBe('absent when its ticket is read again (no extra calls); leaves with a deleted ticket');
-    expect(json.filter((r) => r.edition === 'Professional').map((r) => r.id).sort()).toEqual([
-      'agent-time-entries', 'customer-happiness', 'queue', 'ticket-time-entries',
-    ]);
+    expect(json.find((r) => r.id === 'threads')?.deletions).toBe(
+      'absent when its ticket is read again (no extra calls); leaves with a deleted ticket',
+    );
+    expect(
+      json
+        .filter((r) => r.edition === 'Professional')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['agent-time-entries', 'customer-happiness', 'queue', 'ticket-time-entries']);
   });
 });
 
@@ -139,7 +149,9 @@ describe('the executable', () => {
       const before = servers();
       const out = capture();
       expect(await main(['run', '--simulate', '--out', dir.path], { env: process.env, out })).toBe(2);
-      expect(out.errors).toEqual([expect.stringContaining(`Another zoho-desk-reports process (pid ${process.pid}) is using the queue in ${join(dir.path, '.queue')}`)]);
+      expect(out.errors).toEqual([
+        expect.stringContaining(`Another zoho-desk-reports process (pid ${process.pid}) is using the queue in ${join(dir.path, '.queue')}`),
+      ]);
       expect(servers()).toBe(before); // the simulator it started is stopped
       const leftovers = async () => (await readdir(temp.path)).filter((name) => name.startsWith('zoho-desk-reports-'));
       expect(await leftovers()).toEqual([]);
@@ -173,7 +185,9 @@ describe('the executable', () => {
   it('serves the simulator with a matching secret that auth init accepts', async () => {
     const dir = await tempDir();
     const secret = join(dir.path, 'sim.json');
-    const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', '--tickets', '30', '--write-secret', secret], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', '--tickets', '30', '--write-secret', secret], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let banner = '';
       for await (const chunk of child.stdout) {

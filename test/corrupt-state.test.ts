@@ -62,7 +62,9 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     await writeFile(join(dir.path, '_state', 'threads.json'), '{"cursor": 12');
     const logger = capturingLogger();
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, { ...contextFor(fixture), logger })).toBe(0);
-    expect(logger.messages('warn').join('\n')).toContain('_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.');
+    expect(logger.messages('warn').join('\n')).toContain(
+      '_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.',
+    );
     const runs = await new FolderObjectStore(dir.path).folders('_runs/');
     const [second] = await runManifests(new FolderObjectStore(dir.path), runs[1]!);
     expect(second?.pages.written).toBe(20);
@@ -78,13 +80,21 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const sentAt = '2026-11-20T10:00:00.000Z';
     await writeFile(join(work, '000000000-000000-aaaaaa.json'), '{"id":"x","bo'); // cut short
     // No receiveCount: it never reached maxReceiveCount, so a failing message came back for ever.
-    await writeFile(join(work, '000000000-000001-cccccc.json'), JSON.stringify({ id: '000000000-000001-cccccc', body: '{"report":"agents"}', sentAt }));
-    await writeFile(join(work, '000000001-000000-bbbbbb.json'), JSON.stringify({ id: '000000001-000000-bbbbbb', body: '{"report":"agents"}', receiveCount: 0, sentAt }));
+    await writeFile(
+      join(work, '000000000-000001-cccccc.json'),
+      JSON.stringify({ id: '000000000-000001-cccccc', body: '{"report":"agents"}', sentAt }),
+    );
+    await writeFile(
+      join(work, '000000001-000000-bbbbbb.json'),
+      JSON.stringify({ id: '000000001-000000-bbbbbb', body: '{"report":"agents"}', receiveCount: 0, sentAt }),
+    );
     const status = contextFor(fixture);
     await showStatus({ out: dir.path, runs: 1 }, status);
     expect(status.out.text()).toContain('Queue in');
     expect(status.out.text()).toContain('1 message(s) waiting');
-    expect(status.out.text()).toContain('Not a valid message: .queue/work/000000000-000000-aaaaaa.json: not JSON (it ends too early, at line 1, column 14)');
+    expect(status.out.text()).toContain(
+      'Not a valid message: .queue/work/000000000-000000-aaaaaa.json: not JSON (it ends too early, at line 1, column 14)',
+    );
     expect(status.out.text()).toContain('Not a valid message: .queue/work/000000000-000001-cccccc.json: "receiveCount" is missing');
 
     const context = contextFor(fixture);

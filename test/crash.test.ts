@@ -35,7 +35,11 @@ describe('a worker killed mid-page', () => {
     // The lock of the dead process is stale; its messages are still queued, the one it died on with its receive counted.
     // (Files ending .tmp are writes the kill cut short: never messages, removed when the queue is next opened.)
     const waiting = (await readdir(join(crashed.path, '.queue', 'work'))).filter((name) => name.endsWith('.json'));
-    const counts = await Promise.all(waiting.map(async (f) => (JSON.parse(await readFile(join(crashed.path, '.queue', 'work', f), 'utf8')) as { receiveCount: number }).receiveCount));
+    const counts = await Promise.all(
+      waiting.map(
+        async (f) => (JSON.parse(await readFile(join(crashed.path, '.queue', 'work', f), 'utf8')) as { receiveCount: number }).receiveCount,
+      ),
+    );
     expect(counts.filter((c) => c > 0).length).toBeGreaterThanOrEqual(1);
 
     const context = contextFor(fixture);

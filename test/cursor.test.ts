@@ -40,21 +40,28 @@ describe('a cursor moves only for what was read', () => {
     const context = contextFor(fixture, sim.clock);
     const reports = ['tickets', 'threads', 'pending-approvals'];
     expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
-    const first = { tickets: await state(dir.path, 'tickets'), threads: await state(dir.path, 'threads'), approvals: await state(dir.path, 'pending-approvals') };
+    const first = {
+      tickets: await state(dir.path, 'tickets'),
+      threads: await state(dir.path, 'threads'),
+      approvals: await state(dir.path, 'pending-approvals'),
+    };
 
     // Zoho changes; an hour later someone reads one ticket's threads, recent tickets, and queues an on-demand read.
     sim.advance(HOUR, { newTickets: 3, modifiedTickets: 4, newThreads: 9 });
     sim.advance(HOUR);
     const [one] = sim.portal.tickets;
     expect(await runReports(['threads'], { out: dir.path, param: [`ticketId=${one!.id}`], ...FAST }, context)).toBe(0);
-    expect(await runReports(['tickets'], { out: dir.path, param: [`since=${new Date(sim.clock.now() - 60_000).toISOString()}`], ...FAST }, context)).toBe(0);
+    expect(
+      await runReports(['tickets'], { out: dir.path, param: [`since=${new Date(sim.clock.now() - 60_000).toISOString()}`], ...FAST }, context),
+    ).toBe(0);
     expect(await main(['enqueue', 'pending-approvals', '--param', `ticketId=${one!.id}`, '--out', dir.path], context)).toBe(0);
     expect(await state(dir.path, 'threads')).toEqual(first.threads);
     expect(await state(dir.path, 'tickets')).toEqual(first.tickets);
     expect(await state(dir.path, 'pending-approvals')).toEqual(first.approvals);
     const targeted = await runOf(dir.path, 'threads', { ticketId: one!.id });
     expect((await readJson<ReportManifest>(dir.path, manifestKey('threads', targeted))).cursor).toEqual({
-      moved: false, note: `cursor kept: this run read only ticketId=${one!.id}, not everything the cursor stands for`,
+      moved: false,
+      note: `cursor kept: this run read only ticketId=${one!.id}, not everything the cursor stands for`,
     });
 
     sim.advance(HOUR, { newTickets: 2, modifiedTickets: 3, newThreads: 5 });
@@ -78,10 +85,20 @@ describe('a cursor moves only for what was read', () => {
     const before = await state(dir.path, 'tickets');
     const future = newRunId(sim.clock.now() + 3 * 24 * HOUR, 'f00d');
     const pipeline = await openPipeline(fixture, dir.path, {}, sim.clock);
-    await pipeline.queue.send([{ body: pageMessageBody({
-      kind: 'page', runId: future, report: 'tickets', page: 1, from: 0, limit: 100, chain: false,
-      params: { since: '2000-01-01T00:00:00.000Z', until: new Date(sim.clock.now()).toISOString(), window: '1' },
-    }) }]);
+    await pipeline.queue.send([
+      {
+        body: pageMessageBody({
+          kind: 'page',
+          runId: future,
+          report: 'tickets',
+          page: 1,
+          from: 0,
+          limit: 100,
+          chain: false,
+          params: { since: '2000-01-01T00:00:00.000Z', until: new Date(sim.clock.now()).toISOString(), window: '1' },
+        }),
+      },
+    ]);
     const { drained } = await pipeline.process();
     await pipeline.close();
     expect(drained.rejected).toEqual([expect.stringMatching(/^invalid message: runId .* 3 days ahead of this clock/)]);
@@ -155,15 +172,26 @@ describe('a cursor moves only for what was read: the edges', () => {
     expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
     const [runId] = await runIds(dir.path);
     const pipeline = await openPipeline(fixture, dir.path, {}, sim.clock);
-    await pipeline.queue.send([{ body: pageMessageBody({
-      kind: 'page', runId: runId!, report: 'tickets', page: 1, from: 0, limit: 100, chain: false,
-      params: { since: '2000-01-01T00:00:00.000Z', until: new Date(sim.clock.now()).toISOString(), window: '1' },
-    }) }]);
+    await pipeline.queue.send([
+      {
+        body: pageMessageBody({
+          kind: 'page',
+          runId: runId!,
+          report: 'tickets',
+          page: 1,
+          from: 0,
+          limit: 100,
+          chain: false,
+          params: { since: '2000-01-01T00:00:00.000Z', until: new Date(sim.clock.now()).toISOString(), window: '1' },
+        }),
+      },
+    ]);
     await pipeline.process();
     await pipeline.close();
     expect(await state(dir.path, 'tickets')).toBeNull();
     expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', runId!))).cursor).toEqual({
-      moved: false, note: 'cursor kept: the run did not ask for this report',
+      moved: false,
+      note: 'cursor kept: the run did not ask for this report',
     });
     await dir.remove();
   });
@@ -224,11 +252,26 @@ describe('runs cut short', () => {
       if (sends++ > 0) throw new Error('killed');
       return sent(messages);
     };
-    await expect(planRun({ runId, targets: [{ report: 'departments', params: {} }, { report: 'threads', params: {} }], trigger: 'cli' }, pipeline.deps))
-      .rejects.toThrow('killed');
+    await expect(
+      planRun(
+        {
+          runId,
+          targets: [
+            { report: 'departments', params: {} },
+            { report: 'threads', params: {} },
+          ],
+          trigger: 'cli',
+        },
+        pipeline.deps,
+      ),
+    ).rejects.toThrow('killed');
     // A kill leaves the record as it was while planning.
     const record = await readJson<RunRecord>(dir.path, runRecordKey(runId));
-    await new FolderObjectStore(dir.path).put(runRecordKey(runId), JSON.stringify({ ...record, status: 'planning', reason: undefined }), 'application/json');
+    await new FolderObjectStore(dir.path).put(
+      runRecordKey(runId),
+      JSON.stringify({ ...record, status: 'planning', reason: undefined }),
+      'application/json',
+    );
     await pipeline.close();
 
     expect(await runReports(['departments', 'threads'], { out: dir.path, ...FAST }, context)).toBe(EXIT_CODES.interrupted);

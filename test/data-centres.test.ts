@@ -9,7 +9,9 @@ describe('an HTML answer where JSON was expected (a wrong data centre)', () => {
   it('from the Desk API is an error naming the data centre in use and how to change it', async () => {
     const fixture = await open({ secret: { dc: 'eu' } });
     // Desk calls go to a path the simulator answers with its HTML 404 page, as a wrong host does.
-    const zoho = await fixture.connect({ env: { ZOHO_ACCOUNTS_URL: fixture.env.ZOHO_ACCOUNTS_URL, ZOHO_DESK_URL: `${fixture.running.url}/wrong-dc` } });
+    const zoho = await fixture.connect({
+      env: { ZOHO_ACCOUNTS_URL: fixture.env.ZOHO_ACCOUNTS_URL, ZOHO_DESK_URL: `${fixture.running.url}/wrong-dc` },
+    });
     const error = await rejection(zoho.desk.page('departments'));
     // Every call would fail alike: a configuration error that stops the run.
     expect(error).toBeInstanceOf(ConfigError);

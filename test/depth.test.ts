@@ -130,7 +130,9 @@ describe('the simulator keeps to the depth limits', () => {
     const zoho = await fixture.connect();
     for (const key of ['contactSearch', 'accountSearch', 'callSearch', 'contacts', 'calls', 'agents'] as const) {
       const deep = key.endsWith('Search') ? 1_000 : 5_000;
-      await expect(zoho.desk.page(key, { from: deep, limit: key === 'agents' ? 10 : 1 }), key).rejects.toThrow(/exceeds the range of '\d-(999|4999)'/);
+      await expect(zoho.desk.page(key, { from: deep, limit: key === 'agents' ? 10 : 1 }), key).rejects.toThrow(
+        /exceeds the range of '\d-(999|4999)'/,
+      );
     }
   });
 });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError, CreditsExhaustedError, ReauthorizeError, ReportUnavailableError, RetryLaterError, ZohoRejectedError,
-} from '../lib/errors.js';
+import { ConfigError, CreditsExhaustedError, ReauthorizeError, ReportUnavailableError, RetryLaterError, ZohoRejectedError } from '../lib/errors.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { CreditMeter } from '../lib/zoho/credits.js';
 import type { DeskRecord } from '../lib/zoho/desk-client.js';
@@ -79,23 +77,47 @@ describe('pagination, from the single endpoint table', () => {
     expect((await desk.all('emailFailureAlerts', { query: { department: 'allDepartment' }, limit: 3 })).length).toBe(portal.emailFailures.length);
     for (const department of portal.departments) {
       const tags = await desk.all('ticketTags', { query: { departmentId: department.id }, limit: 3 });
-      expect(ids(tags)).toEqual(portal.tags.filter((t) => t.departmentId === department.id).map((t) => t.id).sort());
+      expect(ids(tags)).toEqual(
+        portal.tags
+          .filter((t) => t.departmentId === department.id)
+          .map((t) => t.id)
+          .sort(),
+      );
     }
     for (const agent of portal.agents) {
       const entries = await desk.all('agentTimeEntries', { path: { agentId: agent.id }, limit: 2 });
-      expect(ids(entries)).toEqual(portal.timeEntries.filter((e) => e.ownerId === agent.id).map((e) => e.id).sort());
+      expect(ids(entries)).toEqual(
+        portal.timeEntries
+          .filter((e) => e.ownerId === agent.id)
+          .map((e) => e.id)
+          .sort(),
+      );
     }
     const busy = portal.tickets.filter((t) => t.baseThreads >= 4).slice(0, 5);
     for (const ticket of busy) {
       const threads = await desk.all('ticketThreads', { path: { ticketId: ticket.id }, limit: 2 });
-      expect(ids(threads)).toEqual(ticketThreads(portal, ticket).map((th) => th.id).sort());
+      expect(ids(threads)).toEqual(
+        ticketThreads(portal, ticket)
+          .map((th) => th.id)
+          .sort(),
+      );
     }
     const withEntries = portal.timeEntries[0]?.ticketId as string;
     const ticketEntries = await desk.all('ticketTimeEntries', { path: { ticketId: withEntries }, limit: 1 });
-    expect(ids(ticketEntries)).toEqual(portal.timeEntries.filter((e) => e.ticketId === withEntries).map((e) => e.id).sort());
+    expect(ids(ticketEntries)).toEqual(
+      portal.timeEntries
+        .filter((e) => e.ticketId === withEntries)
+        .map((e) => e.id)
+        .sort(),
+    );
     const withApprovals = portal.approvals[0]?.ticketId as string;
     const approvals = await desk.all('ticketApprovals', { path: { ticketId: withApprovals } });
-    expect(ids(approvals)).toEqual(portal.approvals.filter((a) => a.ticketId === withApprovals).map((a) => a.id).sort());
+    expect(ids(approvals)).toEqual(
+      portal.approvals
+        .filter((a) => a.ticketId === withApprovals)
+        .map((a) => a.id)
+        .sort(),
+    );
   });
 
   it('ends on a short page without another call, and on HTTP 204 when the last page was full', async () => {
@@ -104,7 +126,13 @@ describe('pagination, from the single endpoint table', () => {
     const { desk } = await fixture.connect({ http: spy.http });
     const pages = [];
     for await (const page of desk.pages('tickets')) pages.push(page);
-    expect(pages.map((p) => [p.from, p.records.length, p.status])).toEqual([[1, 100, 200], [101, 100, 200], [201, 100, 200], [301, 100, 200], [401, 50, 200]]);
+    expect(pages.map((p) => [p.from, p.records.length, p.status])).toEqual([
+      [1, 100, 200],
+      [101, 100, 200],
+      [201, 100, 200],
+      [301, 100, 200],
+      [401, 50, 200],
+    ]);
 
     const exact = await open({ simulator: { tickets: 400 } });
     const again = await exact.connect();
@@ -186,7 +214,7 @@ describe('errors are typed by what the caller must do', () => {
     expect(fixture.running.sim.stats()).toMatchObject({ codesExchanged: 1, tokensMinted: 1 });
   });
 
-  it('reject: 422 with Zoho\'s message, URL_NOT_FOUND, SCOPE_MISMATCH naming the scopes; fix: OAUTH_ORG_MISMATCH', async () => {
+  it("reject: 422 with Zoho's message, URL_NOT_FOUND, SCOPE_MISMATCH naming the scopes; fix: OAUTH_ORG_MISMATCH", async () => {
     fixture = await open({ simulator: { tickets: 20 } });
     const zoho = await fixture.connect();
     const deep = await rejection(zoho.desk.page('ticketSearch', { from: 1000 }));

@@ -8,7 +8,9 @@ import { tempDir } from './helpers/zoho.js';
 import { capture } from './helpers/capture.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zoho-desk-reports.js');
-const VERSION = (JSON.parse(spawnSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' }).stdout) as { version: string }).version;
+const VERSION = (
+  JSON.parse(spawnSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' }).stdout) as { version: string }
+).version;
 
 /** Private mount namespaces (Linux, util-linux's unshare): a small or read-only disk of the test's own. */
 const namespaces = spawnSync('unshare', ['-rm', 'true']).status === 0;
@@ -32,7 +34,7 @@ async function runOnDisk(disk: string, mount: string) {
   return { code, stderr: stderr.trim() };
 }
 
-describe('exit codes keep the README\'s promise', () => {
+describe("exit codes keep the README's promise", () => {
   it.each([
     [['run', '--concurrency', '0'], "option '--concurrency <n>' argument '0' is invalid"],
     [['run', '--bogus'], "unknown option '--bogus'"],
@@ -61,7 +63,9 @@ describe('exit codes keep the README\'s promise', () => {
       await writeFile(file, 'not a folder');
       const out = capture();
       expect(await main(['run', '--simulate', '--out', file], { env: {}, out })).toBe(2);
-      expect(out.errors).toEqual([expect.stringContaining(`Cannot use the queue folder ${join(file, '.queue')} (ENOTDIR at ${join(file, '.queue')}`)]);
+      expect(out.errors).toEqual([
+        expect.stringContaining(`Cannot use the queue folder ${join(file, '.queue')} (ENOTDIR at ${join(file, '.queue')}`),
+      ]);
       expect(out.errors[0]).toContain('Give --out a folder, or move the file away.');
     } finally {
       await dir.remove();
@@ -75,7 +79,9 @@ describe('exit codes keep the README\'s promise', () => {
       const disk = join(dir.path, 'disk');
       await mkdir(disk);
       const result = await runOnDisk(disk, 'mount -t tmpfs -o size=256k tmpfs "$0"');
-      expect(result.stderr).toMatch(new RegExp(`^zoho-desk-reports: Cannot use the (reports|queue) folder ${join(disk, 'reports')}\\S* \\(ENOSPC at ${join(disk, 'reports')}/`));
+      expect(result.stderr).toMatch(
+        new RegExp(`^zoho-desk-reports: Cannot use the (reports|queue) folder ${join(disk, 'reports')}\\S* \\(ENOSPC at ${join(disk, 'reports')}/`),
+      );
       expect(result.stderr).toContain('the disk is full. Free some space, then run again; the queued pages are kept.');
       expect(result.code).toBe(2);
     } finally {
@@ -89,8 +95,15 @@ describe('exit codes keep the README\'s promise', () => {
       const disk = join(dir.path, 'disk');
       await mkdir(disk);
       // A disk that turned read-only under an existing reports folder.
-      const result = await runOnDisk(disk, 'mount -t tmpfs tmpfs "$0" && mkdir -p "$0/reports/.queue/work" "$0/reports/.queue/dead" && mount -o remount,ro "$0"');
-      expect(result.stderr).toMatch(new RegExp(`^zoho-desk-reports: Cannot use the queue folder ${join(disk, 'reports', '.queue')} \\(EROFS at ${join(disk, 'reports', '.queue')}/`));
+      const result = await runOnDisk(
+        disk,
+        'mount -t tmpfs tmpfs "$0" && mkdir -p "$0/reports/.queue/work" "$0/reports/.queue/dead" && mount -o remount,ro "$0"',
+      );
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^zoho-desk-reports: Cannot use the queue folder ${join(disk, 'reports', '.queue')} \\(EROFS at ${join(disk, 'reports', '.queue')}/`,
+        ),
+      );
       expect(result.stderr).toContain('it is on a read-only file system. Give --out a writable folder.');
       expect(result.code).toBe(2);
     } finally {

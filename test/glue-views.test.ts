@@ -30,15 +30,17 @@ beforeAll(async () => {
   await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: DATABASE } }));
   // The views as the template deploys them: no custom-field columns yet.
   for (const view of customFieldViews(new Map())) {
-    await glue.send(new CreateTableCommand({
-      DatabaseName: DATABASE,
-      TableInput: {
-        Name: view.name,
-        TableType: 'VIRTUAL_VIEW',
-        ViewOriginalText: viewOriginalText(prestoViewJson(view.sql, view.columns, DATABASE)),
-        StorageDescriptor: { Columns: view.columns.map((c) => ({ Name: c.name, Type: c.hiveType })) },
-      },
-    }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: DATABASE,
+        TableInput: {
+          Name: view.name,
+          TableType: 'VIRTUAL_VIEW',
+          ViewOriginalText: viewOriginalText(prestoViewJson(view.sql, view.columns, DATABASE)),
+          StorageDescriptor: { Columns: view.columns.map((c) => ({ Name: c.name, Type: c.hiveType })) },
+        },
+      }),
+    );
   }
 }, 60_000);
 
@@ -49,7 +51,11 @@ afterAll(async () => {
 async function storedView(name: string) {
   const { Table } = await glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: name }));
   const encoded = /Presto View: (\S+) \*\//.exec(Table?.ViewOriginalText ?? '')?.[1] ?? '';
-  const presto = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { originalSql: string; schema: string; columns: Array<{ name: string; type: string }> };
+  const presto = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+    originalSql: string;
+    schema: string;
+    columns: Array<{ name: string; type: string }>;
+  };
   return { presto, columns: Table?.StorageDescriptor?.Columns ?? [] };
 }
 
@@ -63,13 +69,29 @@ describe.skipIf(!installed && !required)('custom-field columns in Athena', () =>
     const store = new FolderObjectStore(dir.path);
 
     const replaced = await refreshCustomFieldViews(store, catalog, (m) => warnings.push(m));
-    expect(replaced.sort()).toEqual(['accounts', 'accounts_latest', 'calls', 'calls_latest', 'contacts', 'contacts_latest', 'queue', 'queue_latest', 'tickets', 'tickets_latest']);
+    expect(replaced.sort()).toEqual([
+      'accounts',
+      'accounts_latest',
+      'calls',
+      'calls_latest',
+      'contacts',
+      'contacts_latest',
+      'queue',
+      'queue_latest',
+      'tickets',
+      'tickets_latest',
+    ]);
     expect(warnings).toEqual([]);
     expect((await storedView('tickets')).presto.originalSql).toContain(`json_extract_scalar(record, '$.cf.cf_product_area') AS "cf_product_area"`);
     const { presto, columns } = await storedView('tickets_latest');
     expect(presto.schema).toBe(DATABASE);
     expect(presto.originalSql).toContain('versions."cf_product_area"');
-    expect(presto.columns).toEqual(expect.arrayContaining([{ name: 'cf_product_area', type: 'varchar' }, { name: 'cf_items_affected', type: 'bigint' }]));
+    expect(presto.columns).toEqual(
+      expect.arrayContaining([
+        { name: 'cf_product_area', type: 'varchar' },
+        { name: 'cf_items_affected', type: 'bigint' },
+      ]),
+    );
     expect(columns).toEqual(expect.arrayContaining([{ Name: 'cf_refund_requested', Type: 'boolean' }]));
 
     // Nothing changed since: nothing is replaced.

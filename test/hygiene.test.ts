@@ -50,7 +50,9 @@ describe('secrets never appear in logs, errors, stored objects or manifests', ()
     const files = (await readdir(dir.path, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
     expect(files.length).toBeGreaterThan(50);
     const haystacks: Array<[string, string]> = [
-      ...(await Promise.all(files.map(async (f): Promise<[string, string]> => [join(f.parentPath, f.name), await readFile(join(f.parentPath, f.name), 'utf8')]))),
+      ...(await Promise.all(
+        files.map(async (f): Promise<[string, string]> => [join(f.parentPath, f.name), await readFile(join(f.parentPath, f.name), 'utf8')]),
+      )),
       ...logger.lines.map((line, i): [string, string] => [`log line ${i}`, line]),
       ...context.out.lines.map((line, i): [string, string] => [`output line ${i}`, line]),
       ...context.out.errors.map((line, i): [string, string] => [`error line ${i}`, line]),

@@ -62,7 +62,10 @@ describe('incremental sync', () => {
     const cursor = Date.parse((await state(dir.path, 'agent-time-entries'))?.cursor ?? '');
     const agentRuns = [...(await recordsByRun(dir.path, 'agent-time-entries')).values()];
     expect(agentRuns[1]!.map((r) => String(r.id)).sort()).toEqual(
-      sim.portal.timeEntries.filter((e) => e.modifiedTime >= firstCursor - 10 * 60_000).map((e) => e.id).sort(),
+      sim.portal.timeEntries
+        .filter((e) => e.modifiedTime >= firstCursor - 10 * 60_000)
+        .map((e) => e.id)
+        .sort(),
     );
     expect(cursor).toBeGreaterThan(firstCursor);
     for (const report of ['agent-time-entries', 'ticket-time-entries']) {
@@ -157,7 +160,9 @@ describe("the portal's limits", () => {
     const dir = await tempDir();
     const context = contextFor(fixture);
     expect(await main(['run', 'threads', '--reserve', '0', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
-    expect(context.out.errors[0]).toMatch(/THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in (\d+ h )?\d+ min, at \d{4}-\d\d-\d\d 00:00 UTC/);
+    expect(context.out.errors[0]).toMatch(
+      /THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in (\d+ h )?\d+ min, at \d{4}-\d\d-\d\d 00:00 UTC/,
+    );
     await dir.remove();
   });
 });

@@ -115,7 +115,11 @@ describe('the local queue has SQS semantics', () => {
     const [message] = await queue.receive(1);
     await queue.deadLetter(message!, 'invalid message: the message is not JSON');
     const files = await readdir(join(dir.path, 'dead'));
-    expect(JSON.parse(await readFile(join(dir.path, 'dead', files[0]!), 'utf8'))).toMatchObject({ body: '{oops', reason: 'invalid message: the message is not JSON', receiveCount: 1 });
+    expect(JSON.parse(await readFile(join(dir.path, 'dead', files[0]!), 'utf8'))).toMatchObject({
+      body: '{oops',
+      reason: 'invalid message: the message is not JSON',
+      receiveCount: 1,
+    });
     await queue.close();
   });
 });

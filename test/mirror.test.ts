@@ -71,14 +71,23 @@ async function expectMirror(sim: Simulator, out: string): Promise<void> {
             const type = customFieldType(String(metadata?.type));
             const got = row[apiName];
             const want = typedValue({ type }, value);
-            expect(metadata?.type === 'Date' && got !== null ? String(got).slice(0, 10) : got, `${report} ${String(record.id)}.${apiName}`).toEqual(want);
+            expect(metadata?.type === 'Date' && got !== null ? String(got).slice(0, 10) : got, `${report} ${String(record.id)}.${apiName}`).toEqual(
+              want,
+            );
           }
         }
       }
     }
     for (const module of FIELD_MODULES) {
       const rows = await rowsOf(warehouse, `SELECT "apiName" FROM organization_fields_latest WHERE module_id = '${module}' ORDER BY "apiName"`);
-      expect(rows.map((r) => r.apiName), module).toEqual(fieldsJson(sim.portal, module).map((f) => f.apiName).sort());
+      expect(
+        rows.map((r) => r.apiName),
+        module,
+      ).toEqual(
+        fieldsJson(sim.portal, module)
+          .map((f) => f.apiName)
+          .sort(),
+      );
     }
   } finally {
     warehouse.close();
@@ -95,9 +104,22 @@ describe('the latest views mirror the portal', () => {
     await expectMirror(sim, dir.path);
 
     const changes = sim.advance(4 * 3_600_000, {
-      deleteTickets: 3, deleteContacts: 2, deleteAccounts: 1, deleteCalls: 2, deleteTimeEntries: 2, closeTickets: 4, moveTickets: 3,
-      editTicketFields: 4, editContacts: 2, deleteTags: 1, clearEmailFailures: 1, processApprovals: 2, disableAgents: 1,
-      newTickets: 3, modifiedTickets: 3, newThreads: 4,
+      deleteTickets: 3,
+      deleteContacts: 2,
+      deleteAccounts: 1,
+      deleteCalls: 2,
+      deleteTimeEntries: 2,
+      closeTickets: 4,
+      moveTickets: 3,
+      editTicketFields: 4,
+      editContacts: 2,
+      deleteTags: 1,
+      clearEmailFailures: 1,
+      processApprovals: 2,
+      disableAgents: 1,
+      newTickets: 3,
+      modifiedTickets: 3,
+      newThreads: 4,
     });
     expect(changes.deletedTickets).toHaveLength(3);
     expect(changes.editedTickets).toHaveLength(4);
@@ -136,7 +158,11 @@ describe('the latest views mirror the portal', () => {
         warehouse.close();
       }
     };
-    const current = () => sim.currentRecords('tickets').map((t) => String(t.record.id)).sort();
+    const current = () =>
+      sim
+        .currentRecords('tickets')
+        .map((t) => String(t.record.id))
+        .sort();
     // The recycle bin gave the two deletions at once; the spam delete is not in the bin.
     const afterDelete = await ids();
     for (const id of deleted.deletedTickets ?? []) expect(afterDelete).not.toContain(id);

@@ -38,7 +38,11 @@ describe('on-demand messages', () => {
     // A last page with no records is recorded in its receipt, not stored.
     expect(keys.length).toBe(Math.ceil(ticket.baseThreads / 2));
     expect(keys[0]).toMatch(new RegExp(`^route/dt=\\d{4}-\\d\\d-\\d\\d/run=[^/]+/route=tickets\\.${ticket.id}\\.threads/page-00001\\.jsonl$`));
-    expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(ticketThreads(portal, ticket).map((t) => t.id).sort());
+    expect((await storedRecords(dir.path, 'route')).map((r) => r.id).sort()).toEqual(
+      ticketThreads(portal, ticket)
+        .map((t) => t.id)
+        .sort(),
+    );
     await dir.remove();
   });
 
@@ -73,7 +77,9 @@ describe('on-demand messages', () => {
     expect(await enqueue(undefined, { route: `/tickets/${ticket.id}/threads`, out: dir.path, ...FAST }, context)).toBe(0);
     const warehouse = await LocalWarehouse.open(dir.path);
     try {
-      const { rows } = await warehouse.query('SELECT route, params, count(*), count(DISTINCT id), min(record::JSON->>\'status\') FROM routes GROUP BY 1, 2 ORDER BY 1');
+      const { rows } = await warehouse.query(
+        "SELECT route, params, count(*), count(DISTINCT id), min(record::JSON->>'status') FROM routes GROUP BY 1, 2 ORDER BY 1",
+      );
       const open = portal.tickets.filter((t) => t.status === 'Open').length;
       expect(rows).toEqual([
         ['tickets', 'status=Open', open, open, 'Open'],
@@ -91,7 +97,8 @@ describe('on-demand messages', () => {
     const long = (tail: string) => `/${'a'.repeat(100)}/${'b'.repeat(100)}/${'c'.repeat(100)}/${'d'.repeat(100)}/${tail}`;
     // Neither the simulator nor this machine serves such a route: this HTTP client stands in for a portal
     // that would, answering it with the simulator's own /departments list (every other call passes through).
-    const http: HttpClient = (request) => fetchHttpClient({ ...request, url: request.url.replace(/\/api\/v1\/a{100}\/[^?]*/, '/api/v1/departments') });
+    const http: HttpClient = (request) =>
+      fetchHttpClient({ ...request, url: request.url.replace(/\/api\/v1\/a{100}\/[^?]*/, '/api/v1/departments') });
     const context = { ...contextFor(fixture), http };
     for (const route of [long('one'), long('two'), long('one')]) {
       expect(await enqueue(undefined, { route, out: dir.path, ...FAST }, context)).toBe(0);
@@ -142,11 +149,15 @@ describe('on-demand messages', () => {
     for (const secretId of ['zoho_auth/../../x', 'zoho_auth/../../../a/x']) {
       expect(await rejection(Promise.resolve().then(() => pipeline.deps.zoho(secretId)))).toBeInstanceOf(InvalidMessageError);
     }
-    await pipeline.queue.send(['zoho_auth/../../x', 'zoho_auth/../../../a/x'].map((secretId) => ({ body: JSON.stringify({ report: 'agents', secretId }) })));
+    await pipeline.queue.send(
+      ['zoho_auth/../../x', 'zoho_auth/../../../a/x'].map((secretId) => ({ body: JSON.stringify({ report: 'agents', secretId }) })),
+    );
     await pipeline.close();
     const context = contextFor(fixture);
     expect(await runReports([], { out, secret: own.path, ...FAST }, context)).toBe(EXIT_CODES['dead-lettered']);
-    expect(context.out.text()).toContain('A message was dead-lettered as invalid message: secretId must not start with "/" nor contain "." or ".." segments');
+    expect(context.out.text()).toContain(
+      'A message was dead-lettered as invalid message: secretId must not start with "/" nor contain "." or ".." segments',
+    );
     expect(await readFile(outside.path, 'utf8')).toBe(before);
     await dir.remove();
   });
@@ -235,7 +246,9 @@ describe('the run command line', () => {
     expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(simulated))).toBe(0);
     const context = contextFor(other);
     expect(await main(['run', 'departments', '--out', dir.path], context)).toBe(2);
-    expect(context.out.errors[0]).toContain(`holds portal ${simulated.running.sim.orgId}'s reports; this secret is for portal ${other.running.sim.orgId}`);
+    expect(context.out.errors[0]).toContain(
+      `holds portal ${simulated.running.sim.orgId}'s reports; this secret is for portal ${other.running.sim.orgId}`,
+    );
     await dir.remove();
   });
 

@@ -32,7 +32,10 @@ describe('a problem with one page never stops the whole run', () => {
     // The runs that read the reports, one per `run` (the first also finished the queued message first).
     const all = await Promise.all((await store.folders('_runs/')).map((runId) => runManifests(store, runId)));
     const reports = all.filter((manifests) => manifests.some((m) => m.report === 'agents'));
-    const complete = [['agents', 'complete'], ['departments', 'complete']];
+    const complete = [
+      ['agents', 'complete'],
+      ['departments', 'complete'],
+    ];
     expect(reports.map((manifests) => manifests.map((m) => [m.report, m.status]))).toEqual([complete, complete]);
     await dir.remove();
   });

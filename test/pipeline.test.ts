@@ -68,7 +68,7 @@ describe('the reports pipeline on one machine', () => {
     await dir.remove();
   });
 
-  it('reads pages while discovery is still finding them, and counts discovery\'s credits apart from the pages\'', async () => {
+  it("reads pages while discovery is still finding them, and counts discovery's credits apart from the pages'", async () => {
     // 600 tickets: six pages of the ticket search, one after another (keyset), before the last threads are known.
     const fixture = await open({ simulator: { tickets: 600 } });
     fixture.running.sim.setFaults({ latencyMs: 5 });
@@ -79,11 +79,10 @@ describe('the reports pipeline on one machine', () => {
     });
     await pipeline.connectPortal();
     const spentBefore = fixture.running.sim.stats().creditsSpent;
-    const planning = planRun({ runId: RUN, targets: [{ report: 'threads', params: {} }], trigger: 'cli' }, pipeline.deps)
-      .then((plan) => {
-        events.push('planned');
-        return plan;
-      });
+    const planning = planRun({ runId: RUN, targets: [{ report: 'threads', params: {} }], trigger: 'cli' }, pipeline.deps).then((plan) => {
+      events.push('planned');
+      return plan;
+    });
     const { manifests } = await pipeline.process({ planning, runIds: [RUN] });
     const plan = await planning;
     await pipeline.close();
@@ -127,7 +126,10 @@ describe('the reports pipeline on one machine', () => {
     const fixture = await open({ simulator: { tickets: 80 } });
     const clean = await tempDir();
     const faulty = await tempDir();
-    const targets = [{ report: 'threads', params: {} }, { report: 'contacts', params: {} }];
+    const targets = [
+      { report: 'threads', params: {} },
+      { report: 'contacts', params: {} },
+    ];
     await runOnce(fixture, clean.path, RUN, targets);
 
     // Planned while Zoho is healthy; then an outage outlasting five receives of every page.

@@ -24,24 +24,49 @@ type Case = { body: string; names: string };
  * hosts, encoded traversal, oversized bodies, a secretId outside the allowed prefix, and not JSON at all.
  */
 const malformed: fc.Arbitrary<Case> = fc.oneof(
-  fc.oneof(fc.integer({ max: 0 }), fc.double({ min: 1.1, max: 9, noInteger: true }), fc.constant(1e15)).map((page) => ({ body: withField('page', page), names: 'page' })),
+  fc
+    .oneof(fc.integer({ max: 0 }), fc.double({ min: 1.1, max: 9, noInteger: true }), fc.constant(1e15))
+    .map((page) => ({ body: withField('page', page), names: 'page' })),
   fc.oneof(fc.string(), fc.boolean(), fc.constant(null)).map((page) => ({ body: withField('page', page), names: 'page' })),
   fc.integer({ max: -1 }).map((from) => ({ body: withField('from', from), names: 'from' })),
   fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 101, max: 1e9 })).map((limit) => ({ body: withField('limit', limit), names: 'limit' })),
   fc.constantFrom('page', 'from', 'limit', 'runId').map((field) => ({ body: JSON.stringify({ ...valid, [field]: undefined }), names: field })),
   fc.integer({ min: 2, max: 99 }).map((v) => ({ body: withField('v', v), names: 'v' })),
   fc.string({ minLength: 1 }).map((runId) => ({ body: withField('runId', runId), names: 'runId' })),
-  fc.stringMatching(/^[a-z][a-z-]{2,20}$/).filter((r) => !['tickets', 'threads', 'agents', 'accounts', 'contacts', 'calls', 'departments', 'queue', 'route'].includes(r))
+  fc
+    .stringMatching(/^[a-z][a-z-]{2,20}$/)
+    .filter((r) => !['tickets', 'threads', 'agents', 'accounts', 'contacts', 'calls', 'departments', 'queue', 'route'].includes(r))
     .map((report) => ({ body: withField('report', report), names: 'report' })),
-  fc.bigInt({ min: 2n ** 53n + 1n, max: 10n ** 19n }).map((id) => ({ body: `{"report":"threads","params":{"ticketId":${id}}}`, names: 'params.ticketId' })),
-  fc.stringMatching(/^[a-zA-Z]{2,12}$/).filter((p) => p !== 'ticketId').map((param) => ({ body: JSON.stringify({ report: 'threads', params: { [param]: '1' } }), names: `params.${param}` })),
-  fc.constantFrom('/tickets/../oauth/v2/token', '/../../etc/passwd', '/tickets/./x', '/a/../../b')
+  fc
+    .bigInt({ min: 2n ** 53n + 1n, max: 10n ** 19n })
+    .map((id) => ({ body: `{"report":"threads","params":{"ticketId":${id}}}`, names: 'params.ticketId' })),
+  fc
+    .stringMatching(/^[a-zA-Z]{2,12}$/)
+    .filter((p) => p !== 'ticketId')
+    .map((param) => ({ body: JSON.stringify({ report: 'threads', params: { [param]: '1' } }), names: `params.${param}` })),
+  fc
+    .constantFrom('/tickets/../oauth/v2/token', '/../../etc/passwd', '/tickets/./x', '/a/../../b')
     .map((route) => ({ body: JSON.stringify({ route }), names: 'route' })),
   fc.webUrl().map((route) => ({ body: JSON.stringify({ route }), names: 'route' })),
   fc.constantFrom('%2e%2e', '%2F', '%252e', '%00').map((bit) => ({ body: JSON.stringify({ route: `/tickets/${bit}/threads` }), names: 'route' })),
-  fc.stringMatching(/^[a-z_]{3,20}$/).filter((s) => !s.startsWith('zoho_auth')).map((secretId) => ({ body: JSON.stringify({ report: 'tickets', secretId }), names: 'secretId' })),
-  fc.integer({ min: 270_000, max: 400_000 }).map((size) => ({ body: JSON.stringify({ report: 'tickets', params: { since: 'x'.repeat(size) } }), names: 'bytes' })),
-  fc.string({ minLength: 1 }).filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }).map((text) => ({ body: text, names: 'not JSON' })),
+  fc
+    .stringMatching(/^[a-z_]{3,20}$/)
+    .filter((s) => !s.startsWith('zoho_auth'))
+    .map((secretId) => ({ body: JSON.stringify({ report: 'tickets', secretId }), names: 'secretId' })),
+  fc
+    .integer({ min: 270_000, max: 400_000 })
+    .map((size) => ({ body: JSON.stringify({ report: 'tickets', params: { since: 'x'.repeat(size) } }), names: 'bytes' })),
+  fc
+    .string({ minLength: 1 })
+    .filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    })
+    .map((text) => ({ body: text, names: 'not JSON' })),
 );
 
 const cases = fc.sample(malformed, { numRuns: 60, seed: 20261125 });

@@ -16,7 +16,10 @@ const options = { clock: new ManualClock(), maxReceiveCount: 5 };
 
 /** A lock worker (test/helpers/lock-worker.ts) in its own process, read line by line. */
 function worker(env: Record<string, string>) {
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
     child,
@@ -60,7 +63,10 @@ describe('the folder queue lock, between processes', () => {
       const winners = racers.filter((_, i) => answers[i] === 'won');
       expect(winners, answers.join('\n')).toHaveLength(1);
       const losers = answers.filter((answer) => answer !== 'won');
-      for (const answer of losers) expect(answer).toMatch(new RegExp(`^lost ConfigError: Another zoho-desk-reports process \\(pid ${winners[0]!.child.pid}\\) is using the queue in ${folder};`));
+      for (const answer of losers)
+        expect(answer).toMatch(
+          new RegExp(`^lost ConfigError: Another zoho-desk-reports process \\(pid ${winners[0]!.child.pid}\\) is using the queue in ${folder};`),
+        );
       for (const racer of racers) racer.send('release');
       for (const racer of racers) expect(await racer.next()).toBe('released');
     }

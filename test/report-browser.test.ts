@@ -13,9 +13,24 @@ import { tempDir } from './helpers/zoho.js';
 
 const executablePath = chromiumPath();
 const ARTEFACTS = join(import.meta.dirname, '..', 'test-artifacts');
-const CHARTS = ['volume-by-status', 'volume-by-channel', 'backlog-by-department', 'first-response', 'resolution', 'agent-time', 'happiness', 'email-failures'];
+const CHARTS = [
+  'volume-by-status',
+  'volume-by-channel',
+  'backlog-by-department',
+  'first-response',
+  'resolution',
+  'agent-time',
+  'happiness',
+  'email-failures',
+];
 
-interface Drawn { id: string; rendered: boolean; points: number; datasets: number; labels: number }
+interface Drawn {
+  id: string;
+  rendered: boolean;
+  points: number;
+  datasets: number;
+  labels: number;
+}
 
 let browser: Browser;
 
@@ -106,7 +121,14 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
       const evil = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
       await writePage(dir.path, 'departments', runId, '', 1, [{ id: '6483605000001000001', name: evil }]);
       await writePage(dir.path, 'tickets', runId, 'window=0001/', 1, [
-        { id: '6483605000100000001', status: 'Open', statusType: 'Open', channel: evil, departmentId: '6483605000001000001', createdTime: '2026-11-19T10:00:00.000Z' },
+        {
+          id: '6483605000100000001',
+          status: 'Open',
+          statusType: 'Open',
+          channel: evil,
+          departmentId: '6483605000001000001',
+          createdTime: '2026-11-19T10:00:00.000Z',
+        },
       ]);
       const target = join(dir.path, 'report.html');
       expect((await cli(['report', '--from', dir.path, '--out', target])).code).toBe(0);
@@ -131,16 +153,28 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
       const runId = '2026-04-01T04-00-00Z-aaaa';
       const [support, ana, zoe] = ['6483605000001000001', '6483605000002000001', '6483605000002000002'];
       const ticket = (n: number, assigneeId: string | null, closedTime: string) => ({
-        id: `648360500010000000${n}`, status: 'Closed', statusType: 'Closed', channel: 'Email', departmentId: support, assigneeId,
-        createdTime: '2026-01-05T00:00:00.000Z', modifiedTime: closedTime, closedTime,
+        id: `648360500010000000${n}`,
+        status: 'Closed',
+        statusType: 'Closed',
+        channel: 'Email',
+        departmentId: support,
+        assigneeId,
+        createdTime: '2026-01-05T00:00:00.000Z',
+        modifiedTime: closedTime,
+        closedTime,
       });
-      await writePage(dir.path, 'agents', runId, '', 1, [{ id: ana, name: 'Ana' }, { id: zoe, name: 'Zoe' }]);
+      await writePage(dir.path, 'agents', runId, '', 1, [
+        { id: ana, name: 'Ana' },
+        { id: zoe, name: 'Zoe' },
+      ]);
       await writePage(dir.path, 'tickets', runId, 'window=0001/', 1, [
         ticket(1, ana, '2026-01-07T00:00:00.000Z'),
         ticket(2, zoe, '2026-01-06T00:00:00.000Z'),
         ticket(3, null, '2026-01-09T00:00:00.000Z'),
       ]);
-      await writePage(dir.path, 'threads', runId, 'ticket=6483605000100000003/', 1, [{ id: '91', direction: 'out', createdTime: '2026-01-05T05:00:00.000Z' }]);
+      await writePage(dir.path, 'threads', runId, 'ticket=6483605000100000003/', 1, [
+        { id: '91', direction: 'out', createdTime: '2026-01-05T05:00:00.000Z' },
+      ]);
       const rating = (id: string, value: string, ratedTime: string) => ({ id, rating: value, ratedTime });
       await writePage(dir.path, 'customer-happiness', runId, `department=${support}/`, 1, [
         rating('81', 'GOOD', '2026-01-08T00:00:00.000Z'),
@@ -156,17 +190,27 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
         type Drawing = {
           scales: Record<string, { ticks: Array<{ label: string | string[] }> }>;
           getDatasetMeta(i: number): { data: Element[] };
-          tooltip: { setActiveElements(e: Array<{ datasetIndex: number; index: number }>, at: { x: number; y: number }): void; footer: string[]; body: Array<{ lines: string[] }> };
+          tooltip: {
+            setActiveElements(e: Array<{ datasetIndex: number; index: number }>, at: { x: number; y: number }): void;
+            footer: string[];
+            body: Array<{ lines: string[] }>;
+          };
           update(): void;
         };
         const get = (id: string) => (window as unknown as { Chart: { getChart(id: string): Drawing } }).Chart.getChart(`chart-${id}`);
         const hover = (chart: Drawing, index: number, datasets: number) => {
-          chart.tooltip.setActiveElements([...Array(datasets).keys()].map((datasetIndex) => ({ datasetIndex, index })), { x: 0, y: 0 });
+          chart.tooltip.setActiveElements(
+            [...Array(datasets).keys()].map((datasetIndex) => ({ datasetIndex, index })),
+            { x: 0, y: 0 },
+          );
           chart.update();
           return { body: chart.tooltip.body.map((b) => b.lines.join('')), footer: chart.tooltip.footer };
         };
         const rows = (id: string) =>
-          [...document.querySelectorAll(`#${id} tbody tr`)].map((tr) => ({ kind: tr.className, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) }));
+          [...document.querySelectorAll(`#${id} tbody tr`)].map((tr) => ({
+            kind: tr.className,
+            cells: [...tr.querySelectorAll('td')].map((td) => td.textContent),
+          }));
         const happiness = get('happiness');
         const resolution = get('resolution');
         return {
@@ -187,7 +231,11 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
       });
       // Shares of two ratings swing by 50 points: the count is under the month, in the tooltip and in the table,
       // and January's points are hollow (white), March's filled.
-      expect(seen.happiness.ticks).toEqual([['2026-01', '2 ratings (few)'], ['2026-02', '0 ratings'], ['2026-03', '5 ratings']]);
+      expect(seen.happiness.ticks).toEqual([
+        ['2026-01', '2 ratings (few)'],
+        ['2026-02', '0 ratings'],
+        ['2026-03', '5 ratings'],
+      ]);
       expect(seen.happiness.points).toEqual(['#ffffff', '#16a34a']);
       expect(seen.happiness.january).toEqual({ body: ['GOOD: 50%', 'OK: 0%', 'BAD: 50%'], footer: ['2 ratings (few)'] });
       expect(seen.happiness.rows).toEqual([
@@ -197,7 +245,11 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
       ]);
       expect(await page.locator('#happiness thead th').allTextContents()).toEqual(['Month', 'Ratings', 'GOOD (%)', 'OK (%)', 'BAD (%)']);
       // Resolution in days; the ticket with no assignee is its own grey bar, after the agents.
-      expect(seen.resolution.ticks).toEqual([['Ana', '1 closed ticket'], ['Zoe', '1 closed ticket'], ['Unassigned', '1 closed ticket']]);
+      expect(seen.resolution.ticks).toEqual([
+        ['Ana', '1 closed ticket'],
+        ['Zoe', '1 closed ticket'],
+        ['Unassigned', '1 closed ticket'],
+      ]);
       expect(seen.resolution.bars).toEqual(['#2563eb', '#2563eb', '#94a3b8']);
       expect(seen.resolution.unassigned).toEqual({ body: ['Resolution: 4 days'], footer: ['1 closed ticket'] });
       expect(seen.resolution.rows).toEqual([
@@ -207,7 +259,11 @@ describe.skipIf(!executablePath)('the report page in Chromium', () => {
       ]);
       expect(await page.locator('#resolution thead th').allTextContents()).toEqual(['Agent', 'Closed tickets', 'Resolution (days)']);
       // Agents without a reply keep their row: nobody's figures are dropped or mixed into another's.
-      expect(seen.firstResponse).toEqual([['Ana', '0 replied tickets'], ['Zoe', '0 replied tickets'], ['Unassigned', '1 replied ticket']]);
+      expect(seen.firstResponse).toEqual([
+        ['Ana', '0 replied tickets'],
+        ['Zoe', '0 replied tickets'],
+        ['Unassigned', '1 replied ticket'],
+      ]);
       expect(problems).toEqual([]);
       await mkdir(ARTEFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTEFACTS, 'report-counts.png'), fullPage: true });

@@ -19,7 +19,14 @@ const T3 = '6483605000100000003';
 const T4 = '6483605000100000004';
 const T5 = '6483605000100000005';
 
-const ticket = (id: string, fields: Record<string, unknown>) => ({ id, departmentId: SUPPORT, channel: 'Email', isSpam: false, modifiedTime: '2026-03-01T00:00:00Z', ...fields });
+const ticket = (id: string, fields: Record<string, unknown>) => ({
+  id,
+  departmentId: SUPPORT,
+  channel: 'Email',
+  isSpam: false,
+  modifiedTime: '2026-03-01T00:00:00Z',
+  ...fields,
+});
 const thread = (id: string, direction: string, createdTime: string) => ({ id, direction, createdTime });
 
 let dir: { path: string; remove(): Promise<void> };
@@ -30,23 +37,47 @@ const series = (c: ChartData) => Object.fromEntries(c.series.map((s) => [s.label
 beforeAll(async () => {
   dir = await tempDir();
   const root = dir.path;
-  await writePage(root, 'departments', RUN, '', 1, [{ id: SUPPORT, name: 'Support' }, { id: BILLING, name: 'Billing' }]);
+  await writePage(root, 'departments', RUN, '', 1, [
+    { id: SUPPORT, name: 'Support' },
+    { id: BILLING, name: 'Billing' },
+  ]);
   // Zoe sorts after "Unassigned": the Unassigned row still comes last
-  await writePage(root, 'agents', RUN, '', 1, [{ id: ANA, name: 'Ana' }, { id: ZOE, name: 'Zoe' }]);
+  await writePage(root, 'agents', RUN, '', 1, [
+    { id: ANA, name: 'Ana' },
+    { id: ZOE, name: 'Zoe' },
+  ]);
   await writePage(root, 'tickets', RUN, 'window=0001/', 1, [
     // Ana: first reply after 2 h, closed after 12 h; and a ticket replied to after 4 h, still open
     ticket(T1, { status: 'Closed', statusType: 'Closed', assigneeId: ANA, createdTime: '2026-01-05T09:00:00Z', closedTime: '2026-01-05T21:00:00Z' }),
     ticket(T2, { status: 'Open', statusType: 'Open', assigneeId: ANA, createdTime: '2026-01-20T10:00:00Z', channel: 'Web' }),
     // Billing: one on hold, and a spam ticket that is not backlog
-    ticket(T3, { status: 'On Hold', statusType: 'On Hold', assigneeId: ZOE, departmentId: BILLING, createdTime: '2026-03-01T08:00:00Z', closedTime: null }),
+    ticket(T3, {
+      status: 'On Hold',
+      statusType: 'On Hold',
+      assigneeId: ZOE,
+      departmentId: BILLING,
+      createdTime: '2026-03-01T08:00:00Z',
+      closedTime: null,
+    }),
     // no assignee field at all; in the second run, a ticket Zoe had is now closed with its assignee null
     ticket(T4, { status: 'Open', statusType: 'Open', departmentId: BILLING, isSpam: true, createdTime: '2026-03-01T09:00:00Z' }),
     ticket(T5, { status: 'Open', statusType: 'Open', assigneeId: ZOE, createdTime: '2026-02-26T10:00:00Z', modifiedTime: '2026-02-27T00:00:00Z' }),
   ]);
   await writePage(root, 'tickets', RUN2, 'window=0001/', 1, [
-    ticket(T5, { status: 'Closed', statusType: 'Closed', assigneeId: null, createdTime: '2026-02-26T10:00:00Z', closedTime: '2026-03-01T10:00:00Z', modifiedTime: '2026-03-01T10:00:00Z' }),
+    ticket(T5, {
+      status: 'Closed',
+      statusType: 'Closed',
+      assigneeId: null,
+      createdTime: '2026-02-26T10:00:00Z',
+      closedTime: '2026-03-01T10:00:00Z',
+      modifiedTime: '2026-03-01T10:00:00Z',
+    }),
   ]);
-  await writePage(root, 'threads', RUN, `ticket=${T1}/`, 1, [thread('1', 'in', '2026-01-05T09:00:00Z'), thread('2', 'out', '2026-01-05T11:00:00Z'), thread('3', 'out', '2026-01-05T15:00:00Z')]);
+  await writePage(root, 'threads', RUN, `ticket=${T1}/`, 1, [
+    thread('1', 'in', '2026-01-05T09:00:00Z'),
+    thread('2', 'out', '2026-01-05T11:00:00Z'),
+    thread('3', 'out', '2026-01-05T15:00:00Z'),
+  ]);
   await writePage(root, 'threads', RUN, `ticket=${T2}/`, 1, [thread('4', 'in', '2026-01-20T10:00:00Z'), thread('5', 'out', '2026-01-20T14:00:00Z')]);
   await writePage(root, 'threads', RUN, `ticket=${T5}/`, 1, [thread('6', 'in', '2026-02-26T10:00:00Z'), thread('7', 'out', '2026-02-26T16:00:00Z')]);
   await writePage(root, 'agent-time-entries', RUN, `agent=${ANA}/`, 1, [

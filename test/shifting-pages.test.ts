@@ -22,8 +22,10 @@ describe('pages of a window while Zoho changes under them', () => {
     // 30 of the first page's tickets (the 100 modified first) are edited in Zoho right after that page is read:
     // once while the planner reads the changed tickets (for their threads), once while the tickets' pages are read.
     const editFirstPage = () => {
-      const firstPage = sim.portal.tickets.filter((t) => t.modifiedTime < Date.parse(startedAt))
-        .sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index).slice(0, 100);
+      const firstPage = sim.portal.tickets
+        .filter((t) => t.modifiedTime < Date.parse(startedAt))
+        .sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index)
+        .slice(0, 100);
       for (const ticket of firstPage.slice(20, 50)) ticket.modifiedTime = sim.clock.now();
     };
     const startedAt = new Date(sim.clock.now()).toISOString();
@@ -59,7 +61,9 @@ describe('pages of a window while Zoho changes under them', () => {
     // 30 tickets of one modifiedTime across the first page's end (Zoho's times are often whole seconds).
     const ties = sorted.slice(85, 115);
     for (const ticket of ties) ticket.modifiedTime = sorted[85]!.modifiedTime;
-    const firstPageTies = [...sim.portal.tickets].sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index).slice(0, 100)
+    const firstPageTies = [...sim.portal.tickets]
+      .sort((a, b) => a.modifiedTime - b.modifiedTime || a.index - b.index)
+      .slice(0, 100)
       .filter((t) => ties.includes(t));
     expect(firstPageTies.length).toBeGreaterThan(5);
     let edited = false;

@@ -32,12 +32,17 @@ async function start(options: StartOptions = {}): Promise<Api> {
   running = await startSimulator({ tickets: 60, clock, accessTokenLifetimeMs: 365 * DAY, dailyCredits: 10_000_000, ...options });
   const sim = running;
   const form = new URLSearchParams({
-    grant_type: 'authorization_code', client_id: sim.sim.accounts.clientId, client_secret: sim.sim.accounts.clientSecret, code: sim.sim.issueGrantCode(),
+    grant_type: 'authorization_code',
+    client_id: sim.sim.accounts.clientId,
+    client_secret: sim.sim.accounts.clientSecret,
+    code: sim.sim.issueGrantCode(),
   });
   const access = ((await (await fetch(`${sim.url}/oauth/v2/token`, { method: 'POST', body: form })).json()) as Record<string, string>).access_token;
   const get: Api['get'] = async (path, query = {}) => {
     const search = new URLSearchParams(query).toString();
-    const res = await fetch(`${sim.url}/api/v1${path}${search ? `?${search}` : ''}`, { headers: { authorization: `Zoho-oauthtoken ${access}`, orgId: sim.sim.orgId } });
+    const res = await fetch(`${sim.url}/api/v1${path}${search ? `?${search}` : ''}`, {
+      headers: { authorization: `Zoho-oauthtoken ${access}`, orgId: sim.sim.orgId },
+    });
     const text = await res.text();
     return { status: res.status, json: text ? (JSON.parse(text) as Json) : undefined };
   };
@@ -84,11 +89,19 @@ describe('the recycle bin', () => {
     const entry = portal.timeEntries.find((e) => e.id === report.deletedTimeEntries[0]);
     const contact = portal.contactsById.get(report.deletedContacts[0] as string);
     expect(bin.map((i) => [i.id, i.type])).toEqual([
-      [ticket?.id, 'Tickets'], [report.deletedTickets[1], 'Tickets'], [contact?.id, 'Contacts'], [report.deletedAccounts[0], 'Accounts'],
-      [call?.id, 'Calls'], [entry?.id, 'Time Entry'],
+      [ticket?.id, 'Tickets'],
+      [report.deletedTickets[1], 'Tickets'],
+      [contact?.id, 'Contacts'],
+      [report.deletedAccounts[0], 'Accounts'],
+      [call?.id, 'Calls'],
+      [entry?.id, 'Time Entry'],
     ]);
     expect(bin[0]).toEqual({
-      id: ticket?.id, type: 'Tickets', displayName: ticket?.subject, deletedTime: iso(api.clock), departmentId: ticket?.departmentId,
+      id: ticket?.id,
+      type: 'Tickets',
+      displayName: ticket?.subject,
+      deletedTime: iso(api.clock),
+      departmentId: ticket?.departmentId,
       deletedById: expect.stringMatching(/^\d{19}$/),
     });
     expect(portal.agentsById.has(bin[0]?.deletedById as string)).toBe(true);
@@ -111,7 +124,12 @@ describe('the recycle bin', () => {
     expect((await api.get('/recycleBin', { limit: '51' })).status).toBe(422);
 
     const newest = (await api.get('/recycleBin', { sortBy: '-deletedTime', limit: '50' })).json?.data as Json[];
-    expect(newest.map((i) => i.deletedTime)).toEqual(everything.map((i) => i.deletedTime).sort().reverse());
+    expect(newest.map((i) => i.deletedTime)).toEqual(
+      everything
+        .map((i) => i.deletedTime)
+        .sort()
+        .reverse(),
+    );
     expect(newest[0]?.deletedTime).toBe(iso(api.clock));
     const byName = (await api.get('/recycleBin', { sortBy: 'name', limit: '50' })).json?.data as Json[];
     expect(byName.map((i) => i.displayName)).toEqual(everything.map((i) => i.displayName as string).sort());
@@ -187,23 +205,26 @@ describe('a trashed ticket', () => {
   it.each([
     { restoreTouchesModifiedTime: false, modified: 'keeps the modifiedTime it had' },
     { restoreTouchesModifiedTime: true, modified: 'gets the restore time as modifiedTime' },
-  ])('comes back when restored, with the same id and its threads; with restoreTouchesModifiedTime $restoreTouchesModifiedTime it $modified', async ({ restoreTouchesModifiedTime }) => {
-    const api = await start({ restoreTouchesModifiedTime });
-    const before = await api.all('ticketSearch', '/tickets/search');
-    const [older, newer] = [api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0], api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0]];
-    const threads = (await api.get(`/tickets/${newer}/threads`)).status;
-    const report = api.advance(HOUR, { restoreTickets: 1 });
-    expect(report.restoredTickets).toEqual([newer]);
-    expect(threads).toBe(404);
-    expect((await api.get(`/tickets/${newer}/threads`)).status).toBe(200);
-    expect(ids((await api.get('/recycleBin')).json?.data as Json[])).toEqual([older]);
-    const after = await api.all('ticketSearch', '/tickets/search');
-    expect(after).toHaveLength(before.length - 1);
-    const restored = after.find((t) => t.id === newer);
-    const original = before.find((t) => t.id === newer);
-    expect(restored?.modifiedTime).toBe(restoreTouchesModifiedTime ? iso(api.clock) : original?.modifiedTime);
-    expect({ ...restored, modifiedTime: null }).toEqual({ ...original, modifiedTime: null });
-  });
+  ])(
+    'comes back when restored, with the same id and its threads; with restoreTouchesModifiedTime $restoreTouchesModifiedTime it $modified',
+    async ({ restoreTouchesModifiedTime }) => {
+      const api = await start({ restoreTouchesModifiedTime });
+      const before = await api.all('ticketSearch', '/tickets/search');
+      const [older, newer] = [api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0], api.advance(HOUR, { deleteTickets: 1 }).deletedTickets[0]];
+      const threads = (await api.get(`/tickets/${newer}/threads`)).status;
+      const report = api.advance(HOUR, { restoreTickets: 1 });
+      expect(report.restoredTickets).toEqual([newer]);
+      expect(threads).toBe(404);
+      expect((await api.get(`/tickets/${newer}/threads`)).status).toBe(200);
+      expect(ids((await api.get('/recycleBin')).json?.data as Json[])).toEqual([older]);
+      const after = await api.all('ticketSearch', '/tickets/search');
+      expect(after).toHaveLength(before.length - 1);
+      const restored = after.find((t) => t.id === newer);
+      const original = before.find((t) => t.id === newer);
+      expect(restored?.modifiedTime).toBe(restoreTouchesModifiedTime ? iso(api.clock) : original?.modifiedTime);
+      expect({ ...restored, modifiedTime: null }).toEqual({ ...original, modifiedTime: null });
+    },
+  );
 
   it('deleted as spam is gone for good: never in the bin, and no restore brings it back', async () => {
     const api = await start();
@@ -229,9 +250,17 @@ describe('custom fields', () => {
       expect(new Set(custom.map((f) => f.type)).size, module).toBe(custom.length);
       for (const field of fields) {
         expect(field, module).toMatchObject({
-          id: expect.stringMatching(/^\d{19}$/), apiName: expect.any(String), displayLabel: expect.any(String), i18NLabel: expect.any(String),
-          name: expect.any(String), type: expect.any(String), isCustomField: expect.any(Boolean), isMandatory: expect.any(Boolean),
-          isEncryptedField: false, isTrackLastActivityTime: false, maxLength: expect.any(Number),
+          id: expect.stringMatching(/^\d{19}$/),
+          apiName: expect.any(String),
+          displayLabel: expect.any(String),
+          i18NLabel: expect.any(String),
+          name: expect.any(String),
+          type: expect.any(String),
+          isCustomField: expect.any(Boolean),
+          isMandatory: expect.any(Boolean),
+          isEncryptedField: false,
+          isTrackLastActivityTime: false,
+          maxLength: expect.any(Number),
         });
         if (field.isCustomField) expect(field.apiName).toMatch(/^cf_[a-z_]+$/);
         if (field.type === 'Picklist') {
@@ -268,7 +297,12 @@ describe('custom fields', () => {
         return fields.map((f) => [f, cf[f.apiName as string]] as const);
       });
       const FORMATS: Record<string, RegExp> = {
-        Number: /^\d+$/, Percent: /^\d{1,2}\.\d$/, Decimal: /^\d+\.\d$/, Currency: /^\d+\.\d\d$/, Date: /^\d{4}-\d\d-\d\d$/, Boolean: /^(true|false)$/,
+        Number: /^\d+$/,
+        Percent: /^\d{1,2}\.\d$/,
+        Decimal: /^\d+\.\d$/,
+        Currency: /^\d+\.\d\d$/,
+        Date: /^\d{4}-\d\d-\d\d$/,
+        Boolean: /^(true|false)$/,
       };
       for (const [field, value] of values) {
         if (value === null) continue;
@@ -277,9 +311,18 @@ describe('custom fields', () => {
         const format = FORMATS[field.type as string];
         if (format) expect(value, `${field.apiName}`).toMatch(format);
       }
-      expect(values.some(([, value]) => value === null), module).toBe(true);
-      expect(values.some(([, value]) => value !== null), module).toBe(true);
-      expect(listed.every((record) => 'cf' in record), module).toBe(module === 'calls');
+      expect(
+        values.some(([, value]) => value === null),
+        module,
+      ).toBe(true);
+      expect(
+        values.some(([, value]) => value !== null),
+        module,
+      ).toBe(true);
+      expect(
+        listed.every((record) => 'cf' in record),
+        module,
+      ).toBe(module === 'calls');
     }
   });
 
@@ -323,7 +366,10 @@ describe('changes over simulated time', () => {
     expect(report.editedTickets).toHaveLength(3);
     for (const id of report.editedTickets) {
       const [was, now] = [before.get(id)?.cf as Json, after.get(id)?.cf as Json];
-      expect(Object.keys(now).filter((key) => now[key] !== was[key]), id).toHaveLength(1);
+      expect(
+        Object.keys(now).filter((key) => now[key] !== was[key]),
+        id,
+      ).toHaveLength(1);
       expect(after.get(id)?.modifiedTime).toBe(iso(api.clock));
     }
     const range = `${since},${iso(api.clock)}`;
@@ -373,7 +419,9 @@ describe('changes over simulated time', () => {
     expect(tags).toHaveLength(portal.tags.length);
 
     expect(report.clearedEmailFailures).toHaveLength(1);
-    const failures = (await Promise.all(portal.departments.map((d) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: d.id })))).flat();
+    const failures = (
+      await Promise.all(portal.departments.map((d) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: d.id })))
+    ).flat();
     expect(failures.map((f) => f.threadId)).not.toContain(report.clearedEmailFailures[0]);
 
     expect(report.processedApprovals).toHaveLength(2);
@@ -381,7 +429,10 @@ describe('changes over simulated time', () => {
     for (const id of report.processedApprovals) {
       const ticketId = portal.approvals.find((a) => a.id === id)?.ticketId as string;
       const approvals = await api.all('ticketApprovals', `/tickets/${ticketId}/approvals`);
-      expect(approvals.find((a) => a.id === id)).toMatchObject({ status: expect.stringMatching(/^(Approved|Rejected)$/), processedTime: iso(api.clock) });
+      expect(approvals.find((a) => a.id === id)).toMatchObject({
+        status: expect.stringMatching(/^(Approved|Rejected)$/),
+        processedTime: iso(api.clock),
+      });
       const [ticket] = (await api.get('/tickets/search', { id: ticketId })).json?.data as Json[];
       expect(ticket?.modifiedTime).toBe(iso(api.clock));
     }
@@ -392,7 +443,15 @@ describe('changes over simulated time', () => {
   });
 
   it('are the same for the same seed, and are taken through POST /_sim/advance', async () => {
-    const changes: Changes = { deleteTickets: 3, spamDeleteTickets: 1, closeTickets: 2, moveTickets: 2, editTicketFields: 2, deleteCalls: 1, processApprovals: 1 };
+    const changes: Changes = {
+      deleteTickets: 3,
+      spamDeleteTickets: 1,
+      closeTickets: 2,
+      moveTickets: 2,
+      editTicketFields: 2,
+      deleteCalls: 1,
+      processApprovals: 1,
+    };
     const first = await start({ seed: 9 });
     const a = first.advance(HOUR, changes);
     await running?.stop();
@@ -415,36 +474,72 @@ describe('the truth for tests', () => {
     const agents = async () => ids(await api.all('agents', '/agents'));
     const departments = async () => ids(await api.all('departments', '/departments'));
     switch (report) {
-      case 'accounts': return plain(await api.all('accounts', '/accounts'));
-      case 'agents': return plain(await api.all('agents', '/agents'));
-      case 'agent-time-entries': return under(await agents(), (id) => api.all('agentTimeEntries', `/agents/${id}/timeEntry`));
-      case 'calls': return plain(await api.all('calls', '/calls'));
-      case 'contacts': return plain(await api.all('contacts', '/contacts'));
-      case 'customer-happiness': return under(await departments(), (id) => api.all('customerHappiness', '/customerHappiness', { department: id }));
-      case 'departments': return plain(await api.all('departments', '/departments'));
-      case 'email-failures': return under(await departments(), (id) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: id }));
+      case 'accounts':
+        return plain(await api.all('accounts', '/accounts'));
+      case 'agents':
+        return plain(await api.all('agents', '/agents'));
+      case 'agent-time-entries':
+        return under(await agents(), (id) => api.all('agentTimeEntries', `/agents/${id}/timeEntry`));
+      case 'calls':
+        return plain(await api.all('calls', '/calls'));
+      case 'contacts':
+        return plain(await api.all('contacts', '/contacts'));
+      case 'customer-happiness':
+        return under(await departments(), (id) => api.all('customerHappiness', '/customerHappiness', { department: id }));
+      case 'departments':
+        return plain(await api.all('departments', '/departments'));
+      case 'email-failures':
+        return under(await departments(), (id) => api.all('emailFailureAlerts', '/emailFailureAlerts', { department: id }));
       case 'pending-approvals':
-        return (await under(await tickets(), (id) => api.all('ticketApprovals', `/tickets/${id}/approvals`))).filter((r) => r.record.status === 'Pending');
-      case 'queue': return plain(await api.all('tickets', '/tickets', { status: 'Open', sortBy: 'createdTime' }));
-      case 'threads': return under(await tickets(), (id) => api.all('ticketThreads', `/tickets/${id}/threads`, { sortBy: 'sendDateTime' }));
-      case 'ticket-tags': return under(await departments(), (id) => api.all('ticketTags', '/ticketTags', { departmentId: id }));
-      case 'ticket-time-entries': return under(await tickets(), (id) => api.all('ticketTimeEntries', `/tickets/${id}/timeEntry`));
-      case 'tickets': return plain(await api.all('ticketSearch', '/tickets/search', { sortBy: 'modifiedTime' }));
-      default: throw new Error(report);
+        return (await under(await tickets(), (id) => api.all('ticketApprovals', `/tickets/${id}/approvals`))).filter(
+          (r) => r.record.status === 'Pending',
+        );
+      case 'queue':
+        return plain(await api.all('tickets', '/tickets', { status: 'Open', sortBy: 'createdTime' }));
+      case 'threads':
+        return under(await tickets(), (id) => api.all('ticketThreads', `/tickets/${id}/threads`, { sortBy: 'sendDateTime' }));
+      case 'ticket-tags':
+        return under(await departments(), (id) => api.all('ticketTags', '/ticketTags', { departmentId: id }));
+      case 'ticket-time-entries':
+        return under(await tickets(), (id) => api.all('ticketTimeEntries', `/tickets/${id}/timeEntry`));
+      case 'tickets':
+        return plain(await api.all('ticketSearch', '/tickets/search', { sortBy: 'modifiedTime' }));
+      default:
+        throw new Error(report);
     }
   }
 
   const REPORTS = [
-    'accounts', 'agents', 'agent-time-entries', 'calls', 'contacts', 'customer-happiness', 'departments', 'email-failures',
-    'pending-approvals', 'queue', 'threads', 'ticket-tags', 'ticket-time-entries', 'tickets',
+    'accounts',
+    'agents',
+    'agent-time-entries',
+    'calls',
+    'contacts',
+    'customer-happiness',
+    'departments',
+    'email-failures',
+    'pending-approvals',
+    'queue',
+    'threads',
+    'ticket-tags',
+    'ticket-time-entries',
+    'tickets',
   ];
 
   it('is, for every report, what its endpoints serve after deletes, restores and edits', async () => {
     const api = await start({ tickets: 120 });
     api.advance(HOUR, { deleteTickets: 10, spamDeleteTickets: 2, deleteContacts: 3, deleteAccounts: 2, deleteCalls: 3, deleteTimeEntries: 3 });
     const report = api.advance(HOUR, {
-      restoreTickets: 3, newTickets: 2, newThreads: 3, closeTickets: 2, moveTickets: 2, editTicketFields: 2, deleteTags: 1,
-      clearEmailFailures: 1, processApprovals: 1, disableAgents: 1,
+      restoreTickets: 3,
+      newTickets: 2,
+      newThreads: 3,
+      closeTickets: 2,
+      moveTickets: 2,
+      editTicketFields: 2,
+      deleteTags: 1,
+      clearEmailFailures: 1,
+      processApprovals: 1,
+      disableAgents: 1,
     });
     const { sim } = api.running;
     // Parents may come in another order; each parent's records come in the order its endpoint serves them.

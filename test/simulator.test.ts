@@ -115,7 +115,12 @@ describe('Zoho behaviour', () => {
     const sim = await start({ tickets: 5, clock });
     const { refresh } = await token(sim);
     const mint = async () => {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: sim.sim.accounts.clientId, client_secret: sim.sim.accounts.clientSecret });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refresh,
+        client_id: sim.sim.accounts.clientId,
+        client_secret: sim.sim.accounts.clientSecret,
+      });
       const res = await fetch(`${sim.url}/oauth/v2/token`, { method: 'POST', body: form });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
@@ -137,7 +142,11 @@ describe('Zoho behaviour', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => desk(sim, '/departments', access)));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
-    expect(answers.filter((a) => a.status === 429).map((a) => a.json?.errorCode)).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
+    expect(answers.filter((a) => a.status === 429).map((a) => a.json?.errorCode)).toEqual([
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+    ]);
     expect(sim.sim.stats()).toMatchObject({ maxConcurrency: 5, concurrencyRejections: 3 });
   });
 
@@ -218,7 +227,12 @@ describe('fault injection and introspection', () => {
     expect((await desk(sim, '/departments', access)).status).toBe(503);
     clock.advance(29 * 60_000);
     sim.sim.setFaults({ tokenThrottle: true });
-    const form = new URLSearchParams({ grant_type: 'authorization_code', code: sim.sim.issueGrantCode(), client_id: sim.sim.accounts.clientId, client_secret: sim.sim.accounts.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: sim.sim.issueGrantCode(),
+      client_id: sim.sim.accounts.clientId,
+      client_secret: sim.sim.accounts.clientSecret,
+    });
     const throttled = await fetch(`${sim.url}/oauth/v2/token`, { method: 'POST', body: form });
     expect(throttled.status).toBe(200);
     expect(((await throttled.json()) as Record<string, unknown>).error).toBe('Access Denied');

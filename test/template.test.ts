@@ -2,7 +2,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PROJECTION_START, rawTableLogicalId, RESULTS_PREFIX, tableLogicalId, TOMBSTONES_LOGICAL_ID, viewLogicalId,
+  PROJECTION_START,
+  rawTableLogicalId,
+  RESULTS_PREFIX,
+  tableLogicalId,
+  TOMBSTONES_LOGICAL_ID,
+  viewLogicalId,
 } from '../lib/analytics/athena-template.js';
 import { TABLES } from '../lib/analytics/schema.js';
 import { ATHENA, latestViewColumns, latestViewSql, tableViewColumns, tableViewSql } from '../lib/analytics/views.js';
@@ -119,7 +124,10 @@ describe('the packaged CloudFormation template', () => {
     expect(bucket?.DeletionPolicy).toBe('Retain');
     expect(bucket?.UpdateReplacePolicy).toBe('Retain');
     expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
     });
     expect(bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     const statement = resources.ReportsBucketPolicy?.Properties.PolicyDocument.Statement[0];
@@ -127,7 +135,10 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('grants the Lambdas the secret prefix, the bucket and the queues — no wildcard resources for them', () => {
-    const statements = resources.IamRoleLambdaExecution?.Properties.Policies[0].PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>;
+    const statements = resources.IamRoleLambdaExecution?.Properties.Policies[0].PolicyDocument.Statement as Array<{
+      Action: string[];
+      Resource: unknown;
+    }>;
     const forService = (prefix: string) => statements.filter((s) => s.Action.some((a) => a.startsWith(prefix)));
     const text = (value: unknown) => JSON.stringify(value);
     for (const prefix of ['secretsmanager:', 's3:', 'sqs:']) {
@@ -152,7 +163,9 @@ describe('the packaged CloudFormation template', () => {
       ZOHO_SECRET_ID: 'zoho_auth',
       SECRET_PREFIX: 'zoho_auth',
     });
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WorkQueueUrl', 'WorkQueueArn', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'ReportsBucketName']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['WorkQueueUrl', 'WorkQueueArn', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'ReportsBucketName']),
+    );
     expect(resources.ConsumerLambdaFunction?.Properties.Runtime).toMatch(/^nodejs2[24]\.x$/);
   });
 
@@ -249,7 +262,12 @@ describe('the Athena tables and views in the packaged template', () => {
       expect(input.Parameters.presto_view).toBe('true');
       const [prefix, encoded, suffix] = input.ViewOriginalText['Fn::Join'][1];
       expect([prefix, suffix]).toEqual(['/* Presto View: ', ' */']);
-      const presto = JSON.parse(sub(encoded['Fn::Base64'], names)) as { originalSql: string; catalog: string; schema: string; columns: Array<{ name: string; type: string }> };
+      const presto = JSON.parse(sub(encoded['Fn::Base64'], names)) as {
+        originalSql: string;
+        catalog: string;
+        schema: string;
+        columns: Array<{ name: string; type: string }>;
+      };
       expect(presto.catalog).toBe('awsdatacatalog');
       expect(presto.schema).toBe('zoho_desk_ci');
       expect(presto.originalSql).toBe(latestViewSql(spec, ATHENA));

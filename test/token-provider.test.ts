@@ -70,7 +70,11 @@ describe('access tokens are cached, shared and minted one at a time', () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
     fixture = await open({ simulator: { clock }, clock });
     await (await fixture.connect()).desk.page('departments');
-    await fixture.store.write({ ...(await fixture.store.read()), token_mints: Array.from({ length: 10 }, (_, i) => clock.now() - i * 1000), access_token: undefined });
+    await fixture.store.write({
+      ...(await fixture.store.read()),
+      token_mints: Array.from({ length: 10 }, (_, i) => clock.now() - i * 1000),
+      access_token: undefined,
+    });
     const patient = await fixture.connect({ tokens: { maxMintWaitMs: 15 * 60_000 } });
     const started = clock.now();
     await patient.desk.page('departments');
@@ -99,7 +103,12 @@ describe('a revoked refresh token', () => {
     clock.advance(2 * 60_000);
     expect(await rejection(zoho.desk.page('departments'))).toBeInstanceOf(ReauthorizeError);
     expect(fixture.running.sim.stats().tokenRequests - before).toBe(1);
-    await fixture.store.write({ ...(await fixture.store.read()), refresh_token: undefined, access_token: undefined, code: fixture.running.sim.issueGrantCode() });
+    await fixture.store.write({
+      ...(await fixture.store.read()),
+      refresh_token: undefined,
+      access_token: undefined,
+      code: fixture.running.sim.issueGrantCode(),
+    });
     clock.advance(61_000); // a fatal failure is re-checked against the secret once a minute
     await zoho.desk.page('departments');
     expect(zoho.tokens.stats.exchanges).toBe(2);

@@ -35,8 +35,12 @@ interface Page {
 /** One run as the planner and the page workers leave it. */
 async function writeRun(runId: string, fullReads: string[], pages: Page[], requests = [...new Set(pages.map((p) => p.report))]): Promise<void> {
   const run: RunRecord = {
-    runId, startedAt: `${runId.slice(0, 10)}T00:00:00.000Z`, trigger: 'cli', status: 'planned',
-    requests: requests.map((report) => ({ report, params: {} })), fullReads,
+    runId,
+    startedAt: `${runId.slice(0, 10)}T00:00:00.000Z`,
+    trigger: 'cli',
+    status: 'planned',
+    requests: requests.map((report) => ({ report, params: {} })),
+    fullReads,
   };
   await writeJson(store, runRecordKey(runId), run);
   const counter = new Map<string, number>();
@@ -49,8 +53,14 @@ async function writeRun(runId: string, fullReads: string[], pages: Page[], reque
     const key = pageKey(page.report, runId, scope, n);
     if (status === 'written') await store.put(key, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     const receipt: Receipt = {
-      report: page.report, runId, scope, page: n, status,
-      ...(status === 'written' ? { key, records: records.length, ids: records.map((r) => String(r.ticketId ? `${r.ticketId}/${r.threadId}` : r.id)) } : {}),
+      report: page.report,
+      runId,
+      scope,
+      page: n,
+      status,
+      ...(status === 'written'
+        ? { key, records: records.length, ids: records.map((r) => String(r.ticketId ? `${r.ticketId}/${r.threadId}` : r.id)) }
+        : {}),
     };
     await store.put(receiptKey(page.report, runId, scope, n), JSON.stringify(receipt));
   }
@@ -58,7 +68,10 @@ async function writeRun(runId: string, fullReads: string[], pages: Page[], reque
 
 async function tombstones(runId: string, name: string): Promise<Tombstone[]> {
   const text = await store.get(tombstoneKey(runId, name));
-  return (text ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Tombstone);
+  return (text ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Tombstone);
 }
 
 async function latest(sql: string): Promise<unknown[][]> {
@@ -80,7 +93,10 @@ describe('a report read in full every run', () => {
     const [manifest] = await finalizeRun(store, RUN[1]);
     expect(manifest?.departed).toBe(1);
     expect(await tombstones(RUN[1], 'agents')).toEqual([{ report: 'agents', id: T(2), deletedTime: null, runId: RUN[1], source: 'absent' }]);
-    expect(await latest('SELECT id, name FROM agents_latest ORDER BY id')).toEqual([[T(1), 'Agent 1'], [T(3), 'Renamed']]);
+    expect(await latest('SELECT id, name FROM agents_latest ORDER BY id')).toEqual([
+      [T(1), 'Agent 1'],
+      [T(3), 'Renamed'],
+    ]);
 
     // Finalizing again (a redrive, the next run) says the same and writes nothing new.
     const [again] = await finalizeRun(store, RUN[1]);
@@ -90,14 +106,25 @@ describe('a report read in full every run', () => {
     // Back in a later read: back in the view.
     await writeRun(RUN[2], ['agents'], [{ report: 'agents', records: [agent(1), agent(2, 'Back'), agent(3, 'Renamed')] }]);
     await finalizeRun(store, RUN[2]);
-    expect(await latest('SELECT id, name FROM agents_latest ORDER BY id')).toEqual([[T(1), 'Agent 1'], [T(2), 'Back'], [T(3), 'Renamed']]);
+    expect(await latest('SELECT id, name FROM agents_latest ORDER BY id')).toEqual([
+      [T(1), 'Agent 1'],
+      [T(2), 'Back'],
+      [T(3), 'Renamed'],
+    ]);
   });
 
   it('takes nothing away after an incomplete or narrowed read', async () => {
     await writeRun(RUN[0], ['agents'], [{ report: 'agents', records: [agent(1), agent(2)] }]);
     await finalizeRun(store, RUN[0]);
     // A page dead-lettered: the read is not the whole report.
-    await writeRun(RUN[1], ['agents'], [{ report: 'agents', records: [agent(1)] }, { report: 'agents', status: 'dead-lettered' }]);
+    await writeRun(
+      RUN[1],
+      ['agents'],
+      [
+        { report: 'agents', records: [agent(1)] },
+        { report: 'agents', status: 'dead-lettered' },
+      ],
+    );
     await finalizeRun(store, RUN[1]);
     // Narrowed (--param status=ACTIVE): not in fullReads.
     await writeRun(RUN[2], [], [{ report: 'agents', records: [agent(1)] }]);
@@ -109,12 +136,32 @@ describe('a report read in full every run', () => {
   it('counts a dead-lettered page once it is redriven and the run finalized again', async () => {
     await writeRun(RUN[0], ['agents'], [{ report: 'agents', records: [agent(1), agent(2), agent(3)] }]);
     await finalizeRun(store, RUN[0]);
-    await writeRun(RUN[1], ['agents'], [{ report: 'agents', records: [agent(1)] }, { report: 'agents', status: 'dead-lettered' }]);
+    await writeRun(
+      RUN[1],
+      ['agents'],
+      [
+        { report: 'agents', records: [agent(1)] },
+        { report: 'agents', status: 'dead-lettered' },
+      ],
+    );
     await finalizeRun(store, RUN[1]);
     expect(await tombstones(RUN[1], 'agents')).toEqual([]);
     // The redrive stores page 2 (agent 3); agent 2 is gone.
     await store.put(pageKey('agents', RUN[1], '', 2), `${JSON.stringify(agent(3))}\n`, 'application/x-ndjson');
-    await store.put(receiptKey('agents', RUN[1], '', 2), JSON.stringify({ report: 'agents', runId: RUN[1], scope: '', page: 2, status: 'written', key: pageKey('agents', RUN[1], '', 2), records: 1, ids: [T(3)] }), 'application/json');
+    await store.put(
+      receiptKey('agents', RUN[1], '', 2),
+      JSON.stringify({
+        report: 'agents',
+        runId: RUN[1],
+        scope: '',
+        page: 2,
+        status: 'written',
+        key: pageKey('agents', RUN[1], '', 2),
+        records: 1,
+        ids: [T(3)],
+      }),
+      'application/json',
+    );
     const [manifest] = await finalizeRun(store, RUN[1]);
     expect(manifest?.departed).toBe(1);
     expect((await tombstones(RUN[1], 'agents')).map((t) => t.id)).toEqual([T(2)]);
@@ -124,11 +171,19 @@ describe('a report read in full every run', () => {
   it('compares the first complete read after an upgrade with everything exported before', async () => {
     // Written by a version without tombstones: pages, no ids state.
     await store.put(pageKey('agents', RUN[0], '', 1), [agent(1), agent(2)].map((a) => `${JSON.stringify(a)}\n`).join(''), 'application/x-ndjson');
-    await store.put(pageKey('threads', RUN[0], `ticket=${T(1)}/`, 1), `${JSON.stringify({ id: T(11) })}\n${JSON.stringify({ id: T(12) })}\n`, 'application/x-ndjson');
-    await writeRun(RUN[1], ['agents'], [
-      { report: 'agents', records: [agent(1)] },
-      { report: 'threads', scope: `ticket=${T(1)}/`, records: [{ id: T(11) }] },
-    ]);
+    await store.put(
+      pageKey('threads', RUN[0], `ticket=${T(1)}/`, 1),
+      `${JSON.stringify({ id: T(11) })}\n${JSON.stringify({ id: T(12) })}\n`,
+      'application/x-ndjson',
+    );
+    await writeRun(
+      RUN[1],
+      ['agents'],
+      [
+        { report: 'agents', records: [agent(1)] },
+        { report: 'threads', scope: `ticket=${T(1)}/`, records: [{ id: T(11) }] },
+      ],
+    );
     await finalizeRun(store, RUN[1]);
     expect(await latest('SELECT id FROM agents_latest')).toEqual([[T(1)]]);
     expect(await latest('SELECT id FROM threads_latest')).toEqual([[T(11)]]);
@@ -149,10 +204,14 @@ describe('a report read in full every run', () => {
 describe('a report read per parent', () => {
   it("replaces only the parents read again: a thread gone from its ticket's read is tombstoned with the ticket", async () => {
     const thread = (n: number) => ({ id: T(n), summary: `thread ${n}` });
-    await writeRun(RUN[0], [], [
-      { report: 'threads', scope: `ticket=${T(1)}/`, records: [thread(11), thread(12)] },
-      { report: 'threads', scope: `ticket=${T(2)}/`, records: [thread(21)] },
-    ]);
+    await writeRun(
+      RUN[0],
+      [],
+      [
+        { report: 'threads', scope: `ticket=${T(1)}/`, records: [thread(11), thread(12)] },
+        { report: 'threads', scope: `ticket=${T(2)}/`, records: [thread(21)] },
+      ],
+    );
     await finalizeRun(store, RUN[0]);
     await writeRun(RUN[1], [], [{ report: 'threads', scope: `ticket=${T(1)}/`, records: [thread(11)] }]);
     await finalizeRun(store, RUN[1]);
@@ -169,13 +228,21 @@ describe('a report of changes (tickets)', () => {
   const ticket = (n: number, modified: string) => ({ id: T(n), subject: `ticket ${n}`, modifiedTime: modified });
 
   it('is reconciled by its full read, takes deletions from the recycle bin, and a ticket read again is back', async () => {
-    await writeRun(RUN[0], ['tickets'], [{ report: 'tickets', scope: 'window=0001/', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(2, '2026-11-19T00:00:00Z')] }]);
+    await writeRun(
+      RUN[0],
+      ['tickets'],
+      [{ report: 'tickets', scope: 'window=0001/', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(2, '2026-11-19T00:00:00Z')] }],
+    );
     await finalizeRun(store, RUN[0]);
     // Changes only: ticket 3 is new; the recycle bin says ticket 1 was deleted.
-    await writeRun(RUN[1], [], [
-      { report: 'tickets', scope: 'window=0001/', records: [ticket(3, '2026-11-20T07:00:00Z')] },
-      { report: 'recycle-bin', records: [{ id: T(1), type: 'Tickets', displayName: 'ticket 1', deletedTime: '2026-11-20T06:00:00.000Z' }] },
-    ]);
+    await writeRun(
+      RUN[1],
+      [],
+      [
+        { report: 'tickets', scope: 'window=0001/', records: [ticket(3, '2026-11-20T07:00:00Z')] },
+        { report: 'recycle-bin', records: [{ id: T(1), type: 'Tickets', displayName: 'ticket 1', deletedTime: '2026-11-20T06:00:00.000Z' }] },
+      ],
+    );
     const second = await finalizeRun(store, RUN[1]);
     expect(second.find((m) => m.report === 'tickets')?.departed).toBe(1);
     expect(await tombstones(RUN[1], 'recycle-bin')).toEqual([
@@ -185,7 +252,11 @@ describe('a report of changes (tickets)', () => {
     expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(2)], [T(3)]]);
 
     // The full read: ticket 2 is missing without the bin saying so (a spam delete); ticket 1 is back (restored).
-    await writeRun(RUN[2], ['tickets'], [{ report: 'tickets', scope: 'window=0001/', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(3, '2026-11-20T07:00:00Z')] }]);
+    await writeRun(
+      RUN[2],
+      ['tickets'],
+      [{ report: 'tickets', scope: 'window=0001/', records: [ticket(1, '2026-11-19T00:00:00Z'), ticket(3, '2026-11-20T07:00:00Z')] }],
+    );
     await finalizeRun(store, RUN[2]);
     expect(await latest('SELECT id FROM tickets_latest ORDER BY id')).toEqual([[T(1)], [T(2)], [T(3)]]);
     // Missing from a full read is only a suspicion (it may have been edited past the read's window): the next
@@ -197,10 +268,14 @@ describe('a report of changes (tickets)', () => {
   });
 
   it("hides a deleted ticket's threads, and shows them again when the ticket is back", async () => {
-    await writeRun(RUN[0], ['tickets'], [
-      { report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] },
-      { report: 'threads', scope: `ticket=${T(1)}/`, records: [{ id: T(11) }] },
-    ]);
+    await writeRun(
+      RUN[0],
+      ['tickets'],
+      [
+        { report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] },
+        { report: 'threads', scope: `ticket=${T(1)}/`, records: [{ id: T(11) }] },
+      ],
+    );
     await finalizeRun(store, RUN[0]);
     await writeRun(RUN[1], [], [{ report: 'recycle-bin', records: [{ id: T(1), type: ['Tickets'], deletedTime: '2026-11-20T06:00:00.000Z' }] }]);
     await finalizeRun(store, RUN[1]);
@@ -225,10 +300,14 @@ describe('a report of changes (tickets)', () => {
   it('keeps a ticket restored and edited in the run that saw it deleted', async () => {
     await writeRun(RUN[0], ['tickets'], [{ report: 'tickets', records: [ticket(1, '2026-11-19T00:00:00Z')] }]);
     await finalizeRun(store, RUN[0]);
-    await writeRun(RUN[1], [], [
-      { report: 'recycle-bin', records: [{ id: T(1), type: 'Tickets', deletedTime: '2026-11-20T07:00:00.000Z' }] },
-      { report: 'tickets', records: [ticket(1, '2026-11-20T07:30:00.000Z')] },
-    ]);
+    await writeRun(
+      RUN[1],
+      [],
+      [
+        { report: 'recycle-bin', records: [{ id: T(1), type: 'Tickets', deletedTime: '2026-11-20T07:00:00.000Z' }] },
+        { report: 'tickets', records: [ticket(1, '2026-11-20T07:30:00.000Z')] },
+      ],
+    );
     await finalizeRun(store, RUN[1]);
     expect(await latest('SELECT id FROM tickets_latest')).toEqual([[T(1)]]);
   });
@@ -247,11 +326,19 @@ describe('a report of changes (tickets)', () => {
 describe('the reconcile', () => {
   it('is due at once for a report whose state predates it (no fullReadAt)', async () => {
     const now = Date.parse('2026-11-20T20:00:00Z');
-    await store.put('_state/tickets.json', JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', runId: RUN[3] }), 'application/json');
+    await store.put(
+      '_state/tickets.json',
+      JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', runId: RUN[3] }),
+      'application/json',
+    );
     const discovery = new Discovery(undefined as never, store, new Date(now).toISOString(), undefined, silentLogger, now);
     expect(await discovery.changesSince('tickets')).toBeUndefined();
     expect([...discovery.reconciles]).toEqual(['tickets']);
-    await store.put('_state/tickets.json', JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', fullReadAt: '2026-11-20T04:00:00.000Z', runId: RUN[3] }), 'application/json');
+    await store.put(
+      '_state/tickets.json',
+      JSON.stringify({ report: 'tickets', cursor: '2026-11-20T16:00:00.000Z', fullReadAt: '2026-11-20T04:00:00.000Z', runId: RUN[3] }),
+      'application/json',
+    );
     const later = new Discovery(undefined as never, store, new Date(now).toISOString(), undefined, silentLogger, now);
     expect(await later.changesSince('tickets')).toBe('2026-11-20T15:50:00.000Z');
   });

@@ -16,7 +16,9 @@ describe('waits Zoho asks for, and waits of our own', () => {
     const dir = await tempDir();
     const context = contextFor(fixture);
     expect(await main(['run', 'threads', '--reserve', '0', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
-    expect(context.out.errors[0]).toMatch(/THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in 24 h 0 min, at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(context.out.errors[0]).toMatch(
+      /THRESHOLD_EXCEEDED\)\. They reset at midnight in your data centre's time zone: in 24 h 0 min, at \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     expect(context.out.text()).toMatch(/Stopped with \d+ message\(s\) still queued \(not dead-lettered\)/);
     await dir.remove();
   });

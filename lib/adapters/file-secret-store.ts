@@ -27,9 +27,7 @@ export class FileSecretStore implements SecretStore {
       // Refuse a secret other users can read: it holds the client secret and the refresh token.
       if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
         const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
-        throw new ConfigError(
-          `The ${this.description} can be read by other users (mode ${mode}). Run: chmod 600 ${this.path}`,
-        );
+        throw new ConfigError(`The ${this.description} can be read by other users (mode ${mode}). Run: chmod 600 ${this.path}`);
       }
       text = await readFile(this.path, 'utf8');
     } catch (error) {

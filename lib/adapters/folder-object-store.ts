@@ -60,7 +60,10 @@ export class FolderObjectStore implements ObjectStore {
     if (folder) checkKey(folder);
     try {
       const entries = await readdir(join(this.root, folder), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+      return entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -107,7 +110,13 @@ export class FolderObjectStore implements ObjectStore {
     const deepestFirst = [...folders].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
     for (const folder of deepestFirst) {
       // Not empty (other objects, or a write under way): kept, as S3 would show it.
-      if (await rmdir(join(this.root, folder)).then(() => true, () => false)) this.made.delete(join(this.root, folder));
+      if (
+        await rmdir(join(this.root, folder)).then(
+          () => true,
+          () => false,
+        )
+      )
+        this.made.delete(join(this.root, folder));
     }
   }
 }

@@ -147,7 +147,10 @@ export class FolderQueue implements WorkQueue {
       else visible += 1;
     }
     return readdir(join(this.folder, 'dead')).then((dead) => ({
-      visible, inFlight, delayed, dead: dead.filter((name) => name.endsWith('.json')).length,
+      visible,
+      inFlight,
+      delayed,
+      dead: dead.filter((name) => name.endsWith('.json')).length,
     }));
   }
 

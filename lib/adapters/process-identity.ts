@@ -29,7 +29,10 @@ export async function processStartTime(pid: number): Promise<string | undefined>
   // "pid (comm) state ppid …": comm may hold spaces and ")", so count from the last ")"; field 3 is the first.
   const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3];
   if (!ticks || !/^\d+$/.test(ticks)) return undefined;
-  bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((id) => id.trim(), () => '');
+  bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (id) => id.trim(),
+    () => '',
+  );
   const boot = await bootId;
   return boot ? `${boot}:${ticks}` : ticks;
 }

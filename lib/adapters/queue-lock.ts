@@ -137,7 +137,10 @@ async function readHolder(file: string): Promise<Holder> {
   } catch {
     // fall through
   }
-  const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+  const age = await stat(file).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => Infinity,
+  );
   return age < WRITING_MS ? 'being written' : 'unreadable';
 }
 

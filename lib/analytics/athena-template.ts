@@ -2,8 +2,17 @@ import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { prestoViewJson } from './presto-view.js';
 import { childOfTickets, findTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
 import {
-  ATHENA, latestViewColumns, latestViewName, latestViewSql, rawTableName, ROUTES_VIEW_COLUMNS, routesViewSql, tableViewColumns, tableViewSql,
-  TOMBSTONE_COLUMNS, type ViewColumn,
+  ATHENA,
+  latestViewColumns,
+  latestViewName,
+  latestViewSql,
+  rawTableName,
+  ROUTES_VIEW_COLUMNS,
+  routesViewSql,
+  tableViewColumns,
+  tableViewSql,
+  TOMBSTONE_COLUMNS,
+  type ViewColumn,
 } from './views.js';
 
 /**
@@ -75,15 +84,28 @@ function dayTable(name: string, description: string, folder: string, classificat
  * occurs raw in JSON (JSON.stringify escapes control characters), so each line is one whole record.
  */
 const rawTable = (name: string, folder: string, description: string) =>
-  dayTable(name, description, folder, 'text', {
-    SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
-    Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
-  }, [{ Name: 'record', Type: 'string' }]);
+  dayTable(
+    name,
+    description,
+    folder,
+    'text',
+    {
+      SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+      Parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
+    },
+    [{ Name: 'record', Type: 'string' }],
+  );
 
 // The OpenX SerDe matches JSON keys case-insensitively (runId → runid).
 const tombstonesTable = () =>
-  dayTable(TOMBSTONES_TABLE, 'Zoho Desk records that left: recycle bin, absent from a complete read, or reconciled', TOMBSTONE_PREFIX, 'json',
-    { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' }, TOMBSTONE_COLUMNS.map((c) => ({ Name: c.toLowerCase(), Type: 'string' })));
+  dayTable(
+    TOMBSTONES_TABLE,
+    'Zoho Desk records that left: recycle bin, absent from a complete read, or reconciled',
+    TOMBSTONE_PREFIX,
+    'json',
+    { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+    TOMBSTONE_COLUMNS.map((c) => ({ Name: c.toLowerCase(), Type: 'string' })),
+  );
 
 /** A Presto view stored in Glue: what Athena itself writes for CREATE VIEW, so Athena reads it as its own. */
 function view(name: string, description: string, sql: string, columns: readonly ViewColumn[], dependsOn: string[]): Json {
@@ -141,16 +163,31 @@ export function athenaResources(): { Resources: Record<string, Json>; Outputs: R
   const tickets = findTable('tickets') as TableSpec;
   for (const spec of TABLES) {
     resources[rawTableLogicalId(spec)] = rawTable(rawTableName(spec), `${spec.report}/`, `Zoho Desk ${spec.report}: each page line as Zoho sent it`);
-    resources[tableLogicalId(spec)] = view(spec.table, `Zoho Desk ${spec.report}: every version of every record, typed`,
-      tableViewSql(spec, ATHENA), tableViewColumns(spec), [rawTableLogicalId(spec)]);
+    resources[tableLogicalId(spec)] = view(
+      spec.table,
+      `Zoho Desk ${spec.report}: every version of every record, typed`,
+      tableViewSql(spec, ATHENA),
+      tableViewColumns(spec),
+      [rawTableLogicalId(spec)],
+    );
     const after = [tableLogicalId(spec), TOMBSTONES_LOGICAL_ID, ...(childOfTickets(spec) ? [tableLogicalId(tickets)] : [])];
-    resources[viewLogicalId(spec)] = view(latestViewName(spec), `Zoho Desk ${spec.report}: the records as they are now`,
-      latestViewSql(spec, ATHENA), latestViewColumns(spec), after);
+    resources[viewLogicalId(spec)] = view(
+      latestViewName(spec),
+      `Zoho Desk ${spec.report}: the records as they are now`,
+      latestViewSql(spec, ATHENA),
+      latestViewColumns(spec),
+      after,
+    );
   }
   const routesRaw = { table: 'routes' };
   resources[rawTableLogicalId(routesRaw)] = rawTable('routes_raw', 'route/', 'On-demand exports of any Desk route: each page line');
-  resources[tableLogicalId(routesRaw)] = view(ROUTES_TABLE, 'On-demand exports of any Desk route, one row per record',
-    routesViewSql(ATHENA), ROUTES_VIEW_COLUMNS, [rawTableLogicalId(routesRaw)]);
+  resources[tableLogicalId(routesRaw)] = view(
+    ROUTES_TABLE,
+    'On-demand exports of any Desk route, one row per record',
+    routesViewSql(ATHENA),
+    ROUTES_VIEW_COLUMNS,
+    [rawTableLogicalId(routesRaw)],
+  );
   return {
     Resources: resources,
     Outputs: {

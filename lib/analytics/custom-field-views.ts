@@ -28,7 +28,11 @@ export async function customFieldsFromExport(store: ObjectStore, warn: (message:
         if (!module || byModule.has(module)) continue;
         found.set(module, [...(found.get(module) ?? []), ...customFieldsIn(key, (await store.get(key)) ?? '', warn)]);
       }
-      for (const [module, fields] of found) byModule.set(module, fields.sort((a, b) => a.apiName.localeCompare(b.apiName)));
+      for (const [module, fields] of found)
+        byModule.set(
+          module,
+          fields.sort((a, b) => a.apiName.localeCompare(b.apiName)),
+        );
       if (FIELD_MODULES.every((m) => byModule.has(m))) return byModule;
     }
   }
@@ -48,8 +52,18 @@ export function customFieldViews(byModule: ReadonlyMap<string, CustomField[]>) {
   return TABLES.filter((spec): spec is TableSpec & { module: string } => spec.module !== undefined).flatMap((spec) => {
     const fields = byModule.get(spec.module) ?? [];
     return [
-      { name: spec.table, description: `Zoho Desk ${spec.report}: every version of every record, typed`, sql: tableViewSql(spec, ATHENA, fields), columns: tableViewColumns(spec, fields) },
-      { name: latestViewName(spec), description: `Zoho Desk ${spec.report}: the records as they are now`, sql: latestViewSql(spec, ATHENA, fields), columns: latestViewColumns(spec, fields) },
+      {
+        name: spec.table,
+        description: `Zoho Desk ${spec.report}: every version of every record, typed`,
+        sql: tableViewSql(spec, ATHENA, fields),
+        columns: tableViewColumns(spec, fields),
+      },
+      {
+        name: latestViewName(spec),
+        description: `Zoho Desk ${spec.report}: the records as they are now`,
+        sql: latestViewSql(spec, ATHENA, fields),
+        columns: latestViewColumns(spec, fields),
+      },
     ];
   });
 }
@@ -70,4 +84,3 @@ export async function refreshCustomFieldViews(store: ObjectStore, catalog: ViewC
   }
   return replaced;
 }
-

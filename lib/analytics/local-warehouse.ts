@@ -141,7 +141,9 @@ export class LocalWarehouse {
       const typedFrom = async (name: string, sql: (typed: string, custom: CustomField[]) => string) => {
         const custom = await fields();
         try {
-          await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom, `(${rawSelect(folder, spec.report)}) AS raw`), custom)}`);
+          await connection.run(
+            `CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom, `(${rawSelect(folder, spec.report)}) AS raw`), custom)}`,
+          );
         } catch (error) {
           if (!/No files found/i.test(String(error))) throw error;
           await this.make(raw);
@@ -184,7 +186,10 @@ export class LocalWarehouse {
       reader = await this.connection.runAndReadAll(sql);
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/[.!]+$/, '');
-      throw new ConfigError(`The query failed: ${reason}. Tables: ${TABLE_NAMES.join(', ')} (each report's also as <table>_latest and <table>_raw).`, { cause: error });
+      throw new ConfigError(
+        `The query failed: ${reason}. Tables: ${TABLE_NAMES.join(', ')} (each report's also as <table>_latest and <table>_raw).`,
+        { cause: error },
+      );
     }
     const types = reader.columnTypes().map(String);
     return {

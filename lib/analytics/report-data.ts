@@ -136,15 +136,39 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
     `SELECT ${period.sql} AS period, coalesce(${column}, '(none)') AS name, count(*) FROM tickets_latest
      WHERE created_time IS NOT NULL GROUP BY ALL ORDER BY period, name`;
   chart(
-    { id: 'volume-by-status', title: 'Tickets created, by status', note: `Tickets created per ${period.name}, split by their status now (tickets_latest).`, kind: 'bar', stacked: true, horizontal: false, yTitle: 'tickets' },
+    {
+      id: 'volume-by-status',
+      title: 'Tickets created, by status',
+      note: `Tickets created per ${period.name}, split by their status now (tickets_latest).`,
+      kind: 'bar',
+      stacked: true,
+      horizontal: false,
+      yTitle: 'tickets',
+    },
     pivot(await rows(warehouse, overTime('status')), { order: ['Open', 'On Hold', 'Escalated', 'Closed'], period: period.name }),
   );
   chart(
-    { id: 'volume-by-channel', title: 'Tickets created, by channel', note: `Tickets created per ${period.name}, by the channel they came in on (tickets_latest).`, kind: 'bar', stacked: true, horizontal: false, yTitle: 'tickets' },
+    {
+      id: 'volume-by-channel',
+      title: 'Tickets created, by channel',
+      note: `Tickets created per ${period.name}, by the channel they came in on (tickets_latest).`,
+      kind: 'bar',
+      stacked: true,
+      horizontal: false,
+      yTitle: 'tickets',
+    },
     pivot(await rows(warehouse, overTime('channel')), { period: period.name }),
   );
   chart(
-    { id: 'backlog-by-department', title: 'Open backlog, by department', note: 'Tickets not closed (spam excluded), by department and status (tickets_latest, departments_latest).', kind: 'bar', stacked: true, horizontal: true, yTitle: 'open tickets' },
+    {
+      id: 'backlog-by-department',
+      title: 'Open backlog, by department',
+      note: 'Tickets not closed (spam excluded), by department and status (tickets_latest, departments_latest).',
+      kind: 'bar',
+      stacked: true,
+      horizontal: true,
+      yTitle: 'open tickets',
+    },
     pivot(
       await rows(
         warehouse,
@@ -176,22 +200,46 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
   const whose = 'Unassigned: the tickets with no assignee';
   chart(
     {
-      id: 'first-response', title: 'First response time, by agent', kind: 'bar', stacked: false, horizontal: true, yTitle: 'hours (median)', unit: 'h', labelTitle: 'Agent',
+      id: 'first-response',
+      title: 'First response time, by agent',
+      kind: 'bar',
+      stacked: false,
+      horizontal: true,
+      yTitle: 'hours (median)',
+      unit: 'h',
+      labelTitle: 'Agent',
       note: `Median hours from creation to the first outgoing thread, over the replied tickets each assignee has now. ${whose} (tickets_latest, threads_latest, agents_latest).`,
-      counts: { noun: 'replied ticket', data: byAssignee.map((r) => Number(r[2])) }, ...apart,
+      counts: { noun: 'replied ticket', data: byAssignee.map((r) => Number(r[2])) },
+      ...apart,
     },
     { labels: assignees, series: [{ label: 'First response', data: byAssignee.map((r) => num(r[3])) }] },
   );
   chart(
     {
-      id: 'resolution', title: 'Resolution time, by agent', kind: 'bar', stacked: false, horizontal: true, yTitle: 'days (median)', unit: 'days', labelTitle: 'Agent',
+      id: 'resolution',
+      title: 'Resolution time, by agent',
+      kind: 'bar',
+      stacked: false,
+      horizontal: true,
+      yTitle: 'days (median)',
+      unit: 'days',
+      labelTitle: 'Agent',
       note: `Median days from creation to closing, over the closed tickets each assignee has now. ${whose} (tickets_latest, agents_latest).`,
-      counts: { noun: 'closed ticket', data: byAssignee.map((r) => Number(r[4])) }, ...apart,
+      counts: { noun: 'closed ticket', data: byAssignee.map((r) => Number(r[4])) },
+      ...apart,
     },
     { labels: assignees, series: [{ label: 'Resolution', data: byAssignee.map((r) => num(r[5])) }] },
   );
   chart(
-    { id: 'agent-time', title: 'Time logged, by agent', note: 'Hours in agent time entries, billable or not (agent_time_entries_latest).', kind: 'bar', stacked: true, horizontal: true, yTitle: 'hours' },
+    {
+      id: 'agent-time',
+      title: 'Time logged, by agent',
+      note: 'Hours in agent time entries, billable or not (agent_time_entries_latest).',
+      kind: 'bar',
+      stacked: true,
+      horizontal: true,
+      yTitle: 'hours',
+    },
     pivot(
       await rows(
         warehouse,
@@ -214,20 +262,38 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
     { order: ['GOOD', 'OKAY', 'OK', 'BAD'], period: 'month', emptyPeriod: null },
   );
   const ratings = new Map(
-    (await rows(warehouse, "SELECT strftime(date_trunc('month', rated_time), '%Y-%m'), count(*) FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1")).map(
-      (r) => [text(r[0]), Number(r[1])],
-    ),
+    (
+      await rows(
+        warehouse,
+        "SELECT strftime(date_trunc('month', rated_time), '%Y-%m'), count(*) FROM customer_happiness_latest WHERE rated_time IS NOT NULL GROUP BY 1",
+      )
+    ).map((r) => [text(r[0]), Number(r[1])]),
   );
   chart(
     {
-      id: 'happiness', title: 'Customer happiness', kind: 'line', stacked: false, horizontal: false, yTitle: '% of ratings', unit: '%', labelTitle: 'Month',
+      id: 'happiness',
+      title: 'Customer happiness',
+      kind: 'line',
+      stacked: false,
+      horizontal: false,
+      yTitle: '% of ratings',
+      unit: '%',
+      labelTitle: 'Month',
       note: `Share of ratings per month, in percent, with the number of ratings under each month; hollow points on a dashed line: fewer than ${FEW_RATINGS} ratings, where one rating moves a share by ${Math.ceil(100 / (FEW_RATINGS - 1))} points or more (customer_happiness_latest).`,
       counts: { noun: 'rating', data: happiness.labels.map((month) => ratings.get(month) ?? 0), few: FEW_RATINGS },
     },
     happiness,
   );
   chart(
-    { id: 'email-failures', title: 'Email delivery failures', note: 'Failed outgoing emails per month, by reason (email_failures_latest).', kind: 'bar', stacked: true, horizontal: false, yTitle: 'failures' },
+    {
+      id: 'email-failures',
+      title: 'Email delivery failures',
+      note: 'Failed outgoing emails per month, by reason (email_failures_latest).',
+      kind: 'bar',
+      stacked: true,
+      horizontal: false,
+      yTitle: 'failures',
+    },
     pivot(
       await rows(
         warehouse,
@@ -238,14 +304,20 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
     ),
   );
 
-  const [[tickets, open, closed] = []] = await rows(warehouse, `SELECT count(*), count(*) FILTER (WHERE ${isOpen()}), count(closed_time) FROM tickets_latest`);
+  const [[tickets, open, closed] = []] = await rows(
+    warehouse,
+    `SELECT count(*), count(*) FILTER (WHERE ${isOpen()}), count(closed_time) FROM tickets_latest`,
+  );
   const [[good, rated] = []] = await rows(warehouse, "SELECT count(*) FILTER (WHERE rating = 'GOOD'), count(*) FROM customer_happiness_latest");
   const [[from, to] = []] = await rows(warehouse, 'SELECT min(created_time)::DATE, max(created_time)::DATE FROM tickets_latest');
   const figures: Figure[] = [
     { label: 'Tickets', value: text(tickets) },
     { label: 'Open now', value: text(open) },
     { label: 'Closed', value: text(closed) },
-    { label: 'Good ratings', value: Number(rated) > 0 ? `${Math.round((100 * Number(good)) / Number(rated))}% (${text(good)} of ${text(rated)})` : '—' },
+    {
+      label: 'Good ratings',
+      value: Number(rated) > 0 ? `${Math.round((100 * Number(good)) / Number(rated))}% (${text(good)} of ${text(rated)})` : '—',
+    },
     { label: 'Tickets created', value: from ? `${text(from)} – ${text(to)}` : '—' },
   ];
   return { title: 'Zoho Desk report', ...about, figures, charts };

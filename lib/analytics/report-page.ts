@@ -19,9 +19,16 @@ export async function chartJsSource(): Promise<string> {
 const PALETTE = ['#2563eb', '#f59e0b', '#dc2626', '#16a34a', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#475569'];
 /** Ratings and statuses in the colours people expect. */
 const NAMED_COLOURS: Record<string, string> = {
-  GOOD: '#16a34a', OKAY: '#f59e0b', OK: '#f59e0b', BAD: '#dc2626',
-  Open: '#2563eb', 'On Hold': '#f59e0b', Escalated: '#dc2626', Closed: '#94a3b8',
-  Billable: '#16a34a', 'Not billable': '#94a3b8',
+  GOOD: '#16a34a',
+  OKAY: '#f59e0b',
+  OK: '#f59e0b',
+  BAD: '#dc2626',
+  Open: '#2563eb',
+  'On Hold': '#f59e0b',
+  Escalated: '#dc2626',
+  Closed: '#94a3b8',
+  Billable: '#16a34a',
+  'Not billable': '#94a3b8',
 };
 
 /** Unassigned and other labels set apart from the rest: grey, after a darker rule. */
@@ -140,7 +147,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 
 /** JSON safe inside <script>: no "</script>" or "<!--" can close it, whatever a ticket subject says. */
-export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+export const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /** A label with some records but fewer than `few`: DRAW has the same rule. */
 const isFew = (counts: Counts, index: number) => {
@@ -157,7 +168,11 @@ function numbersTable(c: ChartData): string {
   const body = c.labels.map((label, i) => {
     const kind = [isFew(counts, i) ? 'few' : '', c.apartFrom !== undefined && i === c.apartFrom ? 'apart' : ''].filter(Boolean).join(' ');
     const few = isFew(counts, i) ? ' (few)' : '';
-    const cells = [label, `${counts.data[i] ?? 0}${few}`, ...c.series.map((s) => (s.data[i] === null || s.data[i] === undefined ? '—' : String(s.data[i])))];
+    const cells = [
+      label,
+      `${counts.data[i] ?? 0}${few}`,
+      ...c.series.map((s) => (s.data[i] === null || s.data[i] === undefined ? '—' : String(s.data[i]))),
+    ];
     return `<tr${kind ? ` class="${kind}"` : ''}>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
   });
   return `<details><summary>The numbers, with the ${escapeHtml(counts.noun)}s behind each</summary><table>

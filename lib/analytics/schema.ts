@@ -92,4 +92,3 @@ export function customFieldType(zohoType: string): FieldType {
 export function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
-

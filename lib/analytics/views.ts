@@ -73,7 +73,13 @@ export interface ViewColumn {
 }
 
 const HIVE = {
-  varchar: 'string', bigint: 'bigint', double: 'double', boolean: 'boolean', date: 'date', 'timestamp(3)': 'timestamp', 'array(varchar)': 'array<string>',
+  varchar: 'string',
+  bigint: 'bigint',
+  double: 'double',
+  boolean: 'boolean',
+  date: 'date',
+  'timestamp(3)': 'timestamp',
+  'array(varchar)': 'array<string>',
 } as const;
 
 const column = (name: string, engineType: ViewColumn['engineType']): ViewColumn => ({ name, engineType, hiveType: HIVE[engineType] });
@@ -158,21 +164,35 @@ export function tableViewColumns(spec: TableSpec, customFields: readonly CustomF
 export const latestViewColumns = tableViewColumns;
 
 /** Every version of every record, one row per line of each page file, typed. */
-export function tableViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = [], source = dialect.ident(rawTableName(spec))): string {
+export function tableViewSql(
+  spec: TableSpec,
+  dialect: Dialect,
+  customFields: readonly CustomField[] = [],
+  source = dialect.ident(rawTableName(spec)),
+): string {
   const selected = projections(spec, dialect, customFields)
     .map((p) => `  ${p.expression} AS ${dialect.ident(p.column.name)}`)
     .join(',\n');
   // What the field expressions read: each field at the top of the record, objects (and `cf`) as JSON.
   const read = new Map(spec.fields.map((f) => [f.name, f.type === 'json' || f.type === 'string[]']));
   if (customFields.length) read.set('cf', true);
-  return ['SELECT', selected, `FROM ${dialect.parsed(source, [...read].map(([name, json]) => ({ name, json })))}`].join('\n');
+  return [
+    'SELECT',
+    selected,
+    `FROM ${dialect.parsed(
+      source,
+      [...read].map(([name, json]) => ({ name, json })),
+    )}`,
+  ].join('\n');
 }
 
 /** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
 function goneSql(report: string, dialect: Dialect): string {
   const t = (name: string) => dialect.ident(name);
-  return `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run, max(${t('deletedTime')}) AS gone_at ` +
-    `FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`;
+  return (
+    `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run, max(${t('deletedTime')}) AS gone_at ` +
+    `FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`
+  );
 }
 
 /** Tickets gone now: tombstoned in or after the run that last read them (a ticket read again later is back). */
@@ -191,7 +211,12 @@ function deadTicketsSql(dialect: Dialect): string {
  * run that last saw the record, or a later one, says it left. A record read again after its tombstone (restored,
  * back in the queue) is back. A ticket's threads, time entries and approvals leave with a deleted ticket.
  */
-export function latestViewSql(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[] = [], versionsFrom = dialect.ident(spec.table)): string {
+export function latestViewSql(
+  spec: TableSpec,
+  dialect: Dialect,
+  customFields: readonly CustomField[] = [],
+  versionsFrom = dialect.ident(spec.table),
+): string {
   const t = (name: string) => dialect.ident(name);
   const columns = projections(spec, dialect, customFields).map((p) => `versions.${t(p.column.name)}`);
   const order = [...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []), `${t('source_file')} DESC`].join(', ');
@@ -241,4 +266,6 @@ export function routesViewSql(dialect: Dialect): string {
   ].join('\n');
 }
 
-export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'params', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) => column(name, 'varchar'));
+export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'params', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) =>
+  column(name, 'varchar'),
+);

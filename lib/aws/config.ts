@@ -15,13 +15,19 @@ const configSchema = z.object({
   /** calls one Lambda instance makes at once; the event source's maximum concurrency multiplies it */
   CALLS_PER_INSTANCE: z.coerce.number().int().min(1).max(25).default(1),
   /** credits of the portal's daily pool the deployment leaves unspent: a number, or a share like 20% */
-  CREDIT_RESERVE: z.string().regex(/^\d+(\.\d+)?%?$/, { error: 'must be a number of credits or a share like 20%' }).default('20%'),
+  CREDIT_RESERVE: z
+    .string()
+    .regex(/^\d+(\.\d+)?%?$/, { error: 'must be a number of credits or a share like 20%' })
+    .default('20%'),
   /** reports the schedule runs (comma list); all when empty */
   SCHEDULED_REPORTS: z.string().default(''),
   /** hours between full reads of the reports of changes (tickets), which find deletions the recycle bin missed */
   ZOHO_RECONCILE_HOURS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(8784).default(24)),
   /** the Glue database of the Athena views, whose custom-field columns the scheduler keeps up to date; none: not kept */
-  ANALYTICS_DATABASE: z.string().regex(/^[A-Za-z0-9_]{1,255}$/, { error: 'must be a Glue database name (letters, digits, _)' }).optional(),
+  ANALYTICS_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,255}$/, { error: 'must be a Glue database name (letters, digits, _)' })
+    .optional(),
 });
 
 export type AwsConfig = z.infer<typeof configSchema>;

@@ -40,8 +40,11 @@ async function refreshViews(deps: PipelineDeps, views: ViewCatalog): Promise<voi
     const replaced = await refreshCustomFieldViews(deps.store, views, (message) => warn(deps, message));
     if (replaced.length) deps.logger.info({ views: replaced }, 'views given the custom fields of the field metadata');
   } catch (error) {
-    warn(deps, `The custom-field columns of the views in ${views.description} were not refreshed: ${describeError(error)} ` +
-      '(the scheduler needs glue:GetTable and glue:UpdateTable on the database, which serverless.yml grants).');
+    warn(
+      deps,
+      `The custom-field columns of the views in ${views.description} were not refreshed: ${describeError(error)} ` +
+        '(the scheduler needs glue:GetTable and glue:UpdateTable on the database, which serverless.yml grants).',
+    );
   }
 }
 
@@ -49,7 +52,12 @@ async function refreshViews(deps: PipelineDeps, views: ViewCatalog): Promise<voi
  * The scheduler Lambda's core: bring earlier runs' manifests and cursors up to date, then plan a new run —
  * every scheduled report on the 4-hourly schedule, or the reports (and parameters) of a manual invocation.
  */
-export async function schedule(event: unknown, deps: PipelineDeps, scheduledReports: readonly string[], views?: ViewCatalog): Promise<ScheduleResult> {
+export async function schedule(
+  event: unknown,
+  deps: PipelineDeps,
+  scheduledReports: readonly string[],
+  views?: ViewCatalog,
+): Promise<ScheduleResult> {
   let reports: readonly string[] = scheduledReports;
   let params: Array<[string, string]> = [];
   let secretId: string | undefined;
@@ -57,7 +65,9 @@ export async function schedule(event: unknown, deps: PipelineDeps, scheduledRepo
   if (trigger === 'cli' && event !== undefined && event !== null && !(typeof event === 'object' && Object.keys(event).length === 0)) {
     const parsed = manualSchema.safeParse(event);
     if (!parsed.success) {
-      throw new ConfigError(`The scheduler takes {"reports": [...], "params": {...}, "secretId": "..."}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+      throw new ConfigError(
+        `The scheduler takes {"reports": [...], "params": {...}, "secretId": "..."}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
+      );
     }
     reports = parsed.data.reports ?? scheduledReports;
     params = Object.entries(parsed.data.params ?? {});

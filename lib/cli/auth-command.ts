@@ -26,7 +26,11 @@ function describeOrg(org: DeskRecord): string {
  * `auth init`: exchange the grant code for a refresh token (stored back, code removed), then prove it with
  * GET /organizations and settle org_id. With a refresh token already stored, no exchange happens.
  */
-export async function authInit(options: AuthInitOptions, context: CliContext, store: SecretStore = localSecretStore(context, options.secret)): Promise<AuthInitResult> {
+export async function authInit(
+  options: AuthInitOptions,
+  context: CliContext,
+  store: SecretStore = localSecretStore(context, options.secret),
+): Promise<AuthInitResult> {
   const { out } = context;
   const zoho = await connectZoho({
     env: context.env,

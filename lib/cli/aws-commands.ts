@@ -3,7 +3,15 @@ import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  createOperatorClients, findStack, firingAlarms, followRedrive, peekDeadLetters, queueDepth, startRedrive, type DeployedStack, type OperatorClients,
+  createOperatorClients,
+  findStack,
+  firingAlarms,
+  followRedrive,
+  peekDeadLetters,
+  queueDepth,
+  startRedrive,
+  type DeployedStack,
+  type OperatorClients,
 } from '../aws/operator.js';
 import { RetryLaterError } from '../errors.js';
 import { authInit, type AuthInitResult } from './auth-command.js';
@@ -48,7 +56,12 @@ export async function awsRedrive(options: StackOptions, context: CliContext, pau
   }
   await startRedrive(clients.sqs, stack);
   context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);
-  const final = await followRedrive(clients.sqs, stack, (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`), pause);
+  const final = await followRedrive(
+    clients.sqs,
+    stack,
+    (p) => context.out.line(`  ${p.status}: ${p.moved}${p.toMove === undefined ? '' : `/${p.toMove}`} moved`),
+    pause,
+  );
   if (final.status !== 'COMPLETED') {
     throw new RetryLaterError(`The redrive ended ${final.status}${final.failure ? `: ${final.failure}` : ''}. Run it again.`);
   }
@@ -68,11 +81,18 @@ export async function awsStatus(options: StackOptions & { runs: number }, contex
   out.line(`Work queue: ${work.visible} waiting, ${work.inFlight} being fetched, ${work.delayed} delayed.`);
   out.line(`Dead-letter queue: ${dead.visible + dead.inFlight} message(s).`);
   if (dead.visible > 0) {
-    printReasons(out, (await peekDeadLetters(clients.sqs, stack.deadLetterQueueUrl)).map((d) => d.reason));
+    printReasons(
+      out,
+      (await peekDeadLetters(clients.sqs, stack.deadLetterQueueUrl)).map((d) => d.reason),
+    );
     out.line(`  \`zoho-desk-reports redrive --stage ${options.stage}\` moves them back once the cause is fixed.`);
   }
   // Not knowing the alarms (no cloudwatch:DescribeAlarms, an emulator without CloudWatch) costs one line, not the rest.
-  out.line(alarmsLine(await firingAlarms(clients.cloudwatch, options.stage).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  out.line(
+    alarmsLine(
+      await firingAlarms(clients.cloudwatch, options.stage).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ),
+  );
   await printRuns(out, new S3ObjectStore(clients.s3, stack.bucket), options.runs);
 }
 

@@ -16,7 +16,11 @@ export interface EnqueueOptions extends LocalOptions {
 }
 
 /** The on-demand message for `enqueue`, checked exactly as the consumer will check it. */
-export function onDemandMessage(report: string | undefined, options: Pick<EnqueueOptions, 'route' | 'param' | 'secretId'>, secretPrefix: string): string {
+export function onDemandMessage(
+  report: string | undefined,
+  options: Pick<EnqueueOptions, 'route' | 'param' | 'secretId'>,
+  secretPrefix: string,
+): string {
   if ((report === undefined) === (options.route === undefined)) throw new ConfigError('Name a report, or give --route PATH (not both).');
   const body = JSON.stringify({
     ...(report !== undefined ? { report } : { route: options.route }),

@@ -57,7 +57,12 @@ export interface LocalPipeline {
   /** processes the queue until it is empty, then writes the manifests of every run it touched */
   /** `runIds`: runs to report on besides those whose pages were handled (one planned with nothing to queue) */
   /** `planning`: pages still being planned into the queue until it settles (read as they come) */
-  process(options?: { stopAfter?: number; signal?: AbortSignal; runIds?: string[]; planning?: Promise<unknown> }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
+  process(options?: {
+    stopAfter?: number;
+    signal?: AbortSignal;
+    runIds?: string[];
+    planning?: Promise<unknown>;
+  }): Promise<{ drained: DrainResult; manifests: ReportManifest[] }>;
   close(): Promise<void>;
 }
 
@@ -112,11 +117,13 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       tokens: {
         codeRaceWaitMs: 0,
         maxMintWaitMs: 10 * 60_000 + 5_000,
-        onMintWait: (waitMs, until) => events?.({
-          type: 'waiting',
-          message: `Zoho Accounts allows 10 new access tokens per refresh token in 10 minutes, and this window is used up: ` +
-            `waiting ${duration(Math.ceil(waitMs / 1000))}, until ${until.slice(11, 19)} UTC, then going on.`,
-        }),
+        onMintWait: (waitMs, until) =>
+          events?.({
+            type: 'waiting',
+            message:
+              `Zoho Accounts allows 10 new access tokens per refresh token in 10 minutes, and this window is used up: ` +
+              `waiting ${duration(Math.ceil(waitMs / 1000))}, until ${until.slice(11, 19)} UTC, then going on.`,
+          }),
       },
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.clientRetry && { retry: options.clientRetry }),

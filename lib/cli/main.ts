@@ -139,7 +139,11 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--port <n>', 'port (0 picks a free one)', integer('--port'), 8450)
     .option('--seed <n>', 'seed of the generated portal', integer('--seed'), 42)
     .option('--tickets <n>', 'tickets in the portal', integer('--tickets'), 200)
-    .addOption(new Option('--edition <edition>', 'Zoho Desk edition').choices(['free', 'express', 'standard', 'professional', 'enterprise']).default('enterprise'))
+    .addOption(
+      new Option('--edition <edition>', 'Zoho Desk edition')
+        .choices(['free', 'express', 'standard', 'professional', 'enterprise'])
+        .default('enterprise'),
+    )
     .option('--latency <ms>', 'added to every Desk call', integer('--latency'), 0)
     .option('--error-rate <rate>', 'share of calls answered 500', rate, 0)
     .option('--throttle-rate <rate>', 'share of calls answered 429 TOO_MANY_REQUESTS', rate, 0)
@@ -163,7 +167,8 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
 export async function main(argv: string[], given: CliContext = { env: process.env, out: consoleOutput }): Promise<number> {
   const result = { exitCode: 0 };
   // DEBUG=1: the pipeline's structured log on stderr.
-  const context = given.logger || !given.env.DEBUG ? given : { ...given, logger: (await import('../adapters/json-logger.js')).jsonLogger('cli', 'debug', 2) };
+  const context =
+    given.logger || !given.env.DEBUG ? given : { ...given, logger: (await import('../adapters/json-logger.js')).jsonLogger('cli', 'debug', 2) };
   try {
     await buildProgram(context, result).parseAsync(argv, { from: 'user' });
     return result.exitCode;

@@ -15,7 +15,9 @@ export async function exportFolder(flag: string | undefined, context: CliContext
   const folder = flag ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
   const found = await stat(folder).catch(() => undefined);
   if (!found?.isDirectory()) {
-    throw new ConfigError(`There is no export in ${folder}: run \`zoho-desk-reports run\` (or \`run --simulate\`) first, or name the folder with ${flagName}.`);
+    throw new ConfigError(
+      `There is no export in ${folder}: run \`zoho-desk-reports run\` (or \`run --simulate\`) first, or name the folder with ${flagName}.`,
+    );
   }
   return folder;
 }
@@ -30,7 +32,8 @@ export async function withWarehouse<T>(folder: string, use: (warehouse: LocalWar
   }
 }
 
-const cell = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const cell = (value: unknown): string =>
+  value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 export function formatResult(result: QueryResult, format: QueryFormat): string {
   if (format === 'json') {
@@ -49,10 +52,17 @@ async function readSqlFile(path: string): Promise<string> {
 }
 
 /** `query "<SQL>"`: the same tables and `<table>_latest` views as Athena, over the local export folder. */
-export async function runQuery(given: string | undefined, options: { out?: string; file?: string; format: QueryFormat }, context: CliContext): Promise<void> {
+export async function runQuery(
+  given: string | undefined,
+  options: { out?: string; file?: string; format: QueryFormat },
+  context: CliContext,
+): Promise<void> {
   if (given !== undefined && options.file) throw new ConfigError('Give the SQL as an argument or with --file, not both.');
   const sql = options.file ? await readSqlFile(options.file) : (given ?? '');
-  if (!sql.trim()) throw new ConfigError('The query is empty: pass the SQL as one argument, e.g. query "SELECT status, count(*) FROM tickets_latest GROUP BY 1", or --file q.sql.');
+  if (!sql.trim())
+    throw new ConfigError(
+      'The query is empty: pass the SQL as one argument, e.g. query "SELECT status, count(*) FROM tickets_latest GROUP BY 1", or --file q.sql.',
+    );
   const folder = await exportFolder(options.out, context);
   const result = await withWarehouse(folder, (warehouse) => warehouse.query(sql));
   context.out.line(formatResult(result, options.format));

@@ -16,7 +16,12 @@ export interface ReportOptions {
 /** Run ids sort by their start time; `_runs/<runId>/` is written when a run starts. */
 export async function newestRun(folder: string): Promise<string | null> {
   const entries = await readdir(join(folder, '_runs')).catch(() => [] as string[]);
-  return entries.filter((name) => RUN_ID.test(name)).sort().at(-1) ?? null;
+  return (
+    entries
+      .filter((name) => RUN_ID.test(name))
+      .sort()
+      .at(-1) ?? null
+  );
 }
 
 /** `report`: one self-contained HTML page of charts over the latest views of the local export. */

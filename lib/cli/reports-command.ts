@@ -21,10 +21,13 @@ export function deletionMethod(report: ReportDefinition): string {
     case 'snapshot':
       return `absent from a complete read (no extra calls)${bin}`;
     case 'per-parent':
-      return `absent when its ${report.parent?.scope ?? 'parent'} is read again (no extra calls)` +
-        `${report.parent?.scope === 'ticket' ? '; leaves with a deleted ticket' : ''}${bin}`;
+      return (
+        `absent when its ${report.parent?.scope ?? 'parent'} is read again (no extra calls)` +
+        `${report.parent?.scope === 'ticket' ? '; leaves with a deleted ticket' : ''}${bin}`
+      );
     default: {
-      if (report.deletionFeed) return `the feed itself: ${weight} credits a page of ${ENDPOINTS[report.endpoint].maxLimit} deletions, newest first, to the last run`;
+      if (report.deletionFeed)
+        return `the feed itself: ${weight} credits a page of ${ENDPOINTS[report.endpoint].maxLimit} deletions, newest first, to the last run`;
       const per = Math.ceil(100 / ENDPOINTS[report.endpoint].maxLimit) * weight;
       return `Zoho's recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24): ~${per} credits per 100 records`;
     }

@@ -25,7 +25,12 @@ export interface ProcessOptions {
 }
 
 /** Drains the local queue with progress, prints the summary, and says what the exit code means. */
-export async function processAndReport(pipeline: LocalPipeline, progress: RunProgress, context: CliContext, options: ProcessOptions = {}): Promise<number> {
+export async function processAndReport(
+  pipeline: LocalPipeline,
+  progress: RunProgress,
+  context: CliContext,
+  options: ProcessOptions = {},
+): Promise<number> {
   const started = Date.now();
   const abort = new AbortController();
   const interrupt = () => abort.abort();
@@ -62,7 +67,10 @@ export async function processAndReport(pipeline: LocalPipeline, progress: RunPro
   if (drained.stopped) {
     const depths = await pipeline.queue.depths();
     const waiting = depths.visible + depths.delayed + depths.inFlight;
-    if (waiting) out.line(`Stopped with ${waiting} message(s) still queued (not dead-lettered): \`zoho-desk-reports run\` finishes them once the cause below is fixed.`);
+    if (waiting)
+      out.line(
+        `Stopped with ${waiting} message(s) still queued (not dead-lettered): \`zoho-desk-reports run\` finishes them once the cause below is fixed.`,
+      );
     throw drained.stopped;
   }
   if (drained.interrupted) {
@@ -73,7 +81,7 @@ export async function processAndReport(pipeline: LocalPipeline, progress: RunPro
   if (cutShort.length) {
     out.line(
       `Run ${cutShort.join(', ')} was interrupted while it was being planned: its queued pages are stored, but it does not cover ` +
-        'everything it was asked for, and its reports\' cursors did not move. Run `zoho-desk-reports run` again to read everything.',
+        "everything it was asked for, and its reports' cursors did not move. Run `zoho-desk-reports run` again to read everything.",
     );
     return EXIT_CODES.interrupted;
   }
@@ -161,7 +169,10 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       progress.say(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
       return plan;
     });
-    const code = await processAndReport(pipeline, progress, context, { ...(options.stopAfter !== undefined && { stopAfter: options.stopAfter }), plan: { runId, planning } });
+    const code = await processAndReport(pipeline, progress, context, {
+      ...(options.stopAfter !== undefined && { stopAfter: options.stopAfter }),
+      plan: { runId, planning },
+    });
     return worse(earlier, code);
   } finally {
     progress.stop();

@@ -47,7 +47,8 @@ async function entryPoint(): Promise<string> {
 }
 
 function noNewlines(what: string, path: string): string {
-  if (/[\n\r]/.test(path)) throw new ConfigError(`The ${what} ${JSON.stringify(path)} holds a line break, which neither systemd nor cron can run: use another folder.`);
+  if (/[\n\r]/.test(path))
+    throw new ConfigError(`The ${what} ${JSON.stringify(path)} holds a line break, which neither systemd nor cron can run: use another folder.`);
   return path;
 }
 
@@ -210,5 +211,7 @@ export async function schedule(options: ScheduleOptions, context: CliContext): P
   for (const [path] of files) out.line(written.includes(path) ? `Wrote ${path}` : `Unchanged ${path}`);
   out.line('systemctl was not run: to start the timer, run');
   out.line(`  ${ENABLE}`);
-  out.line(`Runs are logged in the journal (journalctl --user -u ${UNIT_NAME}). To keep them running while you are logged out: loginctl enable-linger`);
+  out.line(
+    `Runs are logged in the journal (journalctl --user -u ${UNIT_NAME}). To keep them running while you are logged out: loginctl enable-linger`,
+  );
 }

@@ -12,7 +12,9 @@ export function secretFileFor(defaultSecret: FileSecretStore, secretId: string):
   const path = resolve(folder, `${secretId}.json`);
   const inside = relative(folder, path);
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-    throw new InvalidMessageError('secretId must name a secret file inside the secrets folder ("." and ".." segments, or a leading "/", are refused)');
+    throw new InvalidMessageError(
+      'secretId must name a secret file inside the secrets folder ("." and ".." segments, or a leading "/", are refused)',
+    );
   }
   return new FileSecretStore(path);
 }

@@ -40,7 +40,15 @@ export async function printRuns(out: Output, store: ObjectStore, count: number):
     out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}, started ${run?.startedAt ?? '?'})`);
     if (run?.reason) out.line(`  ${run.reason}`);
     const rows = manifests.map((m) => [
-      m.report, m.status, `${m.pages.written}/${m.pages.planned}`, m.pages.pending, m.records, m.pages.deadLettered, m.pages.failed, m.pages.unavailable, m.credits,
+      m.report,
+      m.status,
+      `${m.pages.written}/${m.pages.planned}`,
+      m.pages.pending,
+      m.records,
+      m.pages.deadLettered,
+      m.pages.failed,
+      m.pages.unavailable,
+      m.credits,
     ]);
     if (rows.length) out.line(table(['report', 'status', 'pages', 'pending', 'records', 'dead-lettered', 'failed', 'unavailable', 'credits'], rows));
   }
@@ -52,11 +60,15 @@ export async function showStatus(options: StatusOptions, context: CliContext): P
   const root = options.out ?? context.env.REPORTS_DIR ?? DEFAULT_OUT;
   const queue = await peekQueueFolder(join(root, '.queue'));
   out.line(`Queue in ${root}/.queue: ${queue.waiting} message(s) waiting, ${queue.dead.length} dead-lettered.`);
-  printReasons(out, queue.dead.map((d) => d.reason));
+  printReasons(
+    out,
+    queue.dead.map((d) => d.reason),
+  );
   if (queue.dead.length) out.line('  `zoho-desk-reports redrive` moves them back and fetches them again.');
   for (const { file, reason } of queue.invalid) {
     out.line(`Not a valid message: ${relative(root, file)}: ${reason} (the next run moves it to .queue/quarantine/).`);
   }
-  if (queue.quarantined) out.line(`${queue.quarantined} file(s) in ${join(root, '.queue', 'quarantine')}/ that were not valid messages: look at them, then delete them.`);
+  if (queue.quarantined)
+    out.line(`${queue.quarantined} file(s) in ${join(root, '.queue', 'quarantine')}/ that were not valid messages: look at them, then delete them.`);
   await printRuns(out, new FolderObjectStore(root), options.runs);
 }

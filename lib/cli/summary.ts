@@ -44,9 +44,17 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
       `${seconds(m.report).toFixed(1)} s`,
     ];
   });
-  if (rows.length) out.line(table([...(byRun ? ['run'] : []), 'report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'gone', 'credits', 'time'], rows));
+  if (rows.length)
+    out.line(
+      table(
+        [...(byRun ? ['run'] : []), 'report', 'status', 'pages', 'records', 'dead-lettered', 'failed', 'unavailable', 'gone', 'credits', 'time'],
+        rows,
+      ),
+    );
   if (rows.length && totals.credits > 0) {
-    out.line(`Finding deleted records cost ${totals.deletionCredits} of the run's ${totals.credits} credits (recycle bin, full reads to reconcile); ${totals.departed} record(s) gone.`);
+    out.line(
+      `Finding deleted records cost ${totals.deletionCredits} of the run's ${totals.credits} credits (recycle bin, full reads to reconcile); ${totals.departed} record(s) gone.`,
+    );
   }
   return totals;
 }
@@ -59,11 +67,15 @@ export function printNextSteps(out: Output, totals: SummaryTotals, manifests: Re
   }
   if (totals.failed > 0) {
     out.line(`${totals.failed} page(s) cannot be read as asked (redrive cannot help):`);
-    const failed = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'failed').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
+    const failed = manifests.flatMap((m) =>
+      m.failures.filter((f) => f.status === 'failed').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`),
+    );
     for (const line of failed.slice(0, 5)) out.line(line);
   }
   if (totals.deadLettered > 0) {
-    const failures = manifests.flatMap((m) => m.failures.filter((f) => f.status === 'dead-lettered').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`));
+    const failures = manifests.flatMap((m) =>
+      m.failures.filter((f) => f.status === 'dead-lettered').map((f) => `  ${m.report} ${f.scope}page ${f.page}: ${f.reason}`),
+    );
     out.line(`${totals.deadLettered} page(s) are in the dead-letter queue:`);
     for (const line of failures.slice(0, 5)) out.line(line);
     // Pages dead-lettered after their retries ran out may succeed later; the rest Zoho refused as asked.
@@ -75,7 +87,7 @@ export function printNextSteps(out: Output, totals: SummaryTotals, manifests: Re
     if (retried < reasons.length) {
       out.line(
         `${retried > 0 ? 'The others were' : 'They were'} set aside, not retried: Zoho refused them as asked, so waiting will not help. ` +
-          'Fix what each reason names (the grant\'s scopes, a parameter), then run `zoho-desk-reports redrive`; ' +
+          "Fix what each reason names (the grant's scopes, a parameter), then run `zoho-desk-reports redrive`; " +
           'a route or report the portal does not have will fail again: `enqueue` the right one instead.',
       );
     }

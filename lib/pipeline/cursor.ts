@@ -26,7 +26,7 @@ export function checkRunTime(runId: string, now: number): void {
   if (Date.parse(started) > now + MAX_CLOCK_SKEW_MS) {
     throw new InvalidMessageError(
       `runId ${runId} starts at ${started}, ${describeAhead(Date.parse(started) - now)} ahead of this clock (${new Date(now).toISOString()}); ` +
-        'a run id comes from the planner\'s clock: send the on-demand form without runId, or fix the clock that made it',
+        "a run id comes from the planner's clock: send the on-demand form without runId, or fix the clock that made it",
     );
   }
   if (started.slice(0, 10) < EARLIEST_RUN_DAY) {

@@ -8,12 +8,14 @@ import type { PageMessage } from './messages.js';
  */
 export function depthReason(message: Pick<PageMessage, 'report' | 'from'>, target: DeskEndpoint): string {
   const report = findReport(message.report);
-  const advice = message.report === 'route'
-    ? 'Narrow the route with its query parameters'
-    : report?.deepRead
-      ? `The next run counts again and reads them through ${describeEndpoint(endpointOf(report.deepRead.endpoint))} in time windows`
-      : report?.depthAdvice;
-  const reason = `${describeEndpoint(target)} cannot be read past record ${message.from - target.fromBase}: Zoho Desk's \`from\` stops at ` +
+  const advice =
+    message.report === 'route'
+      ? 'Narrow the route with its query parameters'
+      : report?.deepRead
+        ? `The next run counts again and reads them through ${describeEndpoint(endpointOf(report.deepRead.endpoint))} in time windows`
+        : report?.depthAdvice;
+  const reason =
+    `${describeEndpoint(target)} cannot be read past record ${message.from - target.fromBase}: Zoho Desk's \`from\` stops at ` +
     `${target.fromMax}, and its API offers no other way to list these records, so the rest are not exported`;
   return advice ? `${reason}. ${advice}.` : `${reason}.`;
 }

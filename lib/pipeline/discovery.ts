@@ -73,7 +73,9 @@ export class Discovery {
     const state = await readChecked(this.store, key, reportStateSchema, (message) => this.warn(`${message} Reading ${reportId} in full.`));
     if (!state || (state.orgId !== undefined && state.orgId !== this.orgId)) return undefined;
     if (Date.parse(state.cursor) > this.now + FUTURE_CURSOR_TOLERANCE_MS) {
-      this.warn(`${key} has a cursor in the future (${state.cursor}, now ${new Date(this.now).toISOString()}): reading ${reportId} in full to repair it.`);
+      this.warn(
+        `${key} has a cursor in the future (${state.cursor}, now ${new Date(this.now).toISOString()}): reading ${reportId} in full to repair it.`,
+      );
       return undefined;
     }
     return state;

@@ -26,7 +26,10 @@ export function disposition(error: unknown, receiveCount: number, maxReceiveCoun
   const action = isAppError(error) ? error.action : 'retry';
   switch (action) {
     case 'reject':
-      return { kind: 'dead-letter', reason: error instanceof InvalidMessageError ? `invalid message: ${describeError(error)}` : describeError(error) };
+      return {
+        kind: 'dead-letter',
+        reason: error instanceof InvalidMessageError ? `invalid message: ${describeError(error)}` : describeError(error),
+      };
     case 'unavailable':
       // The page worker records an unavailable page itself; one that gets here (planning an on-demand report)
       // will not become available by trying again.

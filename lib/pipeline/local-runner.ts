@@ -67,7 +67,14 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
 
   // While pages are still being planned, an empty queue only means the next ones have not been sent yet.
   let planning = options.planning !== undefined;
-  const planned = options.planning?.then(() => { planning = false; }, () => { planning = false; });
+  const planned = options.planning?.then(
+    () => {
+      planning = false;
+    },
+    () => {
+      planning = false;
+    },
+  );
   const moreOrPlanned = () => Promise.race([queue.whenSent(), planned]);
   for (;;) {
     const free = options.concurrency - inFlight.size;

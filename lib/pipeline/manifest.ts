@@ -48,9 +48,13 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     pending: count('planned'),
   };
   const status: ReportStatus =
-    pages.pending > 0 ? 'incomplete'
-      : pages.deadLettered + pages.failed > 0 ? 'failed'
-        : pages.written === 0 && pages.unavailable > 0 ? 'unavailable' : 'complete';
+    pages.pending > 0
+      ? 'incomplete'
+      : pages.deadLettered + pages.failed > 0
+        ? 'failed'
+        : pages.written === 0 && pages.unavailable > 0
+          ? 'unavailable'
+          : 'complete';
   const manifest: ReportManifest = {
     report,
     runId,
@@ -58,8 +62,10 @@ export function summarise(report: string, runId: string, receipts: Receipt[]): R
     pages,
     records: receipts.reduce((sum, r) => sum + (r.records ?? 0), 0),
     credits: receipts.reduce((sum, r) => sum + (r.credits ?? 0), 0),
-    failures: [...receipts.filter((r) => r.status === 'failed').slice(0, 20), ...receipts.filter((r) => r.status === 'dead-lettered').slice(0, 20)]
-      .map((r) => ({ scope: r.scope, page: r.page, status: r.status as 'dead-lettered' | 'failed', reason: r.reason ?? 'unknown' })),
+    failures: [
+      ...receipts.filter((r) => r.status === 'failed').slice(0, 20),
+      ...receipts.filter((r) => r.status === 'dead-lettered').slice(0, 20),
+    ].map((r) => ({ scope: r.scope, page: r.page, status: r.status as 'dead-lettered' | 'failed', reason: r.reason ?? 'unknown' })),
   };
   const unavailable = receipts.find((r) => r.status === 'unavailable')?.reason;
   if (unavailable) manifest.unavailable = unavailable;
@@ -93,10 +99,12 @@ export async function runManifests(store: ObjectStore, runId: string, run?: RunR
     else byReport.set(receipt.report, [receipt]);
   }
   const planningDone = record === undefined || record.status === 'planned' || record.status === 'finished';
-  return [...byReport.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([report, list]) => {
-    const manifest = summarise(report, runId, list);
-    return planningDone || manifest.status !== 'complete' ? manifest : { ...manifest, status: 'incomplete' };
-  });
+  return [...byReport.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([report, list]) => {
+      const manifest = summarise(report, runId, list);
+      return planningDone || manifest.status !== 'complete' ? manifest : { ...manifest, status: 'incomplete' };
+    });
 }
 
 /** The ids in the scopes ("ticket=<id>/") of a report's pages that held records. */
@@ -131,7 +139,7 @@ type CursorDecision = { move: true; cursor: string; note: string } | { move: fal
 function cursorFor(run: RunRecord | undefined, runId: string, manifest: ReportManifest): CursorDecision {
   if (!findReport(manifest.report)) return { move: false, note: 'a route export has no cursor' };
   if (!run) return { move: false, note: 'cursor kept: the run has no valid run record (it was not planned here)' };
-  if (run.status === 'planning' || run.status === 'failed') return { move: false, note: 'cursor kept: the run\'s planning did not finish' };
+  if (run.status === 'planning' || run.status === 'failed') return { move: false, note: "cursor kept: the run's planning did not finish" };
   const request = run.requests.find((r) => r.report === manifest.report);
   if (!request) return { move: false, note: 'cursor kept: the run did not ask for this report' };
   const { pending, deadLettered, unavailable, failed, pastDepth } = manifest.pages;
@@ -145,7 +153,11 @@ function cursorFor(run: RunRecord | undefined, runId: string, manifest: ReportMa
   const readUpTo = [run.startedAt, run.cursorAt ?? run.startedAt, runStartedAt(runId)].sort()[0] as string;
   // A page past Zoho's depth limit can never be read: it is reported in `failures`, and holding the cursor for
   // it would only make every later run read more and fail the same way.
-  return { move: true, cursor: readUpTo, note: pastDepth > 0 ? `, although ${pastDepth} page(s) past Zoho's depth limit could not be read (see failures)` : '' };
+  return {
+    move: true,
+    cursor: readUpTo,
+    note: pastDepth > 0 ? `, although ${pastDepth} page(s) past Zoho's depth limit could not be read (see failures)` : '',
+  };
 }
 
 /**
@@ -172,12 +184,19 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
       if (currentIsFuture) warn(`${key} held a cursor in the future (${current.cursor}); it is set back to ${cursor}.`);
       if (current && !currentIsFuture && current.orgId === run?.orgId && current.cursor >= cursor) {
         // Finalizing again (a redrive, the next run) says what the first time did.
-        manifest.cursor = current.runId === runId
-          ? { moved: true, note: `cursor moved to ${current.cursor}${decision.note}` }
-          : { moved: false, note: `cursor kept: a newer run already moved it to ${current.cursor}` };
+        manifest.cursor =
+          current.runId === runId
+            ? { moved: true, note: `cursor moved to ${current.cursor}${decision.note}` }
+            : { moved: false, note: `cursor kept: a newer run already moved it to ${current.cursor}` };
       } else {
         const fullReadAt = run?.fullReads?.includes(manifest.report) ? cursor : current?.fullReadAt;
-        const state: ReportState = { report: manifest.report, cursor, runId, ...(run?.orgId ? { orgId: run.orgId } : {}), ...(fullReadAt ? { fullReadAt } : {}) };
+        const state: ReportState = {
+          report: manifest.report,
+          cursor,
+          runId,
+          ...(run?.orgId ? { orgId: run.orgId } : {}),
+          ...(fullReadAt ? { fullReadAt } : {}),
+        };
         if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(receipts, manifest.report);
         await writeJson(store, key, state);
         manifest.cursor = { moved: true, note: `cursor moved to ${cursor}${decision.note}` };
@@ -191,7 +210,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
   }
   // Nothing of the run will be written again (no page pending, none waiting for a redrive): one object of receipts.
-  const settled = run && (run.status === 'planned' || run.status === 'finished') && manifests.every((m) => m.pages.pending + m.pages.deadLettered === 0);
+  const settled =
+    run && (run.status === 'planned' || run.status === 'finished') && manifests.every((m) => m.pages.pending + m.pages.deadLettered === 0);
   if (settled && loose.length > 0) await foldReceipts(store, runId, receipts, loose);
   return manifests;
 }

@@ -55,7 +55,10 @@ const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev', 'sk
 function wholeNumber(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const value = raw[field];
   if (value === undefined) throw new InvalidMessageError(`${field} is missing (a page message needs v, runId, page, from and limit)`);
-  if (typeof value !== 'number') throw new InvalidMessageError(`${field} must be a number, not ${typeof value === 'string' ? `the string "${value.slice(0, 20)}"` : typeof value}`);
+  if (typeof value !== 'number')
+    throw new InvalidMessageError(
+      `${field} must be a number, not ${typeof value === 'string' ? `the string "${value.slice(0, 20)}"` : typeof value}`,
+    );
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidMessageError(`${field} must be a whole number from ${min} to ${max}, not ${value}`);
   }
@@ -177,14 +180,26 @@ function parseSecretId(value: unknown, prefix: string): string | undefined {
 /** Why a page message cannot go on the queue (over SQS's limit), or undefined when it can. */
 export function tooLargeForQueue(message: PageMessage): string | undefined {
   const bytes = Buffer.byteLength(pageMessageBody(message), 'utf8');
-  return bytes > MAX_MESSAGE_BYTES ? `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)` : undefined;
+  return bytes > MAX_MESSAGE_BYTES
+    ? `its queue message would be ${bytes} bytes, over SQS's ${MAX_MESSAGE_BYTES} (shorten the parameters)`
+    : undefined;
 }
 
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {
   const { runId, report, route, params, page, from, limit, chain, prev, skip, secretId } = message;
   return JSON.stringify({
-    v: 1, runId, report, ...(route ? { route } : {}), params, page, from, limit, chain,
-    ...(prev ? { prev } : {}), ...(skip?.length ? { skip } : {}), ...(secretId ? { secretId } : {}),
+    v: 1,
+    runId,
+    report,
+    ...(route ? { route } : {}),
+    params,
+    page,
+    from,
+    limit,
+    chain,
+    ...(prev ? { prev } : {}),
+    ...(skip?.length ? { skip } : {}),
+    ...(secretId ? { secretId } : {}),
   });
 }

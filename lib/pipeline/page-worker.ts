@@ -47,7 +47,10 @@ export async function handleMessage(body: string, deps: PipelineDeps): Promise<O
   if (message.kind === 'on-demand') {
     const runId = newRunId(deps.clock.now());
     const { kind: _kind, ...target } = message;
-    const result = await planRun({ runId, targets: [target], ...(message.secretId ? { secretId: message.secretId } : {}), trigger: 'on-demand' }, deps);
+    const result = await planRun(
+      { runId, targets: [target], ...(message.secretId ? { secretId: message.secretId } : {}), trigger: 'on-demand' },
+      deps,
+    );
     return { kind: 'planned', runId, planned: result.planned };
   }
   checkRunTime(message.runId, deps.clock.now());
@@ -105,7 +108,13 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
  * this page sends that very message again (if it was lost) rather than one computed from data changed since.
  * Past Zoho's depth limit there is no next call to make: the next page is recorded as failed, with what to do.
  */
-async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, records: DeskRecord[], fingerprint: string, deps: PipelineDeps): Promise<void> {
+async function enqueueSuccessor(
+  message: PageMessage,
+  target: DeskEndpoint,
+  records: DeskRecord[],
+  fingerprint: string,
+  deps: PipelineDeps,
+): Promise<void> {
   const next = successor(message, target, records, fingerprint);
   const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
   if (existing && existing.status !== 'planned') return;
@@ -116,7 +125,7 @@ async function enqueueSuccessor(message: PageMessage, target: DeskEndpoint, reco
   if (next.from > target.fromMax) {
     await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target), cause: 'depth' });
     deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
-    deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: 'past Zoho\'s depth limit' });
+    deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: "past Zoho's depth limit" });
     return;
   }
   const tooLarge = tooLargeForQueue(next);

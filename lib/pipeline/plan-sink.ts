@@ -51,7 +51,10 @@ export class PlanSink {
   /** A page recorded as never to be read (or its report as not plannable), with the reason. */
   async setAside({ message, status, reason, cause }: SetAside): Promise<void> {
     this.count(message.report);
-    await writeReceipt(this.deps.store, message, status === 'unavailable' ? 'unavailable' : 'failed', { reason, ...(status === 'unavailable' ? {} : { cause }) });
+    await writeReceipt(this.deps.store, message, status === 'unavailable' ? 'unavailable' : 'failed', {
+      reason,
+      ...(status === 'unavailable' ? {} : { cause }),
+    });
     this.deps.events?.({ type: 'planned', runId: message.runId, report: message.report, pages: 1 });
     this.deps.events?.({ type: 'dead-lettered', runId: message.runId, report: message.report, reason });
   }

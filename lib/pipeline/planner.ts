@@ -64,11 +64,22 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     // Discovery's calls counted apart: on this machine pages are read on the same connection while it plans.
     const desk = zoho.desk.withOwnTally();
     const discovery = new Discovery(
-      desk, deps.store, startedAt, zoho.secret.org_id, deps.logger, localStart, (message) => warn(deps, message), deps.reconcileMs,
+      desk,
+      deps.store,
+      startedAt,
+      zoho.secret.org_id,
+      deps.logger,
+      localStart,
+      (message) => warn(deps, message),
+      deps.reconcileMs,
     );
     const sink = new PlanSink(deps, pageEndpoint);
     const baseOf = (target: Target) => ({
-      kind: 'page' as const, runId: request.runId, report: target.report, ...(target.route ? { route: target.route } : {}), ...(request.secretId ? { secretId: request.secretId } : {}),
+      kind: 'page' as const,
+      runId: request.runId,
+      report: target.report,
+      ...(target.route ? { route: target.route } : {}),
+      ...(request.secretId ? { secretId: request.secretId } : {}),
     });
     const emit = async (target: Target, series: Series[]) => {
       for (const one of series) for (const page of pagesOf({ ...baseOf(target), params: one.params }, one.pages)) await sink.add(page);
@@ -82,7 +93,12 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
         if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
         for (const target of targets) {
           const [first] = pagesOf({ ...baseOf(target), params: target.params }, 1) as [PageMessage];
-          await sink.setAside({ message: first, status: error.action, cause: 'planning', reason: `${target.report} could not be planned: ${describeError(error)}` });
+          await sink.setAside({
+            message: first,
+            status: error.action,
+            cause: 'planning',
+            reason: `${target.report} could not be planned: ${describeError(error)}`,
+          });
           discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
         }
       }
@@ -97,13 +113,23 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     const cursorAt = cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
     const { planned } = sink;
     const fullReads = fullReadsOf(request.targets, discovery);
-    await writeJson(deps.store, runRecordKey(request.runId), { ...record, ...(cursorAt ? { cursorAt } : {}), status: 'planned', planned, fullReads, reconciles: [...discovery.reconciles].sort() });
+    await writeJson(deps.store, runRecordKey(request.runId), {
+      ...record,
+      ...(cursorAt ? { cursorAt } : {}),
+      status: 'planned',
+      planned,
+      fullReads,
+      reconciles: [...discovery.reconciles].sort(),
+    });
     if (sink.sent === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
     return { runId: request.runId, planned, discoveryCredits };
   } catch (error) {
     // Planning stopped half-way: say so in the run record, so status shows it and no cursor moves for it.
-    await writeJson(deps.store, runRecordKey(request.runId), { ...record, status: 'failed', reason: `planning failed: ${describeError(error)}` })
-      .catch(() => undefined);
+    await writeJson(deps.store, runRecordKey(request.runId), {
+      ...record,
+      status: 'failed',
+      reason: `planning failed: ${describeError(error)}`,
+    }).catch(() => undefined);
     throw error;
   }
 }
@@ -169,14 +195,18 @@ async function agentSeries(params: Record<string, string>, agentIds: string[], d
   const until = params.until ?? discovery.startedAt;
   const list = ENDPOINTS.agentTimeEntries;
   const limit = pLimit(4);
-  const series = await Promise.all(agentIds.map((agentId) => limit(async () => {
-    const query = (from: number, to: number) => ({ modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` });
-    const tooDeep = async (from: number, to: number) =>
-      (await discovery.desk.page(list, { path: { agentId }, query: query(from, to), from: listCapacity(list), limit: 1 })).records.length > 0;
-    const windows = await probeWindows(tooDeep, since, until, PROBE_AFTER_MS);
-    if (windows.length <= 1) return [{ params: { ...params, agentId }, pages: undefined }];
-    return windows.map((w, i) => ({ params: { ...params, agentId, since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
-  })));
+  const series = await Promise.all(
+    agentIds.map((agentId) =>
+      limit(async () => {
+        const query = (from: number, to: number) => ({ modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` });
+        const tooDeep = async (from: number, to: number) =>
+          (await discovery.desk.page(list, { path: { agentId }, query: query(from, to), from: listCapacity(list), limit: 1 })).records.length > 0;
+        const windows = await probeWindows(tooDeep, since, until, PROBE_AFTER_MS);
+        if (windows.length <= 1) return [{ params: { ...params, agentId }, pages: undefined }];
+        return windows.map((w, i) => ({ params: { ...params, agentId, since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
+      }),
+    ),
+  );
   return series.flat();
 }
 
@@ -198,7 +228,9 @@ async function deepSeries(report: ReportDefinition, params: Record<string, strin
     total = await count(Date.parse(HISTORY_START), Date.parse(discovery.startedAt));
   } catch (error) {
     if (!(isAppError(error) && error.action === 'reject')) throw error;
-    discovery.warn(`${report.id}: ${describeEndpoint(search)} was refused (${describeError(error)}); reading the list, which Zoho pages only so deep.`);
+    discovery.warn(
+      `${report.id}: ${describeEndpoint(search)} was refused (${describeError(error)}); reading the list, which Zoho pages only so deep.`,
+    );
     return [{ params, pages: undefined }];
   }
   if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
@@ -282,16 +314,22 @@ async function planTicketChildren(
           const withApprovals = report.fanOut === 'ticket-with-approvals';
           const parents = withApprovals ? tickets.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0) : tickets;
           if (withApprovals) for (const ticket of parents) changed.add(String(ticket.id));
-          await emit(target, parents.map((ticket: DeskRecord) => ({
-            params: { ...params, ticketId: String(ticket.id) },
-            // Threads are counted on the ticket; time entries are not.
-            pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
-          })));
+          await emit(
+            target,
+            parents.map((ticket: DeskRecord) => ({
+              params: { ...params, ticketId: String(ticket.id) },
+              // Threads are counted on the ticket; time entries are not.
+              pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
+            })),
+          );
         }
       });
       for (const { target, report, params } of reads.filter((r) => r.report.fanOut === 'ticket-with-approvals')) {
         const carried = (await discovery.carriedParents(report.id)).filter((id) => !changed.has(id));
-        await emit(target, carried.map((ticketId) => ({ params: { ...params, ticketId }, pages: undefined })));
+        await emit(
+          target,
+          carried.map((ticketId) => ({ params: { ...params, ticketId }, pages: undefined })),
+        );
       }
     });
   }

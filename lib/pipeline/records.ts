@@ -104,12 +104,7 @@ export const quarantineKey = (key: string) => `_quarantine/${key}`;
  * Reads a bookkeeping object; an invalid one is copied to `_quarantine/<key>`, named in a warning, and read as
  * absent, so the caller falls back to what is safe (read in full, count the page as pending, move no cursor).
  */
-export async function readChecked<T>(
-  store: ObjectStore,
-  key: string,
-  schema: z.ZodType<T>,
-  warn: (message: string) => void,
-): Promise<T | undefined> {
+export async function readChecked<T>(store: ObjectStore, key: string, schema: z.ZodType<T>, warn: (message: string) => void): Promise<T | undefined> {
   const result = await readRecord(store, key, schema);
   if (result.kind === 'valid') return result.value;
   if (result.kind === 'invalid') {
@@ -121,4 +116,7 @@ export async function readChecked<T>(
 }
 
 /** A warning sink that logs. */
-export const warnTo = (logger: Logger, fields: Record<string, unknown> = {}) => (message: string) => logger.warn(fields, message);
+export const warnTo =
+  (logger: Logger, fields: Record<string, unknown> = {}) =>
+  (message: string) =>
+    logger.warn(fields, message);

@@ -28,12 +28,17 @@ export function seekNext(target: DeskEndpoint, records: readonly DeskRecord[], f
   const name = describeEndpoint(target);
   const times = records.map((record, i) => {
     const time = Date.parse(String(record[field] ?? ''));
-    if (Number.isNaN(time)) throw new ZohoRejectedError(`${name} answered a record without a ${field} (record ${i + 1}): its window cannot be paged on.`, { request: name });
+    if (Number.isNaN(time))
+      throw new ZohoRejectedError(`${name} answered a record without a ${field} (record ${i + 1}): its window cannot be paged on.`, {
+        request: name,
+      });
     return time;
   });
   for (let i = 1; i < times.length; i += 1) {
     if ((times[i] as number) < (times[i - 1] as number)) {
-      throw new ZohoRejectedError(`${name} answered a page not sorted by ${field} as asked (record ${i + 1}): its window cannot be paged on.`, { request: name });
+      throw new ZohoRejectedError(`${name} answered a page not sorted by ${field} as asked (record ${i + 1}): its window cannot be paged on.`, {
+        request: name,
+      });
     }
   }
   const last = times.at(-1) as number;
@@ -42,11 +47,16 @@ export function seekNext(target: DeskEndpoint, records: readonly DeskRecord[], f
     // A whole page of one time: on by offset within it, a tenth of a page back so a tie that leaves meanwhile
     // cannot make one skipped; what is read twice is dropped by id.
     const ids = records.map(idOf);
-    next = { after: position.after, from: position.from + limit - Math.max(1, Math.floor(limit / 10)), skip: [...new Set([...position.skip, ...ids])] };
+    next = {
+      after: position.after,
+      from: position.from + limit - Math.max(1, Math.floor(limit / 10)),
+      skip: [...new Set([...position.skip, ...ids])],
+    };
   } else {
     next = { after: new Date(last).toISOString(), from: target.fromBase, skip: records.filter((_, i) => times[i] === last).map(idOf) };
   }
-  if (next.skip.length > MAX_TIES) throw new ZohoRejectedError(`${name}: more than ${MAX_TIES} records share the time ${next.after}.`, { request: name });
+  if (next.skip.length > MAX_TIES)
+    throw new ZohoRejectedError(`${name}: more than ${MAX_TIES} records share the time ${next.after}.`, { request: name });
   return next;
 }
 

@@ -104,7 +104,12 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
   if (state && state.runId > runId) return []; // a newer run has read the bin since
   const prior = new Set(state?.runId === runId ? (state.scopes.before ?? []) : (state?.scopes[''] ?? []));
   const fresh = items.filter((t) => !prior.has(feedKey(t)));
-  const next: IdsState = { report: 'recycle-bin', runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes: { '': items.map(feedKey), before: [...prior] } };
+  const next: IdsState = {
+    report: 'recycle-bin',
+    runId,
+    ...(run.orgId ? { orgId: run.orgId } : {}),
+    scopes: { '': items.map(feedKey), before: [...prior] },
+  };
   await store.put(FEED_STATE, `${JSON.stringify(next)}\n`, 'application/json');
   return fresh;
 }
@@ -137,18 +142,24 @@ async function historyScopes(store: ObjectStore, report: ReportDefinition, runId
  * ticket modified since, tombstones the suspects it does not find.
  */
 async function applyReport(
-  store: ObjectStore, run: RunRecord, runId: string, report: ReportDefinition, mine: readonly Receipt[], binned: ReadonlySet<string>,
+  store: ObjectStore,
+  run: RunRecord,
+  runId: string,
+  report: ReportDefinition,
+  mine: readonly Receipt[],
+  binned: ReadonlySet<string>,
   warn: (message: string) => void,
 ): Promise<number> {
   const key = idsStateKey(report.id);
   const stored = await readChecked(store, key, idsStateSchema, warn);
   const previous = stored && stored.orgId === run.orgId ? stored : undefined;
   if (previous && previous.runId > runId) return 0; // a newer read already stands
-  const base = previous?.runId === runId
-    ? (previous.before ?? { scopes: {} })
-    : previous
-      ? { scopes: previous.scopes, ...(previous.suspects ? { suspects: previous.suspects } : {}) }
-      : { scopes: stored ? {} : await historyScopes(store, report, runId) };
+  const base =
+    previous?.runId === runId
+      ? (previous.before ?? { scopes: {} })
+      : previous
+        ? { scopes: previous.scopes, ...(previous.suspects ? { suspects: previous.suspects } : {}) }
+        : { scopes: stored ? {} : await historyScopes(store, report, runId) };
   const scopes: Record<string, string[]> = { ...base.scopes };
   let suspects = [...(base.suspects ?? [])];
   const departed: Tombstone[] = [];
@@ -203,10 +214,16 @@ async function applyReport(
     suspects = suspects.filter((id) => !binned.has(id));
   }
   // Written again when finalized again, even empty: a redriven page may have held what looked gone.
-  if (departed.length || (previous?.runId === runId && (previous.departed ?? 0) > 0)) await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
+  if (departed.length || (previous?.runId === runId && (previous.departed ?? 0) > 0))
+    await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
   const state: IdsState = {
-    report: report.id, runId, ...(run.orgId ? { orgId: run.orgId } : {}), scopes, ...(suspects.length ? { suspects } : {}),
-    before: base, departed: departed.length,
+    report: report.id,
+    runId,
+    ...(run.orgId ? { orgId: run.orgId } : {}),
+    scopes,
+    ...(suspects.length ? { suspects } : {}),
+    before: base,
+    departed: departed.length,
   };
   await store.put(key, `${JSON.stringify(state)}\n`, 'application/json');
   return departed.length;
@@ -246,7 +263,15 @@ export async function recordDepartures(
   for (const report of reports) {
     if (!settled(report.id) || report.deletionFeed) continue;
     const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
-    const departed = await applyReport(store, run, runId, report, receipts.filter((r) => r.report === report.id), binned, warn);
+    const departed = await applyReport(
+      store,
+      run,
+      runId,
+      report,
+      receipts.filter((r) => r.report === report.id),
+      binned,
+      warn,
+    );
     if (departed) byReport[report.id] = (byReport[report.id] ?? 0) + departed;
   }
   return { byReport };

@@ -35,13 +35,20 @@ export type WindowCount = (from: number, to: number) => Promise<number>;
  * Empty windows are dropped, so a quiet portal costs one count call.
  */
 export async function splitWindows(
-  count: WindowCount, since: string, until: string, capacity: number, what = 'records', known?: number,
+  count: WindowCount,
+  since: string,
+  until: string,
+  capacity: number,
+  what = 'records',
+  known?: number,
 ): Promise<TimeWindow[]> {
   const split = async (from: number, to: number, records: number): Promise<TimeWindow[]> => {
     if (records === 0) return [];
     if (records <= capacity) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString(), count: records }];
     if (to <= from) {
-      throw new ZohoRejectedError(`${records} ${what} share the time ${new Date(from).toISOString()}, more than a search can page through (${capacity}).`);
+      throw new ZohoRejectedError(
+        `${records} ${what} share the time ${new Date(from).toISOString()}, more than a search can page through (${capacity}).`,
+      );
     }
     const middle = Math.floor((from + to) / 2);
     const [left, right] = await Promise.all([count(from, middle), count(middle + 1, to)]);
@@ -57,10 +64,14 @@ export async function splitWindows(
  * (a list with no count: is there a record past its reach?). Stretches shorter than `minMs` are not asked.
  */
 export async function probeWindows(
-  tooDeep: (from: number, to: number) => Promise<boolean>, since: string, until: string, minMs: number,
+  tooDeep: (from: number, to: number) => Promise<boolean>,
+  since: string,
+  until: string,
+  minMs: number,
 ): Promise<Array<{ since: string; until: string }>> {
   const split = async (from: number, to: number): Promise<Array<{ since: string; until: string }>> => {
-    if (to - from < minMs || to <= from || !(await tooDeep(from, to))) return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString() }];
+    if (to - from < minMs || to <= from || !(await tooDeep(from, to)))
+      return [{ since: new Date(from).toISOString(), until: new Date(to).toISOString() }];
     const middle = Math.floor((from + to) / 2);
     return [...(await split(from, middle)), ...(await split(middle + 1, to))];
   };
@@ -83,7 +94,8 @@ export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Recor
   return async (from, to) => {
     const page = await desk.page(search, { query: { ...query, createdTimeRange: range(from, to) }, from: search.fromBase, limit: 1 });
     if (page.records.length === 0) return 0;
-    if (page.count === undefined) throw new ZohoRejectedError(`${describeEndpoint(search)} answered without a "count".`, { request: describeEndpoint(search) });
+    if (page.count === undefined)
+      throw new ZohoRejectedError(`${describeEndpoint(search)} answered without a "count".`, { request: describeEndpoint(search) });
     return page.count;
   };
 }
@@ -96,11 +108,20 @@ const WINDOWS_AT_ONCE = 4;
  * windows side by side, each oldest first by keyset (seek.ts) — so what depends on the tickets starts at once
  * and nothing holds them all. A ticket edited while it is read, and so found in two windows, is handed over once.
  */
-export async function forEachTicketPage(desk: DeskClient, since: string, until: string, onPage: (tickets: DeskRecord[]) => Promise<void>): Promise<void> {
+export async function forEachTicketPage(
+  desk: DeskClient,
+  since: string,
+  until: string,
+  onPage: (tickets: DeskRecord[]) => Promise<void>,
+): Promise<void> {
   const seen = new Set<string>();
   const limit = pLimit(WINDOWS_AT_ONCE);
-  await Promise.all((await ticketWindows(desk, since, until)).map((window) => limit(() => {
-    const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
-    return seekPages(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since, onPage, seen);
-  })));
+  await Promise.all(
+    (await ticketWindows(desk, since, until)).map((window) =>
+      limit(() => {
+        const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
+        return seekPages(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since, onPage, seen);
+      }),
+    ),
+  );
 }

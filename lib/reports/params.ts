@@ -38,7 +38,8 @@ export function checkParam(field: string, kind: ParamKind, value: unknown): stri
       if (!MODULES.includes(value)) throw new InvalidMessageError(`${field} must be one of ${MODULES.join(', ')}, not "${value.slice(0, 40)}"`);
       return value;
     case 'agent-status':
-      if (value !== 'ACTIVE' && value !== 'DISABLED') throw new InvalidMessageError(`${field} must be ACTIVE or DISABLED, not "${value.slice(0, 40)}"`);
+      if (value !== 'ACTIVE' && value !== 'DISABLED')
+        throw new InvalidMessageError(`${field} must be ACTIVE or DISABLED, not "${value.slice(0, 40)}"`);
       return value;
     case 'ticket-status':
       if (!/^[\p{L}\p{N} ,_-]{1,100}$/u.test(value)) throw new InvalidMessageError(`${field} must be a ticket status or a comma list of them`);

@@ -26,7 +26,8 @@ export function parseRoute(raw: unknown): string {
     throw new InvalidMessageError('route must not carry a query string: put query parameters in "params"');
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
-  if (raw.includes('\\') || /[\s\u0000-\u001f]/.test(raw)) throw new InvalidMessageError('route must not contain backslashes, spaces or control characters');
+  if (raw.includes('\\') || /[\s\u0000-\u001f]/.test(raw))
+    throw new InvalidMessageError('route must not contain backslashes, spaces or control characters');
   if (!raw.startsWith('/')) throw new InvalidMessageError('route must start with "/", e.g. "/tickets"');
   const segments = raw.slice(1).replace(/\/$/, '').split('/');
   if (segments.some((s) => s === '..' || s === '.')) throw new InvalidMessageError('route must not contain "." or ".." segments');
@@ -72,8 +73,20 @@ export function routeTarget(route: string, queryNames: readonly string[]): Route
   }
   // Not in the table: start at 0, so whatever its base, a page boundary can repeat a record but never skip one.
   const adHoc: DeskEndpoint = {
-    key: 'route', path: route, paginated: true, fromBase: 0, baseConfirmed: false, minLimit: 1, maxLimit: 200,
-    responseKey: '*', query: queryNames, required: [], scopes: [], needsOrgId: true, unconfirmed: false, fromMax: 4_999,
+    key: 'route',
+    path: route,
+    paginated: true,
+    fromBase: 0,
+    baseConfirmed: false,
+    minLimit: 1,
+    maxLimit: 200,
+    responseKey: '*',
+    query: queryNames,
+    required: [],
+    scopes: [],
+    needsOrgId: true,
+    unconfirmed: false,
+    fromMax: 4_999,
   };
   return { endpoint: adHoc, path: undefined, defaultLimit: DEFAULT_ROUTE_LIMIT };
 }
@@ -85,7 +98,7 @@ export function parseRouteParams(route: string, raw: unknown = {}): Record<strin
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!PARAM_NAME.test(name)) throw new InvalidMessageError(`params: "${name.slice(0, 40)}" is not a parameter name`);
     if (name === 'from') throw new InvalidMessageError('params.from is set by the pipeline, page by page');
-    if (name === 'orgId') throw new InvalidMessageError('params.orgId comes from the secret\'s org_id, not the message');
+    if (name === 'orgId') throw new InvalidMessageError("params.orgId comes from the secret's org_id, not the message");
     if (typeof value === 'number') throw new InvalidMessageError(`params.${name} must be a string ("${value}"), not a number`);
     if (typeof value !== 'string' || value.length > 1000) throw new InvalidMessageError(`params.${name} must be a string of at most 1000 characters`);
     params[name] = value;
@@ -126,10 +139,15 @@ const ROUTE_PREFIX = 120;
  * not part of the question). None without parameters; a long query keeps a prefix and a hash, as long routes do.
  */
 export function routeParamsScope(params: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(params).filter(([name]) => name !== 'limit').sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(params)
+    .filter(([name]) => name !== 'limit')
+    .sort(([a], [b]) => a.localeCompare(b));
   if (!entries.length) return '';
   // Every character but letters, digits and - _ . is %-encoded, so the folder name is a safe key segment.
-  const query = encodeURIComponent(new URLSearchParams(entries).toString()).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const query = encodeURIComponent(new URLSearchParams(entries).toString()).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   const folder = `params=${query}`;
   if (folder.length <= MAX_ROUTE_FOLDER) return `${folder}/`;
   const hash = createHash('sha256').update(query).digest('hex').slice(0, 16);

@@ -13,7 +13,20 @@ import { Random } from './random.js';
 export const FIELD_MODULES = ['tickets', 'contacts', 'accounts', 'calls'] as const;
 export type FieldModule = (typeof FIELD_MODULES)[number];
 
-type FieldType = 'Text' | 'Picklist' | 'Number' | 'Percent' | 'Decimal' | 'Currency' | 'Date' | 'DateTime' | 'Boolean' | 'Email' | 'Phone' | 'URL' | 'LookUp';
+type FieldType =
+  | 'Text'
+  | 'Picklist'
+  | 'Number'
+  | 'Percent'
+  | 'Decimal'
+  | 'Currency'
+  | 'Date'
+  | 'DateTime'
+  | 'Boolean'
+  | 'Email'
+  | 'Phone'
+  | 'URL'
+  | 'LookUp';
 
 interface FieldDefinition {
   apiName: string;
@@ -26,13 +39,29 @@ interface FieldDefinition {
   decimalPlaces?: number;
 }
 
-const system = (apiName: string, displayLabel: string, type: FieldType, maxLength: number, extra: Partial<FieldDefinition> = {}): FieldDefinition =>
-  ({ apiName, displayLabel, type, custom: false, maxLength, ...extra });
-const custom = (name: string, displayLabel: string, type: FieldType, extra: Partial<FieldDefinition> = {}): FieldDefinition =>
-  ({ apiName: `cf_${name}`, displayLabel, type, custom: true, maxLength: type === 'Text' || type === 'Picklist' ? 120 : 50, ...extra });
+const system = (
+  apiName: string,
+  displayLabel: string,
+  type: FieldType,
+  maxLength: number,
+  extra: Partial<FieldDefinition> = {},
+): FieldDefinition => ({ apiName, displayLabel, type, custom: false, maxLength, ...extra });
+const custom = (name: string, displayLabel: string, type: FieldType, extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
+  apiName: `cf_${name}`,
+  displayLabel,
+  type,
+  custom: true,
+  maxLength: type === 'Text' || type === 'Picklist' ? 120 : 50,
+  ...extra,
+});
 
 /** The ticket status field lists each value with its statusType (Field.json statusFieldResponse). */
-const TICKET_STATUSES = [['Open', 'Open'], ['On Hold', 'On Hold'], ['Escalated', 'Open'], ['Closed', 'Closed']] as const;
+const TICKET_STATUSES = [
+  ['Open', 'Open'],
+  ['On Hold', 'On Hold'],
+  ['Escalated', 'Open'],
+  ['Closed', 'Closed'],
+] as const;
 
 export const FIELDS: Record<FieldModule, readonly FieldDefinition[]> = {
   tickets: [
@@ -87,15 +116,24 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function fieldsJson(portal: Portal, module: FieldModule) {
   const moduleIndex = FIELD_MODULES.indexOf(module);
   return FIELDS[module].map((f, i) => ({
-    id: makeId(portal.idPrefix, 'field', moduleIndex * 100 + i + 1), apiName: f.apiName, displayLabel: f.displayLabel,
-    i18NLabel: f.displayLabel, name: f.apiName, type: f.type, isCustomField: f.custom, isMandatory: f.mandatory ?? false,
-    isEncryptedField: false, isTrackLastActivityTime: false, maxLength: f.maxLength,
+    id: makeId(portal.idPrefix, 'field', moduleIndex * 100 + i + 1),
+    apiName: f.apiName,
+    displayLabel: f.displayLabel,
+    i18NLabel: f.displayLabel,
+    name: f.apiName,
+    type: f.type,
+    isCustomField: f.custom,
+    isMandatory: f.mandatory ?? false,
+    isEncryptedField: false,
+    isTrackLastActivityTime: false,
+    maxLength: f.maxLength,
     // The tickets module's variants add showToHelpCenter (Field.json *ForTickets).
     ...(module === 'tickets' && { showToHelpCenter: !f.custom }),
     ...(f.allowedValues && {
-      allowedValues: module === 'tickets' && f.apiName === 'status'
-        ? TICKET_STATUSES.map(([value, statusType]) => ({ statusType, value }))
-        : f.allowedValues.map((value) => ({ value })),
+      allowedValues:
+        module === 'tickets' && f.apiName === 'status'
+          ? TICKET_STATUSES.map(([value, statusType]) => ({ statusType, value }))
+          : f.allowedValues.map((value) => ({ value })),
     }),
     ...(f.decimalPlaces !== undefined && { decimalPlaces: f.decimalPlaces }),
     ...(f.type === 'Currency' && { roundingOption: 'normal', roundingPrecision: f.decimalPlaces ?? 2 }),
@@ -108,14 +146,22 @@ const customFields = (module: FieldModule) => FIELDS[module].filter((f) => f.cus
 function generated(f: FieldDefinition, rnd: Random, createdTime: number): string | null {
   if (rnd.chance(0.2)) return null;
   switch (f.type) {
-    case 'Picklist': return rnd.pick(f.allowedValues ?? ['']);
-    case 'Number': return String(rnd.int(1, 50));
-    case 'Percent': return (rnd.int(0, 1000) / 10).toFixed(1);
-    case 'Decimal': return (rnd.int(10, 50) / 10).toFixed(f.decimalPlaces ?? 1);
-    case 'Currency': return (rnd.int(1_000, 5_000_000) / 100).toFixed(f.decimalPlaces ?? 2);
-    case 'Date': return isoDate(createdTime + rnd.int(-30, 30) * DAY);
-    case 'Boolean': return rnd.chance(0.5) ? 'true' : 'false';
-    default: return rnd.pick(LANGUAGES);
+    case 'Picklist':
+      return rnd.pick(f.allowedValues ?? ['']);
+    case 'Number':
+      return String(rnd.int(1, 50));
+    case 'Percent':
+      return (rnd.int(0, 1000) / 10).toFixed(1);
+    case 'Decimal':
+      return (rnd.int(10, 50) / 10).toFixed(f.decimalPlaces ?? 1);
+    case 'Currency':
+      return (rnd.int(1_000, 5_000_000) / 100).toFixed(f.decimalPlaces ?? 2);
+    case 'Date':
+      return isoDate(createdTime + rnd.int(-30, 30) * DAY);
+    case 'Boolean':
+      return rnd.chance(0.5) ? 'true' : 'false';
+    default:
+      return rnd.pick(LANGUAGES);
   }
 }
 
@@ -130,13 +176,21 @@ export function cfValues(portal: Portal, module: FieldModule, record: { id: stri
 function changed(f: FieldDefinition, current: string | null, rnd: Random, now: number): string {
   const number = Number(current ?? 0);
   switch (f.type) {
-    case 'Picklist': return rnd.pick((f.allowedValues ?? []).filter((v) => v !== current));
-    case 'Boolean': return current === 'true' ? 'false' : 'true';
-    case 'Number': return String(number + rnd.int(1, 5));
-    case 'Percent': return ((number + rnd.int(1, 100) / 10) % 100).toFixed(1);
-    case 'Decimal': case 'Currency': return (number + rnd.int(1, 9) / 10).toFixed(f.decimalPlaces ?? 1);
-    case 'Date': return isoDate((current ? Date.parse(current) : now) + rnd.int(1, 30) * DAY);
-    default: return rnd.pick(LANGUAGES.filter((v) => v !== current));
+    case 'Picklist':
+      return rnd.pick((f.allowedValues ?? []).filter((v) => v !== current));
+    case 'Boolean':
+      return current === 'true' ? 'false' : 'true';
+    case 'Number':
+      return String(number + rnd.int(1, 5));
+    case 'Percent':
+      return ((number + rnd.int(1, 100) / 10) % 100).toFixed(1);
+    case 'Decimal':
+    case 'Currency':
+      return (number + rnd.int(1, 9) / 10).toFixed(f.decimalPlaces ?? 1);
+    case 'Date':
+      return isoDate((current ? Date.parse(current) : now) + rnd.int(1, 30) * DAY);
+    default:
+      return rnd.pick(LANGUAGES.filter((v) => v !== current));
   }
 }
 

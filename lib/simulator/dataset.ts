@@ -10,29 +10,145 @@ import { FIRST_NAMES, LAST_NAMES, COMPANIES, SUBJECTS, TAG_NAMES, DEPARTMENT_NAM
 
 export type { Edition };
 
-export interface Department { id: string; name: string; createdTime: number; creatorId: string; isDefault: boolean }
-export interface Agent { id: string; zuid: string; firstName: string; lastName: string; status: 'ACTIVE' | 'DISABLED'; departmentIds: string[]; roleId: string; profileId: string }
-export interface Account { id: string; accountName: string; website: string; createdTime: number; modifiedTime: number; ownerId: string }
-/** `modifiedTime` is set when evolve edits the contact; until then it is its createdTime. */
-export interface Contact { id: string; firstName: string; lastName: string; accountId: string | null; createdTime: number; ownerId: string; modifiedTime?: number }
-export interface Ticket {
-  index: number; id: string; ticketNumber: number; subject: string; status: string; statusType: 'Open' | 'On Hold' | 'Closed';
-  departmentId: string; contactId: string; accountId: string | null; assigneeId: string | null; channel: string; priority: string | null;
-  createdTime: number; modifiedTime: number; closedTime: number | null; dueDate: number | null;
-  /** threads generated from the seed; later additions live in Portal.addedThreads */
-  baseThreads: number; approvalCount: number;
+export interface Department {
+  id: string;
+  name: string;
+  createdTime: number;
+  creatorId: string;
+  isDefault: boolean;
 }
-export interface Thread { id: string; ticketId: string; direction: 'in' | 'out'; channel: string; authorId: string; authorType: 'END_USER' | 'AGENT'; createdTime: number; summary: string; isDescriptionThread: boolean }
-export interface TimeEntry { id: string; ticketId: string; ownerId: string; departmentId: string; executedTime: number; createdTime: number; modifiedTime: number; seconds: number; billable: boolean }
-export interface Approval { id: string; ticketId: string; subject: string; status: 'Pending' | 'Approved' | 'Rejected'; requesterId: string; approverId: string; requestedTime: number; processedTime: number | null }
-export interface Call { id: string; subject: string; departmentId: string; contactId: string; ticketId: string | null; ownerId: string; direction: 'inbound' | 'outbound'; startTime: number; durationSeconds: number; createdTime: number; modifiedTime: number; isCompleted: boolean }
-export interface Rating { id: string; ticketId: string; departmentId: string; contactId: string; agentId: string | null; rating: 'GOOD' | 'OK' | 'BAD'; ratedTime: number; feedback: string | null }
-export interface EmailFailure { ticketId: string; threadId: string; departmentId: string; channel: string; subject: string; reason: string; createdTime: number; assigneeId: string | null }
-export interface Tag { id: string; name: string; departmentId: string; createdTime: number }
+export interface Agent {
+  id: string;
+  zuid: string;
+  firstName: string;
+  lastName: string;
+  status: 'ACTIVE' | 'DISABLED';
+  departmentIds: string[];
+  roleId: string;
+  profileId: string;
+}
+export interface Account {
+  id: string;
+  accountName: string;
+  website: string;
+  createdTime: number;
+  modifiedTime: number;
+  ownerId: string;
+}
+/** `modifiedTime` is set when evolve edits the contact; until then it is its createdTime. */
+export interface Contact {
+  id: string;
+  firstName: string;
+  lastName: string;
+  accountId: string | null;
+  createdTime: number;
+  ownerId: string;
+  modifiedTime?: number;
+}
+export interface Ticket {
+  index: number;
+  id: string;
+  ticketNumber: number;
+  subject: string;
+  status: string;
+  statusType: 'Open' | 'On Hold' | 'Closed';
+  departmentId: string;
+  contactId: string;
+  accountId: string | null;
+  assigneeId: string | null;
+  channel: string;
+  priority: string | null;
+  createdTime: number;
+  modifiedTime: number;
+  closedTime: number | null;
+  dueDate: number | null;
+  /** threads generated from the seed; later additions live in Portal.addedThreads */
+  baseThreads: number;
+  approvalCount: number;
+}
+export interface Thread {
+  id: string;
+  ticketId: string;
+  direction: 'in' | 'out';
+  channel: string;
+  authorId: string;
+  authorType: 'END_USER' | 'AGENT';
+  createdTime: number;
+  summary: string;
+  isDescriptionThread: boolean;
+}
+export interface TimeEntry {
+  id: string;
+  ticketId: string;
+  ownerId: string;
+  departmentId: string;
+  executedTime: number;
+  createdTime: number;
+  modifiedTime: number;
+  seconds: number;
+  billable: boolean;
+}
+export interface Approval {
+  id: string;
+  ticketId: string;
+  subject: string;
+  status: 'Pending' | 'Approved' | 'Rejected';
+  requesterId: string;
+  approverId: string;
+  requestedTime: number;
+  processedTime: number | null;
+}
+export interface Call {
+  id: string;
+  subject: string;
+  departmentId: string;
+  contactId: string;
+  ticketId: string | null;
+  ownerId: string;
+  direction: 'inbound' | 'outbound';
+  startTime: number;
+  durationSeconds: number;
+  createdTime: number;
+  modifiedTime: number;
+  isCompleted: boolean;
+}
+export interface Rating {
+  id: string;
+  ticketId: string;
+  departmentId: string;
+  contactId: string;
+  agentId: string | null;
+  rating: 'GOOD' | 'OK' | 'BAD';
+  ratedTime: number;
+  feedback: string | null;
+}
+export interface EmailFailure {
+  ticketId: string;
+  threadId: string;
+  departmentId: string;
+  channel: string;
+  subject: string;
+  reason: string;
+  createdTime: number;
+  assigneeId: string | null;
+}
+export interface Tag {
+  id: string;
+  name: string;
+  departmentId: string;
+  createdTime: number;
+}
 /** Modules whose records the simulated portal can move to the recycle bin, with Zoho's `type` for each (Recyclebin.json). */
 export type BinType = 'Tickets' | 'Contacts' | 'Accounts' | 'Calls' | 'Time Entry';
 /** A record in the recycle bin: its own id, as the bin lists it (deletedTime in ms). */
-export interface BinItem { id: string; type: BinType; displayName: string; deletedTime: number; deletedById: string; departmentId: string | null }
+export interface BinItem {
+  id: string;
+  type: BinType;
+  displayName: string;
+  deletedTime: number;
+  deletedById: string;
+  departmentId: string | null;
+}
 
 export interface Portal {
   seed: number;
@@ -93,9 +209,20 @@ export interface DatasetOptions {
 
 // Zoho ids are 19-digit strings sharing an org prefix; each kind of record gets its own sequence range.
 const ID_BASES = {
-  department: 1_000_000, agent: 2_000_000, role: 3_000_000, account: 10_000_000, contact: 20_000_000,
-  ticket: 100_000_000, tag: 40_000_000, timeEntry: 200_000_000, approval: 300_000_000, call: 400_000_000,
-  rating: 500_000_000, field: 600_000_000, module: 700_000_000, thread: 100_000_000_000,
+  department: 1_000_000,
+  agent: 2_000_000,
+  role: 3_000_000,
+  account: 10_000_000,
+  contact: 20_000_000,
+  ticket: 100_000_000,
+  tag: 40_000_000,
+  timeEntry: 200_000_000,
+  approval: 300_000_000,
+  call: 400_000_000,
+  rating: 500_000_000,
+  field: 600_000_000,
+  module: 700_000_000,
+  thread: 100_000_000_000,
 } as const;
 export type IdKind = keyof typeof ID_BASES;
 
@@ -135,7 +262,11 @@ export function generatePortal(options: DatasetOptions): Portal {
   const departmentCount = Math.min(DEPARTMENT_NAMES.length, 2 + Math.floor(size / 1500));
   const founder = makeId(idPrefix, 'agent', 1);
   const departments: Department[] = DEPARTMENT_NAMES.slice(0, departmentCount).map((name, i) => ({
-    id: next('department'), name, createdTime: org.createdTime + i * DAY, creatorId: founder, isDefault: i === 0,
+    id: next('department'),
+    name,
+    createdTime: org.createdTime + i * DAY,
+    creatorId: founder,
+    isDefault: i === 0,
   }));
   const departmentIds = departments.map((d) => d.id);
 
@@ -159,25 +290,50 @@ export function generatePortal(options: DatasetOptions): Portal {
     const created = when(start - 60 * DAY, options.now - DAY);
     const name = `${rnd.pick(COMPANIES)} ${rnd.pick(['Ltd', 'GmbH', 'Inc', 'BV', 'SA', 'Oy', 'KK'])}`;
     return {
-      id: next('account'), accountName: name, website: `https://www.${name.toLowerCase().replace(/[^a-z]/g, '')}.example`,
-      createdTime: created, modifiedTime: when(created, options.now), ownerId: rnd.pick(agents).id,
+      id: next('account'),
+      accountName: name,
+      website: `https://www.${name.toLowerCase().replace(/[^a-z]/g, '')}.example`,
+      createdTime: created,
+      modifiedTime: when(created, options.now),
+      ownerId: rnd.pick(agents).id,
     };
   });
 
   const contactCount = options.contacts ?? 5 + Math.floor(size / 2);
   const contacts: Contact[] = Array.from({ length: contactCount }, () => ({
-    id: next('contact'), firstName: rnd.pick(FIRST_NAMES), lastName: rnd.pick(LAST_NAMES),
-    accountId: rnd.chance(0.7) ? rnd.pick(accounts).id : null, createdTime: when(start - 30 * DAY, options.now - DAY),
+    id: next('contact'),
+    firstName: rnd.pick(FIRST_NAMES),
+    lastName: rnd.pick(LAST_NAMES),
+    accountId: rnd.chance(0.7) ? rnd.pick(accounts).id : null,
+    createdTime: when(start - 30 * DAY, options.now - DAY),
     ownerId: rnd.pick(agents).id,
   }));
 
   const portal: Portal = {
-    seed: options.seed, org, departments, agents, accounts, contacts, tickets: [], ticketsById: new Map(),
-    agentsById: new Map(agents.map((a) => [a.id, a])), contactsById: new Map(contacts.map((c) => [c.id, c])),
+    seed: options.seed,
+    org,
+    departments,
+    agents,
+    accounts,
+    contacts,
+    tickets: [],
+    ticketsById: new Map(),
+    agentsById: new Map(agents.map((a) => [a.id, a])),
+    contactsById: new Map(contacts.map((c) => [c.id, c])),
     departmentsById: new Map(departments.map((d) => [d.id, d])),
-    timeEntries: [], approvals: [], calls: [], ratings: [], emailFailures: [], tags: [], addedThreads: new Map(),
-    hidden: new Set(), bin: [], cfEdits: new Map(),
-    sequences, idPrefix, shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
+    timeEntries: [],
+    approvals: [],
+    calls: [],
+    ratings: [],
+    emailFailures: [],
+    tags: [],
+    addedThreads: new Map(),
+    hidden: new Set(),
+    bin: [],
+    cfEdits: new Map(),
+    sequences,
+    idPrefix,
+    shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
   };
 
   const createdTimes = Array.from({ length: size }, () => when(start, options.now - 60_000)).sort((a, b) => a - b);
@@ -186,7 +342,12 @@ export function generatePortal(options: DatasetOptions): Portal {
   for (const department of departments) {
     const count = 4 + rnd.int(0, 10);
     for (let i = 0; i < count; i += 1) {
-      portal.tags.push({ id: next('tag'), name: `${rnd.pick(TAG_NAMES)}-${i + 1}`, departmentId: department.id, createdTime: when(start, options.now) });
+      portal.tags.push({
+        id: next('tag'),
+        name: `${rnd.pick(TAG_NAMES)}-${i + 1}`,
+        departmentId: department.id,
+        createdTime: when(start, options.now),
+      });
     }
   }
 
@@ -195,8 +356,15 @@ export function generatePortal(options: DatasetOptions): Portal {
     const ticket = rnd.pick(portal.tickets);
     const executed = when(start, options.now - 60_000);
     portal.timeEntries.push({
-      id: makeId(idPrefix, 'timeEntry', ++sequences.timeEntry), ticketId: ticket.id, ownerId: busy.id, departmentId: ticket.departmentId,
-      executedTime: executed, createdTime: executed, modifiedTime: executed, seconds: rnd.int(5, 60) * 60, billable: rnd.chance(0.4),
+      id: makeId(idPrefix, 'timeEntry', ++sequences.timeEntry),
+      ticketId: ticket.id,
+      ownerId: busy.id,
+      departmentId: ticket.departmentId,
+      executedTime: executed,
+      createdTime: executed,
+      modifiedTime: executed,
+      seconds: rnd.int(5, 60) * 60,
+      billable: rnd.chance(0.4),
     });
   }
 
@@ -205,19 +373,36 @@ export function generatePortal(options: DatasetOptions): Portal {
     const created = when(start, options.now - 60_000);
     const ticket = portal.tickets.length && rnd.chance(0.5) ? rnd.pick(portal.tickets) : null;
     portal.calls.push({
-      id: next('call'), subject: `Call with ${contact.firstName} ${contact.lastName}`, departmentId: ticket?.departmentId ?? rnd.pick(departmentIds),
-      contactId: contact.id, ticketId: ticket?.id ?? null, ownerId: rnd.pick(activeAgents.length ? activeAgents : agents).id,
-      direction: rnd.chance(0.6) ? 'inbound' : 'outbound', startTime: created, durationSeconds: rnd.int(30, 3600),
-      createdTime: created, modifiedTime: when(created, options.now), isCompleted: rnd.chance(0.85),
+      id: next('call'),
+      subject: `Call with ${contact.firstName} ${contact.lastName}`,
+      departmentId: ticket?.departmentId ?? rnd.pick(departmentIds),
+      contactId: contact.id,
+      ticketId: ticket?.id ?? null,
+      ownerId: rnd.pick(activeAgents.length ? activeAgents : agents).id,
+      direction: rnd.chance(0.6) ? 'inbound' : 'outbound',
+      startTime: created,
+      durationSeconds: rnd.int(30, 3600),
+      createdTime: created,
+      modifiedTime: when(created, options.now),
+      isCompleted: rnd.chance(0.85),
     });
   }
   return portal;
 }
 
 const STATUSES: ReadonlyArray<readonly [[string, Ticket['statusType']], number]> = [
-  [['Open', 'Open'], 25], [['On Hold', 'On Hold'], 8], [['Escalated', 'Open'], 4], [['Closed', 'Closed'], 63],
+  [['Open', 'Open'], 25],
+  [['On Hold', 'On Hold'], 8],
+  [['Escalated', 'Open'], 4],
+  [['Closed', 'Closed'], 63],
 ];
-const CHANNELS: ReadonlyArray<readonly [string, number]> = [['Email', 50], ['Web', 20], ['Phone', 15], ['Chat', 10], ['Twitter', 5]];
+const CHANNELS: ReadonlyArray<readonly [string, number]> = [
+  ['Email', 50],
+  ['Web', 20],
+  ['Phone', 15],
+  ['Chat', 10],
+  ['Twitter', 5],
+];
 const PRIORITIES = ['High', 'Medium', 'Low', null] as const;
 
 /** Adds one ticket with its time entries, approvals, rating and delivery failures. Used by generation and evolve. */
@@ -232,11 +417,24 @@ export function addTicket(portal: Portal, rnd: Random, created: number, now: num
   // Modified up to 20 days after creation, never after now: spread out, not piled up at the present.
   const modified = created + rnd.int(0, Math.floor(Math.max(0, Math.min(20 * 24 * 3600 * 1000, now - created)) / 1000)) * 1000;
   const ticket: Ticket = {
-    index, id: makeId(portal.idPrefix, 'ticket', seq), ticketNumber: 100 + seq, subject: rnd.pick(SUBJECTS), status, statusType,
-    departmentId: department.id, contactId: contact.id, accountId: contact.accountId, assigneeId: assignee?.id ?? null,
-    channel: rnd.weighted(CHANNELS), priority: rnd.pick(PRIORITIES), createdTime: created, modifiedTime: modified,
-    closedTime: statusType === 'Closed' ? modified : null, dueDate: rnd.chance(0.5) ? created + 2 * DAY : null,
-    baseThreads: portal.shape.threadsPerTicket ?? rnd.int(1, 6), approvalCount: 0,
+    index,
+    id: makeId(portal.idPrefix, 'ticket', seq),
+    ticketNumber: 100 + seq,
+    subject: rnd.pick(SUBJECTS),
+    status,
+    statusType,
+    departmentId: department.id,
+    contactId: contact.id,
+    accountId: contact.accountId,
+    assigneeId: assignee?.id ?? null,
+    channel: rnd.weighted(CHANNELS),
+    priority: rnd.pick(PRIORITIES),
+    createdTime: created,
+    modifiedTime: modified,
+    closedTime: statusType === 'Closed' ? modified : null,
+    dueDate: rnd.chance(0.5) ? created + 2 * DAY : null,
+    baseThreads: portal.shape.threadsPerTicket ?? rnd.int(1, 6),
+    approvalCount: 0,
   };
   portal.tickets.push(ticket);
   portal.ticketsById.set(ticket.id, ticket);
@@ -246,9 +444,15 @@ export function addTicket(portal: Portal, rnd: Random, created: number, now: num
     for (let n = rnd.int(1, 3); n > 0; n -= 1) {
       const executed = Math.min(now, created + rnd.int(0, 5 * 24 * 3600) * 1000);
       portal.timeEntries.push({
-        id: makeId(portal.idPrefix, 'timeEntry', ++portal.sequences.timeEntry), ticketId: ticket.id, ownerId: owner(),
-        departmentId: department.id, executedTime: executed, createdTime: executed, modifiedTime: executed,
-        seconds: rnd.int(5, 240) * 60, billable: rnd.chance(0.4),
+        id: makeId(portal.idPrefix, 'timeEntry', ++portal.sequences.timeEntry),
+        ticketId: ticket.id,
+        ownerId: owner(),
+        departmentId: department.id,
+        executedTime: executed,
+        createdTime: executed,
+        modifiedTime: executed,
+        seconds: rnd.int(5, 240) * 60,
+        billable: rnd.chance(0.4),
       });
     }
   }
@@ -256,24 +460,43 @@ export function addTicket(portal: Portal, rnd: Random, created: number, now: num
     for (let n = rnd.int(1, 2); n > 0; n -= 1) {
       const pending = rnd.chance(0.5);
       portal.approvals.push({
-        id: makeId(portal.idPrefix, 'approval', ++portal.sequences.approval), ticketId: ticket.id, subject: `Approve: ${ticket.subject}`,
-        status: pending ? 'Pending' : rnd.pick(['Approved', 'Rejected'] as const), requesterId: owner(), approverId: rnd.pick(portal.agents).id,
-        requestedTime: created + 3_600_000, processedTime: pending ? null : created + 7_200_000,
+        id: makeId(portal.idPrefix, 'approval', ++portal.sequences.approval),
+        ticketId: ticket.id,
+        subject: `Approve: ${ticket.subject}`,
+        status: pending ? 'Pending' : rnd.pick(['Approved', 'Rejected'] as const),
+        requesterId: owner(),
+        approverId: rnd.pick(portal.agents).id,
+        requestedTime: created + 3_600_000,
+        processedTime: pending ? null : created + 7_200_000,
       });
       ticket.approvalCount += 1;
     }
   }
   if (statusType === 'Closed' && rnd.chance(0.4)) {
     portal.ratings.push({
-      id: makeId(portal.idPrefix, 'rating', ++portal.sequences.rating), ticketId: ticket.id, departmentId: department.id,
-      contactId: contact.id, agentId: assignee?.id ?? null, rating: rnd.weighted([['GOOD', 70], ['OK', 20], ['BAD', 10]] as const),
-      ratedTime: Math.min(now, modified + 3_600_000), feedback: rnd.chance(0.3) ? 'Thanks for the quick help' : null,
+      id: makeId(portal.idPrefix, 'rating', ++portal.sequences.rating),
+      ticketId: ticket.id,
+      departmentId: department.id,
+      contactId: contact.id,
+      agentId: assignee?.id ?? null,
+      rating: rnd.weighted([
+        ['GOOD', 70],
+        ['OK', 20],
+        ['BAD', 10],
+      ] as const),
+      ratedTime: Math.min(now, modified + 3_600_000),
+      feedback: rnd.chance(0.3) ? 'Thanks for the quick help' : null,
     });
   }
   if (ticket.channel === 'Email' && rnd.chance(0.06)) {
     portal.emailFailures.push({
-      ticketId: ticket.id, threadId: threadId(portal, ticket, 1), departmentId: department.id, channel: 'EMAIL', subject: ticket.subject,
-      reason: rnd.pick(['Mailbox full', 'Recipient address rejected', 'Domain not found']), createdTime: Math.min(now, created + 600_000),
+      ticketId: ticket.id,
+      threadId: threadId(portal, ticket, 1),
+      departmentId: department.id,
+      channel: 'EMAIL',
+      subject: ticket.subject,
+      reason: rnd.pick(['Mailbox full', 'Recipient address rejected', 'Domain not found']),
+      createdTime: Math.min(now, created + 600_000),
       assigneeId: assignee?.id ?? null,
     });
   }
@@ -288,9 +511,15 @@ export function ticketThreads(portal: Portal, ticket: Ticket): Thread[] {
   for (let n = 1; n <= ticket.baseThreads; n += 1) {
     const incoming = n === 1 || rnd.chance(0.45);
     threads.push({
-      id: threadId(portal, ticket, n), ticketId: ticket.id, direction: incoming ? 'in' : 'out', channel: ticket.channel.toUpperCase(),
-      authorId: incoming || !ticket.assigneeId ? ticket.contactId : ticket.assigneeId, authorType: incoming ? 'END_USER' : 'AGENT',
-      createdTime: at, summary: pad(`${rnd.pick(SUBJECTS)}. ${rnd.pick(SUBJECTS)}.`, portal.shape.threadBytes), isDescriptionThread: n === 1,
+      id: threadId(portal, ticket, n),
+      ticketId: ticket.id,
+      direction: incoming ? 'in' : 'out',
+      channel: ticket.channel.toUpperCase(),
+      authorId: incoming || !ticket.assigneeId ? ticket.contactId : ticket.assigneeId,
+      authorType: incoming ? 'END_USER' : 'AGENT',
+      createdTime: at,
+      summary: pad(`${rnd.pick(SUBJECTS)}. ${rnd.pick(SUBJECTS)}.`, portal.shape.threadBytes),
+      isDescriptionThread: n === 1,
     });
     at = Math.min(ticket.modifiedTime, at + rnd.int(60, 36 * 3600) * 1000);
   }

@@ -67,12 +67,17 @@ export class SimulatedDesk {
     if (!matched) return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
     const { route, params } = matched;
     const answer = this.answer(route, params, query, headers, quirk);
-    const retryAfter: Record<string, string> = quirk?.kind === 'retry-after' && answer.status === 429 && quirk.retryAfter ? { 'Retry-After': quirk.retryAfter } : {};
+    const retryAfter: Record<string, string> =
+      quirk?.kind === 'retry-after' && answer.status === 429 && quirk.retryAfter ? { 'Retry-After': quirk.retryAfter } : {};
     return { ...answer, headers: { ...answer.headers, 'X-Rate-Limit-Remaining-v3': String(this.credits.remaining), ...retryAfter } };
   }
 
   private answer(
-    route: SimRoute, params: Record<string, string>, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, quirk: Quirk | undefined,
+    route: SimRoute,
+    params: Record<string, string>,
+    query: URLSearchParams,
+    headers: Record<string, string | string[] | undefined>,
+    quirk: Quirk | undefined,
   ): SimAnswer {
     const authorization = String(headers.authorization ?? '');
     const token = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)$/i.exec(authorization)?.[1];
@@ -92,7 +97,10 @@ export class SimulatedDesk {
     const gate = route.gate?.(query);
     if (gate && !editionAtLeast(this.edition, gate.minimum)) {
       return zohoError(403, 'LICENSE_ACCESS_LIMITED', 'This feature is not available in your edition.', {
-        feature: gate.feature, editionType: this.edition, maxAllowedEntity: 0, isTrial: false,
+        feature: gate.feature,
+        editionType: this.edition,
+        maxAllowedEntity: 0,
+        isTrial: false,
       });
     }
     const invalid = this.validate(route, query);

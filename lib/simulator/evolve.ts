@@ -114,9 +114,24 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
   const changes = changesSchema.parse(input);
   purgeBin(portal, now);
   const report: ChangeReport = {
-    created: [], modified: [], threaded: [], deletedTickets: [], spamDeletedTickets: [], restoredTickets: [], deletedContacts: [],
-    deletedAccounts: [], deletedCalls: [], deletedTimeEntries: [], closedTickets: [], movedTickets: [], editedTickets: [],
-    editedContacts: [], deletedTags: [], clearedEmailFailures: [], processedApprovals: [], disabledAgents: [],
+    created: [],
+    modified: [],
+    threaded: [],
+    deletedTickets: [],
+    spamDeletedTickets: [],
+    restoredTickets: [],
+    deletedContacts: [],
+    deletedAccounts: [],
+    deletedCalls: [],
+    deletedTimeEntries: [],
+    closedTickets: [],
+    movedTickets: [],
+    editedTickets: [],
+    editedContacts: [],
+    deletedTags: [],
+    clearedEmailFailures: [],
+    processedApprovals: [],
+    disabledAgents: [],
   };
   for (let i = 0; i < changes.newTickets; i += 1) {
     report.created.push(addTicket(portal, random, now - random.int(0, 59) * 1000, now).id);
@@ -140,9 +155,15 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
     const added = portal.addedThreads.get(ticket.id) ?? [];
     const outgoing = ticket.assigneeId !== null && random.chance(0.5);
     added.push({
-      id: threadId(portal, ticket, n), ticketId: ticket.id, direction: outgoing ? 'out' : 'in', channel: ticket.channel.toUpperCase(),
-      authorId: outgoing && ticket.assigneeId ? ticket.assigneeId : ticket.contactId, authorType: outgoing ? 'AGENT' : 'END_USER',
-      createdTime: now, summary: outgoing ? 'We are looking into it.' : 'Any news on this?', isDescriptionThread: false,
+      id: threadId(portal, ticket, n),
+      ticketId: ticket.id,
+      direction: outgoing ? 'out' : 'in',
+      channel: ticket.channel.toUpperCase(),
+      authorId: outgoing && ticket.assigneeId ? ticket.assigneeId : ticket.contactId,
+      authorType: outgoing ? 'AGENT' : 'END_USER',
+      createdTime: now,
+      summary: outgoing ? 'We are looking into it.' : 'Any news on this?',
+      isDescriptionThread: false,
     });
     portal.addedThreads.set(ticket.id, added);
     touch(ticket, now);
@@ -155,7 +176,12 @@ type Parsed = z.output<typeof changesSchema>;
 
 /** Deletes, restores and edits: the kinds of change a mirror must notice without a newer modifiedTime to tell it. */
 function applyRemovalsAndEdits(
-  portal: Portal, random: Random, now: number, changes: Parsed, options: EvolveOptions, shown: (record: { id: string }) => boolean,
+  portal: Portal,
+  random: Random,
+  now: number,
+  changes: Parsed,
+  options: EvolveOptions,
+  shown: (record: { id: string }) => boolean,
 ): Partial<ChangeReport> {
   const active = portal.agents.filter((a) => a.status === 'ACTIVE');
   const deleter = () => random.pick(active.length ? active : portal.agents).id;
@@ -167,72 +193,148 @@ function applyRemovalsAndEdits(
   const ticketShown = (id: string) => !portal.hidden.has(id) && portal.ticketsById.has(id);
   return {
     deletedTickets: each(changes.deleteTickets, random, tickets, shown, (t) =>
-      trash({ id: t.id, type: 'Tickets', displayName: t.subject, departmentId: t.departmentId })),
+      trash({ id: t.id, type: 'Tickets', displayName: t.subject, departmentId: t.departmentId }),
+    ),
     spamDeletedTickets: each(changes.spamDeleteTickets, random, tickets, shown, (t) => {
       deleteForGood(portal, t.id);
       return t.id;
     }),
     restoredTickets: restoreLatestTickets(portal, changes.restoreTickets, now, options),
-    deletedContacts: deleteUnreferenced(changes.deleteContacts, random, () => portal.contacts, shown, referencedContacts, portal, (c) =>
-      trash({ id: c.id, type: 'Contacts', displayName: `${c.firstName} ${c.lastName}`, departmentId: null })),
-    deletedAccounts: deleteUnreferenced(changes.deleteAccounts, random, () => portal.accounts, shown, referencedAccounts, portal, (a) =>
-      trash({ id: a.id, type: 'Accounts', displayName: a.accountName, departmentId: null })),
-    deletedCalls: each(changes.deleteCalls, random, () => portal.calls, shown, (c) =>
-      trash({ id: c.id, type: 'Calls', displayName: c.subject, departmentId: c.departmentId })),
+    deletedContacts: deleteUnreferenced(
+      changes.deleteContacts,
+      random,
+      () => portal.contacts,
+      shown,
+      referencedContacts,
+      portal,
+      (c) => trash({ id: c.id, type: 'Contacts', displayName: `${c.firstName} ${c.lastName}`, departmentId: null }),
+    ),
+    deletedAccounts: deleteUnreferenced(
+      changes.deleteAccounts,
+      random,
+      () => portal.accounts,
+      shown,
+      referencedAccounts,
+      portal,
+      (a) => trash({ id: a.id, type: 'Accounts', displayName: a.accountName, departmentId: null }),
+    ),
+    deletedCalls: each(
+      changes.deleteCalls,
+      random,
+      () => portal.calls,
+      shown,
+      (c) => trash({ id: c.id, type: 'Calls', displayName: c.subject, departmentId: c.departmentId }),
+    ),
     // A time entry's displayName in the bin is not in the spec: its ticket's subject here (inferred).
-    deletedTimeEntries: each(changes.deleteTimeEntries, random, () => portal.timeEntries, (e) => shown(e) && ticketShown(e.ticketId), (e) =>
-      trash({ id: e.id, type: 'Time Entry', displayName: portal.ticketsById.get(e.ticketId)?.subject ?? 'Time Entry', departmentId: e.departmentId })),
-    closedTickets: each(changes.closeTickets, random, tickets, (t) => shown(t) && t.statusType !== 'Closed', (t) => {
-      t.status = 'Closed';
-      t.statusType = 'Closed';
-      t.closedTime = now;
-      touch(t, now);
-      return t.id;
-    }),
+    deletedTimeEntries: each(
+      changes.deleteTimeEntries,
+      random,
+      () => portal.timeEntries,
+      (e) => shown(e) && ticketShown(e.ticketId),
+      (e) =>
+        trash({
+          id: e.id,
+          type: 'Time Entry',
+          displayName: portal.ticketsById.get(e.ticketId)?.subject ?? 'Time Entry',
+          departmentId: e.departmentId,
+        }),
+    ),
+    closedTickets: each(
+      changes.closeTickets,
+      random,
+      tickets,
+      (t) => shown(t) && t.statusType !== 'Closed',
+      (t) => {
+        t.status = 'Closed';
+        t.statusType = 'Closed';
+        t.closedTime = now;
+        touch(t, now);
+        return t.id;
+      },
+    ),
     // A move is an update, so it bumps modifiedTime (inferred: Ticket.json says nothing). The ticket's time entries,
     // ratings and alerts keep the department they were recorded in, and its assignee stays (UNCONFIRMED).
-    movedTickets: each(changes.moveTickets, random, tickets, (t) => shown(t) && portal.departments.length > 1, (t) => {
-      t.departmentId = random.pick(portal.departments.filter((d) => d.id !== t.departmentId)).id;
-      touch(t, now);
-      return t.id;
-    }),
+    movedTickets: each(
+      changes.moveTickets,
+      random,
+      tickets,
+      (t) => shown(t) && portal.departments.length > 1,
+      (t) => {
+        t.departmentId = random.pick(portal.departments.filter((d) => d.id !== t.departmentId)).id;
+        touch(t, now);
+        return t.id;
+      },
+    ),
     editedTickets: each(changes.editTicketFields, random, tickets, shown, (t) => {
       editCustomField(portal, 'tickets', t, random, now);
       touch(t, now);
       return t.id;
     }),
-    editedContacts: each(changes.editContacts, random, () => portal.contacts, shown, (c) => {
-      editCustomField(portal, 'contacts', c, random, now);
-      c.modifiedTime = Math.max(c.modifiedTime ?? c.createdTime, now);
-      return c.id;
-    }),
-    deletedTags: each(changes.deleteTags, random, () => portal.tags, () => true, (tag) => {
-      portal.tags.splice(portal.tags.indexOf(tag), 1);
-      return tag.id;
-    }),
-    clearedEmailFailures: each(changes.clearEmailFailures, random, () => portal.emailFailures, () => true, (f) => {
-      portal.emailFailures.splice(portal.emailFailures.indexOf(f), 1);
-      return f.threadId;
-    }),
+    editedContacts: each(
+      changes.editContacts,
+      random,
+      () => portal.contacts,
+      shown,
+      (c) => {
+        editCustomField(portal, 'contacts', c, random, now);
+        c.modifiedTime = Math.max(c.modifiedTime ?? c.createdTime, now);
+        return c.id;
+      },
+    ),
+    deletedTags: each(
+      changes.deleteTags,
+      random,
+      () => portal.tags,
+      () => true,
+      (tag) => {
+        portal.tags.splice(portal.tags.indexOf(tag), 1);
+        return tag.id;
+      },
+    ),
+    clearedEmailFailures: each(
+      changes.clearEmailFailures,
+      random,
+      () => portal.emailFailures,
+      () => true,
+      (f) => {
+        portal.emailFailures.splice(portal.emailFailures.indexOf(f), 1);
+        return f.threadId;
+      },
+    ),
     // Processing an approval bumps its ticket's modifiedTime (inferred: TicketApprovals.json says nothing).
-    processedApprovals: each(changes.processApprovals, random, () => portal.approvals, (a) => a.status === 'Pending' && ticketShown(a.ticketId), (a) => {
-      a.status = random.chance(0.7) ? 'Approved' : 'Rejected';
-      a.processedTime = now;
-      const ticket = portal.ticketsById.get(a.ticketId);
-      if (ticket) touch(ticket, now);
-      return a.id;
-    }),
-    disabledAgents: each(changes.disableAgents, random, () => portal.agents, (a) => a.status === 'ACTIVE', (a) => {
-      a.status = 'DISABLED';
-      return a.id;
-    }),
+    processedApprovals: each(
+      changes.processApprovals,
+      random,
+      () => portal.approvals,
+      (a) => a.status === 'Pending' && ticketShown(a.ticketId),
+      (a) => {
+        a.status = random.chance(0.7) ? 'Approved' : 'Rejected';
+        a.processedTime = now;
+        const ticket = portal.ticketsById.get(a.ticketId);
+        if (ticket) touch(ticket, now);
+        return a.id;
+      },
+    ),
+    disabledAgents: each(
+      changes.disableAgents,
+      random,
+      () => portal.agents,
+      (a) => a.status === 'ACTIVE',
+      (a) => {
+        a.status = 'DISABLED';
+        return a.id;
+      },
+    ),
   };
 }
 
 /** The tickets most recently moved to the bin, back with the same ids (and children, hidden with them). */
 function restoreLatestTickets(portal: Portal, n: number, now: number, options: EvolveOptions): string[] {
   if (n === 0) return [];
-  const latest = portal.bin.filter((item) => item.type === 'Tickets').slice(-n).reverse();
+  const latest = portal.bin
+    .filter((item) => item.type === 'Tickets')
+    .slice(-n)
+    .reverse();
   for (const item of latest) {
     restoreFromBin(portal, item.id);
     const ticket = portal.ticketsById.get(item.id);
@@ -246,8 +348,13 @@ function restoreLatestTickets(portal: Portal, n: number, now: number, options: E
  * does with a deleted contact's tickets (UNCONFIRMED); when every one is referenced, the references stay as they were.
  */
 function deleteUnreferenced<T extends { id: string }>(
-  n: number, random: Random, items: () => readonly T[], shown: (record: { id: string }) => boolean, references: (portal: Portal) => Set<string>,
-  portal: Portal, apply: (item: T) => string,
+  n: number,
+  random: Random,
+  items: () => readonly T[],
+  shown: (record: { id: string }) => boolean,
+  references: (portal: Portal) => Set<string>,
+  portal: Portal,
+  apply: (item: T) => string,
 ): string[] {
   if (n === 0) return [];
   const referenced = references(portal);

@@ -23,9 +23,19 @@ interface Grant {
   scopes: string[];
   orgId: string;
 }
-interface Code extends Grant { expiresAt: number; used: boolean }
-interface RefreshToken extends Grant { revoked: boolean; mints: number[]; blockedUntil: number }
-export interface AccessToken extends Grant { expiresAt: number; refreshToken: string }
+interface Code extends Grant {
+  expiresAt: number;
+  used: boolean;
+}
+interface RefreshToken extends Grant {
+  revoked: boolean;
+  mints: number[];
+  blockedUntil: number;
+}
+export interface AccessToken extends Grant {
+  expiresAt: number;
+  refreshToken: string;
+}
 
 export interface TokenAnswer {
   status: number;
@@ -130,9 +140,7 @@ export class SimulatedAccounts {
       expiresAt: this.options.clock.now() + lifetime,
       refreshToken,
     });
-    const expires = this.options.legacyExpiresIn
-      ? { expires_in: lifetime, expires_in_sec: lifetime / 1000 }
-      : { expires_in: lifetime / 1000 };
+    const expires = this.options.legacyExpiresIn ? { expires_in: lifetime, expires_in_sec: lifetime / 1000 } : { expires_in: lifetime / 1000 };
     return { access_token: value, api_domain: 'https://www.zohoapis.com', token_type: 'Bearer', ...expires };
   }
 

@@ -14,7 +14,8 @@ const BIN_SORTS = ['name', 'type', 'department', 'deletedBy', 'deletedTime'].fla
 export const SETTINGS_SPECS: Record<'recycleBin' | 'organizationFields', RouteSpec> = {
   recycleBin: {
     // from 0-based (default 0, 3f7016e/bc1833e); limit 1-50 (83b5c18); the depth cap of the lists is inferred.
-    paging: { base: 0, minLimit: 1, maxLimit: 50, defaultLimit: 10, fromMax: 4_999 }, scopes: [['Desk.settings.READ']],
+    paging: { base: 0, minLimit: 1, maxLimit: 50, defaultLimit: 10, fromMax: 4_999 },
+    scopes: [['Desk.settings.READ']],
     enums: {
       sortBy: BIN_SORTS,
       module: ['accounts', 'contacts', 'tickets', 'tasks', 'timeEntry', 'calls', 'events', 'contracts', 'products', 'topics', 'solutions'],
@@ -24,12 +25,19 @@ export const SETTINGS_SPECS: Record<'recycleBin' | 'organizationFields', RouteSp
       // `include` is a comma list of deletedBy and department; other values are ignored (inferred).
       const include = new Set((query.get('include') ?? '').split(',').map((v) => v.trim()));
       // No 204 is declared for this endpoint: an empty bin (or a page past its end) answers {data: []} (inferred).
-      return { kind: 'list', items: binItems(portal, query), render: ((item: BinItem) => binJson(portal, item, include)) as (item: never) => unknown, emptyAsData: true };
+      return {
+        kind: 'list',
+        items: binItems(portal, query),
+        render: ((item: BinItem) => binJson(portal, item, include)) as (item: never) => unknown,
+        emptyAsData: true,
+      };
     },
   },
   organizationFields: {
     // One answer, no paging declared; it weighs what a single record does (inferred).
-    paging: undefined, scopes: [['Desk.settings.READ']], weight: () => 1,
+    paging: undefined,
+    scopes: [['Desk.settings.READ']],
+    weight: () => 1,
     enums: { module: ['tickets', 'contacts', 'accounts', 'tasks', 'calls', 'events', 'contracts', 'products'] },
     produce: ({ portal, query }) => {
       const module = query.get('module') ?? '';

@@ -71,8 +71,10 @@ function searched<T extends { createdTime: number }>(items: readonly T[], query:
   // A stable sort: equal times keep the portal's order, so pages never trade places.
   return key ? found.sort(byTime(key, sortBy.startsWith('-'))) : found;
 }
-const byTime = <T>(field: (item: T) => number, descending: boolean) => (a: T, b: T) =>
-  descending ? field(b) - field(a) : field(a) - field(b);
+const byTime =
+  <T>(field: (item: T) => number, descending: boolean) =>
+  (a: T, b: T) =>
+    descending ? field(b) - field(a) : field(a) - field(b);
 
 /** "ISO,ISO" → [from, to] in ms; undefined when absent; null when malformed. */
 export function parseRange(value: string | null): [number, number] | undefined | null {
@@ -85,8 +87,12 @@ export function parseRange(value: string | null): [number, number] | undefined |
 }
 
 const inRange = (value: number, range: [number, number] | undefined | null) => !range || (value >= range[0] && value <= range[1]);
-const list = <T>(items: readonly T[], render: (item: T) => unknown, withCount = false): RouteResult =>
-  ({ kind: 'list', items, render: render as (item: never) => unknown, withCount });
+const list = <T>(items: readonly T[], render: (item: T) => unknown, withCount = false): RouteResult => ({
+  kind: 'list',
+  items,
+  render: render as (item: never) => unknown,
+  withCount,
+});
 
 /** The ticket of a child route; a trashed ticket's children are hidden with it (inferred: the spec does not say). */
 function ticketFor(context: RouteContext): Ticket | undefined {
@@ -96,7 +102,10 @@ function ticketFor(context: RouteContext): Ticket | undefined {
 
 const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
 
-export type RouteSpec = Omit<SimRoute, 'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'> &
+export type RouteSpec = Omit<
+  SimRoute,
+  'key' | 'pattern' | 'declared' | 'required' | 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'template'
+> &
   Partial<Pick<SimRoute, 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'required'>>;
 
 const TICKETS_READ = [['Desk.tickets.READ']] as const;
@@ -105,28 +114,45 @@ const SETTINGS_OR_BASIC = [['Desk.settings.READ'], ['Desk.basic.READ']] as const
 
 const SPECS: Record<EndpointKey, RouteSpec> = {
   organizations: {
-    paging: undefined, scopes: [['Desk.basic.READ'], ['Desk.settings.READ']], needsOrg: false, weight: () => 1,
+    paging: undefined,
+    scopes: [['Desk.basic.READ'], ['Desk.settings.READ']],
+    needsOrg: false,
+    weight: () => 1,
     produce: ({ portal }) => list([portal], shape.organizationJson),
   },
   accounts: {
-    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
+    paging: { ...LISTS, base: 1, maxLimit: 99 },
+    scopes: [['Desk.contacts.READ']],
     enums: { sortBy: ['website', 'email', 'phone', 'accountName', 'createdTime', 'modifiedTime'] },
     produce: ({ portal }) => list(visible(portal, portal.accounts), (a) => shape.accountJson(portal, a as never)),
   },
   accountSearch: {
-    paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'accountName'),
+    paging: SEARCHES,
+    scopes: [['Desk.contacts.READ', 'Desk.search.READ']],
+    enums: searchSorts('modifiedTime', 'createdTime', 'accountName'),
     produce: ({ portal, query }) =>
-      list(searched(visible(portal, portal.accounts), query, (a) => a.modifiedTime), (a) => shape.accountSearchJson(portal, a as never), true),
+      list(
+        searched(visible(portal, portal.accounts), query, (a) => a.modifiedTime),
+        (a) => shape.accountSearchJson(portal, a as never),
+        true,
+      ),
   },
   agents: {
-    paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC, enums: { status: ['ACTIVE', 'DISABLED'] },
+    paging: { ...LISTS, base: 1, minLimit: 10, maxLimit: 200 },
+    scopes: SETTINGS_OR_BASIC,
+    enums: { status: ['ACTIVE', 'DISABLED'] },
     produce: ({ portal, query }) => {
       const status = query.get('status');
-      return list(portal.agents.filter((a) => !status || a.status === status), (a) => shape.agentJson(portal, a as never));
+      return list(
+        portal.agents.filter((a) => !status || a.status === status),
+        (a) => shape.agentJson(portal, a as never),
+      );
     },
   },
   agentTimeEntries: {
-    paging: { ...LISTS, base: 0 }, scopes: [['Desk.settings.READ']], gate: professional('TimeTracking'),
+    paging: { ...LISTS, base: 0 },
+    scopes: [['Desk.settings.READ']],
+    gate: professional('TimeTracking'),
     enums: { orderBy: ['ASC', 'DESC'], billStatus: ['nonBillable', 'billable', 'billed'] },
     produce: ({ portal, params, query }) => {
       if (!portal.agentsById.has(params.agentId ?? '')) return { kind: 'not-found', message: 'The requested agent does not exist.' };
@@ -140,7 +166,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   calls: {
-    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.activities.calls.READ'], ['Desk.calls.READ']],
+    paging: { ...LISTS, base: 1, maxLimit: 99 },
+    scopes: [['Desk.activities.calls.READ'], ['Desk.calls.READ']],
     enums: { sortBy: ['startTime', 'createdTime'] },
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
@@ -149,27 +176,44 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   callSearch: {
-    paging: SEARCHES, scopes: [['Desk.activities.calls.READ', 'Desk.search.READ'], ['Desk.calls.READ', 'Desk.search.READ']],
+    paging: SEARCHES,
+    scopes: [
+      ['Desk.activities.calls.READ', 'Desk.search.READ'],
+      ['Desk.calls.READ', 'Desk.search.READ'],
+    ],
     enums: searchSorts('modifiedTime', 'createdTime'),
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
       const calls = visible(portal, portal.calls).filter((c) => !department || c.departmentId === department);
-      return list(searched(calls, query, (c) => c.modifiedTime), (c) => shape.callJson(portal, c as never), true);
+      return list(
+        searched(calls, query, (c) => c.modifiedTime),
+        (c) => shape.callJson(portal, c as never),
+        true,
+      );
     },
   },
   contactSearch: {
-    paging: SEARCHES, scopes: [['Desk.contacts.READ', 'Desk.search.READ']], enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
+    paging: SEARCHES,
+    scopes: [['Desk.contacts.READ', 'Desk.search.READ']],
+    enums: searchSorts('modifiedTime', 'createdTime', 'lastName', 'firstName'),
     // A simulated contact's modifiedTime is its createdTime until evolve edits it.
     produce: ({ portal, query }) =>
-      list(searched(visible(portal, portal.contacts), query, (c) => c.modifiedTime ?? c.createdTime), (c) => shape.contactSearchJson(portal, c as never), true),
+      list(
+        searched(visible(portal, portal.contacts), query, (c) => c.modifiedTime ?? c.createdTime),
+        (c) => shape.contactSearchJson(portal, c as never),
+        true,
+      ),
   },
   contacts: {
-    paging: { ...LISTS, base: 1, maxLimit: 99 }, scopes: [['Desk.contacts.READ']],
+    paging: { ...LISTS, base: 1, maxLimit: 99 },
+    scopes: [['Desk.contacts.READ']],
     enums: { sortBy: ['firstName', 'lastName', 'phone', 'email', 'account', 'createdTime', 'modifiedTime'] },
     produce: ({ portal }) => list(visible(portal, portal.contacts), (c) => shape.contactJson(portal, c as never)),
   },
   customerHappiness: {
-    paging: { ...LISTS, base: 1 }, scopes: TICKETS_READ, gate: professional('CustomerHappiness'),
+    paging: { ...LISTS, base: 1 },
+    scopes: TICKETS_READ,
+    gate: professional('CustomerHappiness'),
     enums: { sortBy: ['ratedTime', '-ratedTime'] },
     produce: ({ portal, query }) => {
       const department = query.get('department');
@@ -180,19 +224,25 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   departments: {
-    paging: { ...LISTS, base: 1, minLimit: 0, maxLimit: 200 }, scopes: SETTINGS_OR_BASIC,
+    paging: { ...LISTS, base: 1, minLimit: 0, maxLimit: 200 },
+    scopes: SETTINGS_OR_BASIC,
     produce: ({ portal }) => list(portal.departments, shape.departmentJson as (d: unknown) => unknown),
   },
   emailFailureAlerts: {
-    paging: { ...LISTS, base: 0, maxLimit: 50 }, scopes: TICKETS_READ,
+    paging: { ...LISTS, base: 0, maxLimit: 50 },
+    scopes: TICKETS_READ,
     produce: ({ portal, query }) => {
       const department = query.get('department');
-      const items = portal.emailFailures.filter((f) => (department === 'allDepartment' || f.departmentId === department) && !portal.hidden.has(f.ticketId));
+      const items = portal.emailFailures.filter(
+        (f) => (department === 'allDepartment' || f.departmentId === department) && !portal.hidden.has(f.ticketId),
+      );
       return list(items, (f) => shape.emailFailureJson(portal, f as never));
     },
   },
   ticketApprovals: {
-    paging: undefined, scopes: TICKETS_READ, weight: () => 1,
+    paging: undefined,
+    scopes: TICKETS_READ,
+    weight: () => 1,
     produce: (context) => {
       const ticket = ticketFor(context);
       if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
@@ -201,12 +251,16 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   tickets: {
-    paging: { ...LISTS, base: 1, defaultLimit: 25 }, scopes: TICKETS_READ,
+    paging: { ...LISTS, base: 1, defaultLimit: 25 },
+    scopes: TICKETS_READ,
     // Queue views by status need a paid edition (the original project's users saw this on Free/Standard).
     gate: (query) => (query.has('status') ? { minimum: 'PROFESSIONAL', feature: 'TicketQueueView' } : undefined),
     enums: { sortBy: ['dueDate', 'createdTime', 'recentThread', '-dueDate', '-createdTime', '-recentThread'] },
     produce: ({ portal, query }) => {
-      const statuses = query.get('status')?.split(',').map((s) => s.trim().toLowerCase());
+      const statuses = query
+        .get('status')
+        ?.split(',')
+        .map((s) => s.trim().toLowerCase());
       const department = query.get('departmentId');
       const assignee = query.get('assignee');
       const sortBy = query.get('sortBy') ?? '-createdTime';
@@ -214,19 +268,34 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
         .filter((t) => !portal.hidden.has(t.id) && (!statuses || statuses.includes(t.status.toLowerCase())))
         .filter((t) => !department || t.departmentId === department)
         .filter((t) => !assignee || (assignee === 'Unassigned' ? t.assigneeId === null : t.assigneeId === assignee))
-        .sort(byTime((t) => (sortBy.endsWith('dueDate') ? t.dueDate ?? 0 : t.createdTime), sortBy.startsWith('-')));
+        .sort(byTime((t) => (sortBy.endsWith('dueDate') ? (t.dueDate ?? 0) : t.createdTime), sortBy.startsWith('-')));
       return list(items, (t) => shape.ticketListJson(portal, t as never));
     },
   },
   ticketSearch: {
-    paging: { ...LISTS, base: 0, fromMax: 999 }, scopes: SEARCH_READ,
-    enums: { sortBy: ['relevance', 'modifiedTime', 'createdTime', 'customerResponseTime', '-relevance', '-modifiedTime', '-createdTime', '-customerResponseTime'] },
+    paging: { ...LISTS, base: 0, fromMax: 999 },
+    scopes: SEARCH_READ,
+    enums: {
+      sortBy: [
+        'relevance',
+        'modifiedTime',
+        'createdTime',
+        'customerResponseTime',
+        '-relevance',
+        '-modifiedTime',
+        '-createdTime',
+        '-customerResponseTime',
+      ],
+    },
     produce: ({ portal, query }) => {
       const modified = parseRange(query.get('modifiedTimeRange'));
       const created = parseRange(query.get('createdTimeRange'));
       const match = (name: string, value: string) => !query.has(name) || query.get(name) === value;
       // OAS: status is a comma list ("status=open,in progress").
-      const statuses = query.get('status')?.split(',').map((s) => s.trim().toLowerCase());
+      const statuses = query
+        .get('status')
+        ?.split(',')
+        .map((s) => s.trim().toLowerCase());
       const hasStatus = (t: Ticket) => !statuses || statuses.includes(t.status.toLowerCase());
       const sortBy = query.get('sortBy') ?? '-createdTime';
       const field = sortBy.includes('modifiedTime') ? (t: Ticket) => t.modifiedTime : (t: Ticket) => t.createdTime;
@@ -239,7 +308,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   ticketThreads: {
-    paging: { ...LISTS, base: 1, maxLimit: 200, defaultLimit: 100 }, scopes: TICKETS_READ,
+    paging: { ...LISTS, base: 1, maxLimit: 200, defaultLimit: 100 },
+    scopes: TICKETS_READ,
     enums: { sortBy: ['sendDateTime', '-sendDateTime'] },
     produce: (context) => {
       const ticket = ticketFor(context);
@@ -250,11 +320,19 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   ticketTags: {
-    paging: { ...LISTS, base: 1 }, scopes: TICKETS_READ, enums: { sortBy: ['createdTime', 'count', '-createdTime', '-count'] },
-    produce: ({ portal, query }) => list(portal.tags.filter((t) => t.departmentId === query.get('departmentId')), shape.tagJson as (t: unknown) => unknown),
+    paging: { ...LISTS, base: 1 },
+    scopes: TICKETS_READ,
+    enums: { sortBy: ['createdTime', 'count', '-createdTime', '-count'] },
+    produce: ({ portal, query }) =>
+      list(
+        portal.tags.filter((t) => t.departmentId === query.get('departmentId')),
+        shape.tagJson as (t: unknown) => unknown,
+      ),
   },
   ticketTimeEntries: {
-    paging: { ...LISTS, base: 0 }, scopes: TICKETS_READ, gate: professional('TimeTracking'),
+    paging: { ...LISTS, base: 0 },
+    scopes: TICKETS_READ,
+    gate: professional('TimeTracking'),
     enums: { orderBy: ['ASC', 'DESC'], billStatus: ['nonBillable', 'billable', 'billed'] },
     produce: (context) => {
       const ticket = ticketFor(context);
@@ -267,13 +345,19 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   ticketsCount: {
-    paging: undefined, scopes: SEARCH_READ, weight: () => 1,
+    paging: undefined,
+    scopes: SEARCH_READ,
+    weight: () => 1,
     produce: ({ portal, query }) => {
       const modified = parseRange(query.get('modifiedTimeRange'));
       const created = parseRange(query.get('createdTimeRange'));
       const department = query.get('departmentId');
       const count = portal.tickets.filter(
-        (t) => !portal.hidden.has(t.id) && inRange(t.modifiedTime, modified) && inRange(t.createdTime, created) && (!department || t.departmentId === department),
+        (t) =>
+          !portal.hidden.has(t.id) &&
+          inRange(t.modifiedTime, modified) &&
+          inRange(t.createdTime, created) &&
+          (!department || t.departmentId === department),
       ).length;
       return { kind: 'object', body: { count } };
     },

@@ -29,8 +29,10 @@ const JSON_TYPE = 'application/json;charset=UTF-8';
 const MAX_BODY = 64 * 1024;
 
 // What a wrong host or data centre gives: an HTML page, not JSON.
-const HTML_404 = '<!DOCTYPE html><html><head><title>Zoho - 404</title></head><body><h1>404</h1><p>The page you are looking for does not exist.</p></body></html>';
-const HTML_503 = '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>503 Service Temporarily Unavailable</h1></body></html>';
+const HTML_404 =
+  '<!DOCTYPE html><html><head><title>Zoho - 404</title></head><body><h1>404</h1><p>The page you are looking for does not exist.</p></body></html>';
+const HTML_503 =
+  '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>503 Service Temporarily Unavailable</h1></body></html>';
 
 function send(res: ServerResponse, answer: SimAnswer): void {
   if (res.destroyed) return;
@@ -85,7 +87,10 @@ async function admin(sim: Simulator, req: IncomingMessage, url: URL): Promise<Si
     case 'GET /_sim/stats':
       return { status: 200, json: sim.stats() };
     case 'GET /_sim/portal':
-      return { status: 200, json: { orgId: sim.orgId, edition: sim.portal.org.edition, clientId: sim.accounts.clientId, now: new Date(sim.clock.now()).toISOString() } };
+      return {
+        status: 200,
+        json: { orgId: sim.orgId, edition: sim.portal.org.edition, clientId: sim.accounts.clientId, now: new Date(sim.clock.now()).toISOString() },
+      };
     case 'POST /_sim/codes': {
       const body = await jsonBody(req, codeRequest);
       return { status: 200, json: { code: sim.issueGrantCode(body.scopes, body.lifetimeMs) } };
@@ -103,7 +108,8 @@ async function admin(sim: Simulator, req: IncomingMessage, url: URL): Promise<Si
     }
     case 'GET /_sim/records': {
       const report = url.searchParams.get('report') ?? '';
-      if (!TRUTH_REPORTS.includes(report)) return { status: 404, json: { error: `unknown report "${report}": use one of ${TRUTH_REPORTS.join(', ')}` } };
+      if (!TRUTH_REPORTS.includes(report))
+        return { status: 404, json: { error: `unknown report "${report}": use one of ${TRUTH_REPORTS.join(', ')}` } };
       return { status: 200, json: sim.currentRecords(report) };
     }
     case 'POST /_sim/credits':
@@ -141,9 +147,15 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
     const latency = sim.faults.latency() + (fault === 'slow' ? sim.faults.faults.slowMs : 0);
     let answer: SimAnswer | undefined;
     if (fault === 'server-error') {
-      answer = { status: 500, json: { errorCode: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred while performing this operation.' } };
+      answer = {
+        status: 500,
+        json: { errorCode: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred while performing this operation.' },
+      };
     } else if (fault === 'too-many-requests') {
-      answer = { status: 429, json: { errorCode: 'TOO_MANY_REQUESTS', message: 'The maximum number of Concurrent API Calls that can be made has been exceeded.' } };
+      answer = {
+        status: 429,
+        json: { errorCode: 'TOO_MANY_REQUESTS', message: 'The maximum number of Concurrent API Calls that can be made has been exceeded.' },
+      };
     } else if (fault === 'none' || fault === 'slow') {
       const quirk = sim.faults.quirk(path);
       if (quirk?.kind === 'huge-answer') {

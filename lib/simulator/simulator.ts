@@ -83,7 +83,10 @@ export class Simulator {
     const edition = options.edition ?? 'ENTERPRISE';
     this.clock = options.clock ?? new OffsetClock();
     this.portal = generatePortal({
-      seed, tickets: options.tickets ?? 200, edition, now: options.dataAsOf ?? this.clock.now(),
+      seed,
+      tickets: options.tickets ?? 200,
+      edition,
+      now: options.dataAsOf ?? this.clock.now(),
       ...(options.threadsPerTicket !== undefined && { threadsPerTicket: options.threadsPerTicket }),
       ...(options.threadBytes !== undefined && { threadBytes: options.threadBytes }),
       ...(options.contacts !== undefined && { contacts: options.contacts }),

@@ -13,7 +13,11 @@ export const BIN_RETENTION_MS = 60 * 86_400_000;
 
 /** The bin's `module` filter (declared at 3f7016e/bc1833e), for the modules the simulated portal trashes. */
 export const BIN_MODULES: Readonly<Record<string, BinType>> = {
-  accounts: 'Accounts', contacts: 'Contacts', tickets: 'Tickets', timeEntry: 'Time Entry', calls: 'Calls',
+  accounts: 'Accounts',
+  contacts: 'Contacts',
+  tickets: 'Tickets',
+  timeEntry: 'Time Entry',
+  calls: 'Calls',
 };
 const BIN_TYPES: readonly BinType[] = ['Tickets', 'Contacts', 'Accounts', 'Calls', 'Time Entry'];
 

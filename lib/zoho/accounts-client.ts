@@ -99,7 +99,10 @@ export class ZohoAccountsClient {
       });
     } catch (cause) {
       if (cause instanceof ResponseTooLargeError) {
-        throw new ConfigError(`Zoho Accounts (${this.location.accountsUrl}) answered more than 1 MB, which is no token answer: is ZOHO_ACCOUNTS_URL a proxy or another site?`, { request, cause });
+        throw new ConfigError(
+          `Zoho Accounts (${this.location.accountsUrl}) answered more than 1 MB, which is no token answer: is ZOHO_ACCOUNTS_URL a proxy or another site?`,
+          { request, cause },
+        );
       }
       throw new RetryLaterError(`Zoho Accounts (${this.location.accountsUrl}) did not answer: ${(cause as Error).message}`, {
         request,
@@ -203,9 +206,6 @@ export class ZohoAccountsClient {
         context,
       );
     }
-    return new ConfigError(
-      `Zoho Accounts refused the token request: ${raw}${description ? ` (${description})` : ''}.`,
-      context,
-    );
+    return new ConfigError(`Zoho Accounts refused the token request: ${raw}${description ? ` (${description})` : ''}.`, context);
   }
 }

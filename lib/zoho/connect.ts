@@ -22,7 +22,12 @@ export interface ConnectOptions {
   /** the time Zoho calls may still take (a Lambda invocation's end) */
   budget?: CallBudget;
   retry?: RetryPolicy;
-  tokens?: Partial<Pick<TokenProviderOptions, 'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'onMintWait' | 'codeRaceWaitMs' | 'fatalRecheckMs' | 'refreshJitterMs'>>;
+  tokens?: Partial<
+    Pick<
+      TokenProviderOptions,
+      'mintLimit' | 'expirySkewMs' | 'maxMintWaitMs' | 'onMintWait' | 'codeRaceWaitMs' | 'fatalRecheckMs' | 'refreshJitterMs'
+    >
+  >;
 }
 
 export interface ZohoConnection {

@@ -72,8 +72,6 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
 
-
-
 /**
  * The Zoho Desk REST client: one call per page, the right headers, only declared parameters, and every
  * failure typed by what the caller must do. A transient failure (5xx, network, timeout, TOO_MANY_REQUESTS)
@@ -300,4 +298,3 @@ export class DeskClient {
     return { endpoint: target, location: this.options.location, orgId: this.options.orgId };
   }
 }
-

@@ -61,19 +61,12 @@ export function isTokenRejected(status: number, body: DeskErrorBody | undefined)
 
 function zohoSays(body: DeskErrorBody | undefined): string {
   if (!body?.message && !body?.errors?.length) return '';
-  const details = (body.errors ?? [])
-    .map((e) => [e.fieldName, e.errorType, e.errorMessage].filter(Boolean).join(' '))
-    .filter(Boolean);
+  const details = (body.errors ?? []).map((e) => [e.fieldName, e.errorType, e.errorMessage].filter(Boolean).join(' ')).filter(Boolean);
   return ` Zoho says: "${body.message ?? ''}"${details.length ? ` (${details.join('; ')})` : ''}.`;
 }
 
 /** Types a Desk answer that is not a success by what the caller must do. */
-export function deskError(
-  response: HttpResponse,
-  body: DeskErrorBody | undefined,
-  context: DeskErrorContext,
-  now: number,
-): AppError {
+export function deskError(response: HttpResponse, body: DeskErrorBody | undefined, context: DeskErrorContext, now: number): AppError {
   const { endpoint, location } = context;
   const request = describeEndpoint(endpoint);
   const status = response.status;

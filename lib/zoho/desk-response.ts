@@ -44,7 +44,7 @@ export function readDeskBody(target: DeskEndpoint, response: HttpResponse, locat
   try {
     return parseJsonKeepingIds(response.body);
   } catch {
-    if (status >= 200 && status < 300 || status >= 500) {
+    if ((status >= 200 && status < 300) || status >= 500) {
       throw new RetryLaterError(`Zoho Desk's answer to ${request} was cut short or is not JSON (HTTP ${status}); try again.`, { request, status });
     }
     return undefined;
@@ -60,7 +60,10 @@ export function pageRecords(target: DeskEndpoint, body: Record<string, unknown>,
   const request = describeEndpoint(target);
   const records = listIn(body, target.responseKey);
   if (!Array.isArray(records)) {
-    throw new ZohoRejectedError(`${request} answered without a "${target.responseKey}" list (keys: ${Object.keys(body).join(', ')}).`, { request, status });
+    throw new ZohoRejectedError(`${request} answered without a "${target.responseKey}" list (keys: ${Object.keys(body).join(', ')}).`, {
+      request,
+      status,
+    });
   }
   const odd = records.findIndex((record) => record === null || typeof record !== 'object' || Array.isArray(record));
   if (odd >= 0) {

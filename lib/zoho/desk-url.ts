@@ -27,9 +27,7 @@ export function deskUrl(baseUrl: string, target: DeskEndpoint, request: Pick<Pag
     if (value === undefined) continue;
     if (!target.query.includes(param)) {
       const accepted = target.query.length ? `it accepts ${target.query.join(', ')}` : 'it accepts none';
-      throw new ZohoRejectedError(
-        `${name} does not accept the query parameter "${param}" (Zoho answers 422 "Extra query parameter"); ${accepted}.`,
-      );
+      throw new ZohoRejectedError(`${name} does not accept the query parameter "${param}" (Zoho answers 422 "Extra query parameter"); ${accepted}.`);
     }
     query.set(param, value);
   }

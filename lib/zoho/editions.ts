@@ -15,7 +15,10 @@ export const EDITION_LIMITS: Record<Edition, { concurrency: number; baseCredits:
 
 /** The edition named in /organizations, if it is one we know (Zoho One and CRM Plus count as Enterprise). */
 export function readEdition(value: unknown): Edition | undefined {
-  const upper = String(value ?? '').trim().toUpperCase().replace(/[\s_-]+/g, '');
+  const upper = String(value ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '');
   if (upper === 'ZOHOONE' || upper === 'CRMPLUS') return 'ENTERPRISE';
   if (upper === 'TRIAL') return 'FREE';
   return (EDITIONS as readonly string[]).includes(upper) ? (upper as Edition) : undefined;

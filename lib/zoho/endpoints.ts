@@ -83,16 +83,7 @@ const SPECS = {
     baseConfirmed: true,
     minLimit: 10,
     maxLimit: 200,
-    query: [
-      'include',
-      'roleIds',
-      'searchStr',
-      'rolePermissionType',
-      'profileIds',
-      'isConfirmed',
-      'departmentIds',
-      'status',
-    ],
+    query: ['include', 'roleIds', 'searchStr', 'rolePermissionType', 'profileIds', 'isConfirmed', 'departmentIds', 'status'],
     scopes: ['Desk.basic.READ'],
   },
   agentTimeEntries: {
@@ -116,7 +107,19 @@ const SPECS = {
   callSearch: {
     ...SEARCH,
     path: '/calls/search',
-    query: ['assigneeId', 'ticketNumber', 'startDateRange', 'subject', 'departmentId', 'priority', '_all', 'id', 'status', 'sortBy', ...RANGE_FILTERS],
+    query: [
+      'assigneeId',
+      'ticketNumber',
+      'startDateRange',
+      'subject',
+      'departmentId',
+      'priority',
+      '_all',
+      'id',
+      'status',
+      'sortBy',
+      ...RANGE_FILTERS,
+    ],
     // OAS: Desk.calls.READ with Desk.search.READ; the list also takes Desk.activities.calls.READ (inferred here too).
     scopes: ['Desk.activities.calls.READ', 'Desk.search.READ'],
   },
@@ -163,18 +166,7 @@ const SPECS = {
   },
   tickets: {
     path: '/tickets',
-    query: [
-      'include',
-      'departmentId',
-      'dueDate',
-      'channel',
-      'sortBy',
-      'assignee',
-      'teamIds',
-      'receivedInDays',
-      'closedTime',
-      'status',
-    ],
+    query: ['include', 'departmentId', 'dueDate', 'channel', 'sortBy', 'assignee', 'teamIds', 'receivedInDays', 'closedTime', 'status'],
     scopes: ['Desk.tickets.READ'],
   },
   ticketSearch: {

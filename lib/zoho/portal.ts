@@ -18,7 +18,9 @@ export async function describePortal(desk: DeskClient): Promise<Portal> {
   const org = organizations.find((o) => String(o.id) === desk.orgId);
   if (!org) {
     const listed = organizations.map((o) => `${String(o.id)} (${String(o.companyName ?? o.portalName ?? 'unnamed')})`).join(', ') || 'none';
-    throw new ConfigError(`The secret's org_id ${desk.orgId ?? '(none)'} is not a portal this token reaches (${listed}): run \`zoho-desk-reports auth init\`.`);
+    throw new ConfigError(
+      `The secret's org_id ${desk.orgId ?? '(none)'} is not a portal this token reaches (${listed}): run \`zoho-desk-reports auth init\`.`,
+    );
   }
   const edition = readEdition(org.edition);
   return {

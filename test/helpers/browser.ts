@@ -10,7 +10,7 @@ export function chromiumPath(env: Record<string, string | undefined> = process.e
   if (!found && env.REQUIRE_BROWSER === '1') {
     throw new Error('REQUIRE_BROWSER=1 but no Chromium found: apt-get install chromium, or set CHROMIUM_PATH');
   }
-  if (!found) console.warn('The report page\'s browser test is skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH).');
+  if (!found) console.warn("The report page's browser test is skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH).");
   return found;
 }
 

@@ -1,5 +1,10 @@
 import {
-  CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, UpdateStackCommand,
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -94,7 +99,9 @@ async function settled(cfn: CloudFormationClient, stackName: string, wanted: str
     if (stack && !stack.StackStatus?.endsWith('_IN_PROGRESS')) {
       if (stack.StackStatus === wanted) return stack;
       const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
-      const failures = StackEvents.filter((e) => e.ResourceStatus?.endsWith('_FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+      const failures = StackEvents.filter((e) => e.ResourceStatus?.endsWith('_FAILED')).map(
+        (e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`,
+      );
       throw new Error(`moto left ${stackName} ${stack.StackStatus} (${stack.StackStatusReason ?? 'no reason'}): ${failures.join('; ')}`);
     }
     await delay(100);

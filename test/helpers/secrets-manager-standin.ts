@@ -41,7 +41,14 @@ export async function startSecretsManagerStandIn(initial: Record<string, unknown
       }
       switch (action) {
         case 'GetSecretValue':
-          return reply(200, { ARN: arn(name), Name: name, VersionId: secret?.versionId, SecretString: secret?.value, VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 });
+          return reply(200, {
+            ARN: arn(name),
+            Name: name,
+            VersionId: secret?.versionId,
+            SecretString: secret?.value,
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: Date.now() / 1000,
+          });
         case 'PutSecretValue': {
           if (!secret) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
           const next = { value: input.SecretString ?? '', versionId: randomUUID(), versions: secret.versions + 1 };

@@ -15,7 +15,13 @@ export async function storedPages(from: StoreOrFolder, report: string): Promise<
   for (const key of await store.list(`${report}/`)) {
     if (!key.endsWith('.jsonl')) continue;
     const text = (await store.get(key)) ?? '';
-    pages.push({ key, records: text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row) });
+    pages.push({
+      key,
+      records: text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Row),
+    });
   }
   return pages;
 }

@@ -25,7 +25,11 @@ describe('the SDK clients and AWS_ENDPOINT_URL', () => {
   });
 
   it('prefer AWS_ENDPOINT_URL_<SERVICE> to AWS_ENDPOINT_URL, and leave the rest to the SDK without them', async () => {
-    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:5001', AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:5002' };
+    const env = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:5001',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:5002',
+    };
     const operator = createOperatorClients(undefined, env);
     expect(await endpointOf(operator.secrets)).toBe('127.0.0.1:5001');
     expect(await endpointOf(operator.cfn)).toBe('127.0.0.1:5002');

@@ -16,19 +16,53 @@ const portal = generatePortal({ seed: 12, tickets: 300, edition: 'ENTERPRISE', n
 
 /** GET /recycleBin has no simulator shape: the records of the spec's own example (Recyclebin.json@83b5c18). */
 const RECYCLE_BIN_EXAMPLE: Rec[] = [
-  { displayName: 'Sample display name', departmentId: null, deletedById: '4000000000059', id: '4000000046163', type: 'Attachments', deletedTime: '2020-06-21T16:16:16.000Z' },
-  { displayName: 'Sample display name', departmentId: '4000000013244', deletedById: '4000000000059', id: '4000000017184', type: 'Tickets', deletedTime: '2020-06-21T16:16:16.000Z' },
-  { displayName: 'Sample display name', departmentId: null, deletedById: '4000000000059', id: '4000000019005', type: 'Contacts', deletedTime: '2020-06-21T16:16:16.000Z' },
-  { displayName: 'Sample display name', departmentId: '4000000013244', deletedById: '4000000000059', id: '4000000046153', type: 'Time Entry', deletedTime: '2020-06-21T16:16:16.000Z' },
+  {
+    displayName: 'Sample display name',
+    departmentId: null,
+    deletedById: '4000000000059',
+    id: '4000000046163',
+    type: 'Attachments',
+    deletedTime: '2020-06-21T16:16:16.000Z',
+  },
+  {
+    displayName: 'Sample display name',
+    departmentId: '4000000013244',
+    deletedById: '4000000000059',
+    id: '4000000017184',
+    type: 'Tickets',
+    deletedTime: '2020-06-21T16:16:16.000Z',
+  },
+  {
+    displayName: 'Sample display name',
+    departmentId: null,
+    deletedById: '4000000000059',
+    id: '4000000019005',
+    type: 'Contacts',
+    deletedTime: '2020-06-21T16:16:16.000Z',
+  },
+  {
+    displayName: 'Sample display name',
+    departmentId: '4000000013244',
+    deletedById: '4000000000059',
+    id: '4000000046153',
+    type: 'Time Entry',
+    deletedTime: '2020-06-21T16:16:16.000Z',
+  },
 ];
 
 /** What the simulator serves for each report (lib/simulator/routes.ts), and the shape functions that build it. */
 const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
-  accounts: { shapes: ['accountJson', 'accountSearchJson'], records: portal.accounts.flatMap((a) => [shapes.accountJson(portal, a), shapes.accountSearchJson(portal, a)]) },
+  accounts: {
+    shapes: ['accountJson', 'accountSearchJson'],
+    records: portal.accounts.flatMap((a) => [shapes.accountJson(portal, a), shapes.accountSearchJson(portal, a)]),
+  },
   agents: { shapes: ['agentJson'], records: portal.agents.map((a) => shapes.agentJson(portal, a)) },
   'agent-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
   calls: { shapes: ['callJson'], records: portal.calls.map((c) => shapes.callJson(portal, c)) },
-  contacts: { shapes: ['contactJson', 'contactSearchJson'], records: portal.contacts.flatMap((c) => [shapes.contactJson(portal, c), shapes.contactSearchJson(portal, c)]) },
+  contacts: {
+    shapes: ['contactJson', 'contactSearchJson'],
+    records: portal.contacts.flatMap((c) => [shapes.contactJson(portal, c), shapes.contactSearchJson(portal, c)]),
+  },
   'organization-fields': { shapes: [], records: FIELD_MODULES.flatMap((m) => fieldsJson(portal, m)) },
   'customer-happiness': { shapes: ['ratingJson'], records: portal.ratings.map((r) => shapes.ratingJson(portal, r)) },
   departments: { shapes: ['departmentJson'], records: portal.departments.map((dep) => shapes.departmentJson(dep)) },
@@ -98,7 +132,9 @@ describe('REPORT_FIELDS', () => {
 
   it('is checked against every record shape the simulator serves', () => {
     // A shape added to the simulator must be mapped above, so its fields are checked too.
-    const exported = Object.entries(shapes).filter(([, value]) => typeof value === 'function').map(([name]) => name);
+    const exported = Object.entries(shapes)
+      .filter(([, value]) => typeof value === 'function')
+      .map(([name]) => name);
     const used = new Set(Object.values(SERVED).flatMap((served) => served.shapes));
     expect(exported.filter((name) => name !== 'organizationJson' && !used.has(name))).toStrictEqual([]);
   });
@@ -161,7 +197,6 @@ describe('REPORT_FIELDS', () => {
     expect(names.slice(1)).toStrictEqual([...names.slice(1)].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
   });
 });
-
 
 describe('the type check used above', () => {
   it.each([

@@ -13,7 +13,10 @@ describe('an unreadable secret: the message says where it breaks, never what it 
     const http: HttpClient = async () => ({
       status: 400,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ error: 'invalid_request', error_description: `client_secret ${CLIENT_SECRET} cannot refresh ${refreshToken.slice(0, 40)}` }),
+      body: JSON.stringify({
+        error: 'invalid_request',
+        error_description: `client_secret ${CLIENT_SECRET} cannot refresh ${refreshToken.slice(0, 40)}`,
+      }),
     });
     const accounts = new ZohoAccountsClient(http, resolveLocation({ ZOHO_ACCOUNTS_URL: 'http://127.0.0.1:9' }));
     const error = await rejection(accounts.refresh({ clientId: '1000.TESTCLIENT', clientSecret: CLIENT_SECRET }, refreshToken));

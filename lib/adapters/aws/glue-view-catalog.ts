@@ -24,17 +24,19 @@ export class GlueViewCatalog implements ViewCatalog {
   }
 
   async replaceView(view: Parameters<ViewCatalog['replaceView']>[0]): Promise<void> {
-    await this.glue.send(new UpdateTableCommand({
-      DatabaseName: this.database,
-      TableInput: {
-        Name: view.name,
-        Description: view.description,
-        TableType: 'VIRTUAL_VIEW',
-        Parameters: { presto_view: 'true', comment: 'Presto View' },
-        ViewOriginalText: viewOriginalText(prestoViewJson(view.sql, view.columns, this.database)),
-        ViewExpandedText: '/* Presto View */',
-        StorageDescriptor: { SerdeInfo: {}, Columns: view.columns.map((c) => ({ Name: c.name, Type: c.hiveType })) },
-      },
-    }));
+    await this.glue.send(
+      new UpdateTableCommand({
+        DatabaseName: this.database,
+        TableInput: {
+          Name: view.name,
+          Description: view.description,
+          TableType: 'VIRTUAL_VIEW',
+          Parameters: { presto_view: 'true', comment: 'Presto View' },
+          ViewOriginalText: viewOriginalText(prestoViewJson(view.sql, view.columns, this.database)),
+          ViewExpandedText: '/* Presto View */',
+          StorageDescriptor: { SerdeInfo: {}, Columns: view.columns.map((c) => ({ Name: c.name, Type: c.hiveType })) },
+        },
+      }),
+    );
   }
 }

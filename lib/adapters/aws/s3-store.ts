@@ -24,7 +24,13 @@ export class S3ObjectStore implements ObjectStore {
    */
   async put(key: string, body: string, contentType: string): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: checkKey(key), Body: body, ContentLength: Buffer.byteLength(body, 'utf8'), ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: checkKey(key),
+        Body: body,
+        ContentLength: Buffer.byteLength(body, 'utf8'),
+        ContentType: contentType,
+      }),
     );
   }
 
@@ -69,7 +75,9 @@ export class S3ObjectStore implements ObjectStore {
       const result = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }));
       const failed = result.Errors?.[0];
       if (failed) {
-        throw new Error(`S3 did not delete ${failed.Key} from ${this.bucket}: ${failed.Code ?? 'error'} ${failed.Message ?? ''} (and ${(result.Errors?.length ?? 1) - 1} more)`);
+        throw new Error(
+          `S3 did not delete ${failed.Key} from ${this.bucket}: ${failed.Code ?? 'error'} ${failed.Message ?? ''} (and ${(result.Errors?.length ?? 1) - 1} more)`,
+        );
       }
     }
   }

@@ -1,6 +1,11 @@
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand,
-  type SendMessageBatchRequestEntry, type SQSClient,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, RetryLaterError } from '../../errors.js';
