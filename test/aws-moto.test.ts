@@ -8,7 +8,7 @@ import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { alarmNamePrefix, queueDepth, stackName } from '../lib/aws/operator.js';
 import { main } from '../lib/cli/main.js';
 import { pageKey } from '../lib/pipeline/keys.js';
-import type { Receipt } from '../lib/pipeline/records.js';
+import { readReceipts } from '../lib/pipeline/receipts.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { feedConsumer } from './helpers/aws.js';
 import { MOTO_INSTALL, motoInstalled, startMoto, type Moto } from './helpers/moto.js';
@@ -147,9 +147,7 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(agents.trim().split('\n')).toHaveLength(zoho!.running.sim.portal.agents.length);
     // An empty page (a department with no email failures, the last page of a list) is recorded in its receipt
     // and not stored.
-    const receipts = await Promise.all(
-      (await store.list(`_runs/${plan.runId}/pages/`)).map(async (key) => JSON.parse((await store.get(key)) ?? '{}') as Receipt),
-    );
+    const receipts = await readReceipts(store, plan.runId);
     const empty = receipts.filter((r) => r.status === 'written' && r.records === 0);
     expect(empty.length).toBeGreaterThan(0);
     for (const receipt of empty) expect(pages).not.toContain(pageKey(receipt.report, receipt.runId, receipt.scope, receipt.page));

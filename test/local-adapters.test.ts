@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
@@ -105,6 +105,19 @@ describe('the local queue has SQS semantics', () => {
     ]);
     expect((await readdir(join(dir.path, 'quarantine'))).sort()).toEqual(Object.keys(bad));
     expect((await queue.receive(10)).map((m) => m.body)).toEqual(['kept']);
+    await queue.close();
+  });
+
+  it('reads a waiting message from its file when it is received: a file spoiled or removed meanwhile is set aside, the rest go on', async () => {
+    dir = await tempDir();
+    const queue = await FolderQueue.open(dir.path, { clock: new ManualClock('2026-11-20T10:00:00Z'), maxReceiveCount: 5 });
+    await queue.send([{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
+    const [a, b] = (await readdir(join(dir.path, 'work'))).sort();
+    await writeFile(join(dir.path, 'work', a!), '{"id":');
+    await rm(join(dir.path, 'work', b!));
+    expect((await queue.receive(10)).map((m) => m.body)).toEqual(['c']);
+    expect(queue.quarantined).toEqual([{ file: join(dir.path, 'work', a!), reason: expect.stringContaining('not JSON') }]);
+    expect(await queue.depths()).toMatchObject({ visible: 0, inFlight: 1, dead: 0 });
     await queue.close();
   });
 

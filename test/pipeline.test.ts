@@ -135,10 +135,15 @@ describe('the reports pipeline on one machine', () => {
     // Planned while Zoho is healthy; then an outage outlasting five receives of every page.
     const pipeline = await openLocalPipeline({ out: faulty.path, ...FAST }, contextFor(fixture));
     const plan = await planRun({ runId: RUN, targets, trigger: 'cli' }, pipeline.deps);
+    // One object of planned receipts per batch of pages queued together, not one per page.
+    const planned = Object.values(plan.planned).reduce((a, b) => a + b, 0);
+    const batches = await pipeline.store.list(`_runs/${RUN}/planned/`);
+    expect(batches.length).toBeLessThan(planned);
+    expect(await pipeline.store.list(`_runs/${RUN}/pages/`)).toEqual([]);
+    expect((await runManifests(pipeline.store, RUN)).reduce((sum, m) => sum + m.pages.pending, 0)).toBe(planned);
     fixture.running.sim.setFaults({ outage: true });
     const { drained, manifests } = await pipeline.process();
     await pipeline.close();
-    const planned = Object.values(plan.planned).reduce((a, b) => a + b, 0);
     expect(drained.deadLettered).toBe(planned);
     expect(manifests.find((m) => m.report === 'threads')).toMatchObject({ status: 'failed', pages: { written: 0, pending: 0 } });
     // Pages waiting for a redrive keep their receipts apart: the run's receipts are not folded yet.

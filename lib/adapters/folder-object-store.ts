@@ -5,6 +5,9 @@ import type { ObjectStore } from '../ports.js';
 import { tempSuffix, writeWhole } from './atomic-write.js';
 import { fsProblem } from './fs-problem.js';
 
+/** folders remembered as made: enough for every folder a run writes into at once */
+const MADE_REMEMBERED = 4_096;
+
 // `%`: a route export's query, URL-encoded, names its folder (routeParamsScope).
 const SEGMENT = /^[A-Za-z0-9_=.%-]+$/;
 
@@ -37,6 +40,8 @@ export class FolderObjectStore implements ObjectStore {
     try {
       if (!this.made.has(folder)) {
         await mkdir(folder, { recursive: true });
+        // Forgotten now and then: a first run makes a folder per ticket, and remembering them all grows with the portal.
+        if (this.made.size >= MADE_REMEMBERED) this.made.clear();
         this.made.add(folder);
       }
       // A dot-file: never listed as a key, even while it exists.

@@ -14,11 +14,25 @@ export interface Quarantined {
   reason: string;
 }
 
+/** A message as the queue keeps it in memory: its body stays in its file except while it is in hand. */
 interface Entry {
-  message: StoredMessage;
+  id: string;
+  receiveCount: number;
+  sentAt: string;
   visibleAt: number;
   handle: string | undefined;
+  /** the body, while the message is received (for the dead-letter queue); otherwise read from the file */
+  body: string | undefined;
 }
+
+const entryOf = (message: StoredMessage): Entry => ({
+  id: message.id,
+  receiveCount: message.receiveCount,
+  sentAt: message.sentAt,
+  visibleAt: 0,
+  handle: undefined,
+  body: undefined,
+});
 
 export interface FolderQueueOptions {
   clock: Clock;
@@ -67,9 +81,7 @@ export class FolderQueue implements WorkQueue {
     }
     try {
       await queue.removeLeftovers();
-      for (const message of await queue.read('work')) {
-        queue.entries.set(message.id, { message, visibleAt: 0, handle: undefined });
-      }
+      for (const message of await queue.read('work')) queue.entries.set(message.id, entryOf(message));
     } catch (error) {
       await queue.close();
       throw fsProblem(error, `the queue folder ${folder}`);
@@ -86,7 +98,7 @@ export class FolderQueue implements WorkQueue {
       const id = `${Date.now().toString(36).padStart(9, '0')}-${String(this.sequence++).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
       const message: StoredMessage = { id, body: input.body, receiveCount: 0, sentAt: new Date(this.options.clock.now()).toISOString() };
       await this.write('work', message);
-      this.entries.set(id, { message, visibleAt: 0, handle: undefined });
+      this.entries.set(id, entryOf(message));
     }
     for (const wake of this.sentWaiters.splice(0)) wake();
   }
@@ -103,16 +115,20 @@ export class FolderQueue implements WorkQueue {
     for (const entry of this.entries.values()) {
       if (received.length >= max) break;
       if (entry.visibleAt > now) continue;
-      entry.message.receiveCount += 1;
-      if (entry.message.receiveCount > this.options.maxReceiveCount) {
+      // The body is read back from its file: a queue of a hundred thousand pages is not held in memory.
+      const body = await this.bodyOf(entry);
+      if (body === undefined) continue;
+      entry.receiveCount += 1;
+      if (entry.receiveCount > this.options.maxReceiveCount) {
         // What SQS does on the receive after the last allowed one.
-        await this.moveToDead(entry, `received ${this.options.maxReceiveCount} times without success`);
+        await this.moveToDead(entry, body, `received ${this.options.maxReceiveCount} times without success`);
         continue;
       }
-      await this.write('work', entry.message);
-      entry.handle = `${entry.message.id}#${entry.message.receiveCount}`;
+      await this.write('work', { id: entry.id, body, receiveCount: entry.receiveCount, sentAt: entry.sentAt });
+      entry.handle = `${entry.id}#${entry.receiveCount}`;
       entry.visibleAt = now + (this.options.visibilityTimeoutMs ?? 300_000);
-      received.push({ id: entry.message.id, body: entry.message.body, handle: entry.handle, receiveCount: entry.message.receiveCount });
+      entry.body = body;
+      received.push({ id: entry.id, body, handle: entry.handle, receiveCount: entry.receiveCount });
     }
     return received;
   }
@@ -120,20 +136,21 @@ export class FolderQueue implements WorkQueue {
   async delete(handle: string): Promise<void> {
     const entry = this.byHandle(handle);
     if (!entry) return;
-    this.entries.delete(entry.message.id);
-    await unlink(join(this.folder, 'work', `${entry.message.id}.json`)).catch(() => undefined);
+    this.entries.delete(entry.id);
+    await unlink(join(this.folder, 'work', `${entry.id}.json`)).catch(() => undefined);
   }
 
   async release(handle: string, delayMs: number): Promise<void> {
     const entry = this.byHandle(handle);
     if (!entry) return;
     entry.handle = undefined;
+    entry.body = undefined;
     entry.visibleAt = this.options.clock.now() + Math.max(0, delayMs);
   }
 
   async deadLetter(message: Pick<ReceivedMessage, 'handle'>, reason: string): Promise<void> {
     const entry = this.byHandle(message.handle);
-    if (entry) await this.moveToDead(entry, reason);
+    if (entry?.body !== undefined) await this.moveToDead(entry, entry.body, reason);
   }
 
   depths(): Promise<QueueDepths> {
@@ -175,7 +192,7 @@ export class FolderQueue implements WorkQueue {
       const revived: StoredMessage = { id: message.id, body: message.body, receiveCount: 0, sentAt: message.sentAt };
       await this.write('work', revived);
       await unlink(join(this.folder, 'dead', `${message.id}.json`));
-      this.entries.set(revived.id, { message: revived, visibleAt: 0, handle: undefined });
+      this.entries.set(revived.id, entryOf(revived));
     }
     return dead.length;
   }
@@ -194,10 +211,29 @@ export class FolderQueue implements WorkQueue {
     return entry?.handle === handle ? entry : undefined;
   }
 
-  private async moveToDead(entry: Entry, reason: string): Promise<void> {
-    this.entries.delete(entry.message.id);
-    await this.write('dead', { ...entry.message, reason });
-    await unlink(join(this.folder, 'work', `${entry.message.id}.json`)).catch(() => undefined);
+  private async moveToDead(entry: Entry, body: string, reason: string): Promise<void> {
+    this.entries.delete(entry.id);
+    await this.write('dead', { id: entry.id, body, receiveCount: entry.receiveCount, sentAt: entry.sentAt, reason });
+    await unlink(join(this.folder, 'work', `${entry.id}.json`)).catch(() => undefined);
+  }
+
+  /** A waiting message's body from its file; a file gone or no longer a message leaves the queue (and is set aside). */
+  private async bodyOf(entry: Entry): Promise<string | undefined> {
+    const name = `${entry.id}.json`;
+    let text: string;
+    try {
+      text = await readFile(join(this.folder, 'work', name), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.entries.delete(entry.id);
+      if (code !== 'ENOENT') await this.quarantine('work', name, `cannot be read (${code ?? (error as Error).message})`);
+      return undefined;
+    }
+    const read = readStoredMessage(text, name);
+    if ('message' in read) return read.message.body;
+    this.entries.delete(entry.id);
+    await this.quarantine('work', name, read.problem);
+    return undefined;
   }
 
   private async write(box: 'work' | 'dead', message: StoredMessage): Promise<void> {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
  *   _state/<report>.json                                             cursor of the last successful run
  *   _runs/<runId>/run.json                                           what the run was asked to do
  *   _runs/<runId>/pages/<report>/<scope>page-<NNNNN>.json            one receipt per page (manifests derive from them)
+ *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
  *   _runs/<runId>/receipts.jsonl                                     a finished run's receipts, folded into one object
  *
  * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
@@ -58,6 +59,15 @@ export function stateKey(report: string): string {
 
 export function runRecordKey(runId: string): string {
   return `_runs/${runId}/run.json`;
+}
+
+/** The pages the planner queued together, one planned receipt per line (a page's own receipt supersedes it). */
+export function plannedBatchPrefix(runId: string): string {
+  return `_runs/${runId}/planned/`;
+}
+
+export function plannedBatchKey(runId: string, batch: number): string {
+  return `${plannedBatchPrefix(runId)}${String(batch).padStart(6, '0')}.jsonl`;
 }
 
 /** A finished run's receipts, one per line, folded from its page receipts when it was finalized. */

@@ -3,7 +3,7 @@ import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { depthReason } from './depth.js';
 import type { PipelineDeps } from './deps.js';
 import { pageMessageBody, tooLargeForQueue, type PageMessage } from './messages.js';
-import { writeReceipt } from './receipts.js';
+import { writePlannedBatch, writeReceipt } from './receipts.js';
 
 /** A page that is not queued, and why: its report could not be planned, it lies past Zoho's depth, or it is too big. */
 export interface SetAside {
@@ -15,11 +15,12 @@ export interface SetAside {
 
 const SEND_BATCH = 10; // SQS SendMessageBatch's limit
 /** Pages held before they are written and queued together: few enough that reading starts at once. */
-const FLUSH_AT = 50;
+const FLUSH_AT = 100;
 
 /**
- * Where the planner puts pages as it finds them: each is queued (its receipt written first, so a page is never
- * in the queue without one and the manifest always counts it), or set aside with its reason. Pages leave in
+ * Where the planner puts pages as it finds them: each is queued (its planned receipt written first, one object
+ * per batch, so a page is never in the queue without one and the manifest always counts it), or set aside with
+ * its reason. Pages leave in
  * small batches while discovery goes on, so the first pages are read while later ones are still being found,
  * and nothing holds the whole plan.
  */
@@ -29,7 +30,8 @@ export class PlanSink {
   /** pages put on the queue */
   sent = 0;
   private pending: PageMessage[] = [];
-  private readonly writes = pLimit(16);
+  private batches = 0;
+  private readonly sends = pLimit(8);
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -59,14 +61,15 @@ export class PlanSink {
     this.deps.events?.({ type: 'dead-lettered', runId: message.runId, report: message.report, reason });
   }
 
-  /** Writes the held pages' receipts, then queues them. */
+  /** Writes the held pages' receipts (one object for the batch), then queues them. */
   async flush(): Promise<void> {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
-    await Promise.all(batch.map((page) => this.writes(() => writeReceipt(this.deps.store, page, 'planned'))));
+    this.batches += 1;
+    await writePlannedBatch(this.deps.store, (batch[0] as PageMessage).runId, this.batches, batch);
     const groups: PageMessage[][] = [];
     for (let i = 0; i < batch.length; i += SEND_BATCH) groups.push(batch.slice(i, i + SEND_BATCH));
-    await Promise.all(groups.map((group) => this.writes(() => this.deps.queue.send(group.map((page) => ({ body: pageMessageBody(page) }))))));
+    await Promise.all(groups.map((group) => this.sends(() => this.deps.queue.send(group.map((page) => ({ body: pageMessageBody(page) }))))));
     this.sent += batch.length;
     const byReport = new Map<string, { runId: string; pages: number }>();
     for (const page of batch) {

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { routeParamsScope, routeScope } from '../reports/route.js';
-import { foldedReceiptsKey, pageKey, receiptKey, receiptPrefix } from './keys.js';
+import { foldedReceiptsKey, pageKey, plannedBatchKey, plannedBatchPrefix, receiptKey, receiptPrefix } from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
 
@@ -26,6 +26,20 @@ export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'
 
 export function keyOf(message: PageMessage): string {
   return pageKey(message.report, message.runId, scopeOf(message), message.page);
+}
+
+/** A page as planned, not yet handled. */
+export function plannedReceipt(message: PageMessage): Receipt {
+  return { report: message.report, runId: message.runId, scope: scopeOf(message), page: message.page, status: 'planned' };
+}
+
+/**
+ * The planned receipts of pages queued together, in one object: a planner writes one object per batch, not
+ * one per page (a first run plans a page per ticket per report); each page's own receipt supersedes its line.
+ */
+export async function writePlannedBatch(store: ObjectStore, runId: string, batch: number, messages: readonly PageMessage[]): Promise<void> {
+  const lines = messages.map((message) => `${JSON.stringify(plannedReceipt(message))}\n`).join('');
+  await store.put(plannedBatchKey(runId, batch), lines, 'application/x-ndjson');
 }
 
 export async function writeReceipt(
@@ -56,17 +70,23 @@ function parseReceipt(text: string): Receipt | undefined {
   }
 }
 
-/** The run's receipts, and the keys of its page receipts not yet folded. */
+/** The run's receipts, and the keys of its planned batches and page receipts not yet folded. */
 export async function readReceiptFiles(store: ObjectStore, runId: string): Promise<{ receipts: Receipt[]; loose: string[] }> {
   const byPage = new Map<string, Receipt>();
-  for (const line of ((await store.get(foldedReceiptsKey(runId))) ?? '').split('\n')) {
-    if (!line) continue;
-    const receipt = parseReceipt(line);
-    // A line edited past reading: its page counts as pending when it can still be named, so no manifest is complete.
-    const named = receipt ?? namedIn(line, runId);
-    byPage.set(identity(named), named);
-  }
-  const loose = await store.list(receiptPrefix(runId));
+  const readLines = (text: string | undefined) => {
+    for (const line of (text ?? '').split('\n')) {
+      if (!line) continue;
+      // A line edited past reading: its page counts as pending when it can still be named, so no manifest is complete.
+      const receipt = parseReceipt(line) ?? namedIn(line, runId);
+      byPage.set(identity(receipt), receipt);
+    }
+  };
+  // Oldest news first: what the planner queued, then what finalizing folded, then each page's own receipt.
+  const batches = await store.list(plannedBatchPrefix(runId));
+  for (const key of batches) readLines(await store.get(key));
+  readLines(await store.get(foldedReceiptsKey(runId)));
+  const pageReceipts = await store.list(receiptPrefix(runId));
+  const loose = [...batches, ...pageReceipts];
   const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
   const read = async (key: string): Promise<Receipt | undefined> => {
     const text = await store.get(key);
@@ -74,7 +94,7 @@ export async function readReceiptFiles(store: ObjectStore, runId: string): Promi
     // A receipt cut short or edited cannot be trusted: count its page as still pending.
     return parseReceipt(text) ?? { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
   };
-  for (const receipt of await Promise.all(loose.map((key) => limit(() => read(key))))) {
+  for (const receipt of await Promise.all(pageReceipts.map((key) => limit(() => read(key))))) {
     if (receipt) byPage.set(identity(receipt), receipt);
   }
   return { receipts: [...byPage.values()], loose };
