@@ -38,8 +38,8 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const dir = await tempDir();
     expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
     const runId = await firstRun(dir.path);
-    // The finished run's receipts were folded into one file; a page receipt written since (here cut short) wins.
-    const folded = join(dir.path, foldedReceiptsKey(runId));
+    // The finished run's receipts were folded, one file a report; a page receipt written since (here cut short) wins.
+    const folded = join(dir.path, foldedReceiptsKey(runId, 'departments'));
     expect(await readFile(folded, 'utf8')).toContain('"status":"written"');
     const loose = join(dir.path, receiptKey('departments', runId, '', 1));
     await mkdir(dirname(loose), { recursive: true });

@@ -149,7 +149,7 @@ describe('the reports pipeline on one machine', () => {
     // Pages waiting for a redrive keep their receipts apart: the run's receipts are not folded yet.
     const faultyStore = new FolderObjectStore(faulty.path);
     expect((await faultyStore.list(`_runs/${RUN}/pages/`)).length).toBe(planned);
-    expect(await faultyStore.get(`_runs/${RUN}/receipts.jsonl`)).toBeUndefined();
+    expect(await faultyStore.list(`_runs/${RUN}/receipts/`)).toEqual([]);
     expect(manifests.find((m) => m.report === 'threads')?.failures[0]?.reason).toContain('failed 5 times');
     expect(fixture.running.sim.stats().faults.outage).toBeGreaterThanOrEqual(planned * 5);
 
@@ -171,8 +171,11 @@ describe('the reports pipeline on one machine', () => {
     expect((await runManifests(new FolderObjectStore(faulty.path), RUN)).every((m) => m.status === 'complete')).toBe(true);
     // Finished: one object of receipts, no page receipt and no folder of them left.
     expect(await faultyStore.list(`_runs/${RUN}/pages/`)).toEqual([]);
-    expect(await faultyStore.folders(`_runs/${RUN}/`)).toEqual([]);
-    expect(((await faultyStore.get(`_runs/${RUN}/receipts.jsonl`)) ?? '').trim().split('\n').length).toBeGreaterThanOrEqual(planned);
+    expect(await faultyStore.folders(`_runs/${RUN}/`)).toEqual(['receipts']);
+    const folded = await faultyStore.list(`_runs/${RUN}/receipts/`);
+    expect(folded).toEqual(['_runs/2026-11-20T10-00-00Z-ab12/receipts/contacts.jsonl', '_runs/2026-11-20T10-00-00Z-ab12/receipts/threads.jsonl']);
+    const lines = await Promise.all(folded.map(async (key) => ((await faultyStore.get(key)) ?? '').trim().split('\n').length));
+    expect(lines.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(planned);
     await clean.remove();
     await faulty.remove();
   });

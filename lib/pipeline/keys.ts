@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
  *   _runs/<runId>/run.json                                           what the run was asked to do
  *   _runs/<runId>/pages/<report>/<scope>page-<NNNNN>.json            one receipt per page (manifests derive from them)
  *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
- *   _runs/<runId>/receipts.jsonl                                     a finished run's receipts, folded into one object
+ *   _runs/<runId>/receipts/<report>.jsonl                            a finished run's receipts, folded: one object a report
  *
  * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
  */
@@ -70,9 +70,13 @@ export function plannedBatchKey(runId: string, batch: number): string {
   return `${plannedBatchPrefix(runId)}${String(batch).padStart(6, '0')}.jsonl`;
 }
 
-/** A finished run's receipts, one per line, folded from its page receipts when it was finalized. */
-export function foldedReceiptsKey(runId: string): string {
-  return `_runs/${runId}/receipts.jsonl`;
+/** A finished run's receipts of one report, one per line, folded from its page receipts when it was finalized. */
+export function foldedReceiptsKey(runId: string, report: string): string {
+  return `${foldedReceiptsPrefix(runId)}${report}.jsonl`;
+}
+
+export function foldedReceiptsPrefix(runId: string): string {
+  return `_runs/${runId}/receipts/`;
 }
 
 export function receiptPrefix(runId: string): string {

@@ -1,9 +1,9 @@
 import type { ObjectStore } from '../ports.js';
-import { findReport } from '../reports/catalog.js';
+import { findReport, REPORTS } from '../reports/catalog.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
-import { foldReceipts, readReceiptFiles, readReceipts } from './receipts.js';
-import { recordDepartures } from './tombstones.js';
+import { foldReport, readReceipts, RunReceipts } from './receipts.js';
+import { binDepartures, reportDepartures } from './tombstones.js';
 import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
 export type { Receipt, ReportState, RunRecord } from './records.js';
@@ -169,11 +169,20 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const now = options.now ?? Date.now();
   const warn = options.warn ?? ignore;
   const run = await readRunRecord(store, runId, warn);
-  const { receipts, loose } = await readReceiptFiles(store, runId);
-  const manifests = await runManifests(store, runId, run, receipts);
-  const { byReport: departed } = await recordDepartures(store, run, runId, receipts, warn);
-  for (const manifest of manifests) {
-    if (departed[manifest.report]) manifest.departed = departed[manifest.report];
+  // A report at a time: a first run over a large portal has hundreds of thousands of receipts.
+  const receipts = await RunReceipts.open(store, runId);
+  const reports = [...new Set([...(run?.requests ?? []).map((r) => r.report), ...receipts.reports])].sort();
+  const planningDone = run === undefined || run.status === 'planned' || run.status === 'finished';
+  const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
+  const fromBin = await binDepartures(store, run, runId, (await Promise.all(feeds.map((feed) => receipts.of(feed)))).flat(), warn);
+  const manifests: ReportManifest[] = [];
+  for (const report of reports) {
+    const mine = await receipts.of(report);
+    const summary = summarise(report, runId, mine);
+    const manifest: ReportManifest = planningDone || summary.status !== 'complete' ? summary : { ...summary, status: 'incomplete' };
+    manifests.push(manifest);
+    const departed = fromBin.filter((t) => t.report === report).length + (await reportDepartures(store, run, runId, report, mine, fromBin, warn));
+    if (departed) manifest.departed = departed;
     if (run?.reconciles?.includes(manifest.report)) manifest.reconcile = true;
     const decision = cursorFor(run, runId, manifest);
     if (decision.move) {
@@ -197,7 +206,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
           ...(run?.orgId ? { orgId: run.orgId } : {}),
           ...(fullReadAt ? { fullReadAt } : {}),
         };
-        if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(receipts, manifest.report);
+        if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(mine, manifest.report);
         await writeJson(store, key, state);
         manifest.cursor = { moved: true, note: `cursor moved to ${cursor}${decision.note}` };
       }
@@ -209,9 +218,13 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   if (run && run.status === 'planned' && manifests.every((m) => m.pages.pending === 0)) {
     await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
   }
-  // Nothing of the run will be written again (no page pending, none waiting for a redrive): one object of receipts.
+  // Nothing of the run will be written again (no page pending, none waiting for a redrive): one object of
+  // receipts a report, then the planned batches and page receipts go.
   const settled =
     run && (run.status === 'planned' || run.status === 'finished') && manifests.every((m) => m.pages.pending + m.pages.deadLettered === 0);
-  if (settled && loose.length > 0) await foldReceipts(store, runId, receipts, loose);
+  if (settled && receipts.loose.length > 0) {
+    for (const report of receipts.reports) await foldReport(store, runId, report, await receipts.of(report));
+    await store.delete(receipts.loose);
+  }
   return manifests;
 }

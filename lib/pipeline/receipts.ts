@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { routeParamsScope, routeScope } from '../reports/route.js';
-import { foldedReceiptsKey, pageKey, plannedBatchKey, plannedBatchPrefix, receiptKey, receiptPrefix } from './keys.js';
+import { foldedReceiptsKey, foldedReceiptsPrefix, pageKey, plannedBatchKey, plannedBatchPrefix, receiptKey, receiptPrefix } from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
 
@@ -72,32 +72,77 @@ function parseReceipt(text: string): Receipt | undefined {
 
 /** The run's receipts, and the keys of its planned batches and page receipts not yet folded. */
 export async function readReceiptFiles(store: ObjectStore, runId: string): Promise<{ receipts: Receipt[]; loose: string[] }> {
-  const byPage = new Map<string, Receipt>();
-  const readLines = (text: string | undefined) => {
-    for (const line of (text ?? '').split('\n')) {
-      if (!line) continue;
-      // A line edited past reading: its page counts as pending when it can still be named, so no manifest is complete.
-      const receipt = parseReceipt(line) ?? namedIn(line, runId);
-      byPage.set(identity(receipt), receipt);
-    }
-  };
-  // Oldest news first: what the planner queued, then what finalizing folded, then each page's own receipt.
-  const batches = await store.list(plannedBatchPrefix(runId));
-  for (const key of batches) readLines(await store.get(key));
-  readLines(await store.get(foldedReceiptsKey(runId)));
-  const pageReceipts = await store.list(receiptPrefix(runId));
-  const loose = [...batches, ...pageReceipts];
-  const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
-  const read = async (key: string): Promise<Receipt | undefined> => {
-    const text = await store.get(key);
-    if (text === undefined) return undefined;
-    // A receipt cut short or edited cannot be trusted: count its page as still pending.
-    return parseReceipt(text) ?? { ...receiptFromKey(key, runId), status: 'planned', reason: 'unreadable receipt' };
-  };
-  for (const receipt of await Promise.all(pageReceipts.map((key) => limit(() => read(key))))) {
-    if (receipt) byPage.set(identity(receipt), receipt);
+  const run = await RunReceipts.open(store, runId);
+  const receipts: Receipt[] = [];
+  for (const report of run.reports) receipts.push(...(await run.of(report)));
+  return { receipts, loose: run.loose };
+}
+
+const byReport = <T>(map: Map<string, T[]>, report: string, item: T) => {
+  const list = map.get(report);
+  if (list) list.push(item);
+  else map.set(report, [item]);
+};
+
+/**
+ * Where a run's receipts are, read a report at a time (a first run over a large portal has hundreds of
+ * thousands): the planner's batches (small, kept), the folded object of each report, each page's own receipt.
+ * Newer news wins: planned, then folded, then the page's own receipt.
+ */
+export class RunReceipts {
+  private constructor(
+    private readonly store: ObjectStore,
+    private readonly runId: string,
+    private readonly planned: Map<string, Receipt[]>,
+    private readonly folded: Set<string>,
+    private readonly pages: Map<string, string[]>,
+    /** the planned batches and page receipts, folded away once the run is settled */
+    readonly loose: string[],
+  ) {}
+
+  static async open(store: ObjectStore, runId: string): Promise<RunReceipts> {
+    const planned = new Map<string, Receipt[]>();
+    const batches = await store.list(plannedBatchPrefix(runId));
+    for (const key of batches) for (const receipt of receiptLines(await store.get(key), runId)) byReport(planned, receipt.report, receipt);
+    const foldedPrefix = foldedReceiptsPrefix(runId);
+    const folded = new Set((await store.list(foldedPrefix)).map((key) => key.slice(foldedPrefix.length, -'.jsonl'.length)));
+    const pages = new Map<string, string[]>();
+    const pageKeys = await store.list(receiptPrefix(runId));
+    for (const key of pageKeys) byReport(pages, receiptFromKey(key, runId).report, key);
+    return new RunReceipts(store, runId, planned, folded, pages, [...batches, ...pageKeys]);
   }
-  return { receipts: [...byPage.values()], loose };
+
+  /** Every report the run has a receipt of, in order. */
+  get reports(): string[] {
+    return [...new Set([...this.planned.keys(), ...this.folded, ...this.pages.keys()])].sort();
+  }
+
+  async of(report: string): Promise<Receipt[]> {
+    const byPage = new Map<string, Receipt>();
+    for (const receipt of this.planned.get(report) ?? []) byPage.set(identity(receipt), receipt);
+    if (this.folded.has(report)) {
+      for (const receipt of receiptLines(await this.store.get(foldedReceiptsKey(this.runId, report)), this.runId))
+        byPage.set(identity(receipt), receipt);
+    }
+    const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
+    const read = async (key: string): Promise<Receipt | undefined> => {
+      const text = await this.store.get(key);
+      if (text === undefined) return undefined;
+      // A receipt cut short or edited cannot be trusted: count its page as still pending.
+      return parseReceipt(text) ?? { ...receiptFromKey(key, this.runId), status: 'planned', reason: 'unreadable receipt' };
+    };
+    for (const receipt of await Promise.all((this.pages.get(report) ?? []).map((key) => limit(() => read(key))))) {
+      if (receipt) byPage.set(identity(receipt), receipt);
+    }
+    return [...byPage.values()];
+  }
+}
+
+/** The receipts of an object of lines; a line edited past reading counts its page as pending when it can be named. */
+function receiptLines(text: string | undefined, runId: string): Receipt[] {
+  const receipts: Receipt[] = [];
+  for (const line of (text ?? '').split('\n')) if (line) receipts.push(parseReceipt(line) ?? namedIn(line, runId));
+  return receipts;
 }
 
 /**
@@ -112,13 +157,13 @@ function namedIn(line: string, runId: string): Receipt {
 }
 
 /**
- * Folds a finished run's page receipts into one object and removes them: half of an export's files were
- * receipts. Written first, removed after, so a fold cut short leaves both, and reading prefers the page receipt.
+ * Folds one report of a settled run: its receipts in one object (half of an export's files were receipts).
+ * The planned batches and page receipts are removed once every report is folded (removeLoose), so a fold cut
+ * short leaves both, and reading prefers the page's own receipt.
  */
-export async function foldReceipts(store: ObjectStore, runId: string, receipts: readonly Receipt[], loose: readonly string[]): Promise<void> {
-  const sorted = [...receipts].sort((a, b) => a.report.localeCompare(b.report) || a.scope.localeCompare(b.scope) || a.page - b.page);
-  await store.put(foldedReceiptsKey(runId), sorted.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''), 'application/x-ndjson');
-  await store.delete(loose);
+export async function foldReport(store: ObjectStore, runId: string, report: string, receipts: readonly Receipt[]): Promise<void> {
+  const sorted = [...receipts].sort((a, b) => a.scope.localeCompare(b.scope) || a.page - b.page);
+  await store.put(foldedReceiptsKey(runId, report), sorted.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''), 'application/x-ndjson');
 }
 
 function receiptFromKey(key: string, runId: string): Pick<Receipt, 'report' | 'runId' | 'scope' | 'page'> {

@@ -234,10 +234,52 @@ export interface DeparturesResult {
   byReport: Record<string, number>;
 }
 
+/** Whether a run's planning finished, so what it read can be compared with what came before. */
+const comparable = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.status !== 'planning' && run.status !== 'failed';
+
+/**
+ * The recycle bin's items this run read (the deletion feeds' receipts), new since earlier runs, written as
+ * tombstones; none until every feed's pages are read.
+ */
+export async function binDepartures(
+  store: ObjectStore,
+  run: RunRecord | undefined,
+  runId: string,
+  feedReceipts: readonly Receipt[],
+  warn: (message: string) => void,
+): Promise<Tombstone[]> {
+  if (!comparable(run)) return [];
+  const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
+  if (!feeds.every((feed) => !feedReceipts.some((r) => r.report === feed && r.status === 'planned'))) return [];
+  const fromBin = await newInFeed(store, run, runId, await binTombstones(store, runId, feedReceipts), warn);
+  if (fromBin.length) await store.put(tombstoneKey(runId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
+  return fromBin;
+}
+
+/**
+ * What left one report this run read: the records a complete read (of the whole report, or of one parent) no
+ * longer holds compared with the last complete read, the bin's items aside. Nothing while a page is pending.
+ */
+export async function reportDepartures(
+  store: ObjectStore,
+  run: RunRecord | undefined,
+  runId: string,
+  reportId: string,
+  mine: readonly Receipt[],
+  fromBin: readonly Tombstone[],
+  warn: (message: string) => void,
+): Promise<number> {
+  const report = findReport(reportId);
+  if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return 0;
+  const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
+  return applyReport(store, run, runId, report, mine, binned, warn);
+}
+
 /**
  * Finds what left each report this run read: the recycle bin's items, and the records a complete read (of the
  * whole report, or of one parent) no longer holds compared with the last complete read. Applied once per run and
  * report, in run order: a run older than the last applied one changes nothing (the newer read already stands).
+ * (finalizeRun does the same a report at a time, so a run's receipts are never all in memory at once.)
  */
 export async function recordDepartures(
   store: ObjectStore,
@@ -247,32 +289,22 @@ export async function recordDepartures(
   warn: (message: string) => void,
 ): Promise<DeparturesResult> {
   const byReport: Record<string, number> = {};
-  if (!run || run.status === 'planning' || run.status === 'failed') return { byReport };
-  const settled = (report: string) => !receipts.some((r) => r.report === report && r.status === 'planned');
-
-  const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
-  const fromBin = feeds.every(settled) ? await newInFeed(store, run, runId, await binTombstones(store, runId, receipts), warn) : [];
-  if (fromBin.length) {
-    await store.put(tombstoneKey(runId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
-    for (const t of fromBin) byReport[t.report] = (byReport[t.report] ?? 0) + 1;
-  }
-
+  if (!comparable(run)) return { byReport };
+  const fromBin = await binDepartures(store, run, runId, receipts, warn);
+  for (const t of fromBin) byReport[t.report] = (byReport[t.report] ?? 0) + 1;
   // The reports asked for too: a read of changes that found none (no page) still confirms the suspects.
   const asked = [...new Set([...run.requests.map((r) => r.report), ...receipts.map((r) => r.report)])];
-  const reports = asked.map(findReport).filter((r): r is ReportDefinition => r !== undefined);
-  for (const report of reports) {
-    if (!settled(report.id) || report.deletionFeed) continue;
-    const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
-    const departed = await applyReport(
+  for (const report of asked) {
+    const departed = await reportDepartures(
       store,
       run,
       runId,
       report,
-      receipts.filter((r) => r.report === report.id),
-      binned,
+      receipts.filter((r) => r.report === report),
+      fromBin,
       warn,
     );
-    if (departed) byReport[report.id] = (byReport[report.id] ?? 0) + departed;
+    if (departed) byReport[report] = (byReport[report] ?? 0) + departed;
   }
   return { byReport };
 }
