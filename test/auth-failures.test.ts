@@ -44,7 +44,7 @@ describe('auth failure modes during a run', () => {
     expect(sim.stats().tokenRequests - tokenRequestsAtRevoke).toBe(1); // no retry storm
     const files = await listFiles(dir.path);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const pagesStored = files.filter((f) => f.endsWith('.jsonl'));
+    const pagesStored = files.filter((f) => f.endsWith('.jsonl') && !f.includes('/_runs/'));
     expect(pagesStored.length).toBeGreaterThanOrEqual(10);
     expect(pagesStored.length).toBeLessThan(60);
     for (const file of pagesStored) {

@@ -33,7 +33,7 @@ describe('the deployed handlers', () => {
     const messages = await aws.drainQueue(aws.config.WORK_QUEUE_URL);
     expect(await consumer(sqsEvent(messages), lambdaContext())).toStrictEqual({ batchItemFailures: [] });
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
-    const keys = (await store.list('')).filter((k) => k.endsWith('.jsonl'));
+    const keys = (await store.list('')).filter((k) => k.endsWith('.jsonl') && !k.startsWith('_'));
     expect(keys).toEqual([
       `agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,
       `departments/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,

@@ -6,7 +6,7 @@ import { schedule } from '../lib/aws/scheduler.js';
 import { ManualClock } from '../lib/clock.js';
 import { receiptKey } from '../lib/pipeline/keys.js';
 import { pageMessageBody, parseMessage, type PageMessage } from '../lib/pipeline/messages.js';
-import { scopeOf } from '../lib/pipeline/receipts.js';
+import { readReceipts, scopeOf } from '../lib/pipeline/receipts.js';
 import { printRuns } from '../lib/cli/status-command.js';
 import { awsFixture, BUCKET, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
 import { fixtures } from './helpers/zoho.js';
@@ -50,10 +50,15 @@ describe('the scheduler Lambda', () => {
         .map((p) => p.params.ticketId)
         .sort(),
     ).toEqual(zoho.running.sim.portal.tickets.map((t) => t.id).sort());
-    for (const page of pages) {
-      const receipt = await store.get(receiptKey(page.report, page.runId, scopeOf(page), page.page));
-      expect(JSON.parse(receipt ?? '{}')).toMatchObject({ status: 'planned', report: page.report, page: page.page });
-    }
+    // Their planned receipts, in the planner's batch objects: one per page queued, none for a page not queued.
+    const receipts = await readReceipts(store, result.runId);
+    const identity = (r: { report: string; scope: string; page: number }) => `${r.report} ${r.scope} ${r.page}`;
+    expect(
+      receipts
+        .filter((r) => r.status === 'planned')
+        .map(identity)
+        .sort(),
+    ).toEqual(pages.map((page) => identity({ report: page.report, scope: scopeOf(page), page: page.page })).sort());
   });
 
   it('refuses a manual invocation it cannot read, naming the problem', async () => {
