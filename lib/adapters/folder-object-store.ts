@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import { dirname, join, posix } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
@@ -102,26 +103,38 @@ export class FolderObjectStore implements ObjectStore {
   /** Unlinks each file, then the folders that left empty (up to the reports folder), deepest first. */
   async delete(keys: readonly string[]): Promise<void> {
     const folders = new Set<string>();
+    const limit = pLimit(32); // many small removals at once: the disk answers faster in parallel
+    const remove = async (key: string) => {
+      await unlink(join(this.root, checkKey(key))).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    };
     try {
-      for (const key of keys) {
-        await unlink(join(this.root, checkKey(key))).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        });
-        for (let folder = posix.dirname(key); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
-      }
+      await Promise.all(keys.map((key) => limit(() => remove(key))));
     } catch (error) {
       throw fsProblem(error, `the reports folder ${this.root}`);
     }
-    const deepestFirst = [...folders].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
-    for (const folder of deepestFirst) {
-      // Not empty (other objects, or a write under way): kept, as S3 would show it.
-      if (
-        await rmdir(join(this.root, folder)).then(
-          () => true,
-          () => false,
-        )
-      )
-        this.made.delete(join(this.root, folder));
+    for (const key of keys) for (let folder = posix.dirname(key); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
+    // Deepest first, one depth at a time; a folder not empty (other objects, a write under way) is kept, as S3 would.
+    const byDepth = new Map<number, string[]>();
+    for (const folder of folders) {
+      const depth = folder.split('/').length;
+      const list = byDepth.get(depth);
+      if (list) list.push(folder);
+      else byDepth.set(depth, [folder]);
+    }
+    for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+      await Promise.all(
+        (byDepth.get(depth) ?? []).map((folder) =>
+          limit(async () => {
+            const removed = await rmdir(join(this.root, folder)).then(
+              () => true,
+              () => false,
+            );
+            if (removed) this.made.delete(join(this.root, folder));
+          }),
+        ),
+      );
     }
   }
 }

@@ -175,6 +175,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const planningDone = run === undefined || run.status === 'planned' || run.status === 'finished';
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
   const fromBin = await binDepartures(store, run, runId, (await Promise.all(feeds.map((feed) => receipts.of(feed)))).flat(), warn);
+  const foldable = run !== undefined && (run.status === 'planned' || run.status === 'finished');
+  const settledReport = (m: ReportManifest) => m.pages.pending + m.pages.deadLettered === 0;
   const manifests: ReportManifest[] = [];
   for (const report of reports) {
     const mine = await receipts.of(report);
@@ -214,17 +216,16 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
       manifest.cursor = { moved: false, note: decision.note };
     }
     await writeJson(store, manifestKey(manifest.report, runId), manifest);
+    // Nothing of this report will be written again (no page pending, none waiting for a redrive): its receipts
+    // in one object, read once here for everything.
+    if (foldable && settledReport(manifest) && mine.length > 0 && receipts.unfolded(report)) {
+      await foldReport(store, runId, report, mine);
+      await store.delete(receipts.pageReceiptsOf(report));
+    }
   }
   if (run && run.status === 'planned' && manifests.every((m) => m.pages.pending === 0)) {
     await writeJson(store, runRecordKey(runId), { ...run, status: 'finished' });
   }
-  // Nothing of the run will be written again (no page pending, none waiting for a redrive): one object of
-  // receipts a report, then the planned batches and page receipts go.
-  const settled =
-    run && (run.status === 'planned' || run.status === 'finished') && manifests.every((m) => m.pages.pending + m.pages.deadLettered === 0);
-  if (settled && receipts.loose.length > 0) {
-    for (const report of receipts.reports) await foldReport(store, runId, report, await receipts.of(report));
-    await store.delete(receipts.loose);
-  }
+  if (foldable && manifests.every(settledReport) && receipts.batches.length > 0) await store.delete(receipts.batches);
   return manifests;
 }

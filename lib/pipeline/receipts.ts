@@ -96,9 +96,24 @@ export class RunReceipts {
     private readonly planned: Map<string, Receipt[]>,
     private readonly folded: Set<string>,
     private readonly pages: Map<string, string[]>,
-    /** the planned batches and page receipts, folded away once the run is settled */
-    readonly loose: string[],
+    /** the planner's batch objects, removed once every report of the run is folded */
+    readonly batches: string[],
   ) {}
+
+  /** the planned batches and page receipts not folded yet */
+  get loose(): string[] {
+    return [...this.batches, ...[...this.pages.values()].flat()];
+  }
+
+  /** Whether the report has news not yet in its folded object: page receipts, or only planned ones. */
+  unfolded(report: string): boolean {
+    return this.pages.has(report) || (this.planned.has(report) && !this.folded.has(report));
+  }
+
+  /** The report's page receipts (keys), removed once they are folded. */
+  pageReceiptsOf(report: string): string[] {
+    return this.pages.get(report) ?? [];
+  }
 
   static async open(store: ObjectStore, runId: string): Promise<RunReceipts> {
     const planned = new Map<string, Receipt[]>();
@@ -109,7 +124,7 @@ export class RunReceipts {
     const pages = new Map<string, string[]>();
     const pageKeys = await store.list(receiptPrefix(runId));
     for (const key of pageKeys) byReport(pages, receiptFromKey(key, runId).report, key);
-    return new RunReceipts(store, runId, planned, folded, pages, [...batches, ...pageKeys]);
+    return new RunReceipts(store, runId, planned, folded, pages, batches);
   }
 
   /** Every report the run has a receipt of, in order. */
@@ -157,9 +172,9 @@ function namedIn(line: string, runId: string): Receipt {
 }
 
 /**
- * Folds one report of a settled run: its receipts in one object (half of an export's files were receipts).
- * The planned batches and page receipts are removed once every report is folded (removeLoose), so a fold cut
- * short leaves both, and reading prefers the page's own receipt.
+ * Folds one settled report of a run: its receipts in one object (half of an export's files were receipts). Its
+ * page receipts are removed after, and the planner's batches once every report is folded, so a fold cut short
+ * leaves both, and reading prefers the page's own receipt.
  */
 export async function foldReport(store: ObjectStore, runId: string, report: string, receipts: readonly Receipt[]): Promise<void> {
   const sorted = [...receipts].sort((a, b) => a.scope.localeCompare(b.scope) || a.page - b.page);
