@@ -48,7 +48,16 @@ async function sendHuge(res: ServerResponse, bytes: number): Promise<void> {
   const chunk = 'x'.repeat(64 * 1024);
   res.write('{"data":[{"id":"1","pad":"');
   for (let sent = 0; sent < bytes && !res.destroyed; sent += chunk.length) {
-    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!res.write(chunk)) {
+      // Whichever comes first, and the other listener removed: a long answer waits many times.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.once('drain', done).once('close', done);
+      });
+    }
   }
   if (!res.destroyed) res.end('"}]}');
 }
