@@ -5,9 +5,9 @@ import { EXIT_CODES } from '../lib/cli/output.js';
 import { redrive } from '../lib/cli/redrive-command.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { runManifests, type ReportState } from '../lib/pipeline/manifest.js';
-import { windowCapacity } from '../lib/pipeline/windows.js';
+import { HISTORY_START, ticketWindows, windowCapacity } from '../lib/pipeline/windows.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
-import { FAST, contextFor } from './helpers/pipeline.js';
+import { FAST, contextFor, openPipeline } from './helpers/pipeline.js';
 import { storedPages, type Row } from './helpers/stored.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
@@ -91,6 +91,24 @@ describe('incremental sync', () => {
     expect(approvals).toMatchObject({ status: 'complete', pages: { planned: withApprovals, written: withApprovals } });
     expect(fixture.running.sim.stats().statuses['422']).toBeUndefined();
     await dir.remove();
+  });
+
+  it("splits a first run's history from the oldest change, not from the year 2000: few counts before the first page", async () => {
+    const fixture = await open({ simulator: { tickets: 2_100 } });
+    const { sim } = fixture.running;
+    const pipeline = await openPipeline(fixture, (await tempDir()).path);
+    const { desk } = await pipeline.deps.zoho(undefined);
+    sim.resetStats();
+    const windows = await ticketWindows(desk, HISTORY_START, new Date(sim.clock.now()).toISOString());
+    await pipeline.close();
+    const oldest = Math.min(...sim.portal.tickets.map((t) => t.modifiedTime));
+    expect(windows[0]!.since).toBe(new Date(oldest).toISOString());
+    expect(windows.reduce((sum, w) => sum + w.count, 0)).toBe(2_100);
+    expect(windows.every((w) => w.count <= windowCapacity())).toBe(true);
+    // One search for where the changes begin and how many; the halving from 2000 took twice as many counts.
+    const calls = sim.stats().calls;
+    expect(calls.ticketSearch).toBe(1);
+    expect(calls.ticketsCount).toBeLessThanOrEqual(6);
   });
 
   it('never moves a cursor past an unfinished report', async () => {

@@ -80,10 +80,30 @@ export async function probeWindows(
 
 const range = (from: number, to: number) => `${new Date(from).toISOString()},${new Date(to).toISOString()}`;
 
-/** Tickets modified in [since, until], in windows /tickets/search can page through (counted with /ticketsCount). */
-export function ticketWindows(desk: DeskClient, since: string, until: string, capacity = windowCapacity()): Promise<TimeWindow[]> {
+/** Stretches longer than this (a first run, a full read) start where the oldest change is. */
+const PROBE_OLDEST_AFTER_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Tickets modified in [since, until], in windows /tickets/search can page through (counted with /ticketsCount).
+ * On a long stretch, one search call first, oldest change first, gives both the count and where the changes begin: a first run's
+ * history starts in 2000, and halving from there would spend rounds of calls on empty years before any page.
+ */
+export async function ticketWindows(desk: DeskClient, since: string, until: string, capacity = windowCapacity()): Promise<TimeWindow[]> {
   const count: WindowCount = (from, to) => desk.count('ticketsCount', { query: { modifiedTimeRange: range(from, to) } });
-  return splitWindows(count, since, until, capacity, 'tickets');
+  // A short stretch (a run every few hours) is one count, as cheap as it gets.
+  if (Date.parse(until) - Date.parse(since) < PROBE_OLDEST_AFTER_MS) return splitWindows(count, since, until, capacity, 'tickets');
+  const search = ENDPOINTS.ticketSearch;
+  const oldest = await desk.page(search, {
+    query: { modifiedTimeRange: `${since},${until}`, sortBy: 'modifiedTime' },
+    from: search.fromBase,
+    limit: 1,
+  });
+  const first = Date.parse(String(oldest.records[0]?.modifiedTime ?? ''));
+  if (oldest.records.length === 0) return [];
+  // Without a time or a count in the answer, halve the whole stretch as before.
+  if (Number.isNaN(first) || oldest.count === undefined) return splitWindows(count, since, until, capacity, 'tickets');
+  const start = new Date(Math.max(Date.parse(since), first)).toISOString();
+  return splitWindows(count, start, until, capacity, 'tickets', oldest.count);
 }
 
 /**
