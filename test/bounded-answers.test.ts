@@ -77,7 +77,8 @@ describe("Zoho answers that break Zoho's contract", () => {
   });
 
   it('a count answered without its number is refused, not read as zero (which would plan nothing and move the cursor)', async () => {
-    const fixture = await open({ simulator: { tickets: 30 } });
+    // More tickets than one window holds: the first run's history must be counted to be split.
+    const fixture = await open({ simulator: { tickets: 1_000 } });
     fixture.running.sim.setFaults({ quirks: [{ path: '/ticketsCount', kind: 'no-count' }] });
     const dir = await tempDir();
     const context = contextFor(fixture);
