@@ -2,7 +2,7 @@ import type { ObjectStore } from '../ports.js';
 import { findReport, REPORTS } from '../reports/catalog.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
-import { foldReport, readReceipts, RunReceipts } from './receipts.js';
+import { foldReport, RunReceipts } from './receipts.js';
 import { binDepartures, reportDepartures } from './tombstones.js';
 import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
@@ -84,27 +84,25 @@ export async function readRunRecord(store: ObjectStore, runId: string, warn?: (m
   return result.kind === 'valid' ? result.value : undefined;
 }
 
-/**
- * Every report's manifest for a run, computed from its receipts now (a report planned with no pages included).
- * While a run is still being planned, or when its planning failed, no report of it is complete.
- */
-export async function runManifests(store: ObjectStore, runId: string, run?: RunRecord, read?: Receipt[]): Promise<ReportManifest[]> {
-  const record = run ?? (await readRunRecord(store, runId));
-  const receipts = read ?? (await readReceipts(store, runId));
-  const byReport = new Map<string, Receipt[]>();
-  for (const request of record?.requests ?? []) byReport.set(request.report, []);
-  for (const receipt of receipts) {
-    const list = byReport.get(receipt.report);
-    if (list) list.push(receipt);
-    else byReport.set(receipt.report, [receipt]);
-  }
-  const planningDone = record === undefined || record.status === 'planned' || record.status === 'finished';
-  return [...byReport.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([report, list]) => {
-      const manifest = summarise(report, runId, list);
-      return planningDone || manifest.status !== 'complete' ? manifest : { ...manifest, status: 'incomplete' };
-    });
+/** Whether the run's planning finished: until then (or when it failed) no report of it is complete. */
+const planningDone = (run: RunRecord | undefined) => run === undefined || run.status === 'planned' || run.status === 'finished';
+
+/** The reports a run covers: those it asked for (a report planned with no pages included) and those with receipts. */
+const reportsOf = (run: RunRecord | undefined, receipts: RunReceipts) =>
+  [...new Set([...(run?.requests ?? []).map((r) => r.report), ...receipts.reports])].sort();
+
+function manifestOf(report: string, runId: string, receipts: Receipt[], run: RunRecord | undefined): ReportManifest {
+  const manifest = summarise(report, runId, receipts);
+  return planningDone(run) || manifest.status !== 'complete' ? manifest : { ...manifest, status: 'incomplete' };
+}
+
+/** Every report's manifest for a run, computed from its receipts now, a report at a time. */
+export async function runManifests(store: ObjectStore, runId: string): Promise<ReportManifest[]> {
+  const run = await readRunRecord(store, runId);
+  const receipts = await RunReceipts.open(store, runId);
+  const manifests: ReportManifest[] = [];
+  for (const report of reportsOf(run, receipts)) manifests.push(manifestOf(report, runId, await receipts.of(report), run));
+  return manifests;
 }
 
 /** The ids in the scopes ("ticket=<id>/") of a report's pages that held records. */
@@ -171,17 +169,14 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const run = await readRunRecord(store, runId, warn);
   // A report at a time: a first run over a large portal has hundreds of thousands of receipts.
   const receipts = await RunReceipts.open(store, runId);
-  const reports = [...new Set([...(run?.requests ?? []).map((r) => r.report), ...receipts.reports])].sort();
-  const planningDone = run === undefined || run.status === 'planned' || run.status === 'finished';
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
   const fromBin = await binDepartures(store, run, runId, (await Promise.all(feeds.map((feed) => receipts.of(feed)))).flat(), warn);
   const foldable = run !== undefined && (run.status === 'planned' || run.status === 'finished');
   const settledReport = (m: ReportManifest) => m.pages.pending + m.pages.deadLettered === 0;
   const manifests: ReportManifest[] = [];
-  for (const report of reports) {
+  for (const report of reportsOf(run, receipts)) {
     const mine = await receipts.of(report);
-    const summary = summarise(report, runId, mine);
-    const manifest: ReportManifest = planningDone || summary.status !== 'complete' ? summary : { ...summary, status: 'incomplete' };
+    const manifest = manifestOf(report, runId, mine, run);
     manifests.push(manifest);
     const departed = fromBin.filter((t) => t.report === report).length + (await reportDepartures(store, run, runId, report, mine, fromBin, warn));
     if (departed) manifest.departed = departed;

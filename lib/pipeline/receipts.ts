@@ -54,9 +54,12 @@ export async function writeReceipt(
   await store.put(receiptKey(message.report, message.runId, scope, message.page), `${JSON.stringify(receipt)}\n`, 'application/json');
 }
 
-/** The receipts of a run: those folded when it was finalized, overridden by any page receipt written since. */
+/** The receipts of a run: those planned, those folded when it was finalized, and page receipts written since. */
 export async function readReceipts(store: ObjectStore, runId: string): Promise<Receipt[]> {
-  return (await readReceiptFiles(store, runId)).receipts;
+  const run = await RunReceipts.open(store, runId);
+  const receipts: Receipt[] = [];
+  for (const report of run.reports) receipts.push(...(await run.of(report)));
+  return receipts;
 }
 
 const identity = (r: Pick<Receipt, 'report' | 'scope' | 'page'>) => `${r.report}\u0000${r.scope}\u0000${r.page}`;
@@ -68,14 +71,6 @@ function parseReceipt(text: string): Receipt | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The run's receipts, and the keys of its planned batches and page receipts not yet folded. */
-export async function readReceiptFiles(store: ObjectStore, runId: string): Promise<{ receipts: Receipt[]; loose: string[] }> {
-  const run = await RunReceipts.open(store, runId);
-  const receipts: Receipt[] = [];
-  for (const report of run.reports) receipts.push(...(await run.of(report)));
-  return { receipts, loose: run.loose };
 }
 
 const byReport = <T>(map: Map<string, T[]>, report: string, item: T) => {
@@ -99,11 +94,6 @@ export class RunReceipts {
     /** the planner's batch objects, removed once every report of the run is folded */
     readonly batches: string[],
   ) {}
-
-  /** the planned batches and page receipts not folded yet */
-  get loose(): string[] {
-    return [...this.batches, ...[...this.pages.values()].flat()];
-  }
 
   /** Whether the report has news not yet in its folded object: page receipts, or only planned ones. */
   unfolded(report: string): boolean {

@@ -229,11 +229,6 @@ async function applyReport(
   return departed.length;
 }
 
-export interface DeparturesResult {
-  /** tombstones written per report by this finalizing (recycle bin included) */
-  byReport: Record<string, number>;
-}
-
 /** Whether a run's planning finished, so what it read can be compared with what came before. */
 const comparable = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.status !== 'planning' && run.status !== 'failed';
 
@@ -273,38 +268,4 @@ export async function reportDepartures(
   if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return 0;
   const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
   return applyReport(store, run, runId, report, mine, binned, warn);
-}
-
-/**
- * Finds what left each report this run read: the recycle bin's items, and the records a complete read (of the
- * whole report, or of one parent) no longer holds compared with the last complete read. Applied once per run and
- * report, in run order: a run older than the last applied one changes nothing (the newer read already stands).
- * (finalizeRun does the same a report at a time, so a run's receipts are never all in memory at once.)
- */
-export async function recordDepartures(
-  store: ObjectStore,
-  run: RunRecord | undefined,
-  runId: string,
-  receipts: readonly Receipt[],
-  warn: (message: string) => void,
-): Promise<DeparturesResult> {
-  const byReport: Record<string, number> = {};
-  if (!comparable(run)) return { byReport };
-  const fromBin = await binDepartures(store, run, runId, receipts, warn);
-  for (const t of fromBin) byReport[t.report] = (byReport[t.report] ?? 0) + 1;
-  // The reports asked for too: a read of changes that found none (no page) still confirms the suspects.
-  const asked = [...new Set([...run.requests.map((r) => r.report), ...receipts.map((r) => r.report)])];
-  for (const report of asked) {
-    const departed = await reportDepartures(
-      store,
-      run,
-      runId,
-      report,
-      receipts.filter((r) => r.report === report),
-      fromBin,
-      warn,
-    );
-    if (departed) byReport[report] = (byReport[report] ?? 0) + departed;
-  }
-  return { byReport };
 }
