@@ -9,8 +9,8 @@ import { fsProblem } from './fs-problem.js';
 /** folders remembered as made: enough for every folder a run writes into at once */
 const MADE_REMEMBERED = 4_096;
 
-// `%`: a route export's query, URL-encoded, names its folder (routeParamsScope).
-const SEGMENT = /^[A-Za-z0-9_=.%-]+$/;
+// `%`: a route export's query, URL-encoded, names its folder (routeParamsScope); `~`: a receipt's flattened scope.
+const SEGMENT = /^[A-Za-z0-9_=.%~-]+$/;
 
 /** Refuses keys that could leave the folder or that S3 would treat differently. */
 export function checkKey(key: string): string {
@@ -26,6 +26,9 @@ export function checkKey(key: string): string {
  * file renamed into place, so a reader or a crash never sees half an object. Dot-folders (the local queue)
  * are not part of the bucket.
  */
+/** Objects removed together: S3's DeleteObjects takes 1,000 keys a call, and so does the folder. */
+const DELETE_CHUNK = 1_000;
+
 export class FolderObjectStore implements ObjectStore {
   readonly description: string;
   /** folders already made by this process: a page's folder is made once, not once per page */
@@ -102,6 +105,11 @@ export class FolderObjectStore implements ObjectStore {
 
   /** Unlinks each file, then the folders that left empty (up to the reports folder), deepest first. */
   async delete(keys: readonly string[]): Promise<void> {
+    // A chunk at a time, so removing a first run's receipts never holds a promise per file.
+    for (let start = 0; start < keys.length; start += DELETE_CHUNK) await this.deleteSome(keys.slice(start, start + DELETE_CHUNK));
+  }
+
+  private async deleteSome(keys: readonly string[]): Promise<void> {
     const folders = new Set<string>();
     const limit = pLimit(32); // many small removals at once: the disk answers faster in parallel
     const remove = async (key: string) => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
 import { fsProblem } from './fs-problem.js';
@@ -15,23 +16,22 @@ export interface Quarantined {
 }
 
 /** A message as the queue keeps it in memory: its body stays in its file except while it is in hand. */
+/** What is kept in memory of a waiting message: a queue of a hundred thousand pages keeps little of each. */
 interface Entry {
   id: string;
   receiveCount: number;
-  sentAt: string;
   visibleAt: number;
   handle: string | undefined;
-  /** the body, while the message is received (for the dead-letter queue); otherwise read from the file */
-  body: string | undefined;
+  /** the message as its file holds it, while it is received (for the dead-letter queue); otherwise read from the file */
+  received: StoredMessage | undefined;
 }
 
 const entryOf = (message: StoredMessage): Entry => ({
   id: message.id,
   receiveCount: message.receiveCount,
-  sentAt: message.sentAt,
   visibleAt: 0,
   handle: undefined,
-  body: undefined,
+  received: undefined,
 });
 
 export interface FolderQueueOptions {
@@ -60,6 +60,8 @@ export class FolderQueue implements WorkQueue {
   /** the files this queue moved to `<folder>/quarantine/` since it was opened, for the operator */
   readonly quarantined: Quarantined[] = [];
   private readonly entries = new Map<string, Entry>();
+  /** message files read and written at once: the disk answers faster in parallel */
+  private readonly files = pLimit(16);
   private sequence = 0;
   /** whoever waits for the next message sent (a consumer running while pages are still being planned) */
   private sentWaiters: Array<() => void> = [];
@@ -94,12 +96,15 @@ export class FolderQueue implements WorkQueue {
   }
 
   async send(messages: QueueMessage[]): Promise<void> {
-    for (const input of messages) {
-      const id = `${Date.now().toString(36).padStart(9, '0')}-${String(this.sequence++).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
-      const message: StoredMessage = { id, body: input.body, receiveCount: 0, sentAt: new Date(this.options.clock.now()).toISOString() };
-      await this.write('work', message);
-      this.entries.set(id, entryOf(message));
-    }
+    const sentAt = new Date(this.options.clock.now()).toISOString();
+    const stored = messages.map((input): StoredMessage => {
+      // Joined, not concatenated: one flat string, where `${a}-${b}` keeps its parts (twice the memory a message).
+      const id = [Date.now().toString(36).padStart(9, '0'), String(this.sequence++).padStart(6, '0'), randomBytes(3).toString('hex')].join('-');
+      return { id, body: input.body, receiveCount: 0, sentAt };
+    });
+    // The files side by side (a planner sends a hundred pages at once), then queued in the order they were sent.
+    await Promise.all(stored.map((message) => this.files(() => this.write('work', message))));
+    for (const message of stored) this.entries.set(message.id, entryOf(message));
     for (const wake of this.sentWaiters.splice(0)) wake();
   }
 
@@ -112,25 +117,38 @@ export class FolderQueue implements WorkQueue {
     const now = this.options.clock.now();
     const received: ReceivedMessage[] = [];
     // The map keeps the order messages were sent in; those in flight are skipped, so this stays short.
-    for (const entry of this.entries.values()) {
-      if (received.length >= max) break;
-      if (entry.visibleAt > now) continue;
-      // The body is read back from its file: a queue of a hundred thousand pages is not held in memory.
-      const body = await this.bodyOf(entry);
-      if (body === undefined) continue;
-      entry.receiveCount += 1;
-      if (entry.receiveCount > this.options.maxReceiveCount) {
-        // What SQS does on the receive after the last allowed one.
-        await this.moveToDead(entry, body, `received ${this.options.maxReceiveCount} times without success`);
-        continue;
+    const waiting = this.entries.values();
+    while (received.length < max) {
+      const visible: Entry[] = [];
+      for (let next = waiting.next(); !next.done && visible.length < max - received.length; next = waiting.next()) {
+        if (next.value.visibleAt <= now) visible.push(next.value);
       }
-      await this.write('work', { id: entry.id, body, receiveCount: entry.receiveCount, sentAt: entry.sentAt });
-      entry.handle = `${entry.id}#${entry.receiveCount}`;
-      entry.visibleAt = now + (this.options.visibilityTimeoutMs ?? 300_000);
-      entry.body = body;
-      received.push({ id: entry.id, body, handle: entry.handle, receiveCount: entry.receiveCount });
+      if (visible.length === 0) break;
+      // Read and marked side by side; one that is no message any more leaves room for the next.
+      for (const message of await Promise.all(visible.map((entry) => this.files(() => this.take(entry, now))))) {
+        if (message) received.push(message);
+      }
     }
     return received;
+  }
+
+  /** Receives one waiting message: its receive count written back to its file, or the dead-letter queue past the last. */
+  private async take(entry: Entry, now: number): Promise<ReceivedMessage | undefined> {
+    // The body is read back from its file: a queue of a hundred thousand pages is not held in memory.
+    const stored = await this.storedOf(entry);
+    if (stored === undefined) return undefined;
+    entry.receiveCount += 1;
+    const message: StoredMessage = { id: entry.id, body: stored.body, receiveCount: entry.receiveCount, sentAt: stored.sentAt };
+    if (entry.receiveCount > this.options.maxReceiveCount) {
+      // What SQS does on the receive after the last allowed one.
+      await this.moveToDead(entry, message, `received ${this.options.maxReceiveCount} times without success`);
+      return undefined;
+    }
+    await this.write('work', message);
+    entry.handle = `${entry.id}#${entry.receiveCount}`;
+    entry.visibleAt = now + (this.options.visibilityTimeoutMs ?? 300_000);
+    entry.received = message;
+    return { id: entry.id, body: message.body, handle: entry.handle, receiveCount: entry.receiveCount };
   }
 
   async delete(handle: string): Promise<void> {
@@ -144,13 +162,13 @@ export class FolderQueue implements WorkQueue {
     const entry = this.byHandle(handle);
     if (!entry) return;
     entry.handle = undefined;
-    entry.body = undefined;
+    entry.received = undefined;
     entry.visibleAt = this.options.clock.now() + Math.max(0, delayMs);
   }
 
   async deadLetter(message: Pick<ReceivedMessage, 'handle'>, reason: string): Promise<void> {
     const entry = this.byHandle(message.handle);
-    if (entry?.body !== undefined) await this.moveToDead(entry, entry.body, reason);
+    if (entry?.received !== undefined) await this.moveToDead(entry, entry.received, reason);
   }
 
   depths(): Promise<QueueDepths> {
@@ -211,14 +229,14 @@ export class FolderQueue implements WorkQueue {
     return entry?.handle === handle ? entry : undefined;
   }
 
-  private async moveToDead(entry: Entry, body: string, reason: string): Promise<void> {
+  private async moveToDead(entry: Entry, message: StoredMessage, reason: string): Promise<void> {
     this.entries.delete(entry.id);
-    await this.write('dead', { id: entry.id, body, receiveCount: entry.receiveCount, sentAt: entry.sentAt, reason });
+    await this.write('dead', { ...message, reason });
     await unlink(join(this.folder, 'work', `${entry.id}.json`)).catch(() => undefined);
   }
 
-  /** A waiting message's body from its file; a file gone or no longer a message leaves the queue (and is set aside). */
-  private async bodyOf(entry: Entry): Promise<string | undefined> {
+  /** A waiting message from its file; a file gone or no longer a message leaves the queue (and is set aside). */
+  private async storedOf(entry: Entry): Promise<StoredMessage | undefined> {
     const name = `${entry.id}.json`;
     let text: string;
     try {
@@ -230,7 +248,7 @@ export class FolderQueue implements WorkQueue {
       return undefined;
     }
     const read = readStoredMessage(text, name);
-    if ('message' in read) return read.message.body;
+    if ('message' in read) return read.message;
     this.entries.delete(entry.id);
     await this.quarantine('work', name, read.problem);
     return undefined;
@@ -278,37 +296,4 @@ export class FolderQueue implements WorkQueue {
       this.quarantined.push({ file, reason: `${reason}; it could not be moved to ${folder} (${code}): move it away` });
     }
   }
-}
-
-export interface QueueFolderView {
-  waiting: number;
-  dead: Array<{ id: string; reason: string }>;
-  /** message files that are not valid messages: the next run moves them to quarantine/ */
-  invalid: Quarantined[];
-  /** files already in quarantine/ */
-  quarantined: number;
-}
-
-/** What a queue folder holds, read without taking it over (for `status` while a run works). */
-export async function peekQueueFolder(folder: string): Promise<QueueFolderView> {
-  const names = async (box: string) => (await readdir(join(folder, box)).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  const view: QueueFolderView = { waiting: 0, dead: [], invalid: [], quarantined: (await names('quarantine')).length };
-  for (const box of ['work', 'dead'] as const) {
-    for (const name of await names(box)) {
-      const file = join(folder, box, name);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT') view.invalid.push({ file, reason: `cannot be read (${code ?? (error as Error).message})` });
-        continue;
-      }
-      const read = readStoredMessage(text, name);
-      if (!('message' in read)) view.invalid.push({ file, reason: read.problem });
-      else if (box === 'work') view.waiting += 1;
-      else view.dead.push({ id: read.message.id, reason: read.message.reason ?? 'no reason recorded' });
-    }
-  }
-  return view;
 }

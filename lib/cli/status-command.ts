@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
-import { peekQueueFolder } from '../adapters/folder-queue.js';
+import { peekQueueFolder } from '../adapters/queue-folder-view.js';
 import { readRunRecord, runManifests } from '../pipeline/manifest.js';
 import type { ObjectStore } from '../ports.js';
 import { DEFAULT_OUT, type CliContext } from './context.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
  *   <report>/dt=<YYYY-MM-DD>/run=<runId>/_manifest.json              pages planned / written / failed …
  *   _state/<report>.json                                             cursor of the last successful run
  *   _runs/<runId>/run.json                                           what the run was asked to do
- *   _runs/<runId>/pages/<report>/<scope>page-<NNNNN>.json            one receipt per page (manifests derive from them)
+ *   _runs/<runId>/pages/<report>/<scope, / as ~>page-<NNNNN>.json    one receipt per page (manifests derive from them)
  *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
  *   _runs/<runId>/receipts/<report>.jsonl                            a finished run's receipts, folded: one object a report
  *
@@ -83,6 +83,14 @@ export function receiptPrefix(runId: string): string {
   return `_runs/${runId}/pages/`;
 }
 
+/**
+ * A page's receipt, its scope's folders flattened ("ticket=1329…~page-00001.json"): one folder a report, not one
+ * a ticket, so writing and removing a first run's receipts is not a folder each. No scope holds a "~" (route
+ * params are %-encoded, route segments are letters, digits, "_" and "-"). Receipts written before (a folder per
+ * scope) are still read: see receipts.ts.
+ */
 export function receiptKey(report: string, runId: string, scope: Scope, page: number): string {
-  return `${receiptPrefix(runId)}${report}/${scope}${pageName(page)}.json`;
+  return `${receiptPrefix(runId)}${report}/${scope.replaceAll('/', SCOPE_SEPARATOR)}${pageName(page)}.json`;
 }
+
+export const SCOPE_SEPARATOR = '~';

@@ -215,7 +215,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     // in one object, read once here for everything.
     if (foldable && settledReport(manifest) && mine.length > 0 && receipts.unfolded(report)) {
       await foldReport(store, runId, report, mine);
-      await store.delete(receipts.pageReceiptsOf(report));
+      await store.delete(await receipts.pageReceiptsOf(report));
     }
   }
   if (run && run.status === 'planned' && manifests.every((m) => m.pages.pending === 0)) {

@@ -2,7 +2,16 @@ import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { routeParamsScope, routeScope } from '../reports/route.js';
-import { foldedReceiptsKey, foldedReceiptsPrefix, pageKey, plannedBatchKey, plannedBatchPrefix, receiptKey, receiptPrefix } from './keys.js';
+import {
+  foldedReceiptsKey,
+  foldedReceiptsPrefix,
+  pageKey,
+  plannedBatchKey,
+  plannedBatchPrefix,
+  receiptKey,
+  receiptPrefix,
+  SCOPE_SEPARATOR,
+} from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
 
@@ -62,7 +71,11 @@ export async function readReceipts(store: ObjectStore, runId: string): Promise<R
   return receipts;
 }
 
-const identity = (r: Pick<Receipt, 'report' | 'scope' | 'page'>) => `${r.report}\u0000${r.scope}\u0000${r.page}`;
+/** Page receipts read at once (32 at a time) before their results are kept. */
+const READ_CHUNK = 1_000;
+
+// Joined: a flat string (a template's parts would each be kept), one per page of the report being read.
+const identity = (r: Pick<Receipt, 'scope' | 'page'>) => [r.scope, r.page].join('\u0000');
 
 function parseReceipt(text: string): Receipt | undefined {
   try {
@@ -81,53 +94,69 @@ const byReport = <T>(map: Map<string, T[]>, report: string, item: T) => {
 
 /**
  * Where a run's receipts are, read a report at a time (a first run over a large portal has hundreds of
- * thousands): the planner's batches (small, kept), the folded object of each report, each page's own receipt.
- * Newer news wins: planned, then folded, then the page's own receipt.
+ * thousands): the planner's batches, the folded object of each report, each page's own receipt. Newer news
+ * wins: planned, then folded, then the page's own receipt. Only the names of the objects are kept between
+ * reports; a report's receipts are read when asked for.
  */
 export class RunReceipts {
+  /** the page receipts (keys) of the report read last: removed once it is folded */
+  private listed: { report: string; keys: string[] } | undefined;
+
   private constructor(
     private readonly store: ObjectStore,
     private readonly runId: string,
-    private readonly planned: Map<string, Receipt[]>,
+    /** per report, the planner's batches that hold its pages */
+    private readonly planned: Map<string, string[]>,
     private readonly folded: Set<string>,
-    private readonly pages: Map<string, string[]>,
+    /** the reports with page receipts */
+    private readonly withPages: Set<string>,
     /** the planner's batch objects, removed once every report of the run is folded */
     readonly batches: string[],
   ) {}
 
   /** Whether the report has news not yet in its folded object: page receipts, or only planned ones. */
   unfolded(report: string): boolean {
-    return this.pages.has(report) || (this.planned.has(report) && !this.folded.has(report));
+    return this.withPages.has(report) || (this.planned.has(report) && !this.folded.has(report));
   }
 
   /** The report's page receipts (keys), removed once they are folded. */
-  pageReceiptsOf(report: string): string[] {
-    return this.pages.get(report) ?? [];
+  async pageReceiptsOf(report: string): Promise<string[]> {
+    if (this.listed?.report !== report) this.listed = { report, keys: await this.pageKeys(report) };
+    return this.listed.keys;
   }
 
   static async open(store: ObjectStore, runId: string): Promise<RunReceipts> {
-    const planned = new Map<string, Receipt[]>();
+    const planned = new Map<string, string[]>();
     const batches = await store.list(plannedBatchPrefix(runId));
-    for (const key of batches) for (const receipt of receiptLines(await store.get(key), runId)) byReport(planned, receipt.report, receipt);
+    for (const key of batches) {
+      const reports = new Set(lines(await store.get(key)).map(reportNamedIn));
+      for (const report of reports) byReport(planned, report, key);
+    }
     const foldedPrefix = foldedReceiptsPrefix(runId);
     const folded = new Set((await store.list(foldedPrefix)).map((key) => key.slice(foldedPrefix.length, -'.jsonl'.length)));
-    const pages = new Map<string, string[]>();
-    const pageKeys = await store.list(receiptPrefix(runId));
-    for (const key of pageKeys) byReport(pages, receiptFromKey(key, runId).report, key);
-    return new RunReceipts(store, runId, planned, folded, pages, batches);
+    const withPages = new Set(await store.folders(receiptPrefix(runId)));
+    return new RunReceipts(store, runId, planned, folded, withPages, batches);
   }
 
   /** Every report the run has a receipt of, in order. */
   get reports(): string[] {
-    return [...new Set([...this.planned.keys(), ...this.folded, ...this.pages.keys()])].sort();
+    return [...new Set([...this.planned.keys(), ...this.folded, ...this.withPages])].sort();
   }
 
   async of(report: string): Promise<Receipt[]> {
     const byPage = new Map<string, Receipt>();
-    for (const receipt of this.planned.get(report) ?? []) byPage.set(identity(receipt), receipt);
+    // One string for the run and the report in every receipt kept, not one each (a report can have 100,000);
+    // a page's key only where finalizing reads the page back (the recycle bin): it follows from the rest.
+    const withKey = Boolean(findReport(report)?.deletionFeed);
+    const keep = (receipt: Receipt) => {
+      const { report: _report, runId: _runId, key, ...rest } = receipt;
+      byPage.set(identity(receipt), { report, runId: this.runId, ...rest, ...(withKey && key ? { key } : {}) });
+    };
+    for (const key of this.planned.get(report) ?? []) {
+      for (const line of lines(await this.store.get(key))) if (reportNamedIn(line) === report) keep(receiptOfLine(line, this.runId));
+    }
     if (this.folded.has(report)) {
-      for (const receipt of receiptLines(await this.store.get(foldedReceiptsKey(this.runId, report)), this.runId))
-        byPage.set(identity(receipt), receipt);
+      for (const receipt of receiptLines(await this.store.get(foldedReceiptsKey(this.runId, report)), this.runId)) keep(receipt);
     }
     const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
     const read = async (key: string): Promise<Receipt | undefined> => {
@@ -136,18 +165,34 @@ export class RunReceipts {
       // A receipt cut short or edited cannot be trusted: count its page as still pending.
       return parseReceipt(text) ?? { ...receiptFromKey(key, this.runId), status: 'planned', reason: 'unreadable receipt' };
     };
-    for (const receipt of await Promise.all((this.pages.get(report) ?? []).map((key) => limit(() => read(key))))) {
-      if (receipt) byPage.set(identity(receipt), receipt);
+    // A chunk at a time: a report of a first run has a receipt per ticket, and reading them all at once would
+    // hold every text, promise and parse of them together.
+    const keys = this.withPages.has(report) ? await this.pageReceiptsOf(report) : [];
+    for (let start = 0; start < keys.length; start += READ_CHUNK) {
+      for (const receipt of await Promise.all(keys.slice(start, start + READ_CHUNK).map((key) => limit(() => read(key))))) {
+        if (receipt) keep(receipt);
+      }
     }
     return [...byPage.values()];
   }
+
+  private async pageKeys(report: string): Promise<string[]> {
+    return this.withPages.has(report) ? this.store.list(`${receiptPrefix(this.runId)}${report}/`) : [];
+  }
 }
+
+const lines = (text: string | undefined) => (text ?? '').split('\n').filter(Boolean);
+
+/** The report a line of receipts is about, read from its text (receipts are written report first). */
+const reportNamedIn = (line: string) => /^\{"report":"([^"\\]+)"/.exec(line)?.[1] ?? UNREADABLE;
+
+const UNREADABLE = 'unreadable-receipts';
+
+const receiptOfLine = (line: string, runId: string) => parseReceipt(line) ?? namedIn(line, runId);
 
 /** The receipts of an object of lines; a line edited past reading counts its page as pending when it can be named. */
 function receiptLines(text: string | undefined, runId: string): Receipt[] {
-  const receipts: Receipt[] = [];
-  for (const line of (text ?? '').split('\n')) if (line) receipts.push(parseReceipt(line) ?? namedIn(line, runId));
-  return receipts;
+  return lines(text).map((line) => receiptOfLine(line, runId));
 }
 
 /**
@@ -155,7 +200,7 @@ function receiptLines(text: string | undefined, runId: string): Receipt[] {
  * as pending; a line that does not even name its report still keeps the run from looking complete.
  */
 function namedIn(line: string, runId: string): Receipt {
-  const report = /^\{"report":"([^"\\]+)"/.exec(line)?.[1] ?? 'unreadable-receipts';
+  const report = reportNamedIn(line);
   const scope = /"scope":"([^"\\]*)"/.exec(line)?.[1] ?? '';
   const page = Number(/"page":(\d+)/.exec(line)?.[1] ?? 0);
   return { report, runId, scope, page, status: 'planned', reason: 'unreadable receipt' };
@@ -175,6 +220,8 @@ function receiptFromKey(key: string, runId: string): Pick<Receipt, 'report' | 'r
   const rest = key.slice(receiptPrefix(runId).length);
   const report = rest.slice(0, rest.indexOf('/'));
   const name = rest.slice(rest.lastIndexOf('/') + 1);
-  const scope = rest.slice(report.length + 1, rest.length - name.length);
+  // The scope flattened into the name (keys.ts), or, in receipts written before, the folders above it.
+  const flattened = name.slice(0, name.lastIndexOf('page-')).replaceAll(SCOPE_SEPARATOR, '/');
+  const scope = rest.slice(report.length + 1, rest.length - name.length) + flattened;
   return { report, runId, scope, page: Number(/page-(\d+)/.exec(name)?.[1] ?? 0) };
 }

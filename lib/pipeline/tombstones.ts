@@ -120,7 +120,14 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
  */
 async function historyScopes(store: ObjectStore, report: ReportDefinition, runId: string): Promise<Record<string, string[]>> {
   const scopes: Record<string, Set<string>> = {};
-  const keys = (await store.list(`${report.id}/`)).filter((k) => k.endsWith('.jsonl') && !k.includes(`/run=${runId}/`));
+  // Folder by folder, this run's left out unlisted: on a first run it holds a folder per ticket, and nothing before.
+  const keys: string[] = [];
+  for (const day of await store.folders(`${report.id}/`)) {
+    for (const run of await store.folders(`${report.id}/${day}/`)) {
+      if (run === `run=${runId}`) continue;
+      keys.push(...(await store.list(`${report.id}/${day}/${run}/`)).filter((k) => k.endsWith('.jsonl')));
+    }
+  }
   for (const key of keys) {
     // <report>/dt=…/run=<id>/<scope>page-….jsonl
     const scope = scopeKey(report, key.replace(/^.*?\/run=[^/]+\//, ''));
