@@ -2,12 +2,13 @@ import { describeError, isAppError } from '../errors.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
-import { runRecordKey } from './keys.js';
+import { lastPlannedBatch, planCheckpointKey, plannedBatchPrefix, runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
-import type { PageMessage, Target } from './messages.js';
+import { planMessageBody, type PageMessage, type Target } from './messages.js';
+import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, type PlanCheckpoint } from './plan-checkpoint.js';
 import { PlanSink } from './plan-sink.js';
 import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
-import { planTicketChildren } from './ticket-children.js';
+import { childrenGroups, planTicketChildren } from './ticket-children.js';
 
 export interface PlanRequest {
   runId: string;
@@ -18,10 +19,12 @@ export interface PlanRequest {
 
 export interface PlanResult {
   runId: string;
-  /** pages planned per report (chained reports plan their first page; the rest follow as they are read) */
+  /** pages planned per report so far (chained reports plan their first page; the rest follow as they are read) */
   planned: Record<string, number>;
-  /** credits the discovery calls cost */
+  /** credits the discovery calls cost so far */
   discoveryCredits: number;
+  /** the planning stopped before its deadline and goes on in a further part (its plan message is queued) */
+  continues: boolean;
 }
 
 /**
@@ -32,53 +35,77 @@ export interface PlanResult {
  *
  * The run record says how far the run got: `planning` while pages are being found, `planned` once all are
  * queued, `failed` (with the reason) when planning stopped half-way — a run whose planning did not finish
- * never moves a cursor. A run with nothing to read is finalized at once.
+ * never moves a cursor. A run with nothing to read is finalized at once. Planning with a deadline (a Lambda's
+ * time) stops before it, and goes on in further parts (planPart).
  */
 export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
   const localStart = deps.clock.now();
   checkRunTime(request.runId, localStart);
-  // The end of every "changed since" window of this run.
-  const startedAt = new Date(localStart).toISOString();
-  let record: RunRecord = {
+  const record: RunRecord = {
     runId: request.runId,
-    startedAt,
+    // The end of every "changed since" window of this run, in every part of its planning.
+    startedAt: new Date(localStart).toISOString(),
     trigger: request.trigger,
     requests: request.targets.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params })),
     ...(request.secretId ? { secretId: request.secretId } : {}),
     status: 'planning',
   };
   await writeJson(deps.store, runRecordKey(request.runId), record);
+  return planPart(record, firstCheckpoint(request.runId, localStart), deps);
+}
+
+/** What a run asked for, as its record keeps it. */
+export function targetsOf(run: RunRecord): Target[] {
+  return run.requests.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params }));
+}
+
+/**
+ * One part of a run's planning, from where the checkpoint says the last one stopped: the reports other than
+ * tickets' children one at a time in the order asked, then the changed tickets' windows page by page. When
+ * the deadline nears it finishes the units it is in, queues what it found, writes the checkpoint and queues a
+ * plan message for the next part; the last part marks the run planned. `lease`: the token this invocation
+ * holds the part with (a continuation), so a part that lost it to another invocation writes nothing more.
+ */
+export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps: PipelineDeps, lease?: string): Promise<PlanResult> {
+  const { runId } = run;
+  const budget = new PartBudget(deps.planningDeadline?.() ?? NO_DEADLINE);
+  const localStart = Date.parse(run.startedAt);
+  const targets = targetsOf(run);
+  const progress: PlanCheckpoint = structuredClone(checkpoint);
+  let record = run;
   try {
-    const zoho = await deps.zoho(request.secretId);
+    const zoho = await deps.zoho(run.secretId);
     if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
     // Discovery's calls counted apart: on this machine pages are read on the same connection while it plans.
     const desk = zoho.desk.withOwnTally();
     const discovery = new Discovery(
       desk,
       deps.store,
-      startedAt,
+      run.startedAt,
       zoho.secret.org_id,
       deps.logger,
       localStart,
       (message) => warn(deps, message),
       deps.reconcileMs,
     );
-    const sink = new PlanSink(deps, pageEndpoint);
+    // Batches of planned receipts go on after the earlier parts' (and those of an attempt that failed).
+    const sink = new PlanSink(deps, pageEndpoint, progress.part > 1 ? lastPlannedBatch(await deps.store.list(plannedBatchPrefix(runId))) : 0);
     const baseOf = (target: Target) => ({
       kind: 'page' as const,
-      runId: request.runId,
+      runId,
       report: target.report,
       ...(target.route ? { route: target.route } : {}),
-      ...(request.secretId ? { secretId: request.secretId } : {}),
+      ...(run.secretId ? { secretId: run.secretId } : {}),
     });
     const emit = async (target: Target, series: Series[]) => {
       for (const one of series) for (const page of pagesOf({ ...baseOf(target), params: one.params }, one.pages)) await sink.add(page);
     };
     // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is recorded
     // as such, and the others are planned; credentials, credits and outages stop the whole run.
-    const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>) => {
+    const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>): Promise<boolean> => {
       try {
         await plan();
+        return true;
       } catch (error) {
         if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
         for (const target of targets) {
@@ -91,37 +118,91 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
           });
           discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
         }
+        return false;
       }
     };
-    const ticketChildren = request.targets.filter(readsChangedTickets);
-    for (const target of request.targets.filter((t) => !readsChangedTickets(t))) {
+    const others = targets.filter((target) => !readsChangedTickets(target));
+    while (progress.reports < others.length && budget.next()) {
+      const target = others[progress.reports] as Target;
       await plannedOrSetAside([target], async () => emit(target, await seriesFor(target, discovery)));
+      progress.reports += 1;
     }
-    await planTicketChildren(ticketChildren, discovery, emit, plannedOrSetAside);
+    if (progress.reports === others.length) {
+      progress.children ??= await childrenGroups(targets, discovery);
+      await planTicketChildren(progress.children, targets, { discovery, emit, plannedOrSetAside, budget });
+    }
     await sink.flush();
-    const discoveryCredits = desk.credits.spent;
-    const cursorAt = cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
-    const { planned } = sink;
-    const fullReads = fullReadsOf(request.targets, discovery);
-    await writeJson(deps.store, runRecordKey(request.runId), {
-      ...record,
-      ...(cursorAt ? { cursorAt } : {}),
-      status: 'planned',
-      planned,
-      fullReads,
-      reconciles: [...discovery.reconciles].sort(),
-    });
-    if (sink.sent === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
-    return { runId: request.runId, planned, discoveryCredits };
+    for (const [report, pages] of Object.entries(sink.planned)) progress.planned[report] = (progress.planned[report] ?? 0) + pages;
+    progress.sent += sink.sent;
+    progress.credits += desk.credits.spent;
+    progress.fullReads = [...new Set([...progress.fullReads, ...discovery.fullReads])].sort();
+    progress.reconciles = [...new Set([...progress.reconciles, ...discovery.reconciles])].sort();
+    // Zoho's clock when the first part started, read by the first part that had an answer.
+    progress.cursorAt ??= cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
+    if (progress.cursorAt === undefined) delete progress.cursorAt;
+    if (lease && !(await holdsLease(deps.store, runId, lease))) {
+      deps.logger.warn({ runId, part: progress.part }, 'another invocation took this part of the planning over: it goes on from there');
+      return { runId, planned: progress.planned, discoveryCredits: progress.credits, continues: true };
+    }
+    const done = progress.reports === others.length && (progress.children ?? []).every((group) => group.done);
+    return done ? await finishPlanning(record, progress, targets, deps) : await continueLater(record, progress, deps);
   } catch (error) {
-    // Planning stopped half-way: say so in the run record, so status shows it and no cursor moves for it.
-    await writeJson(deps.store, runRecordKey(request.runId), {
-      ...record,
-      status: 'failed',
-      reason: `planning failed: ${describeError(error)}`,
-    }).catch(() => undefined);
+    await afterFailure(record, checkpoint, error, deps, lease).catch(() => undefined);
     throw error;
   }
+}
+
+/** The last part: the run is planned, with what every part found. */
+async function finishPlanning(record: RunRecord, progress: PlanCheckpoint, targets: Target[], deps: PipelineDeps): Promise<PlanResult> {
+  const { continuing: _continuing, ...run } = record;
+  await writeJson(deps.store, runRecordKey(run.runId), {
+    ...run,
+    ...(progress.cursorAt ? { cursorAt: progress.cursorAt } : {}),
+    status: 'planned',
+    planned: progress.planned,
+    fullReads: fullReadsOf(targets, new Set(progress.fullReads)),
+    reconciles: progress.reconciles,
+  });
+  if (progress.part > 1) await deps.store.delete([planCheckpointKey(run.runId)]);
+  if (progress.sent === 0) await finalizeRun(deps.store, run.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
+  return { runId: run.runId, planned: progress.planned, discoveryCredits: progress.credits, continues: false };
+}
+
+/**
+ * A part that stopped at its deadline: its checkpoint first, then the run record (still `planning`, saying it
+ * continues), then the next part's message — so a plan message never comes before the checkpoint it goes on from.
+ */
+async function continueLater(record: RunRecord, progress: PlanCheckpoint, deps: PipelineDeps): Promise<PlanResult> {
+  const { lease: _lease, ...rest } = progress;
+  const next: PlanCheckpoint = { ...rest, part: progress.part + 1, at: new Date(deps.clock.now()).toISOString() };
+  await writeCheckpoint(deps.store, next);
+  await writeJson(deps.store, runRecordKey(record.runId), {
+    ...record,
+    status: 'planning',
+    continuing: { part: next.part, at: next.at, pages: next.sent },
+  } satisfies RunRecord);
+  await (deps.planQueue ?? deps.queue).send([{ body: planMessageBody(record.runId, next.part) }]);
+  deps.logger.info({ runId: record.runId, part: next.part, pages: next.sent }, 'planning stopped before its deadline: it goes on in a further part');
+  return { runId: record.runId, planned: next.planned, discoveryCredits: next.credits, continues: true };
+}
+
+/**
+ * A part that failed. A continuation that may succeed later (Zoho or the bucket unavailable for now) leaves the
+ * run `planning` and its checkpoint as it was, lease given back, for its message to come back and try again.
+ * Anything else stops the planning: the run record says so, so status shows it and no cursor moves for it.
+ */
+async function afterFailure(record: RunRecord, checkpoint: PlanCheckpoint, error: unknown, deps: PipelineDeps, lease?: string): Promise<void> {
+  const later = checkpoint.part > 1 && !(isAppError(error) && error.action !== 'retry');
+  if (later) {
+    if (lease && (await holdsLease(deps.store, record.runId, lease))) {
+      const { lease: _lease, ...rest } = checkpoint;
+      await writeCheckpoint(deps.store, rest);
+    }
+    return;
+  }
+  const { continuing: _continuing, ...run } = record;
+  await writeJson(deps.store, runRecordKey(record.runId), { ...run, status: 'failed', reason: `planning failed: ${describeError(error)}` });
+  if (checkpoint.part > 1) await deps.store.delete([planCheckpointKey(record.runId)]);
 }
 
 /**

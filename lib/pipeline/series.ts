@@ -22,12 +22,12 @@ export interface Series {
  * The reports this run reads whole, as they are now: a report read in full on every run (agents, contacts…)
  * asked for without narrowing parameters, and a report of changes the planner chose to read in full.
  */
-export function fullReadsOf(targets: readonly Target[], discovery: Discovery): string[] {
+export function fullReadsOf(targets: readonly Target[], readInFull: ReadonlySet<string>): string[] {
   const full = new Set<string>();
   for (const target of targets) {
     const report = target.report === 'route' ? undefined : findReport(target.report);
     if (!report || Object.keys(target.params).length > 0) continue;
-    if (report.current === 'snapshot' || discovery.fullReads.has(report.id)) full.add(report.id);
+    if (report.current === 'snapshot' || readInFull.has(report.id)) full.add(report.id);
   }
   return [...full].sort();
 }

@@ -165,13 +165,3 @@ export async function readTicketWindows(
       ),
   );
 }
-
-/** Every ticket modified in [since, until], a search page at a time as Zoho answers (see readTicketWindows). */
-export async function forEachTicketPage(
-  desk: DeskClient,
-  since: string,
-  until: string,
-  onPage: (tickets: DeskRecord[]) => Promise<void>,
-): Promise<void> {
-  await readTicketWindows(desk, await ticketWindows(desk, since, until), onPage);
-}
