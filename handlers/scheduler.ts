@@ -4,7 +4,7 @@ import { jsonLogger } from '../lib/adapters/json-logger.js';
 import { awsClientConfig } from '../lib/aws/client-config.js';
 import { loadAwsConfig } from '../lib/aws/config.js';
 import { createAwsClients, createAwsDeps } from '../lib/aws/deps.js';
-import { schedule } from '../lib/aws/scheduler.js';
+import { buildScheduler } from '../lib/aws/scheduler.js';
 
 // Built once per Lambda instance; a configuration error fails the cold start with the variable's name.
 const config = loadAwsConfig(process.env);
@@ -17,5 +17,8 @@ const views = config.ANALYTICS_DATABASE
   ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE)
   : undefined;
 
-/** Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. */
-export const handler = (event: unknown) => schedule(event, deps, scheduledReports, views);
+/**
+ * Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. From the
+ * plan queue: the next part of a planning that stopped before the timeout.
+ */
+export const handler = buildScheduler(deps, scheduledReports, views);

@@ -12,6 +12,7 @@ import {
 import { TABLES } from '../lib/analytics/schema.js';
 import { ATHENA, latestViewColumns, latestViewSql, tableViewColumns, tableViewSql } from '../lib/analytics/views.js';
 import { alarmNamePrefix } from '../lib/aws/operator.js';
+import { PLANNING_TIMEOUT_MS } from '../lib/aws/scheduler.js';
 import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { packageApp, type PackagedApp, type Resource } from './helpers/serverless-package.js';
@@ -40,8 +41,15 @@ describe('the packaged CloudFormation template', () => {
     expect(rule?.Properties.ScheduleExpression).toBe('rate(4 hours)');
   });
 
+  const mappingOf = (queue: string) =>
+    byType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+    )?.[1];
+
   it('feeds the consumer from the work queue with partial batch failures, bounded by the Zoho concurrency', () => {
-    const [[, mapping] = []] = byType('AWS::Lambda::EventSourceMapping');
+    expect(byType('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+    const mapping = mappingOf('WorkQueue');
+    expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('ConsumerLambdaFunction');
     expect(mapping?.Properties).toMatchObject({
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 5,
@@ -49,6 +57,20 @@ describe('the packaged CloudFormation template', () => {
       ScalingConfig: { MaximumConcurrency: 5 },
       EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
     });
+  });
+
+  it('feeds the scheduler the plan queue one part of a planning at a time, retried and dead-lettered like a page', () => {
+    const mapping = mappingOf('PlanQueue');
+    expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('SchedulerLambdaFunction');
+    expect(mapping?.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const scheduler = resources.SchedulerLambdaFunction?.Properties;
+    const queue = resources.PlanQueue?.Properties;
+    expect(queue?.QueueName).toBe('zoho-desk-reports-ci-plan');
+    // A part cut off by the timeout comes back before a run still planning counts as abandoned.
+    expect(queue?.VisibilityTimeout).toBeGreaterThanOrEqual(scheduler?.Timeout);
+    expect(queue?.VisibilityTimeout * 1000).toBeLessThan(PLANNING_TIMEOUT_MS);
+    expect(queue?.SqsManagedSseEnabled).toBe(true);
+    expect(queue?.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
   });
 
   it('gives the work queue a visibility of at least six consumer timeouts, encryption, and a redrive policy of five receives', () => {
@@ -59,13 +81,16 @@ describe('the packaged CloudFormation template', () => {
     expect(queue?.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
   });
 
-  it('keeps dead letters 14 days, encrypted, redrivable only to the work queue, with an alarm', () => {
+  it('keeps dead letters 14 days, encrypted, from the work and plan queues only, with an alarm', () => {
     const dlq = resources.DeadLetterQueue?.Properties;
     expect(dlq?.MessageRetentionPeriod).toBe(1_209_600);
     expect(dlq?.SqsManagedSseEnabled).toBe(true);
     expect(dlq?.RedriveAllowPolicy).toEqual({
       redrivePermission: 'byQueue',
-      sourceQueueArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:zoho-desk-reports-ci-work' }],
+      sourceQueueArns: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:zoho-desk-reports-ci-work' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:zoho-desk-reports-ci-plan' },
+      ],
     });
     expect(resources.WorkQueue?.Properties.QueueName).toBe('zoho-desk-reports-ci-work');
     expect(resources.DeadLetterAlarm?.Properties).toMatchObject({
@@ -152,19 +177,21 @@ describe('the packaged CloudFormation template', () => {
     ]);
     expect(forService('s3:').map((s) => s.Resource)).toEqual([{ 'Fn::Sub': '${ReportsBucket.Arn}/*' }, { 'Fn::GetAtt': ['ReportsBucket', 'Arn'] }]);
     const sqsResources = forService('sqs:').map((s) => text(s.Resource));
-    expect(sqsResources.every((r) => r.includes('WorkQueue') || r.includes('DeadLetterQueue'))).toBe(true);
+    expect(sqsResources.every((r) => ['WorkQueue', 'PlanQueue', 'DeadLetterQueue'].some((queue) => r.includes(queue)))).toBe(true);
+    expect(sqsResources.some((r) => r.includes('PlanQueue'))).toBe(true);
   });
 
   it('gives the Lambdas their queues, bucket and secret, and publishes them for the operator commands', () => {
     expect(resources.ConsumerLambdaFunction?.Properties.Environment.Variables).toMatchObject({
       WORK_QUEUE_URL: { Ref: 'WorkQueue' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DeadLetterQueue' },
+      PLAN_QUEUE_URL: { Ref: 'PlanQueue' },
       REPORTS_BUCKET: { Ref: 'ReportsBucket' },
       ZOHO_SECRET_ID: 'zoho_auth',
       SECRET_PREFIX: 'zoho_auth',
     });
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['WorkQueueUrl', 'WorkQueueArn', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'ReportsBucketName']),
+      expect.arrayContaining(['WorkQueueUrl', 'WorkQueueArn', 'PlanQueueUrl', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'ReportsBucketName']),
     );
     expect(resources.ConsumerLambdaFunction?.Properties.Runtime).toMatch(/^nodejs2[24]\.x$/);
   });

@@ -8,6 +8,8 @@ import { ConfigError } from '../errors.js';
 const configSchema = z.object({
   WORK_QUEUE_URL: z.url({ error: 'must be the work queue URL (serverless.yml sets it)' }),
   DEAD_LETTER_QUEUE_URL: z.url({ error: 'must be the dead-letter queue URL (serverless.yml sets it)' }),
+  /** where a planning that stops before the scheduler's timeout queues its next part (unset: the work queue) */
+  PLAN_QUEUE_URL: z.url({ error: 'must be the plan queue URL (serverless.yml sets it)' }).optional(),
   REPORTS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
   ZOHO_SECRET_ID: z.string().min(1).default('zoho_auth'),
   SECRET_PREFIX: z.string().min(1).default('zoho_auth'),

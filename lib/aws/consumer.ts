@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { consume } from '../pipeline/consume.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
 import type { RetryTiming } from '../pipeline/failure-policy.js';
-import type { ReceivedMessage } from '../ports.js';
+import type { ReceivedMessage, WorkQueue } from '../ports.js';
 
 export interface ConsumerOptions {
   /** records handled at once in one batch (the event source's maximum concurrency multiplies it) */
@@ -15,6 +15,8 @@ export interface ConsumerOptions {
   /** kept free at the end of the invocation for storing the page and answering SQS */
   finishMs?: number;
   retry?: RetryTiming;
+  /** the queue the records come from (default: the work queue) */
+  queue?: WorkQueue;
 }
 
 /** A queue retry waits at least this long; SQS counts in whole seconds. */
@@ -38,13 +40,14 @@ export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
   const limit = pLimit(options.concurrency);
   const reserveMs = options.reserveMs ?? 30_000;
   const finishMs = options.finishMs ?? 5_000;
+  const queue = options.queue ?? deps.queue;
   const handleRecord = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
     const message = received(record);
     if (context && context.getRemainingTimeInMillis() < reserveMs) {
-      await deps.queue.release(message.handle, 0);
+      await queue.release(message.handle, 0);
       throw new Error('not started: too little time left in this invocation');
     }
-    const settled = await consume(message, deps, options.retry ?? LAMBDA_RETRY);
+    const settled = await consume(message, deps, options.retry ?? LAMBDA_RETRY, queue);
     if (settled.kind === 'retry' || settled.kind === 'stop') throw settled.error;
   };
   const lambdaHandler = (event: SQSEvent, context: Context) => {

@@ -7,6 +7,7 @@ import { SqsWorkQueue } from '../adapters/aws/sqs-queue.js';
 import { systemClock } from '../clock.js';
 import { zohoConnections } from '../pipeline/connections.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
+import { deadlineAt, NO_DEADLINE } from '../pipeline/plan-checkpoint.js';
 import type { Clock, HttpClient, Logger } from '../ports.js';
 import { applyCreditReserve } from '../zoho/credit-reserve.js';
 import type { CallBudget } from '../zoho/call-budget.js';
@@ -31,6 +32,13 @@ export function createAwsClients(env: Record<string, string | undefined> = proce
     secrets: new SecretsManagerClient(awsClientConfig('SECRETS_MANAGER', env)),
   };
 }
+
+/**
+ * How long before the invocation's end (less its finishing time) a part of a planning stops starting new work:
+ * enough for the units in hand (a page of changed tickets per window and the pages it plans), queueing what
+ * they found, the checkpoint and the next part's message.
+ */
+export const PLAN_MARGIN_MS = 20_000;
 
 export interface AwsDepsOptions {
   logger: Logger;
@@ -80,5 +88,8 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
     secretPrefix: config.SECRET_PREFIX,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,
     reconcileMs: Math.round(config.ZOHO_RECONCILE_HOURS * 3_600_000),
+    // Planning stops before the invocation ends and goes on in another (its plan message), as often as needed.
+    planningDeadline: () => (invocation.end === undefined ? NO_DEADLINE : deadlineAt(clock, invocation.end - PLAN_MARGIN_MS)),
+    ...(config.PLAN_QUEUE_URL && { planQueue: new SqsWorkQueue(clients.sqs, config.PLAN_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL) }),
   };
 }

@@ -1,3 +1,4 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { refreshCustomFieldViews } from '../analytics/custom-field-views.js';
 import { ConfigError, describeError } from '../errors.js';
@@ -7,6 +8,7 @@ import { warn, type PipelineDeps } from '../pipeline/deps.js';
 import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
 import { planRun, type PlanResult } from '../pipeline/planner.js';
 import { buildTargets } from '../reports/targets.js';
+import { buildConsumer } from './consumer.js';
 
 /** What can be passed when invoking the scheduler by hand (`serverless invoke -f scheduler -d '{…}'`). */
 const manualSchema = z
@@ -23,8 +25,15 @@ export interface ScheduleResult extends PlanResult {
   finalized: string[];
 }
 
-/** Longer than the scheduler's timeout (serverless.yml: 300 s): a run still `planning` after it was abandoned. */
-const PLANNING_TIMEOUT_MS = 15 * 60_000;
+/**
+ * A run still `planning` this long after its start or its last checkpoint was abandoned. Longer than a part of
+ * the planning (the scheduler's timeout, 300 s) and than the plan queue's visibility timeout (600 s), after
+ * which the message of a part that was cut off comes back for another try.
+ */
+export const PLANNING_TIMEOUT_MS = 30 * 60_000;
+
+/** Kept free at the end of an invocation for answering Lambda after the last write. */
+const FINISH_MS = 5_000;
 
 function isScheduledEvent(event: unknown): boolean {
   const e = event as Record<string, unknown> | null;
@@ -57,7 +66,10 @@ export async function schedule(
   deps: PipelineDeps,
   scheduledReports: readonly string[],
   views?: ViewCatalog,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<ScheduleResult> {
+  // Planning stops before the invocation ends (deps.planningDeadline) and goes on in a further part.
+  if (deps.invocation) deps.invocation.end = context ? deps.clock.now() + context.getRemainingTimeInMillis() - FINISH_MS : undefined;
   let reports: readonly string[] = scheduledReports;
   let params: Array<[string, string]> = [];
   let secretId: string | undefined;
@@ -87,4 +99,28 @@ export async function schedule(
   const plan = await planRun({ runId, targets, trigger, ...(secretId ? { secretId } : {}) }, deps);
   deps.logger.info({ runId, planned: plan.planned, finalized }, 'run planned');
   return { ...plan, trigger, finalized };
+}
+
+const isSqsEvent = (event: unknown): event is SQSEvent => typeof event === 'object' && event !== null && Array.isArray((event as SQSEvent).Records);
+
+/**
+ * The scheduler Lambda: on its schedule (or invoked by hand) it plans a run; from its plan queue it plans the
+ * next part of a run whose planning stopped before the scheduler's timeout — with the scheduler's own 300 s,
+ * 512 MB and a queue of its own, so a part never waits behind the pages already queued. One record a batch
+ * (serverless.yml); retried and dead-lettered like a page.
+ */
+export function buildScheduler(deps: PipelineDeps, scheduledReports: readonly string[], views?: ViewCatalog): SchedulerHandler {
+  // A plan message always starts: its part plans one unit at least, whatever time is left.
+  const continuations = buildConsumer(deps, { concurrency: 1, queue: deps.planQueue ?? deps.queue, reserveMs: 0 });
+  return ((event: unknown, context?: Context) =>
+    isSqsEvent(event)
+      ? (continuations(event, context as Context) as Promise<unknown> as Promise<SQSBatchResponse>)
+      : schedule(event, deps, scheduledReports, views, context)) as SchedulerHandler;
+}
+
+export interface SchedulerHandler {
+  /** plan messages from the plan queue: the failed ones' ids (partial batch failure) */
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
+  /** the schedule, or a manual invocation */
+  (event: unknown, context?: Context): Promise<ScheduleResult>;
 }

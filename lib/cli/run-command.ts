@@ -166,7 +166,12 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
     out.line(`Run ${runId}: planning ${targets.length} report(s), reading each page as it is planned.`);
     // Pages are read as discovery finds them: the first ones while later ones are still being found.
     const planning = planRun({ runId, targets, trigger: 'cli' }, pipeline.deps).then((plan) => {
-      progress.say(`Run ${runId}: ${Object.values(plan.planned).reduce((a, b) => a + b, 0)} pages planned for ${targets.length} report(s).`);
+      const pages = Object.values(plan.planned).reduce((a, b) => a + b, 0);
+      progress.say(
+        plan.continues
+          ? `Run ${runId}: ${pages} pages planned so far for ${targets.length} report(s); planning continuing from the queue.`
+          : `Run ${runId}: ${pages} pages planned for ${targets.length} report(s).`,
+      );
       return plan;
     });
     const code = await processAndReport(pipeline, progress, context, {

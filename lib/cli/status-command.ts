@@ -39,6 +39,10 @@ export async function printRuns(out: Output, store: ObjectStore, count: number):
     out.line('');
     out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}, started ${run?.startedAt ?? '?'})`);
     if (run?.reason) out.line(`  ${run.reason}`);
+    if (run?.status === 'planning' && run.continuing) {
+      const { part, pages, at } = run.continuing;
+      out.line(`  planning continuing: part ${part} next, ${pages} page(s) queued so far, last checkpoint ${at}`);
+    }
     const rows = manifests.map((m) => [
       m.report,
       m.status,

@@ -1,5 +1,5 @@
 import { CreditsExhaustedError, InvalidMessageError } from '../errors.js';
-import type { ReceivedMessage } from '../ports.js';
+import type { ReceivedMessage, WorkQueue } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { disposition, type RetryTiming } from './failure-policy.js';
 import { RUN_ID } from './keys.js';
@@ -34,10 +34,11 @@ export function labelsOf(body: string): { runId: string | undefined; report: str
 }
 
 /**
- * One received message, start to end, the same on this machine and in the Lambda: handle it, and when that
- * fails, dead-letter it (with the reason, and its page's receipt) or put it back for later.
+ * One received message, start to end, the same on this machine and in the Lambdas: handle it, and when that
+ * fails, dead-letter it (with the reason, and its page's receipt) or put it back for later. `queue`: the queue
+ * it was received from (the work queue, or the scheduler's plan queue).
  */
-export async function consume(message: ReceivedMessage, deps: PipelineDeps, timing: RetryTiming): Promise<Settlement> {
+export async function consume(message: ReceivedMessage, deps: PipelineDeps, timing: RetryTiming, queue: WorkQueue = deps.queue): Promise<Settlement> {
   try {
     return { kind: 'done', outcome: await handleMessage(message.body, deps) };
   } catch (error) {
@@ -47,18 +48,18 @@ export async function consume(message: ReceivedMessage, deps: PipelineDeps, timi
       deps.logger.warn({ message: message.id, runId, report, reason: next.reason }, 'message dead-lettered');
       await recordDeadLetter(message.body, next.reason, deps);
       deps.events?.({ type: 'dead-lettered', runId, report, reason: next.reason });
-      await deps.queue.deadLetter(message, next.reason);
+      await queue.deadLetter(message, next.reason);
       return { kind: 'dead-lettered', reason: next.reason, invalid: error instanceof InvalidMessageError, runId };
     }
     if (next.kind === 'stop') {
       deps.logger.error({ message: message.id, runId, report, error: next.error.message }, 'stopping: nothing else can succeed');
       const wait = next.error instanceof CreditsExhaustedError && next.error.retryAfterSeconds ? next.error.retryAfterSeconds * 1000 : STOP_DELAY_MS;
-      await deps.queue.release(message.handle, Math.min(wait, MAX_VISIBILITY_MS));
+      await queue.release(message.handle, Math.min(wait, MAX_VISIBILITY_MS));
       return { kind: 'stop', error: next.error, runId };
     }
     deps.logger.info({ message: message.id, runId, report, delayMs: next.delayMs, error: (error as Error).message }, 'retrying later');
     deps.events?.({ type: 'retry', report, reason: (error as Error).message, delayMs: next.delayMs });
-    await deps.queue.release(message.handle, next.delayMs);
+    await queue.release(message.handle, next.delayMs);
     return { kind: 'retry', delayMs: next.delayMs, error, runId };
   }
 }

@@ -1,5 +1,6 @@
 import type { Clock, Logger, ObjectStore, WorkQueue } from '../ports.js';
 import type { ZohoConnection } from '../zoho/connect.js';
+import type { PlanningDeadline } from './plan-checkpoint.js';
 
 /** What happened, for progress bars and logs. */
 export type PipelineEvent =
@@ -35,6 +36,13 @@ export interface PipelineDeps {
   invocation?: { end: number | undefined };
   /** how often a report of changes (tickets) is read in full to reconcile deletions (default a day; 0: every run) */
   reconcileMs?: number;
+  /**
+   * A deadline for each part of a planning, asked when the part starts: in a Lambda, the invocation's end less
+   * a margin; none on one machine (one part), unless a test sets one to force many parts.
+   */
+  planningDeadline?: () => PlanningDeadline;
+  /** where a planning that stopped at its deadline queues its next part (default: `queue`) */
+  planQueue?: WorkQueue;
 }
 
 /** A warning to the log and to whoever watches the events (the command line prints it). */

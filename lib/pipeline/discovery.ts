@@ -4,7 +4,7 @@ import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
-import { forEachTicketPage, HISTORY_START } from './windows.js';
+import { HISTORY_START } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
@@ -41,7 +41,7 @@ export class Discovery {
     /** the run's start: the end of every "changed since" window */
     readonly startedAt: string,
     private readonly orgId: string | undefined,
-    private readonly logger: Logger,
+    readonly logger: Logger,
     /** this machine's time when the run was planned */
     private readonly now: number = Date.parse(startedAt),
     /** where a warning for the person running it goes (the log and the run's output) */
@@ -107,17 +107,6 @@ export class Discovery {
   /** Where a report of tickets' children (threads, approvals) reads from: its cursor less the overlap, or all history. */
   async ticketsSince(reportId: string): Promise<string> {
     return (await this.since(reportId)) ?? HISTORY_START;
-  }
-
-  /** Tickets modified since `since`, a search page at a time as Zoho answers (windows side by side). */
-  async forEachChangedTicketPage(since: string, onPage: (tickets: DeskRecord[]) => Promise<void>): Promise<number> {
-    let tickets = 0;
-    await forEachTicketPage(this.desk, since, this.startedAt, (page) => {
-      tickets += page.length;
-      return onPage(page);
-    });
-    this.logger.info({ since, tickets }, 'tickets changed since the last complete run');
-    return tickets;
   }
 
   /**

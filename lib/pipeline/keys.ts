@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
  *   _runs/<runId>/pages/<report>/<scope, / as ~>page-<NNNNN>.json    one receipt per page (manifests derive from them)
  *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
  *   _runs/<runId>/receipts/<report>.jsonl                            a finished run's receipts, folded: one object a report
+ *   _runs/<runId>/plan-checkpoint.json                               how far a planning in parts got (while it goes on)
  *
  * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
  */
@@ -68,6 +69,16 @@ export function plannedBatchPrefix(runId: string): string {
 
 export function plannedBatchKey(runId: string, batch: number): string {
   return `${plannedBatchPrefix(runId)}${String(batch).padStart(6, '0')}.jsonl`;
+}
+
+/** How far a run's planning got when a part of it stopped before its deadline; removed once the run is planned. */
+export function planCheckpointKey(runId: string): string {
+  return `_runs/${runId}/plan-checkpoint.json`;
+}
+
+/** The number of the last batch of planned receipts among these keys (0: none). */
+export function lastPlannedBatch(keys: readonly string[]): number {
+  return keys.reduce((last, key) => Math.max(last, Number(/\/(\d+)\.jsonl$/.exec(key)?.[1] ?? 0)), 0);
 }
 
 /** A finished run's receipts of one report, one per line, folded from its page receipts when it was finalized. */

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { InvalidMessageError } from '../errors.js';
 import { findReport, REPORT_IDS, type ReportDefinition } from '../reports/catalog.js';
 import { parseParams } from '../reports/params.js';
@@ -13,8 +14,10 @@ import { MAX_TIES } from './seek.js';
  *   on demand:  { "report": "threads", "params": { "ticketId": "…" }, "secretId": "zoho_auth_eu" }
  *               { "route": "/tickets/…/threads", "params": { "limit": "50" } }
  *   one page:   { "v": 1, "runId": "…", "report": "tickets", "params": {}, "page": 3, "from": 201, "limit": 100, "chain": false }
+ *   planning:   { "kind": "plan", "v": 1, "runId": "…", "part": 2 }
  *
- * An on-demand message is planned into page messages when it is received; every page is its own message.
+ * An on-demand message is planned into page messages when it is received; every page is its own message. A
+ * plan message goes on with a run's planning where the part before it stopped (plan-continuation.ts).
  */
 
 /** SQS's limit for one message */
@@ -47,7 +50,33 @@ export interface PageMessage extends Target {
   skip?: string[];
 }
 
-export type Message = OnDemandMessage | PageMessage;
+/**
+ * The next part of a run's planning, queued by the part before it when its invocation's time ran out. Everything
+ * else (what the run asked for, its portal, how far it got) is in the run's record and checkpoint: a message
+ * cannot point a run at another portal.
+ */
+export const planMessageSchema = z.strictObject({
+  kind: z.literal('plan'),
+  v: z.literal(1),
+  runId: z.string().regex(RUN_ID, 'must look like 2026-11-24T12-00-00Z-4f2a'),
+  /** the part of the planning this message runs: 2 for the first continuation */
+  part: z.number().int().min(2).max(1_000_000),
+});
+export type PlanMessage = z.infer<typeof planMessageSchema>;
+
+export type Message = OnDemandMessage | PageMessage | PlanMessage;
+
+/** The JSON of a plan message. */
+export const planMessageBody = (runId: string, part: number): string => JSON.stringify({ kind: 'plan', v: 1, runId, part } satisfies PlanMessage);
+
+function parsePlanMessage(raw: Record<string, unknown>): PlanMessage {
+  const parsed = planMessageSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.code === 'unrecognized_keys' ? `"${String(issue.keys[0]).slice(0, 40)}"` : issue?.path.join('.') || 'the message';
+  const why = issue?.code === 'unrecognized_keys' ? 'is not a field of a plan message (kind, v, runId, part)' : issue?.message;
+  throw new InvalidMessageError(`${field} ${why ?? 'is invalid'}`);
+}
 
 const ON_DEMAND_FIELDS = ['report', 'route', 'params', 'secretId'];
 const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev', 'skip'];
@@ -93,6 +122,10 @@ export function parseMessage(body: string, options: ParseOptions): Message {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidMessageError('the message must be a JSON object');
   const fields = raw as Record<string, unknown>;
+  if ('kind' in fields) {
+    if (fields.kind !== 'plan') throw new InvalidMessageError('kind must be "plan" (the only message that names its kind)');
+    return parsePlanMessage(fields);
+  }
   const isPage = PAGE_FIELDS.some((f) => f in fields);
   for (const field of Object.keys(fields)) {
     if (!ON_DEMAND_FIELDS.includes(field) && !PAGE_FIELDS.includes(field)) {

@@ -10,6 +10,7 @@ import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
 import { pageMessageBody, parseMessage, tooLargeForQueue, type PageMessage } from './messages.js';
+import { continuePlanning } from './plan-continuation.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
 import { depthReason } from './depth.js';
@@ -18,7 +19,9 @@ import { seekNext, unread } from './seek.js';
 export type Outcome =
   | { kind: 'written'; runId: string; report: string; records: number; credits: number; key: string }
   | { kind: 'unavailable'; runId: string; report: string; reason: string }
-  | { kind: 'planned'; runId: string; planned: Record<string, number> };
+  | { kind: 'planned'; runId: string; planned: Record<string, number> }
+  /** a plan message with nothing to do: a repeated delivery */
+  | { kind: 'skipped'; runId: string; reason: string };
 
 interface PageCall {
   target: DeskEndpoint;
@@ -40,7 +43,8 @@ function pageCall(message: PageMessage): PageCall {
 /**
  * The consumer's core: one queue message in, one outcome out. A page message fetches exactly that page and
  * writes it as JSON Lines (Zoho's records, one per line) under its deterministic key, so a redelivered page
- * overwrites itself. An on-demand message is planned into page messages. Failures are thrown, typed.
+ * overwrites itself. An on-demand message is planned into page messages; a plan message plans the next part
+ * of a run's planning. Failures are thrown, typed.
  */
 export async function handleMessage(body: string, deps: PipelineDeps): Promise<Outcome> {
   const message = parseMessage(body, { secretPrefix: deps.secretPrefix });
@@ -54,6 +58,10 @@ export async function handleMessage(body: string, deps: PipelineDeps): Promise<O
     return { kind: 'planned', runId, planned: result.planned };
   }
   checkRunTime(message.runId, deps.clock.now());
+  if (message.kind === 'plan') {
+    const continued = await continuePlanning(message, deps);
+    return continued.kind === 'skipped' ? continued : { kind: 'planned', runId: continued.runId, planned: continued.planned };
+  }
   return fetchPage(message, deps);
 }
 

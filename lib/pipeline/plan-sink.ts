@@ -30,12 +30,13 @@ export class PlanSink {
   /** pages put on the queue */
   sent = 0;
   private pending: PageMessage[] = [];
-  private batches = 0;
   private readonly sends = pLimit(8);
 
   constructor(
     private readonly deps: PipelineDeps,
     private readonly endpointOf: (page: PageMessage) => DeskEndpoint,
+    /** batches of the run written before (by earlier parts of its planning): numbering goes on after them */
+    private batches = 0,
   ) {}
 
   /** A page to read: queued, unless it lies past Zoho's depth limit or is too big for the queue. */

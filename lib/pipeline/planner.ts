@@ -1,17 +1,14 @@
-import pLimit from 'p-limit';
 import { describeError, isAppError } from '../errors.js';
-import { FIELD_MODULES, findReport, type ReportDefinition } from '../reports/catalog.js';
-import { routeTarget } from '../reports/route.js';
-import type { DeskRecord } from '../zoho/desk-client.js';
-import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
-import { runRecordKey } from './keys.js';
+import { lastPlannedBatch, planCheckpointKey, plannedBatchPrefix, runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
-import { pageLimits, type PageMessage, type Target } from './messages.js';
+import { planMessageBody, type PageMessage, type Target } from './messages.js';
+import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, type PlanCheckpoint } from './plan-checkpoint.js';
 import { PlanSink } from './plan-sink.js';
-import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
+import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
+import { childrenGroups, planTicketChildren } from './ticket-children.js';
 
 export interface PlanRequest {
   runId: string;
@@ -22,16 +19,12 @@ export interface PlanRequest {
 
 export interface PlanResult {
   runId: string;
-  /** pages planned per report (chained reports plan their first page; the rest follow as they are read) */
+  /** pages planned per report so far (chained reports plan their first page; the rest follow as they are read) */
   planned: Record<string, number>;
-  /** credits the discovery calls cost */
+  /** credits the discovery calls cost so far */
   discoveryCredits: number;
-}
-
-/** One run of pages over one parent (or the whole report), and how many pages it has when Zoho says. */
-interface Series {
-  params: Record<string, string>;
-  pages: number | undefined;
+  /** the planning stopped before its deadline and goes on in a further part (its plan message is queued) */
+  continues: boolean;
 }
 
 /**
@@ -42,53 +35,77 @@ interface Series {
  *
  * The run record says how far the run got: `planning` while pages are being found, `planned` once all are
  * queued, `failed` (with the reason) when planning stopped half-way — a run whose planning did not finish
- * never moves a cursor. A run with nothing to read is finalized at once.
+ * never moves a cursor. A run with nothing to read is finalized at once. Planning with a deadline (a Lambda's
+ * time) stops before it, and goes on in further parts (planPart).
  */
 export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise<PlanResult> {
   const localStart = deps.clock.now();
   checkRunTime(request.runId, localStart);
-  // The end of every "changed since" window of this run.
-  const startedAt = new Date(localStart).toISOString();
-  let record: RunRecord = {
+  const record: RunRecord = {
     runId: request.runId,
-    startedAt,
+    // The end of every "changed since" window of this run, in every part of its planning.
+    startedAt: new Date(localStart).toISOString(),
     trigger: request.trigger,
     requests: request.targets.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params })),
     ...(request.secretId ? { secretId: request.secretId } : {}),
     status: 'planning',
   };
   await writeJson(deps.store, runRecordKey(request.runId), record);
+  return planPart(record, firstCheckpoint(request.runId, localStart), deps);
+}
+
+/** What a run asked for, as its record keeps it. */
+export function targetsOf(run: RunRecord): Target[] {
+  return run.requests.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params }));
+}
+
+/**
+ * One part of a run's planning, from where the checkpoint says the last one stopped: the reports other than
+ * tickets' children one at a time in the order asked, then the changed tickets' windows page by page. When
+ * the deadline nears it finishes the units it is in, queues what it found, writes the checkpoint and queues a
+ * plan message for the next part; the last part marks the run planned. `lease`: the token this invocation
+ * holds the part with (a continuation), so a part that lost it to another invocation writes nothing more.
+ */
+export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps: PipelineDeps, lease?: string): Promise<PlanResult> {
+  const { runId } = run;
+  const budget = new PartBudget(deps.planningDeadline?.() ?? NO_DEADLINE);
+  const localStart = Date.parse(run.startedAt);
+  const targets = targetsOf(run);
+  const progress: PlanCheckpoint = structuredClone(checkpoint);
+  let record = run;
   try {
-    const zoho = await deps.zoho(request.secretId);
+    const zoho = await deps.zoho(run.secretId);
     if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
     // Discovery's calls counted apart: on this machine pages are read on the same connection while it plans.
     const desk = zoho.desk.withOwnTally();
     const discovery = new Discovery(
       desk,
       deps.store,
-      startedAt,
+      run.startedAt,
       zoho.secret.org_id,
       deps.logger,
       localStart,
       (message) => warn(deps, message),
       deps.reconcileMs,
     );
-    const sink = new PlanSink(deps, pageEndpoint);
+    // Batches of planned receipts go on after the earlier parts' (and those of an attempt that failed).
+    const sink = new PlanSink(deps, pageEndpoint, progress.part > 1 ? lastPlannedBatch(await deps.store.list(plannedBatchPrefix(runId))) : 0);
     const baseOf = (target: Target) => ({
       kind: 'page' as const,
-      runId: request.runId,
+      runId,
       report: target.report,
       ...(target.route ? { route: target.route } : {}),
-      ...(request.secretId ? { secretId: request.secretId } : {}),
+      ...(run.secretId ? { secretId: run.secretId } : {}),
     });
     const emit = async (target: Target, series: Series[]) => {
       for (const one of series) for (const page of pagesOf({ ...baseOf(target), params: one.params }, one.pages)) await sink.add(page);
     };
     // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is recorded
     // as such, and the others are planned; credentials, credits and outages stop the whole run.
-    const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>) => {
+    const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>): Promise<boolean> => {
       try {
         await plan();
+        return true;
       } catch (error) {
         if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
         for (const target of targets) {
@@ -101,37 +118,91 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
           });
           discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
         }
+        return false;
       }
     };
-    const ticketChildren = request.targets.filter(readsChangedTickets);
-    for (const target of request.targets.filter((t) => !readsChangedTickets(t))) {
+    const others = targets.filter((target) => !readsChangedTickets(target));
+    while (progress.reports < others.length && budget.next()) {
+      const target = others[progress.reports] as Target;
       await plannedOrSetAside([target], async () => emit(target, await seriesFor(target, discovery)));
+      progress.reports += 1;
     }
-    await planTicketChildren(ticketChildren, discovery, emit, plannedOrSetAside);
+    if (progress.reports === others.length) {
+      progress.children ??= await childrenGroups(targets, discovery);
+      await planTicketChildren(progress.children, targets, { discovery, emit, plannedOrSetAside, budget });
+    }
     await sink.flush();
-    const discoveryCredits = desk.credits.spent;
-    const cursorAt = cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
-    const { planned } = sink;
-    const fullReads = fullReadsOf(request.targets, discovery);
-    await writeJson(deps.store, runRecordKey(request.runId), {
-      ...record,
-      ...(cursorAt ? { cursorAt } : {}),
-      status: 'planned',
-      planned,
-      fullReads,
-      reconciles: [...discovery.reconciles].sort(),
-    });
-    if (sink.sent === 0) await finalizeRun(deps.store, request.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
-    return { runId: request.runId, planned, discoveryCredits };
+    for (const [report, pages] of Object.entries(sink.planned)) progress.planned[report] = (progress.planned[report] ?? 0) + pages;
+    progress.sent += sink.sent;
+    progress.credits += desk.credits.spent;
+    progress.fullReads = [...new Set([...progress.fullReads, ...discovery.fullReads])].sort();
+    progress.reconciles = [...new Set([...progress.reconciles, ...discovery.reconciles])].sort();
+    // Zoho's clock when the first part started, read by the first part that had an answer.
+    progress.cursorAt ??= cursorTime(localStart, desk.serverClock ?? zoho.desk.serverClock, deps);
+    if (progress.cursorAt === undefined) delete progress.cursorAt;
+    if (lease && !(await holdsLease(deps.store, runId, lease))) {
+      deps.logger.warn({ runId, part: progress.part }, 'another invocation took this part of the planning over: it goes on from there');
+      return { runId, planned: progress.planned, discoveryCredits: progress.credits, continues: true };
+    }
+    const done = progress.reports === others.length && (progress.children ?? []).every((group) => group.done);
+    return done ? await finishPlanning(record, progress, targets, deps) : await continueLater(record, progress, deps);
   } catch (error) {
-    // Planning stopped half-way: say so in the run record, so status shows it and no cursor moves for it.
-    await writeJson(deps.store, runRecordKey(request.runId), {
-      ...record,
-      status: 'failed',
-      reason: `planning failed: ${describeError(error)}`,
-    }).catch(() => undefined);
+    await afterFailure(record, checkpoint, error, deps, lease).catch(() => undefined);
     throw error;
   }
+}
+
+/** The last part: the run is planned, with what every part found. */
+async function finishPlanning(record: RunRecord, progress: PlanCheckpoint, targets: Target[], deps: PipelineDeps): Promise<PlanResult> {
+  const { continuing: _continuing, ...run } = record;
+  await writeJson(deps.store, runRecordKey(run.runId), {
+    ...run,
+    ...(progress.cursorAt ? { cursorAt: progress.cursorAt } : {}),
+    status: 'planned',
+    planned: progress.planned,
+    fullReads: fullReadsOf(targets, new Set(progress.fullReads)),
+    reconciles: progress.reconciles,
+  });
+  if (progress.part > 1) await deps.store.delete([planCheckpointKey(run.runId)]);
+  if (progress.sent === 0) await finalizeRun(deps.store, run.runId, { now: deps.clock.now(), warn: (m) => warn(deps, m) });
+  return { runId: run.runId, planned: progress.planned, discoveryCredits: progress.credits, continues: false };
+}
+
+/**
+ * A part that stopped at its deadline: its checkpoint first, then the run record (still `planning`, saying it
+ * continues), then the next part's message — so a plan message never comes before the checkpoint it goes on from.
+ */
+async function continueLater(record: RunRecord, progress: PlanCheckpoint, deps: PipelineDeps): Promise<PlanResult> {
+  const { lease: _lease, ...rest } = progress;
+  const next: PlanCheckpoint = { ...rest, part: progress.part + 1, at: new Date(deps.clock.now()).toISOString() };
+  await writeCheckpoint(deps.store, next);
+  await writeJson(deps.store, runRecordKey(record.runId), {
+    ...record,
+    status: 'planning',
+    continuing: { part: next.part, at: next.at, pages: next.sent },
+  } satisfies RunRecord);
+  await (deps.planQueue ?? deps.queue).send([{ body: planMessageBody(record.runId, next.part) }]);
+  deps.logger.info({ runId: record.runId, part: next.part, pages: next.sent }, 'planning stopped before its deadline: it goes on in a further part');
+  return { runId: record.runId, planned: next.planned, discoveryCredits: next.credits, continues: true };
+}
+
+/**
+ * A part that failed. A continuation that may succeed later (Zoho or the bucket unavailable for now) leaves the
+ * run `planning` and its checkpoint as it was, lease given back, for its message to come back and try again.
+ * Anything else stops the planning: the run record says so, so status shows it and no cursor moves for it.
+ */
+async function afterFailure(record: RunRecord, checkpoint: PlanCheckpoint, error: unknown, deps: PipelineDeps, lease?: string): Promise<void> {
+  const later = checkpoint.part > 1 && !(isAppError(error) && error.action !== 'retry');
+  if (later) {
+    if (lease && (await holdsLease(deps.store, record.runId, lease))) {
+      const { lease: _lease, ...rest } = checkpoint;
+      await writeCheckpoint(deps.store, rest);
+    }
+    return;
+  }
+  const { continuing: _continuing, ...run } = record;
+  await writeJson(deps.store, runRecordKey(record.runId), { ...run, status: 'failed', reason: `planning failed: ${describeError(error)}` });
+  if (checkpoint.part > 1) await deps.store.delete([planCheckpointKey(record.runId)]);
 }
 
 /**
@@ -145,192 +216,4 @@ function cursorTime(localStart: number, reading: { serverMs: number; localMs: nu
     warn(deps, `This machine's clock is ${Math.round((localStart - zohoStart) / 1000)} s ahead of Zoho's: cursors follow Zoho's clock.`);
   }
   return new Date(zohoStart).toISOString();
-}
-
-/**
- * The reports this run reads whole, as they are now: a report read in full on every run (agents, contacts…)
- * asked for without narrowing parameters, and a report of changes the planner chose to read in full.
- */
-function fullReadsOf(targets: readonly Target[], discovery: Discovery): string[] {
-  const full = new Set<string>();
-  for (const target of targets) {
-    const report = target.report === 'route' ? undefined : findReport(target.report);
-    if (!report || Object.keys(target.params).length > 0) continue;
-    if (report.current === 'snapshot' || discovery.fullReads.has(report.id)) full.add(report.id);
-  }
-  return [...full].sort();
-}
-
-/** Page messages 1…n for a known count, or page 1 of a chain. */
-function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, count: number | undefined): PageMessage[] {
-  const { defaultLimit: limit } = pageLimits(base);
-  const { fromBase } = pageEndpoint(base);
-  const pages = Math.max(1, count ?? 1);
-  return Array.from({ length: pages }, (_, i) => ({
-    ...base,
-    page: i + 1,
-    from: fromBase + i * limit,
-    limit,
-    // The last page always chains: should Zoho hold more than it counted, a full last page reads on.
-    chain: i === pages - 1,
-  }));
-}
-
-const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
-
-/** The endpoint a page of this report (or route) calls. */
-function pageEndpoint(page: Pick<PageMessage, 'report' | 'route' | 'params'>): DeskEndpoint {
-  return page.report === 'route'
-    ? routeTarget(page.route ?? '/', Object.keys(page.params)).endpoint
-    : endpointOf((findReport(page.report) as ReportDefinition).request(page.params).endpoint);
-}
-
-/**
- * Each agent's time entries, in modifiedTime windows where one agent has more than the list pages through
- * (found by asking for the record just past the list's reach: the list has no count). Only a long stretch —
- * a first run, or a long gap — is asked about; a 4-hourly run's window never holds that many.
- */
-async function agentSeries(params: Record<string, string>, agentIds: string[], discovery: Discovery): Promise<Series[]> {
-  const since = params.since ?? HISTORY_START;
-  const until = params.until ?? discovery.startedAt;
-  const list = ENDPOINTS.agentTimeEntries;
-  const limit = pLimit(4);
-  const series = await Promise.all(
-    agentIds.map((agentId) =>
-      limit(async () => {
-        const query = (from: number, to: number) => ({ modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` });
-        const tooDeep = async (from: number, to: number) =>
-          (await discovery.desk.page(list, { path: { agentId }, query: query(from, to), from: listCapacity(list), limit: 1 })).records.length > 0;
-        const windows = await probeWindows(tooDeep, since, until, PROBE_AFTER_MS);
-        if (windows.length <= 1) return [{ params: { ...params, agentId }, pages: undefined }];
-        return windows.map((w, i) => ({ params: { ...params, agentId, since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
-      }),
-    ),
-  );
-  return series.flat();
-}
-
-/** Stretches shorter than this are not asked about: no agent logs thousands of entries in a week. */
-const PROBE_AFTER_MS = 7 * 24 * 3_600_000;
-
-/**
- * A list that may be deeper than Zoho pages through (contacts, accounts, calls, a queue): its search counts it
- * first. Within the list's reach it is read as a list (page 1, chained); beyond, through the search in windows
- * of createdTime, each small enough for the search's own depth, every page planned up front. When the search
- * is refused (a grant without Desk.search.READ, say) the list is read and its depth limit says so if reached.
- */
-async function deepSeries(report: ReportDefinition, params: Record<string, string>, discovery: Discovery): Promise<Series[]> {
-  const deep = report.deepRead as NonNullable<ReportDefinition['deepRead']>;
-  const search = endpointOf(deep.endpoint);
-  const count = searchCount(discovery.desk, search, deep.filters(params));
-  let total: number;
-  try {
-    total = await count(Date.parse(HISTORY_START), Date.parse(discovery.startedAt));
-  } catch (error) {
-    if (!(isAppError(error) && error.action === 'reject')) throw error;
-    discovery.warn(
-      `${report.id}: ${describeEndpoint(search)} was refused (${describeError(error)}); reading the list, which Zoho pages only so deep.`,
-    );
-    return [{ params, pages: undefined }];
-  }
-  if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
-  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id, total);
-  return windows.map((w, i) => ({ params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) }, pages: undefined }));
-}
-
-async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
-  if (target.report === 'route') return [{ params: target.params, pages: undefined }];
-  const report = findReport(target.report) as ReportDefinition;
-  const params = { ...target.params };
-  if (report.id === 'tickets') {
-    // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
-    const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
-    const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
-    // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
-    return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
-  }
-  if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
-  if (report.newestFirst) {
-    // Newest first, down to where the last complete run reached: no `until`, the newest is read anyway.
-    const since = params.since ?? (await discovery.since(report.id));
-    return [{ params: { ...params, ...(since ? { since } : {}) }, pages: undefined }];
-  }
-  if (report.id === 'agent-time-entries' && !params.since) {
-    const since = await discovery.changesSince(report.id);
-    if (since) Object.assign(params, { since, until: discovery.startedAt });
-  } else if (params.since) {
-    params.until ??= discovery.startedAt;
-  }
-  const parent = report.parent;
-  if (!parent || params[parent.param]) return [{ params, pages: undefined }];
-  const each = (ids: string[]) => ids.map((id) => ({ params: { ...params, [parent.param]: id }, pages: undefined }));
-  switch (report.fanOut) {
-    case 'agent':
-      return agentSeries(params, await discovery.agentIds(), discovery);
-    case 'department':
-      return each(await discovery.departmentIds());
-    case 'module':
-      return each([...FIELD_MODULES]);
-    default:
-      return [{ params, pages: undefined }];
-  }
-}
-
-/** A report read for the tickets changed since its cursor (threads, ticket time entries, pending approvals). */
-function readsChangedTickets(target: Target): boolean {
-  const report = target.report === 'route' ? undefined : findReport(target.report);
-  const fanOut = report?.fanOut;
-  return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-ticket' || fanOut === 'ticket-with-approvals'));
-}
-
-/**
- * The reports of tickets' children, planned as the search answers: one read of the changed tickets serves
- * every such report reading from the same cursor, and each page of tickets becomes their pages at once.
- * Approvals also read the tickets whose approvals the last complete run found pending.
- */
-async function planTicketChildren(
-  targets: Target[],
-  discovery: Discovery,
-  emit: (target: Target, series: Series[]) => Promise<void>,
-  plannedOrSetAside: (targets: Target[], plan: () => Promise<void>) => Promise<void>,
-): Promise<void> {
-  const bySince = new Map<string, Target[]>();
-  for (const target of targets) {
-    const since = await discovery.ticketsSince(target.report);
-    bySince.set(since, [...(bySince.get(since) ?? []), target]);
-  }
-  for (const [since, group] of bySince) {
-    const reads = group.map((target) => {
-      const report = findReport(target.report) as ReportDefinition;
-      const params = { ...target.params };
-      if (params.since) params.until ??= discovery.startedAt;
-      return { target, report, params, limit: endpointOf(report.endpoint).maxLimit };
-    });
-    const changed = new Set<string>();
-    await plannedOrSetAside(group, async () => {
-      await discovery.forEachChangedTicketPage(since, async (tickets) => {
-        for (const { target, report, params, limit } of reads) {
-          // Tickets carry approvalCount (third-party sources); a ticket without the field is asked anyway.
-          const withApprovals = report.fanOut === 'ticket-with-approvals';
-          const parents = withApprovals ? tickets.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0) : tickets;
-          if (withApprovals) for (const ticket of parents) changed.add(String(ticket.id));
-          await emit(
-            target,
-            parents.map((ticket: DeskRecord) => ({
-              params: { ...params, ticketId: String(ticket.id) },
-              // Threads are counted on the ticket; time entries are not.
-              pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
-            })),
-          );
-        }
-      });
-      for (const { target, report, params } of reads.filter((r) => r.report.fanOut === 'ticket-with-approvals')) {
-        const carried = (await discovery.carriedParents(report.id)).filter((id) => !changed.has(id));
-        await emit(
-          target,
-          carried.map((ticketId) => ({ params: { ...params, ticketId }, pages: undefined })),
-        );
-      }
-    });
-  }
 }

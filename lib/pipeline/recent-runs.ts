@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../ports.js';
-import { runRecordKey } from './keys.js';
+import { planCheckpointKey, runRecordKey } from './keys.js';
 import { finalizeRun, readRunRecord, writeJson } from './manifest.js';
 
 export interface RecentRunsOptions {
@@ -8,8 +8,9 @@ export interface RecentRunsOptions {
   /** how many of the newest runs to look at */
   count?: number;
   /**
-   * A run still `planning` after this long was abandoned by its planner (killed, or out of time). On one
-   * machine the queue's lock means nobody else is planning: 0. On AWS: longer than the scheduler's timeout.
+   * A run still `planning` this long after it started, or after the last checkpoint of a planning in parts, was
+   * abandoned by its planner (killed, or out of time). On one machine the queue's lock means nobody else is
+   * planning: 0. On AWS: longer than a part of the planning, and than the wait for its message to come back.
    */
   planningTimeoutMs: number;
 }
@@ -33,9 +34,13 @@ export async function finalizeRecentRuns(store: ObjectStore, options: RecentRuns
     const run = await readRunRecord(store, runId, options.warn);
     if (run?.status === 'finished' || run?.status === 'failed') continue;
     if (run?.status === 'planning') {
-      if (options.now - Date.parse(run.startedAt) < options.planningTimeoutMs) continue;
+      const lastProgress = Date.parse(run.continuing?.at ?? run.startedAt);
+      if (options.now - lastProgress < options.planningTimeoutMs) continue;
       const reason = 'planning stopped before every page was queued (the planner was stopped or ran out of time)';
-      await writeJson(store, runRecordKey(runId), { ...run, status: 'failed', reason });
+      const { continuing: _continuing, ...rest } = run;
+      await writeJson(store, runRecordKey(runId), { ...rest, status: 'failed', reason });
+      // A planning in parts that stopped going on: its checkpoint will not be needed (a late plan message is a no-op).
+      await store.delete([planCheckpointKey(runId)]);
       result.abandoned.push({ runId, reason });
     }
     await finalizeRun(store, runId, { now: options.now, ...(options.warn && { warn: options.warn }) });

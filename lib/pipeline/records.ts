@@ -8,7 +8,7 @@ import { RUN_ID } from './keys.js';
  * what it is, never half-trusted (a `parents: "abc"` spread into characters, a missing cursor read as a date).
  */
 
-const isoTime = z.string().refine((value) => /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)), 'an ISO time');
+export const isoTime = z.string().refine((value) => /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)), 'an ISO time');
 const params = z.record(z.string(), z.string());
 
 export const runRecordSchema = z.object({
@@ -30,6 +30,11 @@ export const runRecordSchema = z.object({
   reconciles: z.array(z.string()).optional(),
   /** why the run failed */
   reason: z.string().optional(),
+  /**
+   * While planning goes on in further parts: the part next, when the last part stopped (its checkpoint), and the
+   * pages queued so far. A run still planning is abandoned only long after its last checkpoint.
+   */
+  continuing: z.object({ part: z.number().int().min(2), at: isoTime, pages: z.number().int().min(0) }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

@@ -67,21 +67,36 @@ export function unread(records: DeskRecord[], skip: readonly string[] | undefine
   return records.filter((record, i) => !seen.has(idOf(record, i)));
 }
 
+export interface SeekOptions {
+  /** where the first page starts: the window's start, or where an earlier call stopped */
+  start: SeekPosition;
+  /** ids of the records already handed over (another window's, read side by side) */
+  seen?: Set<string>;
+  /** asked before each page: true stops the paging there */
+  stop?: () => boolean;
+}
+
+/** Where a window's paging starts from its beginning. */
+export const windowStart = (target: DeskEndpoint, since: string): SeekPosition => ({ after: since, from: target.fromBase, skip: [] });
+
 /**
- * Every record of a window [since, until] of a search sorted by `field`, page after page by keyset, handed
- * to `onPage` as each page arrives (records already handed over, by id in `seen`, are left out).
+ * The records of a window of a search sorted by `field`, page after page by keyset, handed to `onPage` as each
+ * page arrives (records already handed over, by id in `seen`, are left out). Reads to the window's end and
+ * answers undefined, or, when `stop` says so before a page, answers the position that page would start at, from
+ * which a later call goes on.
  */
 export async function seekPages(
   desk: DeskClient,
   target: DeskEndpoint,
   query: (after: string) => Record<string, string | undefined>,
   field: string,
-  since: string,
   onPage: (records: DeskRecord[]) => Promise<void>,
-  seen = new Set<string>(),
-): Promise<void> {
-  let position: SeekPosition = { after: since, from: target.fromBase, skip: [] };
+  options: SeekOptions,
+): Promise<SeekPosition | undefined> {
+  const seen = options.seen ?? new Set<string>();
+  let position = options.start;
   for (;;) {
+    if (options.stop?.()) return position;
     const page = await desk.page(target, { query: query(position.after), from: position.from, limit: target.maxLimit });
     const fresh: DeskRecord[] = [];
     for (const record of unread(page.records, position.skip)) {
@@ -90,7 +105,7 @@ export async function seekPages(
       seen.add(id);
     }
     if (fresh.length) await onPage(fresh);
-    if (page.last) return;
+    if (page.last) return undefined;
     const next = seekNext(target, page.records, field, position, page.limit);
     if (next.from > target.fromMax) {
       throw new ZohoRejectedError(`${describeEndpoint(target)}: more than ${target.fromMax} records share the time ${next.after}.`);

@@ -2,7 +2,7 @@ import { ZohoRejectedError } from '../errors.js';
 import pLimit from 'p-limit';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { describeEndpoint, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
-import { seekPages } from './seek.js';
+import { seekPages, windowStart, type SeekPosition } from './seek.js';
 
 /** A stretch of time, both ends included, and how many records fall in it. */
 export interface TimeWindow {
@@ -123,25 +123,45 @@ export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Recor
 /** Search windows read side by side: each is a chain of keyset pages, so windows are the parallelism discovery has. */
 const WINDOWS_AT_ONCE = 4;
 
+/** A window of changed tickets, and how far its keyset paging got (a planning in parts goes on from there). */
+export interface WindowProgress extends TimeWindow {
+  /** where its next page starts, once paging stopped inside it */
+  next?: SeekPosition;
+  /** read to its end */
+  done?: boolean;
+}
+
 /**
- * Every ticket modified in [since, until], handed to `onPage` a search page at a time as the pages arrive —
- * windows side by side, each oldest first by keyset (seek.ts) — so what depends on the tickets starts at once
- * and nothing holds them all. A ticket edited while it is read, and so found in two windows, is handed over once.
+ * The tickets of these windows, handed to `onPage` a search page at a time as the pages arrive — windows side
+ * by side, each oldest first by keyset (seek.ts), each from where it stopped before — so what depends on the
+ * tickets starts at once and nothing holds them all. A ticket edited while it is read, and so found in two
+ * windows, is handed over once. `stop`, asked before each page, ends the reading there; each window then says
+ * where it stopped (`next`) or that it is `done`.
  */
-export async function forEachTicketPage(
+export async function readTicketWindows(
   desk: DeskClient,
-  since: string,
-  until: string,
+  windows: WindowProgress[],
   onPage: (tickets: DeskRecord[]) => Promise<void>,
+  stop?: () => boolean,
 ): Promise<void> {
   const seen = new Set<string>();
   const limit = pLimit(WINDOWS_AT_ONCE);
+  const search = ENDPOINTS.ticketSearch;
   await Promise.all(
-    (await ticketWindows(desk, since, until)).map((window) =>
-      limit(() => {
-        const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
-        return seekPages(desk, ENDPOINTS.ticketSearch, query, 'modifiedTime', window.since, onPage, seen);
-      }),
-    ),
+    windows
+      .filter((window) => !window.done)
+      .map((window) =>
+        limit(async () => {
+          const query = (after: string) => ({ modifiedTimeRange: `${after},${window.until}`, sortBy: 'modifiedTime' });
+          const start = window.next ?? windowStart(search, window.since);
+          const stopped = await seekPages(desk, search, query, 'modifiedTime', onPage, { start, seen, ...(stop && { stop }) });
+          if (stopped) {
+            window.next = stopped;
+          } else {
+            window.done = true;
+            delete window.next;
+          }
+        }),
+      ),
   );
 }

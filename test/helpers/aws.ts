@@ -44,6 +44,9 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }),
     },
   });
+  const plan = fauxqs.createQueue('zoho-desk-reports-test-plan', {
+    attributes: { VisibilityTimeout: '600', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }) },
+  });
   fauxqs.createBucket(BUCKET);
   const secretsManager = await startSecretsManagerStandIn({ zoho_auth: await zoho.store.read() });
   const clients: AwsClients = {
@@ -51,7 +54,7 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
     s3: new S3Client({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS, forcePathStyle: true }),
     secrets: new SecretsManagerClient({ endpoint: secretsManager.endpoint, region: REGION, credentials: CREDENTIALS }),
   };
-  const lambdaEnv = { WORK_QUEUE_URL: work.queueUrl, DEAD_LETTER_QUEUE_URL: dead.queueUrl, REPORTS_BUCKET: BUCKET };
+  const lambdaEnv = { WORK_QUEUE_URL: work.queueUrl, DEAD_LETTER_QUEUE_URL: dead.queueUrl, PLAN_QUEUE_URL: plan.queueUrl, REPORTS_BUCKET: BUCKET };
   const config = loadAwsConfig(lambdaEnv);
   return {
     endpoint: fauxqs.address,
@@ -108,6 +111,8 @@ export interface FeedOptions {
   deleteHandled?: boolean;
   /** rounds at most (default 50): feeding ends there even if the queue is not empty, and the test's checks say what is left */
   maxRounds?: number;
+  /** what each invocation's context says is left of it (default 60 s) */
+  remainingMs?: number;
 }
 
 /**
@@ -129,7 +134,7 @@ export async function feedConsumer(
     rounds.push(messages);
     for (let i = 0; i < messages.length; i += 10) {
       const batch = messages.slice(i, i + 10);
-      const response = (await handler(sqsEvent(batch, options.queueArn), lambdaContext())) as SQSBatchResponse;
+      const response = (await handler(sqsEvent(batch, options.queueArn), lambdaContext(options.remainingMs))) as SQSBatchResponse;
       failures.push(...response.batchItemFailures);
       if (!options.deleteHandled) continue;
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));

@@ -1,0 +1,155 @@
+import pLimit from 'p-limit';
+import { describeError, isAppError } from '../errors.js';
+import { FIELD_MODULES, findReport, type ReportDefinition } from '../reports/catalog.js';
+import { routeTarget } from '../reports/route.js';
+import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
+import type { Discovery } from './discovery.js';
+import { pageLimits, type PageMessage, type Target } from './messages.js';
+import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
+
+/**
+ * What the planner plans for each report: its series of pages (one per parent, time window, or the whole
+ * report), found with the discovery calls each needs.
+ */
+
+/** One run of pages over one parent (or the whole report), and how many pages it has when Zoho says. */
+export interface Series {
+  params: Record<string, string>;
+  pages: number | undefined;
+}
+
+/**
+ * The reports this run reads whole, as they are now: a report read in full on every run (agents, contacts…)
+ * asked for without narrowing parameters, and a report of changes the planner chose to read in full.
+ */
+export function fullReadsOf(targets: readonly Target[], readInFull: ReadonlySet<string>): string[] {
+  const full = new Set<string>();
+  for (const target of targets) {
+    const report = target.report === 'route' ? undefined : findReport(target.report);
+    if (!report || Object.keys(target.params).length > 0) continue;
+    if (report.current === 'snapshot' || readInFull.has(report.id)) full.add(report.id);
+  }
+  return [...full].sort();
+}
+
+/** Page messages 1…n for a known count, or page 1 of a chain. */
+export function pagesOf(base: Omit<PageMessage, 'page' | 'from' | 'limit' | 'chain'>, count: number | undefined): PageMessage[] {
+  const { defaultLimit: limit } = pageLimits(base);
+  const { fromBase } = pageEndpoint(base);
+  const pages = Math.max(1, count ?? 1);
+  return Array.from({ length: pages }, (_, i) => ({
+    ...base,
+    page: i + 1,
+    from: fromBase + i * limit,
+    limit,
+    // The last page always chains: should Zoho hold more than it counted, a full last page reads on.
+    chain: i === pages - 1,
+  }));
+}
+
+export const pagesFor = (total: number, limit: number) => Math.ceil(total / limit);
+
+/** The endpoint a page of this report (or route) calls. */
+export function pageEndpoint(page: Pick<PageMessage, 'report' | 'route' | 'params'>): DeskEndpoint {
+  return page.report === 'route'
+    ? routeTarget(page.route ?? '/', Object.keys(page.params)).endpoint
+    : endpointOf((findReport(page.report) as ReportDefinition).request(page.params).endpoint);
+}
+
+/**
+ * Each agent's time entries, in modifiedTime windows where one agent has more than the list pages through
+ * (found by asking for the record just past the list's reach: the list has no count). Only a long stretch —
+ * a first run, or a long gap — is asked about; a 4-hourly run's window never holds that many.
+ */
+async function agentSeries(params: Record<string, string>, agentIds: string[], discovery: Discovery): Promise<Series[]> {
+  const since = params.since ?? HISTORY_START;
+  const until = params.until ?? discovery.startedAt;
+  const list = ENDPOINTS.agentTimeEntries;
+  const limit = pLimit(4);
+  const series = await Promise.all(
+    agentIds.map((agentId) =>
+      limit(async () => {
+        const query = (from: number, to: number) => ({ modifiedTimeRange: `${new Date(from).toISOString()},${new Date(to).toISOString()}` });
+        const tooDeep = async (from: number, to: number) =>
+          (await discovery.desk.page(list, { path: { agentId }, query: query(from, to), from: listCapacity(list), limit: 1 })).records.length > 0;
+        const windows = await probeWindows(tooDeep, since, until, PROBE_AFTER_MS);
+        if (windows.length <= 1) return [{ params: { ...params, agentId }, pages: undefined }];
+        return windows.map((w, i) => ({ params: { ...params, agentId, since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
+      }),
+    ),
+  );
+  return series.flat();
+}
+
+/** Stretches shorter than this are not asked about: no agent logs thousands of entries in a week. */
+const PROBE_AFTER_MS = 7 * 24 * 3_600_000;
+
+/**
+ * A list that may be deeper than Zoho pages through (contacts, accounts, calls, a queue): its search counts it
+ * first. Within the list's reach it is read as a list (page 1, chained); beyond, through the search in windows
+ * of createdTime, each small enough for the search's own depth, every page planned up front. When the search
+ * is refused (a grant without Desk.search.READ, say) the list is read and its depth limit says so if reached.
+ */
+async function deepSeries(report: ReportDefinition, params: Record<string, string>, discovery: Discovery): Promise<Series[]> {
+  const deep = report.deepRead as NonNullable<ReportDefinition['deepRead']>;
+  const search = endpointOf(deep.endpoint);
+  const count = searchCount(discovery.desk, search, deep.filters(params));
+  let total: number;
+  try {
+    total = await count(Date.parse(HISTORY_START), Date.parse(discovery.startedAt));
+  } catch (error) {
+    if (!(isAppError(error) && error.action === 'reject')) throw error;
+    discovery.warn(
+      `${report.id}: ${describeEndpoint(search)} was refused (${describeError(error)}); reading the list, which Zoho pages only so deep.`,
+    );
+    return [{ params, pages: undefined }];
+  }
+  if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
+  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id, total);
+  return windows.map((w, i) => ({ params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) }, pages: undefined }));
+}
+
+export async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
+  if (target.report === 'route') return [{ params: target.params, pages: undefined }];
+  const report = findReport(target.report) as ReportDefinition;
+  const params = { ...target.params };
+  if (report.id === 'tickets') {
+    // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
+    const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
+    const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt);
+    // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
+    return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
+  }
+  if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
+  if (report.newestFirst) {
+    // Newest first, down to where the last complete run reached: no `until`, the newest is read anyway.
+    const since = params.since ?? (await discovery.since(report.id));
+    return [{ params: { ...params, ...(since ? { since } : {}) }, pages: undefined }];
+  }
+  if (report.id === 'agent-time-entries' && !params.since) {
+    const since = await discovery.changesSince(report.id);
+    if (since) Object.assign(params, { since, until: discovery.startedAt });
+  } else if (params.since) {
+    params.until ??= discovery.startedAt;
+  }
+  const parent = report.parent;
+  if (!parent || params[parent.param]) return [{ params, pages: undefined }];
+  const each = (ids: string[]) => ids.map((id) => ({ params: { ...params, [parent.param]: id }, pages: undefined }));
+  switch (report.fanOut) {
+    case 'agent':
+      return agentSeries(params, await discovery.agentIds(), discovery);
+    case 'department':
+      return each(await discovery.departmentIds());
+    case 'module':
+      return each([...FIELD_MODULES]);
+    default:
+      return [{ params, pages: undefined }];
+  }
+}
+
+/** A report read for the tickets changed since its cursor (threads, ticket time entries, pending approvals). */
+export function readsChangedTickets(target: Target): boolean {
+  const report = target.report === 'route' ? undefined : findReport(target.report);
+  const fanOut = report?.fanOut;
+  return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-ticket' || fanOut === 'ticket-with-approvals'));
+}

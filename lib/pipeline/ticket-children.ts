@@ -1,0 +1,93 @@
+import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import type { DeskRecord } from '../zoho/desk-client.js';
+import { endpoint as endpointOf } from '../zoho/endpoints.js';
+import type { Discovery } from './discovery.js';
+import type { Target } from './messages.js';
+import type { ChildrenGroup, PartBudget } from './plan-checkpoint.js';
+import { pagesFor, readsChangedTickets, type Series } from './series.js';
+import { readTicketWindows, ticketWindows } from './windows.js';
+
+export interface ChildrenPlanning {
+  discovery: Discovery;
+  emit: (target: Target, series: Series[]) => Promise<void>;
+  /** plans, or records the targets as not plannable (answering false) when Zoho refuses what they need */
+  plannedOrSetAside: (targets: Target[], plan: () => Promise<void>) => Promise<boolean>;
+  budget: PartBudget;
+}
+
+/**
+ * The run's reports of tickets' children in groups: those reading from the same cursor are planned from one
+ * read of the changed tickets. Approvals also read the tickets whose approvals the last complete run found
+ * pending (carried), unless the changed tickets hold them already.
+ */
+export async function childrenGroups(targets: readonly Target[], discovery: Discovery): Promise<ChildrenGroup[]> {
+  const groups = new Map<string, ChildrenGroup>();
+  for (const [index, target] of targets.entries()) {
+    if (!readsChangedTickets(target)) continue;
+    const since = await discovery.ticketsSince(target.report);
+    const group = groups.get(since) ?? { since, targets: [], carried: {} };
+    group.targets.push(index);
+    const report = findReport(target.report) as ReportDefinition;
+    if (report.fanOut === 'ticket-with-approvals') group.carried[report.id] = await discovery.carriedParents(report.id);
+    groups.set(since, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The reports of tickets' children, planned as the search answers: each page of changed tickets becomes their
+ * pages at once. Goes on from where an earlier part stopped (each group's windows, each window's keyset
+ * position) and stops where the budget says, leaving the groups saying how far they got.
+ */
+export async function planTicketChildren(groups: ChildrenGroup[], targets: readonly Target[], planning: ChildrenPlanning): Promise<void> {
+  for (const group of groups) {
+    if (group.done) continue;
+    const members = group.targets.map((index) => targets[index] as Target);
+    const planned = await planning.plannedOrSetAside(members, () => planGroup(group, members, planning));
+    // Set aside (Zoho refused its search, say): nothing more to do for it.
+    if (!planned) group.done = true;
+    if (!group.done) return;
+  }
+}
+
+async function planGroup(group: ChildrenGroup, members: Target[], { discovery, emit, budget }: ChildrenPlanning): Promise<void> {
+  const reads = members.map((target) => {
+    const report = findReport(target.report) as ReportDefinition;
+    const params = { ...target.params };
+    if (params.since) params.until ??= discovery.startedAt;
+    return { target, report, params, limit: endpointOf(report.endpoint).maxLimit, withApprovals: report.fanOut === 'ticket-with-approvals' };
+  });
+  if (!group.windows) {
+    if (!budget.next()) return;
+    group.windows = await ticketWindows(discovery.desk, group.since, discovery.startedAt);
+  }
+  const carried = new Map(Object.entries(group.carried).map(([report, ids]) => [report, new Set(ids)]));
+  let tickets = 0;
+  const onPage = async (page: DeskRecord[]) => {
+    tickets += page.length;
+    for (const { target, report, params, limit, withApprovals } of reads) {
+      // Tickets carry approvalCount (third-party sources); a ticket without the field is asked anyway.
+      const parents = withApprovals ? page.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0) : page;
+      if (withApprovals) for (const ticket of parents) carried.get(report.id)?.delete(String(ticket.id));
+      await emit(
+        target,
+        parents.map((ticket) => ({
+          params: { ...params, ticketId: String(ticket.id) },
+          // Threads are counted on the ticket; time entries are not.
+          pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
+        })),
+      );
+    }
+  };
+  await readTicketWindows(discovery.desk, group.windows, onPage, () => !budget.next());
+  group.carried = Object.fromEntries([...carried].map(([report, ids]) => [report, [...ids]]));
+  discovery.logger.info({ since: group.since, tickets }, 'tickets changed since the last complete run, read in this part of the planning');
+  if (group.windows.some((window) => !window.done) || !budget.next()) return;
+  for (const { target, report, params } of reads.filter((read) => read.withApprovals)) {
+    await emit(
+      target,
+      (group.carried[report.id] ?? []).map((ticketId) => ({ params: { ...params, ticketId }, pages: undefined })),
+    );
+  }
+  group.done = true;
+}
