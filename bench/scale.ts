@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeFirstRun } from './finalize-only.js';
 import { bench } from './setup.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -73,4 +75,32 @@ export function slope(points: ScalePoint[], of: (p: ScalePoint) => number | unde
   const last = measuredPoints[measuredPoints.length - 1];
   if (!first || !last || first === last) return undefined;
   return ((of(last) as number) - (of(first) as number)) / ((last.tickets - first.tickets) / 1_000);
+}
+
+export interface FinalizePoint {
+  tickets: number;
+  pages: number;
+  /** peak RSS of the process finalizing the run, MB (Node and tsx included) */
+  mb: number;
+  ms: number;
+}
+
+/**
+ * Finalizing a first run of `tickets` tickets alone, over synthetic receipts (bench/finalize-only.ts): a whole
+ * first run at 100,000 tickets takes longer than a bench can wait, and this is its one phase whose live memory
+ * grows with the portal.
+ */
+export async function finalizeAt(tickets: number): Promise<FinalizePoint> {
+  const folder = await mkdtemp(join(tmpdir(), 'zdr-finalize-'));
+  try {
+    const pages = await makeFirstRun(tickets, folder);
+    const { mb, ms } = await measured(
+      ['--import', 'tsx', join(ROOT, 'bench/finalize-only.ts'), 'finalize', folder],
+      {},
+      join(folder, 'finalize.rss'),
+    );
+    return { tickets, pages, mb, ms };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
