@@ -127,7 +127,7 @@ say(
     `of a whole first local \`run\` ${points.map((p) => `${mb(p.runMb)} at ${p.tickets}`).join(', ')} → ${runSlope.toFixed(2)} MB per 1,000 tickets, ` +
     `${runAt100k === undefined ? 'not projected' : `${runAt100k.toFixed(0)} MB projected at 100,000`} (goal ≤ 300 MB) ${verdict(runAt100k !== undefined && runAt100k <= 300)}; ` +
     `its one phase whose live memory grows with the portal, finalizing (a report's receipts read together), measured at ${finalizing.tickets.toLocaleString('en')} ` +
-    `tickets on synthetic receipts (${finalizing.pages.toLocaleString('en')} pages, a process of its own with tsx, as the bin sets V8's heap growth): ` +
+    `tickets on synthetic receipts (${finalizing.pages.toLocaleString('en')} pages, compiled and in a process of its own, V8's heap growth set as the bin sets it): ` +
     `${mb(finalizing.mb)} in ${(finalizing.ms / 1000).toFixed(0)} s (goal ≤ 300 MB) ${verdict(finalizing.mb <= 300)}`,
 );
 

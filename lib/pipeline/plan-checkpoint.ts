@@ -19,7 +19,7 @@ const seekPositionSchema = z.object({
 const windowSchema = z.object({
   since: isoTime,
   until: isoTime,
-  count: z.number().int().min(0),
+  count: z.number().int().min(0).optional(),
   /** where its next page starts, once paging stopped inside it */
   next: seekPositionSchema.optional(),
   done: z.boolean().optional(),

@@ -4,11 +4,11 @@ import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { describeEndpoint, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 import { seekPages, windowStart, type SeekPosition } from './seek.js';
 
-/** A stretch of time, both ends included, and how many records fall in it. */
+/** A stretch of time, both ends included, and how many records fall in it when they were counted. */
 export interface TimeWindow {
   since: string;
   until: string;
-  count: number;
+  count?: number;
 }
 
 /** Before any Zoho Desk portal: the start of a first run's history. */
@@ -80,11 +80,14 @@ export async function probeWindows(
 
 const range = (from: number, to: number) => `${new Date(from).toISOString()},${new Date(to).toISOString()}`;
 
+/** Search windows read side by side: each is a chain of keyset pages, so windows are the parallelism discovery has. */
+const WINDOWS_AT_ONCE = 4;
+
 /** Stretches longer than this (a first run, a full read) start where the oldest change is. */
 const PROBE_OLDEST_AFTER_MS = 30 * 24 * 3_600_000;
 
 /**
- * Tickets modified in [since, until], in windows /tickets/search can page through (counted with /ticketsCount).
+ * Tickets modified in [since, until], in windows read side by side (counted with /ticketsCount on a short stretch).
  * On a long stretch, one search call first, oldest change first, gives both the count and where the changes begin: a first run's
  * history starts in 2000, and halving from there would spend rounds of calls on empty years before any page.
  */
@@ -102,8 +105,23 @@ export async function ticketWindows(desk: DeskClient, since: string, until: stri
   if (oldest.records.length === 0) return [];
   // Without a time or a count in the answer, halve the whole stretch as before.
   if (Number.isNaN(first) || oldest.count === undefined) return splitWindows(count, since, until, capacity, 'tickets');
-  const start = new Date(Math.max(Date.parse(since), first)).toISOString();
-  return splitWindows(count, start, until, capacity, 'tickets', oldest.count);
+  const start = Math.max(Date.parse(since), first);
+  // Windows are paged by keyset (seek.ts), never past the search's depth, so they are only the parallelism the
+  // read has: cut by time, uncounted, as many as it holds pages to read side by side, and no fewer than a
+  // window per search depth. Counting halves took a round of calls before the first page, and one after another
+  // (a call per window) on a large first run.
+  const pages = Math.ceil(oldest.count / search.maxLimit);
+  return evenWindows(start, Date.parse(until), Math.max(Math.ceil(oldest.count / capacity), Math.min(WINDOWS_AT_ONCE, pages)));
+}
+
+/** [from, to] cut into `parts` windows of equal time (fewer where the stretch has fewer milliseconds). */
+function evenWindows(from: number, to: number, parts: number): TimeWindow[] {
+  const n = Math.max(1, Math.min(parts, to - from + 1));
+  const edges = Array.from({ length: n + 1 }, (_, i) => from + Math.floor(((to - from + 1) * i) / n));
+  return edges.slice(0, -1).map((start, i) => ({
+    since: new Date(start).toISOString(),
+    until: new Date((edges[i + 1] as number) - 1).toISOString(),
+  }));
 }
 
 /**
@@ -119,9 +137,6 @@ export function searchCount(desk: DeskClient, search: DeskEndpoint, query: Recor
     return page.count;
   };
 }
-
-/** Search windows read side by side: each is a chain of keyset pages, so windows are the parallelism discovery has. */
-const WINDOWS_AT_ONCE = 4;
 
 /** A window of changed tickets, and how far its keyset paging got (a planning in parts goes on from there). */
 export interface WindowProgress extends TimeWindow {
