@@ -17,3 +17,10 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected a rejection, but the promise resolved');
 }
+
+/** Why a call refuses its input: the message of the error it throws, which must be of this kind. */
+export function refusal(run: () => unknown, kind: abstract new (...args: never[]) => Error): string {
+  const error = thrown(run);
+  if (!(error instanceof kind)) throw error;
+  return error.message;
+}

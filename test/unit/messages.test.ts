@@ -4,21 +4,14 @@ import { InvalidMessageError } from '../../lib/errors.js';
 import { parseMessage } from '../../lib/pipeline/messages.js';
 import { REPORT_IDS } from '../../lib/reports/catalog.js';
 import { closestName } from '../../lib/reports/suggest.js';
+import { refusal } from '../helpers/errors.js';
 
 const options = { secretPrefix: 'zoho_auth' };
 const RUN = '2026-11-24T12-00-00Z-4f2a';
 const page = (fields: Record<string, unknown>) =>
   JSON.stringify({ v: 1, runId: RUN, report: 'tickets', params: {}, page: 1, from: 1, limit: 100, ...fields });
 
-function reason(body: string): string {
-  try {
-    parseMessage(body, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidMessageError);
-    return (error as Error).message;
-  }
-  throw new Error(`accepted: ${body}`);
-}
+const reason = (body: string) => refusal(() => parseMessage(body, options), InvalidMessageError);
 
 describe('valid messages', () => {
   it('accepts the three forms of design.md §3', () => {

@@ -11,19 +11,12 @@ import {
   type PlanningDeadline,
 } from '../../lib/pipeline/plan-checkpoint.js';
 import type { RunRecord } from '../../lib/pipeline/records.js';
+import { refusal } from '../helpers/errors.js';
 
 const options = { secretPrefix: 'zoho_auth' };
 const RUN = '2026-11-24T12-00-00Z-4f2a';
 
-function reason(body: string): string {
-  try {
-    parseMessage(body, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidMessageError);
-    return (error as Error).message;
-  }
-  throw new Error(`accepted: ${body}`);
-}
+const reason = (body: string) => refusal(() => parseMessage(body, options), InvalidMessageError);
 
 describe('Function: parseMessage() for plan messages', () => {
   it('accepts the message a part queues for the next, and gives it back as written', () => {
