@@ -6,8 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 
 // V8 lets its heap grow up to four times what is live before it collects. A run's garbage is mostly page
 // bodies (large strings, which go straight to the old generation), so its heap, and the process, would grow
-// with the pages read rather than with what is kept: 1.25× keeps a first run of 100,000 tickets in 300 MB
-// (bench figure 11), for a few more collections of a heap of tens of MB.
+// with the pages read rather than with what is kept: at 1.25× a first run of 25,000 tickets peaks near 170 MB
+// and finalizing one of 100,000 near 290 MB (bench figure 11), for a few more collections of a small heap.
 setFlagsFromString('--heap-growing-percent=25');
 
 if (process.env.DEBUG) process.setSourceMapsEnabled(true); // stack traces that name lib/**/*.ts
