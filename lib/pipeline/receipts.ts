@@ -167,7 +167,7 @@ export class RunReceipts {
     };
     // A chunk at a time: a report of a first run has a receipt per ticket, and reading them all at once would
     // hold every text, promise and parse of them together.
-    const keys = this.withPages.has(report) ? await this.pageReceiptsOf(report) : [];
+    const keys = await this.pageReceiptsOf(report);
     for (let start = 0; start < keys.length; start += READ_CHUNK) {
       for (const receipt of await Promise.all(keys.slice(start, start + READ_CHUNK).map((key) => limit(() => read(key))))) {
         if (receipt) keep(receipt);
