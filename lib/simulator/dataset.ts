@@ -205,6 +205,8 @@ export interface DatasetOptions {
   agents?: number;
   /** the first agent also logs this many time entries over the history (a heavy time tracker) */
   busyAgentEntries?: number;
+  /** the org id (default: drawn from the seed); the rest of the portal is the same either way */
+  orgId?: string;
 }
 
 // Zoho ids are 19-digit strings sharing an org prefix; each kind of record gets its own sequence range.
@@ -240,19 +242,32 @@ export function threadId(portal: Portal, ticket: Ticket, n: number): string {
 
 const DAY = 86_400_000;
 
+/** The first draws of a portal's seed: its id prefix, company and org id. */
+function drawOrg(rnd: Random): { idPrefix: string; company: string; orgId: string } {
+  const idPrefix = String(rnd.int(1_000_000, 9_999_999));
+  const company = rnd.pick(COMPANIES);
+  return { idPrefix, company, orgId: String(rnd.int(600_000_000, 999_999_999)) };
+}
+
+/** The org id generatePortal draws from this seed, without generating the portal. */
+export function generatedOrgId(seed: number): string {
+  return drawOrg(new Random(seed)).orgId;
+}
+
 export function generatePortal(options: DatasetOptions): Portal {
   const rnd = new Random(options.seed);
   const historyMs = (options.historyDays ?? 365) * DAY;
   const start = options.now - historyMs;
-  const idPrefix = String(rnd.int(1_000_000, 9_999_999));
+  const drawn = drawOrg(rnd);
+  const idPrefix = drawn.idPrefix;
   const sequences = Object.fromEntries(Object.keys(ID_BASES).map((k) => [k, 0])) as Record<IdKind, number>;
   const next = (kind: IdKind) => makeId(idPrefix, kind, ++sequences[kind]);
   const size = Math.max(0, Math.floor(options.tickets));
   const when = (from: number, to: number) => (to <= from ? from : rnd.int(Math.floor(from / 1000), Math.floor(to / 1000)) * 1000);
 
-  const company = rnd.pick(COMPANIES);
+  const company = drawn.company;
   const org = {
-    id: String(rnd.int(600_000_000, 999_999_999)),
+    id: options.orgId ?? drawn.orgId,
     companyName: company,
     portalName: company.toLowerCase().replace(/[^a-z0-9]/g, ''),
     edition: options.edition,

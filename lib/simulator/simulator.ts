@@ -10,8 +10,13 @@ import { SimulatedAccounts } from './oauth.js';
 import { Random } from './random.js';
 import { currentRecords, type TruthRecord } from './truth.js';
 
+/** The seed a portal is generated from when none is given. */
+export const DEFAULT_SEED = 42;
+
 export interface SimulatorOptions {
   seed?: number;
+  /** the portal's org id (default: drawn from the seed) */
+  orgId?: string;
   /** tickets in the portal; the rest is sized from it */
   tickets?: number;
   edition?: Edition;
@@ -79,7 +84,7 @@ export class Simulator {
   private readonly evolve: EvolveOptions;
 
   constructor(options: SimulatorOptions = {}) {
-    const seed = options.seed ?? 42;
+    const seed = options.seed ?? DEFAULT_SEED;
     const edition = options.edition ?? 'ENTERPRISE';
     this.clock = options.clock ?? new OffsetClock();
     this.portal = generatePortal({
@@ -92,6 +97,7 @@ export class Simulator {
       ...(options.contacts !== undefined && { contacts: options.contacts }),
       ...(options.agents !== undefined && { agents: options.agents }),
       ...(options.busyAgentEntries !== undefined && { busyAgentEntries: options.busyAgentEntries }),
+      ...(options.orgId !== undefined && { orgId: options.orgId }),
     });
     const limits = EDITION_LIMITS[edition];
     this.concurrencyLimit = options.concurrencyLimit ?? limits.concurrency;
