@@ -3,7 +3,7 @@ import type { Edition, Portal } from './dataset.js';
 import type { CreditPool } from './credit-pool.js';
 import type { Quirk } from './faults.js';
 import { editionAtLeast } from './editions.js';
-import type { SimulatedAccounts } from './oauth.js';
+import type { AccessToken, SimulatedAccounts } from './oauth.js';
 import { parseRange, ROUTES, type SimRoute } from './routes.js';
 
 /** One answer of the simulated Desk API; `json` is serialised, an absent body means no body (204). */
@@ -26,6 +26,18 @@ function unprocessable(field: string, errorType: 'invalid' | 'missing', message:
   });
 }
 
+type CallHeaders = Record<string, string | string[] | undefined>;
+
+/** The access token a Desk call carries, if any. */
+export function accessTokenOf(headers: CallHeaders): string | undefined {
+  return /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)$/i.exec(String(headers.authorization ?? ''))?.[1];
+}
+
+/** The org a Desk call names: the `orgId` header, or the `orgId` query parameter ('' when neither). */
+export function orgIdOf(headers: CallHeaders, query: URLSearchParams): string {
+  return String(headers.orgid ?? query.get('orgId') ?? '');
+}
+
 function hasScopes(granted: readonly string[], needed: readonly string[]): boolean {
   return needed.every((scope) => granted.includes(scope) || granted.includes(scope.replace(/\.READ$/, '.ALL')));
 }
@@ -37,6 +49,12 @@ function hasScopes(granted: readonly string[], needed: readonly string[]): boole
 export class SimulatedDesk {
   /** calls per endpoint, counted on arrival whatever their answer (faults and 429s included) */
   readonly calls: Record<string, number> = {};
+  /**
+   * A token another portal's client minted (set when the simulator serves several portals). Zoho Accounts is one
+   * service, so such a token is valid, only not for this org; the simulator keeps one Accounts per portal and asks
+   * the others.
+   */
+  foreignToken: (token: string) => AccessToken | undefined = () => undefined;
 
   constructor(
     private readonly portal: Portal,
@@ -62,7 +80,7 @@ export class SimulatedDesk {
     this.calls[key] = (this.calls[key] ?? 0) + 1;
   }
 
-  handle(path: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, quirk?: Quirk): SimAnswer {
+  handle(path: string, query: URLSearchParams, headers: CallHeaders, quirk?: Quirk): SimAnswer {
     const matched = this.match(path);
     if (!matched) return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
     const { route, params } = matched;
@@ -72,20 +90,18 @@ export class SimulatedDesk {
     return { ...answer, headers: { ...answer.headers, 'X-Rate-Limit-Remaining-v3': String(this.credits.remaining), ...retryAfter } };
   }
 
-  private answer(
-    route: SimRoute,
-    params: Record<string, string>,
-    query: URLSearchParams,
-    headers: Record<string, string | string[] | undefined>,
-    quirk: Quirk | undefined,
-  ): SimAnswer {
-    const authorization = String(headers.authorization ?? '');
-    const token = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)$/i.exec(authorization)?.[1];
-    const access = token ? this.accounts.checkAccessToken(token) : undefined;
+  private answer(route: SimRoute, params: Record<string, string>, query: URLSearchParams, headers: CallHeaders, quirk: Quirk | undefined): SimAnswer {
+    const token = accessTokenOf(headers);
+    const access = token ? (this.accounts.checkAccessToken(token) ?? this.foreignToken(token)) : undefined;
     if (!access) return zohoError(401, 'INVALID_OAUTH', 'The OAuth Token you provided is invalid.');
+    // Another portal's token, on any route, /organizations too (inferred: Zoho documents OAUTH_ORG_MISMATCH for an
+    // orgId other than the token's, not whether every route checks it).
+    if (access.orgId !== this.portal.org.id) {
+      return zohoError(403, 'OAUTH_ORG_MISMATCH', 'The OAuth token does not belong to the given orgId.');
+    }
 
     if (route.needsOrg) {
-      const orgId = String(headers.orgid ?? query.get('orgId') ?? '');
+      const orgId = orgIdOf(headers, query);
       if (!orgId) return unprocessable('orgId', 'missing', 'orgId is required for this API.');
       if (orgId !== access.orgId || orgId !== this.portal.org.id) {
         return zohoError(403, 'OAUTH_ORG_MISMATCH', 'The OAuth token does not belong to the given orgId.');

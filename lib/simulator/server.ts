@@ -2,20 +2,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as z from 'zod';
-import { changesSchema } from './evolve.js';
-import { faultSchema } from './faults.js';
-import type { SimAnswer } from './desk-api.js';
-import { Simulator, type SimulatorOptions } from './simulator.js';
-import { TRUTH_REPORTS } from './truth.js';
+import { admin, readBody } from './admin.js';
+import { accessTokenOf, orgIdOf, type SimAnswer } from './desk-api.js';
+import { type PortalOptions, Portals } from './portals.js';
+import type { Simulator, SimulatorOptions } from './simulator.js';
 
 export interface StartOptions extends SimulatorOptions {
   /** 0 (the default) picks a free port */
   port?: number;
   host?: string;
+  /** further portals served on the same port, each with its own org id and OAuth client; they share the first's clock */
+  portals?: PortalOptions[];
 }
 
 export interface RunningSimulator {
+  /** the first portal (sims[0]) */
   sim: Simulator;
+  /** every portal served, the first first */
+  sims: Simulator[];
   /** base URL; Zoho Accounts and Zoho Desk are both served from it */
   url: string;
   /** for ZOHO_ACCOUNTS_URL */
@@ -26,7 +30,6 @@ export interface RunningSimulator {
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
-const MAX_BODY = 64 * 1024;
 
 // What a wrong host or data centre gives: an HTML page, not JSON.
 const HTML_404 =
@@ -66,73 +69,6 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'text/html;charset=UTF-8' });
   res.end(html);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function jsonBody<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.infer<T>> {
-  const text = await readBody(req);
-  return schema.parse(text.trim() ? JSON.parse(text) : {});
-}
-
-const codeRequest = z.object({ scopes: z.array(z.string()).optional(), lifetimeMs: z.number().int().positive().optional() }).strict();
-const clockRequest = z.object({ advanceMs: z.number().int().min(0) }).strict();
-const creditsRequest = z.object({ remaining: z.number().int().min(0) }).strict();
-const advanceRequest = changesSchema.extend({ advanceMs: z.number().int().min(0).default(0) });
-
-/** Test and benchmark controls, under /_sim/ (the simulator only ever listens on loopback). */
-async function admin(sim: Simulator, req: IncomingMessage, url: URL): Promise<SimAnswer> {
-  const route = `${req.method} ${url.pathname}`;
-  switch (route) {
-    case 'GET /_sim/stats':
-      return { status: 200, json: sim.stats() };
-    case 'GET /_sim/portal':
-      return {
-        status: 200,
-        json: { orgId: sim.orgId, edition: sim.portal.org.edition, clientId: sim.accounts.clientId, now: new Date(sim.clock.now()).toISOString() },
-      };
-    case 'POST /_sim/codes': {
-      const body = await jsonBody(req, codeRequest);
-      return { status: 200, json: { code: sim.issueGrantCode(body.scopes, body.lifetimeMs) } };
-    }
-    case 'POST /_sim/faults':
-      return { status: 200, json: sim.setFaults(await jsonBody(req, faultSchema.partial())) };
-    case 'POST /_sim/clock': {
-      const body = await jsonBody(req, clockRequest);
-      sim.advance(body.advanceMs);
-      return { status: 200, json: { now: new Date(sim.clock.now()).toISOString() } };
-    }
-    case 'POST /_sim/advance': {
-      const { advanceMs, ...changes } = await jsonBody(req, advanceRequest);
-      return { status: 200, json: sim.advance(advanceMs, changes) };
-    }
-    case 'GET /_sim/records': {
-      const report = url.searchParams.get('report') ?? '';
-      if (!TRUTH_REPORTS.includes(report))
-        return { status: 404, json: { error: `unknown report "${report}": use one of ${TRUTH_REPORTS.join(', ')}` } };
-      return { status: 200, json: sim.currentRecords(report) };
-    }
-    case 'POST /_sim/credits':
-      sim.credits.setRemaining((await jsonBody(req, creditsRequest)).remaining);
-      return { status: 200, json: { remaining: sim.credits.remaining } };
-    case 'POST /_sim/revoke':
-      sim.accounts.revokeAllRefreshTokens();
-      return { status: 200, json: { revoked: true } };
-    case 'POST /_sim/reset-stats':
-      sim.resetStats();
-      return { status: 200, json: sim.stats() };
-    default:
-      return { status: 404, json: { error: `no simulator control ${route}` } };
-  }
 }
 
 async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
@@ -192,28 +128,32 @@ async function desk(sim: Simulator, req: IncomingMessage, res: ServerResponse, p
   }
 }
 
-async function route(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(portals: Portals, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const path = url.pathname;
-  if (path.startsWith('/_sim/')) return send(res, await admin(sim, req, url));
+  if (path.startsWith('/_sim/')) return send(res, await admin(portals, req, url));
   if (path === '/oauth/v2/token' && req.method === 'POST') {
     // Zoho takes the fields as a form body; its examples also show them in the query string.
     const form = new URLSearchParams(url.search);
     for (const [key, value] of new URLSearchParams(await readBody(req))) form.set(key, value);
-    const answer = sim.accounts.handle(form);
+    const answer = portals.forAccounts(form.get('client_id')).accounts.handle(form);
     return send(res, { status: answer.status, json: answer.body });
   }
-  if (path.startsWith('/api/v1/') && req.method === 'GET') return desk(sim, req, res, path.slice('/api/v1'.length), url.searchParams);
+  if (path.startsWith('/api/v1/') && req.method === 'GET') {
+    const sim = portals.forDesk(orgIdOf(req.headers, url.searchParams), accessTokenOf(req.headers));
+    return desk(sim, req, res, path.slice('/api/v1'.length), url.searchParams);
+  }
   return sendHtml(res, 404, HTML_404);
 }
 
-/** Serves the simulated Zoho (Accounts + Desk) on 127.0.0.1. */
+/** Serves the simulated Zoho (Accounts + Desk) on 127.0.0.1: one portal, or several (`options.portals`) on one port. */
 export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
-  const sim = new Simulator(options);
+  const portals = new Portals(options, options.portals);
+  const sim = portals.first;
   const server: Server = createServer((req, res) => {
     // Zoho's clock, not this machine's: clients read it to keep their cursors behind what Zoho has served.
     res.setHeader('Date', new Date(sim.clock.now()).toUTCString());
-    route(sim, req, res).catch((error: unknown) => {
+    route(portals, req, res).catch((error: unknown) => {
       const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
       send(res, { status: 400, json: { error: message } });
     });
@@ -227,6 +167,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   const url = `http://${address.address}:${address.port}`;
   return {
     sim,
+    sims: portals.sims,
     url,
     accountsUrl: url,
     deskUrl: url,
