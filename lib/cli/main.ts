@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseEdition } from '../simulator/editions.js';
 import type { CliContext } from './context.js';
 import { consoleOutput, EXIT_CODES, reportFailure } from './output.js';
 import { everyHours } from './schedule-command.js';
+import type { PortalFlag } from './simulator-command.js';
 
 // Each command imports its module when it runs, not before: `--help` and `reports` do not load DuckDB, the AWS
 // SDK, the pipeline or the simulator (bench/startup.ts, figure 8 of `npm run bench`).
@@ -23,6 +25,21 @@ function rate(value: string): number {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--portal <edition>:<tickets>` (repeatable): a further portal of the simulator. */
+function portalFlag(value: string, previous: PortalFlag[] = []): PortalFlag[] {
+  const [name = '', tickets, ...rest] = value.split(':');
+  let edition: PortalFlag['edition'];
+  try {
+    edition = parseEdition(name);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}, as in --portal standard:500`);
+  }
+  if (tickets === undefined || rest.length > 0 || !/^\d+$/.test(tickets) || Number(tickets) < 1) {
+    throw new InvalidArgumentError(`write <edition>:<tickets> with the tickets a whole number ≥ 1, as in --portal ${name.toLowerCase()}:500`);
+  }
+  return [...previous, { edition, tickets: Number(tickets) }];
+}
 
 /** Against the deployed stack instead of this machine. */
 function deployed(command: Command): Command {
@@ -148,9 +165,17 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--error-rate <rate>', 'share of calls answered 500', rate, 0)
     .option('--throttle-rate <rate>', 'share of calls answered 429 TOO_MANY_REQUESTS', rate, 0)
     .option('--reset-rate <rate>', 'share of connections dropped', rate, 0)
-    .option('--concurrency <n>', "override the edition's concurrent-call limit", integer('--concurrency', 1))
-    .option('--credits <n>', "override the edition's daily credit pool", integer('--credits'))
-    .option('--write-secret <path>', 'write a matching secret file (client, fresh grant code, org_id)')
+    .option('--concurrency <n>', "override the (first portal's) edition's concurrent-call limit", integer('--concurrency', 1))
+    .option('--credits <n>', "override the (first portal's) edition's daily credit pool", integer('--credits'))
+    .option(
+      '--portal <edition:tickets>',
+      'serve a further portal on the same port, e.g. standard:500; its seed is --seed + n for the n-th (repeatable)',
+      portalFlag,
+    )
+    .option(
+      '--write-secret <path>',
+      "write a matching secret file (client, fresh grant code, org_id); each --portal's goes beside it as zoho_auth_<orgId>.json",
+    )
     .action(async (options) => {
       const { serveSimulator } = await import('./simulator-command.js');
       const running = await serveSimulator(options, context);
