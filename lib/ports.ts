@@ -109,6 +109,11 @@ export interface QueueMessage {
   body: string;
   /** why it is in the dead-letter queue, for messages sent there directly */
   reason?: string;
+  /**
+   * The portal it reads (its secret): a queue takes from each group in turn, so one portal's backlog never holds
+   * back another's pages (SQS: the MessageGroupId of a fair queue).
+   */
+  group?: string;
 }
 
 export interface ReceivedMessage extends QueueMessage {

@@ -6,7 +6,7 @@ import { TABLES } from '../lib/analytics/schema.js';
 import { latestViewColumns } from '../lib/analytics/views.js';
 import { ConfigError } from '../lib/errors.js';
 import { manifestKey } from '../lib/pipeline/keys.js';
-import { writePage } from './helpers/export.js';
+import { TEST_ORG, writePage } from './helpers/export.js';
 import { tempDir } from './helpers/zoho.js';
 import { rejection } from './helpers/errors.js';
 
@@ -65,9 +65,9 @@ beforeAll(async () => {
     },
   ]);
   // Not pages: a manifest, a temporary file a killed process left, and the pipeline's own bookkeeping.
-  await writeFile(join(root, manifestKey('tickets', RUN_1)), JSON.stringify({ id: 'manifest-is-not-a-ticket' }));
+  await writeFile(join(root, manifestKey('tickets', RUN_1, TEST_ORG)), JSON.stringify({ id: 'manifest-is-not-a-ticket' }));
   await writeFile(
-    join(root, 'tickets/dt=2026-11-20/run=2026-11-20T04-00-00Z-aaaa/window=0001/page-00002.jsonl.tmp'),
+    join(root, `tickets/dt=2026-11-20/org=${TEST_ORG}/run=2026-11-20T04-00-00Z-aaaa/window=0001/page-00002.jsonl.tmp`),
     JSON.stringify(ticket('999', {})),
   );
   await mkdir(join(root, '_state'), { recursive: true });
@@ -137,7 +137,10 @@ describe('the latest views', () => {
     const [[department, agent, source] = []] = await query('SELECT department_id, agent_name, source_file FROM customer_happiness_latest');
     expect([department, agent]).toEqual(['6483605000001000001', 'After Rename']);
     expect(source).toBe(
-      join(dir.path, 'customer-happiness/dt=2026-11-21/run=2026-11-21T04-00-00Z-bbbb/department=6483605000001000001/page-00001.jsonl'),
+      join(
+        dir.path,
+        `customer-happiness/dt=2026-11-21/org=${TEST_ORG}/run=2026-11-21T04-00-00Z-bbbb/department=6483605000001000001/page-00001.jsonl`,
+      ),
     );
   });
 });

@@ -35,14 +35,16 @@ describe('the deployed handlers', () => {
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
     const keys = (await store.list('')).filter((k) => k.endsWith('.jsonl') && !k.startsWith('_'));
     expect(keys).toEqual([
-      `agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,
-      `departments/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/page-00001.jsonl`,
+      `agents/dt=${plan.runId.slice(0, 10)}/org=${zoho.running.sim.orgId}/run=${plan.runId}/page-00001.jsonl`,
+      `departments/dt=${plan.runId.slice(0, 10)}/org=${zoho.running.sim.orgId}/run=${plan.runId}/page-00001.jsonl`,
     ]);
 
     // The next scheduled run first finalizes this one: manifests written, cursors moved.
     const next = await scheduler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
     expect(next.finalized).toContain(plan.runId);
-    expect(JSON.parse((await store.get(`agents/dt=${plan.runId.slice(0, 10)}/run=${plan.runId}/_manifest.json`)) ?? '{}')).toMatchObject({
+    expect(
+      JSON.parse((await store.get(`agents/dt=${plan.runId.slice(0, 10)}/org=${zoho.running.sim.orgId}/run=${plan.runId}/_manifest.json`)) ?? '{}'),
+    ).toMatchObject({
       status: 'complete',
       records: zoho.running.sim.portal.agents.length,
     });

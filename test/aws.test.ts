@@ -105,7 +105,9 @@ describe('the consumer Lambda', () => {
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: failingMessage?.MessageId }] });
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
     const pages = (await store.list('threads/')).filter((k) => k.endsWith('.jsonl'));
-    expect(pages).toEqual([good1!, good2!].map((t) => `threads/dt=2026-11-20/run=${RUN}/ticket=${t.id}/page-00001.jsonl`).sort());
+    expect(pages).toEqual(
+      [good1!, good2!].map((t) => `threads/dt=2026-11-20/org=${zoho.running.sim.orgId}/run=${RUN}/ticket=${t.id}/page-00001.jsonl`).sort(),
+    );
     const dead = await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL);
     expect(dead.map((m) => [m.Body, m.MessageAttributes?.reason?.StringValue])).toEqual([
       ['not json', expect.stringMatching(/^invalid message: the message is not JSON/)],

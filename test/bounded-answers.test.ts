@@ -83,7 +83,7 @@ describe("Zoho answers that break Zoho's contract", () => {
     const dir = await tempDir();
     const context = contextFor(fixture, sim.clock);
     expect(await runReports(['tickets'], { out: dir.path, ...FAST }, context)).toBe(0);
-    const state = () => new FolderObjectStore(dir.path).get('_state/tickets.json');
+    const state = () => new FolderObjectStore(dir.path).get(`_state/org=${sim.orgId}/tickets.json`);
     const first = await state();
     sim.advance(3_600_000, { modifiedTickets: 3 });
     sim.setFaults({ quirks: [{ path: '/ticketsCount', kind: 'no-count' }] });

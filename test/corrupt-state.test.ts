@@ -5,10 +5,11 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { main } from '../lib/cli/main.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
-import { foldedReceiptsKey, manifestKey, receiptKey } from '../lib/pipeline/keys.js';
+import { foldedReceiptsKey, receiptKey } from '../lib/pipeline/keys.js';
 import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
 import { capturingLogger } from './helpers/capture.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
+import { manifestKeyOf } from './helpers/export.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
@@ -23,7 +24,7 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const dir = await tempDir();
     expect(await runReports(['agents', 'departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
     const runId = await firstRun(dir.path);
-    const key = manifestKey('agents', runId);
+    const key = await manifestKeyOf(dir.path, 'agents', runId);
     await writeFile(join(dir.path, key), '{"report":"agents","stat');
     const status = contextFor(fixture);
     await showStatus({ out: dir.path, runs: 1 }, status);
@@ -59,16 +60,18 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const fixture = await open({ simulator: { tickets: 20 } });
     const dir = await tempDir();
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
-    await writeFile(join(dir.path, '_state', 'threads.json'), '{"cursor": 12');
+    await writeFile(join(dir.path, '_state', `org=${fixture.running.sim.orgId}`, 'threads.json'), '{"cursor": 12');
     const logger = capturingLogger();
     expect(await runReports(['threads'], { out: dir.path, ...FAST }, { ...contextFor(fixture), logger })).toBe(0);
     expect(logger.messages('warn').join('\n')).toContain(
-      '_state/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/threads.json. Reading threads in full.',
+      `_state/org=${fixture.running.sim.orgId}/threads.json is invalid (not JSON (cut short or edited by hand)); a copy is in _quarantine/_state/org=${fixture.running.sim.orgId}/threads.json. Reading threads in full.`,
     );
     const runs = await new FolderObjectStore(dir.path).folders('_runs/');
     const [second] = await runManifests(new FolderObjectStore(dir.path), runs[1]!);
     expect(second?.pages.written).toBe(20);
-    expect(JSON.parse((await new FolderObjectStore(dir.path).get('_state/threads.json')) ?? '').cursor).toBeDefined();
+    expect(
+      JSON.parse((await new FolderObjectStore(dir.path).get(`_state/org=${fixture.running.sim.orgId}/threads.json`)) ?? '').cursor,
+    ).toBeDefined();
     await dir.remove();
   });
 
@@ -131,7 +134,7 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const dir = await tempDir();
     expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
     const runId = await firstRun(dir.path);
-    const folder = join(dir.path, 'departments', `dt=${runId.slice(0, 10)}`, `run=${runId}`);
+    const folder = join(dir.path, 'departments', `dt=${runId.slice(0, 10)}`, `org=${fixture.running.sim.orgId}`, `run=${runId}`);
     await writeFile(join(folder, '.a1b2c3.tmp'), '{"half":');
     expect((await new FolderObjectStore(dir.path).list('departments/')).every((k) => !k.includes('.tmp'))).toBe(true);
     await dir.remove();

@@ -4,13 +4,14 @@ import { main } from '../lib/cli/main.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { ManualClock } from '../lib/clock.js';
-import { manifestKey, newRunId, runRecordKey } from '../lib/pipeline/keys.js';
+import { newRunId, runRecordKey } from '../lib/pipeline/keys.js';
 import type { ReportManifest, ReportState, RunRecord } from '../lib/pipeline/manifest.js';
 import { pageMessageBody } from '../lib/pipeline/messages.js';
 import { planRun } from '../lib/pipeline/planner.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { FAST, contextFor, openPipeline } from './helpers/pipeline.js';
 import { storedPages, storedRecords } from './helpers/stored.js';
+import { manifestKeyOf, portalStateKey } from './helpers/export.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
@@ -21,7 +22,10 @@ async function distinctIds(out: string, report: string): Promise<string[]> {
 }
 
 const readJson = async <T>(out: string, key: string) => JSON.parse((await new FolderObjectStore(out).get(key)) ?? 'null') as T;
-const state = (out: string, report: string) => readJson<ReportState | null>(out, `_state/${report}.json`);
+const state = async (out: string, report: string) => {
+  const key = await portalStateKey(out, report).catch(() => undefined);
+  return key ? readJson<ReportState | null>(out, key) : null;
+};
 const runIds = (out: string) => new FolderObjectStore(out).folders('_runs/');
 /** The run that asked for this report with these parameters (run ids of one second sort by their random end). */
 async function runOf(out: string, report: string, params: Record<string, string>): Promise<string> {
@@ -59,7 +63,7 @@ describe('a cursor moves only for what was read', () => {
     expect(await state(dir.path, 'tickets')).toEqual(first.tickets);
     expect(await state(dir.path, 'pending-approvals')).toEqual(first.approvals);
     const targeted = await runOf(dir.path, 'threads', { ticketId: one!.id });
-    expect((await readJson<ReportManifest>(dir.path, manifestKey('threads', targeted))).cursor).toEqual({
+    expect((await readJson<ReportManifest>(dir.path, await manifestKeyOf(dir.path, 'threads', targeted))).cursor).toEqual({
       moved: false,
       note: `cursor kept: this run read only ticketId=${one!.id}, not everything the cursor stands for`,
     });
@@ -118,14 +122,15 @@ describe('a cursor moves only for what was read', () => {
     expect(await runReports(['tickets'], { out: dir.path, ...FAST }, context)).toBe(0);
     const store = new FolderObjectStore(dir.path);
     const stuck = { ...(await state(dir.path, 'tickets'))!, cursor: '2099-01-01T00:00:00.000Z' };
-    await store.put('_state/tickets.json', JSON.stringify(stuck), 'application/json');
+    const key = await portalStateKey(dir.path, 'tickets');
+    await store.put(key, JSON.stringify(stuck), 'application/json');
 
     sim.advance(HOUR, { modifiedTickets: 2 });
     const again = contextFor(fixture, sim.clock);
     expect(await runReports(['tickets'], { out: dir.path, ...FAST }, again)).toBe(0);
-    expect(again.out.text()).toContain('Warning: _state/tickets.json has a cursor in the future (2099-01-01T00:00:00.000Z');
+    expect(again.out.text()).toContain(`Warning: ${key} has a cursor in the future (2099-01-01T00:00:00.000Z`);
     const second = (await runIds(dir.path))[1]!;
-    expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', second))).records).toBe(25);
+    expect((await readJson<ReportManifest>(dir.path, await manifestKeyOf(dir.path, 'tickets', second))).records).toBe(25);
     expect(Date.parse((await state(dir.path, 'tickets'))!.cursor)).toBeLessThanOrEqual(sim.clock.now());
     await dir.remove();
   });
@@ -156,7 +161,7 @@ describe('a cursor moves only for what was read', () => {
     const [firstRun] = await runIds(dir.path);
     expect(await runReports(['tickets', 'threads'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
     const secondRun = (await runIds(dir.path)).find((id) => id !== firstRun)!;
-    expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', secondRun))).records).toBeLessThan(30);
+    expect((await readJson<ReportManifest>(dir.path, await manifestKeyOf(dir.path, 'tickets', secondRun))).records).toBeLessThan(30);
     const secondTickets = (await storedPages(dir.path, 'tickets')).filter((page) => page.key.includes(secondRun));
     const read = new Set(secondTickets.flatMap((page) => page.records.map((r) => String(r.id))));
     for (const id of [...changes.modified, ...changes.threaded]) expect(read.has(id), id).toBe(true);
@@ -189,7 +194,7 @@ describe('a cursor moves only for what was read: the edges', () => {
     await pipeline.process();
     await pipeline.close();
     expect(await state(dir.path, 'tickets')).toBeNull();
-    expect((await readJson<ReportManifest>(dir.path, manifestKey('tickets', runId!))).cursor).toEqual({
+    expect((await readJson<ReportManifest>(dir.path, await manifestKeyOf(dir.path, 'tickets', runId!))).cursor).toEqual({
       moved: false,
       note: 'cursor kept: the run did not ask for this report',
     });
@@ -204,10 +209,11 @@ describe('a cursor moves only for what was read: the edges', () => {
     const store = new FolderObjectStore(dir.path);
     sim.advance(HOUR);
     const ahead = new Date(sim.clock.now() + 12 * 60_000).toISOString();
-    await store.put('_state/tickets.json', JSON.stringify({ ...(await state(dir.path, 'tickets'))!, cursor: ahead }), 'application/json');
+    const key = await portalStateKey(dir.path, 'tickets');
+    await store.put(key, JSON.stringify({ ...(await state(dir.path, 'tickets'))!, cursor: ahead }), 'application/json');
     const context = contextFor(fixture, sim.clock);
     expect(await runReports(['tickets'], { out: dir.path, ...FAST }, context)).toBe(0);
-    expect(context.out.text()).toContain(`Warning: _state/tickets.json has a cursor in the future (${ahead}`);
+    expect(context.out.text()).toContain(`Warning: ${key} has a cursor in the future (${ahead}`);
     await dir.remove();
   });
 });
@@ -234,7 +240,10 @@ describe('runs cut short', () => {
     sim.advance(HOUR);
     expect(await runReports(['tickets'], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
     expect((await readJson<RunRecord>(dir.path, runRecordKey(runId))).status).toBe('finished');
-    expect(await readJson<ReportManifest>(dir.path, manifestKey('tickets', runId))).toMatchObject({ status: 'complete', records: 12 });
+    expect(await readJson<ReportManifest>(dir.path, await manifestKeyOf(dir.path, 'tickets', runId))).toMatchObject({
+      status: 'complete',
+      records: 12,
+    });
     await dir.remove();
   });
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
 import { runReports } from '../lib/cli/run-command.js';
-import { manifestKey } from '../lib/pipeline/keys.js';
 import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
+import { manifestKeyOf } from './helpers/export.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 import { storedRecords } from './helpers/stored.js';
 
@@ -15,7 +15,7 @@ const open = fixtures();
 async function manifestOf(out: string, report: string): Promise<ReportManifest | undefined> {
   const store = new FolderObjectStore(out);
   const runId = (await store.folders('_runs/')).at(-1)!;
-  const text = await store.get(manifestKey(report, runId));
+  const text = await store.get(await manifestKeyOf(out, report, runId));
   return text === undefined ? undefined : (JSON.parse(text) as ReportManifest);
 }
 

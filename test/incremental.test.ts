@@ -7,6 +7,7 @@ import { runReports } from '../lib/cli/run-command.js';
 import { runManifests, type ReportState } from '../lib/pipeline/manifest.js';
 import { HISTORY_START, ticketWindows, windowCapacity } from '../lib/pipeline/windows.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
+import { portalStateKey } from './helpers/export.js';
 import { FAST, contextFor, openPipeline } from './helpers/pipeline.js';
 import { storedPages, type Row } from './helpers/stored.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
@@ -24,7 +25,7 @@ async function recordsByRun(out: string, report: string): Promise<Map<string, Ro
 }
 
 const state = async (out: string, report: string) =>
-  JSON.parse((await new FolderObjectStore(out).get(`_state/${report}.json`)) ?? 'null') as ReportState | null;
+  JSON.parse((await new FolderObjectStore(out).get(await portalStateKey(out, report)).catch(() => undefined)) ?? 'null') as ReportState | null;
 
 describe('incremental sync', () => {
   it('a first run and a later run together hold every record, each run without duplicates, the later one only the changes', async () => {

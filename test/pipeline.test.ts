@@ -12,6 +12,7 @@ import { FIELD_MODULES } from '../lib/reports/catalog.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { planRun } from '../lib/pipeline/planner.js';
+import { portalStateKey } from './helpers/export.js';
 import { FAST, contextFor, runOnce } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 import { ofRun, reportFiles, storedRecords } from './helpers/stored.js';
@@ -198,7 +199,7 @@ describe('what the planner discovers, and what overrides it', () => {
     const ticket = fixture.running.sim.portal.tickets[4]!;
     await runOnce(fixture, dir.path, RUN, [{ report: 'threads', params: { ticketId: ticket.id } }]);
     const keys = (await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl'));
-    expect(keys).toEqual([`threads/dt=2026-11-20/run=${RUN}/ticket=${ticket.id}/page-00001.jsonl`]);
+    expect(keys).toEqual([`threads/dt=2026-11-20/org=${fixture.running.sim.orgId}/run=${RUN}/ticket=${ticket.id}/page-00001.jsonl`]);
     expect((await storedRecords(dir.path, 'threads')).map((r) => r.id)).toEqual(ticketThreads(fixture.running.sim.portal, ticket).map((t) => t.id));
     await dir.remove();
   });
@@ -212,7 +213,7 @@ describe('what the planner discovers, and what overrides it', () => {
     const first = (await new FolderObjectStore(dir.path).list('threads/')).filter((k) => k.endsWith('.jsonl')).length;
     expect(first).toBe(60);
 
-    const cursor = JSON.parse((await new FolderObjectStore(dir.path).get('_state/threads.json')) ?? '{}') as { cursor: string };
+    const cursor = JSON.parse((await new FolderObjectStore(dir.path).get(await portalStateKey(dir.path, 'threads'))) ?? '{}') as { cursor: string };
     const changes = fixture.running.sim.advance(3_600_000, { newThreads: 2, modifiedTickets: 2, newTickets: 1 });
     // Changed since the cursor, less the 10-minute overlap that covers clock differences.
     const windowStart = Date.parse(cursor.cursor) - 10 * 60_000;

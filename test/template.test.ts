@@ -260,12 +260,12 @@ describe('the Athena tables and views in the packaged template', () => {
       const template = sub(p['storage.location.template'], names);
       const partition = template.replace('${dt}', '2026-11-25');
       const scope = spec.parent ? `${spec.parent.scope}=6483605000001000001/` : '';
-      const page = `s3://${names.ReportsBucket}/${pageKey(spec.report, runId, scope, 1)}`;
+      const page = `s3://${names.ReportsBucket}/${pageKey(spec.report, runId, '60001234567', scope, 1)}`;
       expect(page.startsWith(partition), `${page} under ${partition}`).toBe(true);
       expect(partition).toMatch(/\/dt=2026-11-25\/$/);
       expect(sub(input.StorageDescriptor.Location, names)).toBe(`s3://${names.ReportsBucket}/${spec.report}/`);
       // The manifest shares the folder but starts with `_`, which Athena treats as hidden.
-      expect(manifestKey(spec.report, runId).split('/').at(-1)).toMatch(/^_/);
+      expect(manifestKey(spec.report, runId, '60001234567').split('/').at(-1)).toMatch(/^_/);
       // Each line whole, as text: the views read every field from it.
       expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
       expect(input.StorageDescriptor.SerdeInfo.Parameters['field.delim']).toBe('\u0001');

@@ -14,6 +14,8 @@ import { tempDir } from './helpers/zoho.js';
 // written here as the pipeline writes them (run record, receipts, pages), so every departure is known.
 
 const RUN = ['2026-11-20T04-00-00Z-aaaa', '2026-11-20T08-00-00Z-bbbb', '2026-11-20T12-00-00Z-cccc', '2026-11-20T16-00-00Z-dddd'] as const;
+/** the portal every run here reads */
+const ORG = '60001234567';
 const T = (n: number) => `64836050001000000${String(n).padStart(2, '0')}`;
 
 let dir: { path: string; remove(): Promise<void> };
@@ -38,6 +40,7 @@ async function writeRun(runId: string, fullReads: string[], pages: Page[], reque
     runId,
     startedAt: `${runId.slice(0, 10)}T00:00:00.000Z`,
     trigger: 'cli',
+    orgId: ORG,
     status: 'planned',
     requests: requests.map((report) => ({ report, params: {} })),
     fullReads,
@@ -50,7 +53,7 @@ async function writeRun(runId: string, fullReads: string[], pages: Page[], reque
     counter.set(page.report + scope, n);
     const status = page.status ?? 'written';
     const records = page.records ?? [];
-    const key = pageKey(page.report, runId, scope, n);
+    const key = pageKey(page.report, runId, ORG, scope, n);
     if (status === 'written') await store.put(key, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     const receipt: Receipt = {
       report: page.report,
@@ -67,7 +70,7 @@ async function writeRun(runId: string, fullReads: string[], pages: Page[], reque
 }
 
 async function tombstones(runId: string, name: string): Promise<Tombstone[]> {
-  const text = await store.get(tombstoneKey(runId, name));
+  const text = await store.get(tombstoneKey(runId, ORG, name));
   return (text ?? '')
     .split('\n')
     .filter(Boolean)
@@ -147,7 +150,7 @@ describe('a report read in full every run', () => {
     await finalizeRun(store, RUN[1]);
     expect(await tombstones(RUN[1], 'agents')).toEqual([]);
     // The redrive stores page 2 (agent 3); agent 2 is gone.
-    await store.put(pageKey('agents', RUN[1], '', 2), `${JSON.stringify(agent(3))}\n`, 'application/x-ndjson');
+    await store.put(pageKey('agents', RUN[1], ORG, '', 2), `${JSON.stringify(agent(3))}\n`, 'application/x-ndjson');
     await store.put(
       receiptKey('agents', RUN[1], '', 2),
       JSON.stringify({
@@ -156,7 +159,7 @@ describe('a report read in full every run', () => {
         scope: '',
         page: 2,
         status: 'written',
-        key: pageKey('agents', RUN[1], '', 2),
+        key: pageKey('agents', RUN[1], ORG, '', 2),
         records: 1,
         ids: [T(3)],
       }),
@@ -170,9 +173,13 @@ describe('a report read in full every run', () => {
 
   it('compares the first complete read after an upgrade with everything exported before', async () => {
     // Written by a version without tombstones: pages, no ids state.
-    await store.put(pageKey('agents', RUN[0], '', 1), [agent(1), agent(2)].map((a) => `${JSON.stringify(a)}\n`).join(''), 'application/x-ndjson');
     await store.put(
-      pageKey('threads', RUN[0], `ticket=${T(1)}/`, 1),
+      pageKey('agents', RUN[0], ORG, '', 1),
+      [agent(1), agent(2)].map((a) => `${JSON.stringify(a)}\n`).join(''),
+      'application/x-ndjson',
+    );
+    await store.put(
+      pageKey('threads', RUN[0], ORG, `ticket=${T(1)}/`, 1),
       `${JSON.stringify({ id: T(11) })}\n${JSON.stringify({ id: T(12) })}\n`,
       'application/x-ndjson',
     );
@@ -219,7 +226,7 @@ describe('a report read per parent', () => {
       { report: 'threads', id: T(12), parentId: T(1), deletedTime: null, runId: RUN[1], source: 'absent' },
     ]);
     expect(await latest('SELECT id FROM threads_latest ORDER BY id')).toEqual([[T(11)], [T(21)]]);
-    const state = JSON.parse((await store.get(idsStateKey('threads'))) ?? '{}') as { scopes: Record<string, string[]> };
+    const state = JSON.parse((await store.get(idsStateKey(ORG, 'threads'))) ?? '{}') as { scopes: Record<string, string[]> };
     expect(state.scopes).toEqual({ [T(1)]: [T(11)], [T(2)]: [T(21)] });
   });
 });
@@ -318,7 +325,7 @@ describe('a report of changes (tickets)', () => {
     await finalizeRun(store, RUN[1]);
     await finalizeRun(store, RUN[0]);
     expect(await store.list('tombstones/')).toEqual([]);
-    const state = JSON.parse((await store.get(idsStateKey('tickets'))) ?? '{}') as { runId: string };
+    const state = JSON.parse((await store.get(idsStateKey(ORG, 'tickets'))) ?? '{}') as { runId: string };
     expect(state.runId).toBe(RUN[1]);
   });
 });

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { Clock, QueueMessage, ReceivedMessage, WorkQueue } from '../ports.js';
 import { writeWhole } from './atomic-write.js';
 import { fsProblem } from './fs-problem.js';
+import { type Entry, entryOf, GroupedEntries } from './queue-entries.js';
 import { QueueLock } from './queue-lock.js';
 import { readStoredMessage, type StoredMessage } from './stored-message.js';
 
@@ -14,25 +15,6 @@ export interface Quarantined {
   /** why it is not a message (fields named, never values) */
   reason: string;
 }
-
-/** A message as the queue keeps it in memory: its body stays in its file except while it is in hand. */
-/** What is kept in memory of a waiting message: a queue of a hundred thousand pages keeps little of each. */
-interface Entry {
-  id: string;
-  receiveCount: number;
-  visibleAt: number;
-  handle: string | undefined;
-  /** the message as its file holds it, while it is received (for the dead-letter queue); otherwise read from the file */
-  received: StoredMessage | undefined;
-}
-
-const entryOf = (message: StoredMessage): Entry => ({
-  id: message.id,
-  receiveCount: message.receiveCount,
-  visibleAt: 0,
-  handle: undefined,
-  received: undefined,
-});
 
 export interface FolderQueueOptions {
   clock: Clock;
@@ -49,6 +31,8 @@ export interface QueueDepths {
   dead: number;
 }
 
+const count = (messages: readonly ReceivedMessage[], group: string) => messages.filter((m) => m.group === group).length;
+
 /**
  * The local work queue and dead-letter queue, with SQS semantics, kept as one JSON file per message under
  * `<folder>/work` and `<folder>/dead` so an interrupted run resumes where it stopped. Receive counts are
@@ -59,7 +43,7 @@ export interface QueueDepths {
 export class FolderQueue implements WorkQueue {
   /** the files this queue moved to `<folder>/quarantine/` since it was opened, for the operator */
   readonly quarantined: Quarantined[] = [];
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new GroupedEntries();
   /** message files read and written at once: the disk answers faster in parallel */
   private readonly files = pLimit(16);
   private sequence = 0;
@@ -83,7 +67,7 @@ export class FolderQueue implements WorkQueue {
     }
     try {
       await queue.removeLeftovers();
-      for (const message of await queue.read('work')) queue.entries.set(message.id, entryOf(message));
+      for (const message of await queue.read('work')) queue.entries.set(entryOf(message));
     } catch (error) {
       await queue.close();
       throw fsProblem(error, `the queue folder ${folder}`);
@@ -100,11 +84,11 @@ export class FolderQueue implements WorkQueue {
     const stored = messages.map((input): StoredMessage => {
       // Joined, not concatenated: one flat string, where `${a}-${b}` keeps its parts (twice the memory a message).
       const id = [Date.now().toString(36).padStart(9, '0'), String(this.sequence++).padStart(6, '0'), randomBytes(3).toString('hex')].join('-');
-      return { id, body: input.body, receiveCount: 0, sentAt };
+      return { id, body: input.body, receiveCount: 0, sentAt, ...(input.group ? { group: input.group } : {}) };
     });
     // The files side by side (a planner sends a hundred pages at once), then queued in the order they were sent.
     await Promise.all(stored.map((message) => this.files(() => this.write('work', message))));
-    for (const message of stored) this.entries.set(message.id, entryOf(message));
+    for (const message of stored) this.entries.set(entryOf(message));
     for (const wake of this.sentWaiters.splice(0)) wake();
   }
 
@@ -113,16 +97,15 @@ export class FolderQueue implements WorkQueue {
     return new Promise((resolve) => this.sentWaiters.push(resolve));
   }
 
-  async receive(max: number): Promise<ReceivedMessage[]> {
+  /**
+   * Up to `max` visible messages, each group's (portal's) in the order sent, the groups in turn; at most
+   * `room(group)` of a group (a consumer leaves out a portal whose calls are all in use).
+   */
+  async receive(max: number, room?: (group: string) => number): Promise<ReceivedMessage[]> {
     const now = this.options.clock.now();
     const received: ReceivedMessage[] = [];
-    // The map keeps the order messages were sent in; those in flight are skipped, so this stays short.
-    const waiting = this.entries.values();
     while (received.length < max) {
-      const visible: Entry[] = [];
-      for (let next = waiting.next(); !next.done && visible.length < max - received.length; next = waiting.next()) {
-        if (next.value.visibleAt <= now) visible.push(next.value);
-      }
+      const visible = this.entries.visible(max - received.length, now, room && ((group) => room(group) - count(received, group)));
       if (visible.length === 0) break;
       // Read and marked side by side; one that is no message any more leaves room for the next.
       for (const message of await Promise.all(visible.map((entry) => this.files(() => this.take(entry, now))))) {
@@ -138,7 +121,7 @@ export class FolderQueue implements WorkQueue {
     const stored = await this.storedOf(entry);
     if (stored === undefined) return undefined;
     entry.receiveCount += 1;
-    const message: StoredMessage = { id: entry.id, body: stored.body, receiveCount: entry.receiveCount, sentAt: stored.sentAt };
+    const message: StoredMessage = { ...stored, receiveCount: entry.receiveCount };
     if (entry.receiveCount > this.options.maxReceiveCount) {
       // What SQS does on the receive after the last allowed one.
       await this.moveToDead(entry, message, `received ${this.options.maxReceiveCount} times without success`);
@@ -148,13 +131,13 @@ export class FolderQueue implements WorkQueue {
     entry.handle = `${entry.id}#${entry.receiveCount}`;
     entry.visibleAt = now + (this.options.visibilityTimeoutMs ?? 300_000);
     entry.received = message;
-    return { id: entry.id, body: message.body, handle: entry.handle, receiveCount: entry.receiveCount };
+    return { id: entry.id, body: message.body, handle: entry.handle, receiveCount: entry.receiveCount, group: entry.group };
   }
 
   async delete(handle: string): Promise<void> {
     const entry = this.byHandle(handle);
     if (!entry) return;
-    this.entries.delete(entry.id);
+    this.entries.delete(entry);
     await unlink(join(this.folder, 'work', `${entry.id}.json`)).catch(() => undefined);
   }
 
@@ -176,7 +159,7 @@ export class FolderQueue implements WorkQueue {
     let visible = 0;
     let inFlight = 0;
     let delayed = 0;
-    for (const entry of this.entries.values()) {
+    for (const entry of this.entries.all()) {
       if (entry.handle !== undefined && entry.visibleAt > now) inFlight += 1;
       else if (entry.visibleAt > now) delayed += 1;
       else visible += 1;
@@ -192,7 +175,7 @@ export class FolderQueue implements WorkQueue {
   /** When the next delayed message becomes visible, if any waits. */
   nextVisibleAt(): number | undefined {
     let next: number | undefined;
-    for (const entry of this.entries.values()) {
+    for (const entry of this.entries.all()) {
       if (entry.handle === undefined && (next === undefined || entry.visibleAt < next)) next = entry.visibleAt;
     }
     return next;
@@ -207,10 +190,11 @@ export class FolderQueue implements WorkQueue {
   async redrive(): Promise<number> {
     const dead = await this.read('dead');
     for (const message of dead) {
-      const revived: StoredMessage = { id: message.id, body: message.body, receiveCount: 0, sentAt: message.sentAt };
+      const { reason: _reason, ...rest } = message;
+      const revived: StoredMessage = { ...rest, receiveCount: 0 };
       await this.write('work', revived);
       await unlink(join(this.folder, 'dead', `${message.id}.json`));
-      this.entries.set(revived.id, entryOf(revived));
+      this.entries.set(entryOf(revived));
     }
     return dead.length;
   }
@@ -230,7 +214,7 @@ export class FolderQueue implements WorkQueue {
   }
 
   private async moveToDead(entry: Entry, message: StoredMessage, reason: string): Promise<void> {
-    this.entries.delete(entry.id);
+    this.entries.delete(entry);
     await this.write('dead', { ...message, reason });
     await unlink(join(this.folder, 'work', `${entry.id}.json`)).catch(() => undefined);
   }
@@ -243,13 +227,13 @@ export class FolderQueue implements WorkQueue {
       text = await readFile(join(this.folder, 'work', name), 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      this.entries.delete(entry.id);
+      this.entries.delete(entry);
       if (code !== 'ENOENT') await this.quarantine('work', name, `cannot be read (${code ?? (error as Error).message})`);
       return undefined;
     }
     const read = readStoredMessage(text, name);
     if ('message' in read) return read.message;
-    this.entries.delete(entry.id);
+    this.entries.delete(entry);
     await this.quarantine('work', name, read.problem);
     return undefined;
   }

@@ -11,6 +11,8 @@ export const storedMessageSchema = z.object({
   receiveCount: z.number(count).int(count).min(0, count),
   sentAt: z.string(text),
   reason: z.string(text).optional(),
+  /** the message's group (its portal), taken in turn with the others */
+  group: z.string(text).optional(),
 });
 
 export type StoredMessage = z.infer<typeof storedMessageSchema>;

@@ -1,41 +1,76 @@
 import type { ObjectStore, ViewCatalog } from '../ports.js';
+import { orgFolder, STATE_PREFIX } from '../pipeline/keys.js';
 import { pageRecords } from '../pipeline/page-lines.js';
+import { readLayout } from '../pipeline/portals.js';
 import { FIELD_MODULES } from '../reports/catalog.js';
-import { customFieldType, TABLES, type CustomField, type TableSpec } from './schema.js';
-import { ATHENA, latestViewColumns, latestViewName, latestViewSql, tableViewColumns, tableViewSql } from './views.js';
+import { customFieldType, ROUTES_TABLE, TABLES, type CustomField } from './schema.js';
+import {
+  ATHENA,
+  latestViewColumns,
+  latestViewName,
+  latestViewSql,
+  ROUTES_VIEW_COLUMNS,
+  routesViewSql,
+  tableViewColumns,
+  tableViewSql,
+} from './views.js';
 
 /**
- * Custom fields change in Zoho (an admin adds "Product Area"); the views follow. The local engine builds its
- * views from the export's field metadata whenever it opens; in Athena the scheduler calls this after finalizing
- * runs, and each view whose SQL differs from what the field metadata asks for is replaced.
+ * Custom fields change in Zoho (an admin adds "Product Area"), and an export written before portals has a legacy
+ * portal; the views follow. The local engine builds its views from the export whenever it opens; in Athena the
+ * scheduler calls this after finalizing runs, and each view whose SQL differs from what the export asks for is
+ * replaced.
  */
 
 const REPORT = 'organization-fields';
 
 /**
- * The custom fields per module, from the newest field metadata stored for each module (runs newest first, so a
- * module that could not be read in the last run keeps the fields it had).
+ * The custom fields per module, from the newest field metadata stored for each module by each portal (runs newest
+ * first, so a module that could not be read in the last run keeps the fields it had): the views have a column
+ * for every portal's fields, empty on the others' records. A field two portals type differently takes the type
+ * of the portal seen first.
  */
 export async function customFieldsFromExport(store: ObjectStore, warn: (message: string) => void): Promise<Map<string, CustomField[]>> {
-  const byModule = new Map<string, CustomField[]>();
+  const layout = await readLayout(store);
+  // The portals of the export: the state folders, and the legacy layout's ("" is the folder with no org=).
+  const portals = new Set((await store.folders(STATE_PREFIX)).filter((f) => f.startsWith('org=')).map((f) => `${f}/`));
+  // An export not adopted yet (written before portals, no run since) is the legacy portal alone.
+  if (layout?.legacyOrgId || portals.size === 0) portals.add(orgFolder(layout?.legacyOrgId));
+  const byPortal = new Map<string, Map<string, CustomField[]>>();
+  const complete = () => portals.size > 0 && [...portals].every((p) => FIELD_MODULES.every((m) => byPortal.get(p)?.has(m)));
   const days = (await store.folders(`${REPORT}/`)).sort().reverse();
   for (const day of days) {
-    const runs = (await store.folders(`${REPORT}/${day}/`)).sort().reverse();
-    for (const run of runs) {
+    const runs: Array<{ portal: string; folder: string; runId: string }> = [];
+    for (const child of await store.folders(`${REPORT}/${day}/`)) {
+      if (child.startsWith('run=')) runs.push({ portal: orgFolder(layout?.legacyOrgId), folder: `${REPORT}/${day}/${child}/`, runId: child });
+      else if (child.startsWith('org=')) {
+        for (const run of await store.folders(`${REPORT}/${day}/${child}/`)) {
+          runs.push({ portal: `${child}/`, folder: `${REPORT}/${day}/${child}/${run}/`, runId: run });
+        }
+      }
+    }
+    for (const { portal, folder } of runs.sort((a, b) => b.runId.localeCompare(a.runId))) {
+      const byModule = byPortal.get(portal) ?? new Map<string, CustomField[]>();
+      byPortal.set(portal, byModule);
       const found = new Map<string, CustomField[]>();
-      for (const key of (await store.list(`${REPORT}/${day}/${run}/`)).filter((k) => k.endsWith('.jsonl'))) {
+      for (const key of (await store.list(folder)).filter((k) => k.endsWith('.jsonl'))) {
         const module = /\/module=([a-z]+)\//.exec(key)?.[1];
         if (!module || byModule.has(module)) continue;
         found.set(module, [...(found.get(module) ?? []), ...customFieldsIn(key, (await store.get(key)) ?? '', warn)]);
       }
-      for (const [module, fields] of found)
-        byModule.set(
-          module,
-          fields.sort((a, b) => a.apiName.localeCompare(b.apiName)),
-        );
-      if (FIELD_MODULES.every((m) => byModule.has(m))) return byModule;
+      for (const [module, fields] of found) byModule.set(module, fields);
+    }
+    if (complete()) break;
+  }
+  const byModule = new Map<string, CustomField[]>();
+  for (const fieldsOf of byPortal.values()) {
+    for (const [module, fields] of fieldsOf) {
+      const known = byModule.get(module) ?? [];
+      const names = new Set(known.map((f) => f.apiName.toLowerCase()));
+      byModule.set(module, [...known, ...fields.filter((f) => !names.has(f.apiName.toLowerCase()))]);
     }
   }
+  for (const fields of byModule.values()) fields.sort((a, b) => a.apiName.localeCompare(b.apiName));
   return byModule;
 }
 
@@ -47,32 +82,46 @@ function customFieldsIn(key: string, text: string, warn: (message: string) => vo
     .map((field) => ({ apiName: field.apiName as string, type: customFieldType(String(field.type)) }));
 }
 
-/** The views of tables whose records carry custom fields, as the field metadata asks for them. */
-export function customFieldViews(byModule: ReadonlyMap<string, CustomField[]>) {
-  return TABLES.filter((spec): spec is TableSpec & { module: string } => spec.module !== undefined).flatMap((spec) => {
-    const fields = byModule.get(spec.module) ?? [];
+type ExportView = Parameters<ViewCatalog['replaceView']>[0];
+
+/**
+ * Every table's views as the export asks for them: a column per custom field (tables whose records carry them),
+ * and each row's portal, the legacy layout's files included (`legacyOrgId`, from the export's layout).
+ */
+export function exportViews(byModule: ReadonlyMap<string, CustomField[]>, legacyOrgId?: string): ExportView[] {
+  const routes: ExportView = {
+    name: ROUTES_TABLE,
+    description: 'On-demand exports of any Desk route, one row per record',
+    sql: routesViewSql(ATHENA, legacyOrgId),
+    columns: ROUTES_VIEW_COLUMNS,
+  };
+  return TABLES.flatMap((spec): ExportView[] => {
+    const inputs = { customFields: spec.module ? (byModule.get(spec.module) ?? []) : [], ...(legacyOrgId ? { legacyOrgId } : {}) };
     return [
       {
         name: spec.table,
         description: `Zoho Desk ${spec.report}: every version of every record, typed`,
-        sql: tableViewSql(spec, ATHENA, fields),
-        columns: tableViewColumns(spec, fields),
+        sql: tableViewSql(spec, ATHENA, inputs),
+        columns: tableViewColumns(spec, inputs),
       },
       {
         name: latestViewName(spec),
         description: `Zoho Desk ${spec.report}: the records as they are now`,
-        sql: latestViewSql(spec, ATHENA, fields),
-        columns: latestViewColumns(spec, fields),
+        sql: latestViewSql(spec, ATHENA, inputs),
+        columns: latestViewColumns(spec, inputs),
       },
     ];
-  });
+  }).concat(routes);
 }
 
-/** Replaces each view whose SQL is not what the export's field metadata asks for; returns their names. */
-export async function refreshCustomFieldViews(store: ObjectStore, catalog: ViewCatalog, warn: (message: string) => void): Promise<string[]> {
+/**
+ * Replaces each view whose SQL is not what the export asks for (its custom fields, its legacy portal); returns
+ * their names. The template's views know neither: after the first scheduled run they do.
+ */
+export async function refreshExportViews(store: ObjectStore, catalog: ViewCatalog, warn: (message: string) => void): Promise<string[]> {
   const byModule = await customFieldsFromExport(store, warn);
   const replaced: string[] = [];
-  for (const view of customFieldViews(byModule)) {
+  for (const view of exportViews(byModule, (await readLayout(store))?.legacyOrgId)) {
     const current = await catalog.viewSql(view.name);
     if (current === undefined) {
       warn(`${catalog.description} has no view ${view.name}: deploy the stack (serverless deploy) to create it.`);

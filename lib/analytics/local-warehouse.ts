@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '../errors.js';
+import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
-import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
+import { pageGlobs } from './page-globs.js';
+import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
 
 /**
  * The export folder as SQL, on this machine: DuckDB (embedded, in-process, reads JSON Lines directly, and
@@ -20,28 +23,30 @@ export interface QueryResult {
 
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
+const globList = (globs: readonly string[]) => `[${globs.map(sqlString).join(', ')}]`;
+
 /** Every page line of a report (or of the route exports), in any scope folder; `_manifest.json` is not a page. */
-function rawSelect(folder: string, report: string): string {
-  // A report read per ticket, department or module has every page one folder down (ticket=…/): a glob that says
+async function rawSelect(folder: string, report: string): Promise<string> {
+  // A report read per ticket, department or module has every page one folder down (ticket=…): a glob that says
   // so lists a folder per ticket faster than a recursive one.
   const scope = findReport(report)?.parent?.scope;
   const pages = scope && scope !== 'agent' ? `${scope}=*/*.jsonl` : '**/*.jsonl';
-  const glob = `${folder.replaceAll('\\', '/')}/${report}/dt=*/run=*/${pages}`;
+  const globs = await pageGlobs(folder, `${report}/`, pages);
   return `SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
-FROM read_ndjson_objects(${sqlString(glob)}, filename = true)`;
+FROM read_ndjson_objects(${globList(globs)}, filename = true)`;
 }
 
-const rawTableSql = (name: string, folder: string, report: string) => `CREATE VIEW "${name}" AS ${rawSelect(folder, report)}`;
+const rawTableSql = async (name: string, folder: string, report: string) => `CREATE VIEW "${name}" AS ${await rawSelect(folder, report)}`;
 
 /** A report with no pages yet is an empty table, so queries and the report page still run. */
 const emptyRawSql = (name: string) =>
   `CREATE VIEW "${name}" AS SELECT CAST(NULL AS VARCHAR) AS record, CAST(NULL AS VARCHAR) AS "$path", CAST(NULL AS VARCHAR) AS dt WHERE false`;
 
-function tombstonesSql(folder: string): string {
-  const glob = `${folder.replaceAll('\\', '/')}/${TOMBSTONE_PREFIX}dt=*/run=*/*.jsonl`;
+async function tombstonesSql(folder: string): Promise<string> {
+  const globs = await pageGlobs(folder, TOMBSTONE_PREFIX, '*.jsonl');
   const columns = TOMBSTONE_COLUMNS.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
   return `CREATE VIEW "${TOMBSTONES_TABLE}" AS SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
-FROM read_json(${sqlString(glob)}, format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
+FROM read_json(${globList(globs)}, format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
 }
 
 const emptyTombstonesSql = () =>
@@ -69,7 +74,8 @@ async function customFieldsByModule(connection: DuckDBConnection): Promise<Map<s
     `SELECT module_id, "apiName", "type" FROM "${latestViewName(spec)}" WHERE "isCustomField" AND "apiName" IS NOT NULL ORDER BY module_id, "apiName"`,
   );
   for (const [module, apiName, type] of reader.getRowsJson() as string[][]) {
-    if (!module || !apiName) continue;
+    // Each portal's field once per module: a field two portals share (or type differently) is one column.
+    if (!module || !apiName || out.get(module)?.some((f) => f.apiName.toLowerCase() === apiName.toLowerCase())) continue;
     out.set(module, [...(out.get(module) ?? []), { apiName, type: customFieldType(type ?? '') }]);
   }
   return out;
@@ -108,52 +114,58 @@ export class LocalWarehouse {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly folder: string,
+    /** the portal of the files written before portals (the export's layout), if any */
+    private readonly legacyOrgId: string | undefined,
   ) {
     this.plan();
   }
 
   static async open(folder: string): Promise<LocalWarehouse> {
     const root = resolve(folder);
+    const layout = parseLayout(await readFile(join(root, LAYOUT_KEY), 'utf8').catch(() => undefined));
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new LocalWarehouse(instance, connection, root);
+    return new LocalWarehouse(instance, connection, root, layout?.legacyOrgId);
   }
 
   private plan(): void {
     const { connection, folder } = this;
-    const over = (sql: () => string, empty: string) => () => createOver(connection, sql(), empty);
+    const over = (sql: () => Promise<string>, empty: string) => async () => createOver(connection, await sql(), empty);
     const view = (name: string, sql: () => Promise<string> | string) => async () => {
       await connection.run(`CREATE VIEW "${name}" AS ${await sql()}`);
     };
     this.plans.set(TOMBSTONES_TABLE, { needs: [], create: over(() => tombstonesSql(folder), emptyTombstonesSql()) });
     this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, 'route'), emptyRawSql('routes_raw')) });
-    this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => routesViewSql(DUCKDB)) });
+    this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => routesViewSql(DUCKDB, this.legacyOrgId)) });
     const metadata = findTable('organization-fields');
     for (const spec of TABLES) {
       const raw = rawTableName(spec);
       // Field metadata first: the tables of a module take a column per custom field from it.
-      const fields = async () => (spec.module ? ((await this.customFields()).get(spec.module) ?? []) : []);
+      const inputs = async () => ({
+        customFields: spec.module ? ((await this.customFields()).get(spec.module) ?? []) : [],
+        ...(this.legacyOrgId ? { legacyOrgId: this.legacyOrgId } : {}),
+      });
       const needsMetadata = spec.module && metadata ? [latestViewName(metadata)] : [];
       this.plans.set(raw, { needs: [], create: over(() => rawTableSql(raw, folder, spec.report), emptyRawSql(raw)) });
       // Straight from the files, or from the empty raw table when there are none yet. Binding a view over the files
       // lists them (a folder per ticket): the latest view reads them itself rather than through the typed view.
-      const typedFrom = async (name: string, sql: (typed: string, custom: CustomField[]) => string) => {
-        const custom = await fields();
+      const typedFrom = async (name: string, sql: (typed: string, given: ViewInputs) => string) => {
+        const given = await inputs();
         try {
           await connection.run(
-            `CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom, `(${rawSelect(folder, spec.report)}) AS raw`), custom)}`,
+            `CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, given, `(${await rawSelect(folder, spec.report)}) AS raw`), given)}`,
           );
         } catch (error) {
           if (!/No files found/i.test(String(error))) throw error;
           await this.make(raw);
-          await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, custom), custom)}`);
+          await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, given), given)}`);
         }
       };
       this.plans.set(spec.table, { needs: needsMetadata, create: () => typedFrom(spec.table, (typed) => typed) });
       this.plans.set(latestViewName(spec), {
         needs: [...needsMetadata, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
-        create: () => typedFrom(latestViewName(spec), (typed, custom) => latestViewSql(spec, DUCKDB, custom, `(${typed}) AS typed_versions`)),
+        create: () => typedFrom(latestViewName(spec), (typed, given) => latestViewSql(spec, DUCKDB, given, `(${typed}) AS typed_versions`)),
       });
     }
   }

@@ -89,6 +89,24 @@ interface Projection {
   column: ViewColumn;
 }
 
+/** What a view is built with besides its table: a column per custom field, and the portal of the legacy layout. */
+export interface ViewInputs {
+  customFields?: readonly CustomField[];
+  /** the portal whose files have no `org=` folder: they were written before portals (pipeline/portals.ts) */
+  legacyOrgId?: string;
+}
+
+/**
+ * The portal (Zoho org) a row came from: its file's `org=` folder, or the legacy portal for a file written
+ * before portals. NULL where neither is known (an export not yet adopted: it has one portal).
+ */
+export function orgIdSql(legacyOrgId: string | undefined): string {
+  // Trino's regexp_extract gives NULL for no match, DuckDB's an empty string: NULLIF makes both NULL.
+  const inPath = `NULLIF(regexp_extract("$path", '/org=([^/]+)/', 1), '')`;
+  // The id is digits (the layout's schema checks it): safe inside the SQL.
+  return legacyOrgId ? `COALESCE(${inPath}, '${legacyOrgId}')` : inPath;
+}
+
 /** One field's typed value. Ids stay text: they exceed 2^53. */
 function typed(type: FieldType, path: readonly string[], dialect: Dialect): { expression: string; engineType: ViewColumn['engineType'] } {
   const text = dialect.text(path);
@@ -117,7 +135,8 @@ function typed(type: FieldType, path: readonly string[], dialect: Dialect): { ex
  * parsed as `snake_case`; a person object also flat, `agent_id`), each custom field, the parent, the whole
  * record, the run, the day and the source file.
  */
-function projections(spec: TableSpec, dialect: Dialect, customFields: readonly CustomField[]): Projection[] {
+function projections(spec: TableSpec, dialect: Dialect, inputs: ViewInputs): Projection[] {
+  const customFields = inputs.customFields ?? [];
   const out: Projection[] = [];
   const times: Projection[] = [];
   for (const field of spec.fields) {
@@ -145,6 +164,7 @@ function projections(spec: TableSpec, dialect: Dialect, customFields: readonly C
   }
   // The record as Zoho sent it: every field, including any Zoho adds after this was written.
   out.push({ expression: 'record', column: column('record', 'varchar') });
+  out.push({ expression: orgIdSql(inputs.legacyOrgId), column: column('org_id', 'varchar') });
   out.push({ expression: `regexp_extract("$path", '/run=([^/]+)/', 1)`, column: column('run_id', 'varchar') });
   out.push({ expression: 'dt', column: column('dt', 'varchar') });
   // which file the version came from: the way back to the raw JSON
@@ -156,26 +176,21 @@ export const rawTableName = (spec: Pick<TableSpec, 'table'>) => `${spec.table}_r
 export const latestViewName = (spec: Pick<TableSpec, 'table'>) => `${spec.table}_latest`;
 
 /** The all-versions view's columns, in order, lower-cased as Athena stores them. */
-export function tableViewColumns(spec: TableSpec, customFields: readonly CustomField[] = []): ViewColumn[] {
-  return projections(spec, DUCKDB, customFields).map((p) => ({ ...p.column, name: p.column.name.toLowerCase() }));
+export function tableViewColumns(spec: TableSpec, inputs: ViewInputs = {}): ViewColumn[] {
+  return projections(spec, DUCKDB, inputs).map((p) => ({ ...p.column, name: p.column.name.toLowerCase() }));
 }
 
 /** The latest view has the same columns as the all-versions view. */
 export const latestViewColumns = tableViewColumns;
 
 /** Every version of every record, one row per line of each page file, typed. */
-export function tableViewSql(
-  spec: TableSpec,
-  dialect: Dialect,
-  customFields: readonly CustomField[] = [],
-  source = dialect.ident(rawTableName(spec)),
-): string {
-  const selected = projections(spec, dialect, customFields)
+export function tableViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInputs = {}, source = dialect.ident(rawTableName(spec))): string {
+  const selected = projections(spec, dialect, inputs)
     .map((p) => `  ${p.expression} AS ${dialect.ident(p.column.name)}`)
     .join(',\n');
   // What the field expressions read: each field at the top of the record, objects (and `cf`) as JSON.
   const read = new Map(spec.fields.map((f) => [f.name, f.type === 'json' || f.type === 'string[]']));
-  if (customFields.length) read.set('cf', true);
+  if (inputs.customFields?.length) read.set('cf', true);
   return [
     'SELECT',
     selected,
@@ -186,41 +201,43 @@ export function tableViewSql(
   ].join('\n');
 }
 
-/** The records of `report` gone as of their newest tombstone's run: `gone_id`, `gone_in_run`. */
-function goneSql(report: string, dialect: Dialect): string {
+/** The records of `report` gone, per portal, as of their newest tombstone's run: `gone_org`, `gone_id`, `gone_in_run`. */
+function goneSql(report: string, dialect: Dialect, legacyOrgId: string | undefined): string {
   const t = (name: string) => dialect.ident(name);
+  const org = orgIdSql(legacyOrgId);
   return (
-    `SELECT ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run, max(${t('deletedTime')}) AS gone_at ` +
-    `FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${t('id')}`
+    `SELECT ${org} AS gone_org, ${t('id')} AS gone_id, max(${t('runId')}) AS gone_in_run, max(${t('deletedTime')}) AS gone_at ` +
+    `FROM ${t(TOMBSTONES_TABLE)} WHERE ${t('report')} = '${report}' GROUP BY ${org}, ${t('id')}`
   );
 }
 
-/** Tickets gone now: tombstoned in or after the run that last read them (a ticket read again later is back). */
-function deadTicketsSql(dialect: Dialect): string {
+/** Tickets gone now, per portal: tombstoned in or after the run that last read them (a ticket read again later is back). */
+function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined): string {
   const t = (name: string) => dialect.ident(name);
   return [
-    `SELECT gone.gone_id AS dead_id FROM (${goneSql('tickets', dialect)}) AS gone`,
-    `  LEFT JOIN (SELECT ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${t('tickets')} GROUP BY ${t('id')}) AS seen ON seen.seen_id = gone.gone_id`,
+    `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql('tickets', dialect, legacyOrgId)}) AS gone`,
+    `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${t('tickets')} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
+    '    ON seen.seen_id = gone.gone_id AND seen.seen_org IS NOT DISTINCT FROM gone.gone_org',
     '  WHERE seen.seen_in_run IS NULL OR gone.gone_in_run >= seen.seen_in_run',
   ].join('\n');
 }
 
 /**
- * The portal as it is now: the newest version of each record — by `versionedBy` (modifiedTime) where the record
- * has one, then by the newest file (paths sort by day, then run id, a UTC time) — unless a tombstone from the
+ * Each portal as it is now: the newest version of each record of a portal — by `versionedBy` (modifiedTime)
+ * where the record has one, then by the newest run (run ids sort by their UTC time) and the last file — unless a tombstone from the
  * run that last saw the record, or a later one, says it left. A record read again after its tombstone (restored,
  * back in the queue) is back. A ticket's threads, time entries and approvals leave with a deleted ticket.
  */
-export function latestViewSql(
-  spec: TableSpec,
-  dialect: Dialect,
-  customFields: readonly CustomField[] = [],
-  versionsFrom = dialect.ident(spec.table),
-): string {
+export function latestViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInputs = {}, versionsFrom = dialect.ident(spec.table)): string {
   const t = (name: string) => dialect.ident(name);
-  const columns = projections(spec, dialect, customFields).map((p) => `versions.${t(p.column.name)}`);
-  const order = [...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []), `${t('source_file')} DESC`].join(', ');
-  const key = spec.key.map(t).join(', ');
+  const columns = projections(spec, dialect, inputs).map((p) => `versions.${t(p.column.name)}`);
+  // By run before file: a file of the legacy layout (no org= folder) sorts apart from its portal's others.
+  const order = [
+    ...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []),
+    `${t('run_id')} DESC`,
+    `${t('source_file')} DESC`,
+  ].join(', ');
+  const key = [t('org_id'), ...spec.key.map(t)].join(', ');
   const keyOfVersion = spec.key.map((k) => `versions.${t(k)}`).join(` || '/' || `);
   const lines = [
     'SELECT',
@@ -230,7 +247,8 @@ export function latestViewSql(
     `    max(${t('run_id')}) OVER (PARTITION BY ${key}) AS seen_in_run`,
     `  FROM ${versionsFrom}`,
     ') AS versions',
-    `LEFT JOIN (${goneSql(spec.report, dialect)}) AS gone ON gone.gone_id = ${keyOfVersion}`,
+    `LEFT JOIN (${goneSql(spec.report, dialect, inputs.legacyOrgId)}) AS gone`,
+    `  ON gone.gone_id = ${keyOfVersion} AND gone.gone_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
   ];
   // Seen in the very run that saw it deleted: the version wins when it is newer than the deletion (restored and
   // edited while the run went on).
@@ -239,7 +257,10 @@ export function latestViewSql(
     : '';
   const where = ['versions.version_rank = 1', `(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run${tie})`];
   if (childOfTickets(spec) && spec.ticketColumn) {
-    lines.push(`LEFT JOIN (\n${deadTicketsSql(dialect)}\n) AS dead ON dead.dead_id = versions.${t(spec.ticketColumn)}`);
+    lines.push(
+      `LEFT JOIN (\n${deadTicketsSql(dialect, inputs.legacyOrgId)}\n) AS dead`,
+      `  ON dead.dead_id = versions.${t(spec.ticketColumn)} AND dead.dead_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
+    );
     where.push('dead.dead_id IS NULL');
   }
   lines.push(`WHERE ${where.join('\n  AND ')}`);
@@ -250,7 +271,7 @@ export function latestViewSql(
 export const TOMBSTONE_COLUMNS = ['report', 'id', 'parentId', 'deletedTime', 'runId', 'source'] as const;
 
 /** Every on-demand route export, one row per record: the route (its folder), the record's JSON, run and day. */
-export function routesViewSql(dialect: Dialect): string {
+export function routesViewSql(dialect: Dialect, legacyOrgId?: string): string {
   const t = (name: string) => dialect.ident(name);
   return [
     'SELECT',
@@ -259,6 +280,7 @@ export function routesViewSql(dialect: Dialect): string {
     `  url_decode(NULLIF(regexp_extract("$path", '/params=([^/]+)/', 1), '')) AS ${t('params')},`,
     `  ${dialect.text(['id'])} AS ${t('id')},`,
     `  record AS ${t('record')},`,
+    `  ${orgIdSql(legacyOrgId)} AS ${t('org_id')},`,
     `  regexp_extract("$path", '/run=([^/]+)/', 1) AS ${t('run_id')},`,
     `  dt AS ${t('dt')},`,
     `  "$path" AS ${t('source_file')}`,
@@ -266,6 +288,6 @@ export function routesViewSql(dialect: Dialect): string {
   ].join('\n');
 }
 
-export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'params', 'id', 'record', 'run_id', 'dt', 'source_file'].map((name) =>
+export const ROUTES_VIEW_COLUMNS: ViewColumn[] = ['route', 'params', 'id', 'record', 'org_id', 'run_id', 'dt', 'source_file'].map((name) =>
   column(name, 'varchar'),
 );

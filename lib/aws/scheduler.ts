@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { refreshCustomFieldViews } from '../analytics/custom-field-views.js';
+import { refreshExportViews } from '../analytics/custom-field-views.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { ViewCatalog } from '../ports.js';
 import { newRunId } from '../pipeline/keys.js';
@@ -41,13 +41,14 @@ function isScheduledEvent(event: unknown): boolean {
 }
 
 /**
- * Athena's views get a column per custom field, as the field metadata of the runs just finalized says. A failure
- * here is reported and the run is planned all the same: the views keep their columns and `cf` until next time.
+ * Athena's views get a column per custom field, as the field metadata of the runs just finalized says, and the
+ * portal of files written before portals. A failure here is reported and the run is planned all the same: the
+ * views keep their columns and `cf` until next time.
  */
 async function refreshViews(deps: PipelineDeps, views: ViewCatalog): Promise<void> {
   try {
-    const replaced = await refreshCustomFieldViews(deps.store, views, (message) => warn(deps, message));
-    if (replaced.length) deps.logger.info({ views: replaced }, 'views given the custom fields of the field metadata');
+    const replaced = await refreshExportViews(deps.store, views, (message) => warn(deps, message));
+    if (replaced.length) deps.logger.info({ views: replaced }, 'views given the custom fields and portals of the export');
   } catch (error) {
     warn(
       deps,

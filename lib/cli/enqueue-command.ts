@@ -1,5 +1,5 @@
 import { ConfigError, InvalidMessageError } from '../errors.js';
-import { parseMessage } from '../pipeline/messages.js';
+import { parseMessage, portalGroup } from '../pipeline/messages.js';
 import type { CliContext } from './context.js';
 import { openLocalPipeline, SECRET_PREFIX, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
@@ -43,11 +43,12 @@ export function onDemandMessage(
  */
 export async function enqueue(report: string | undefined, options: EnqueueOptions, context: CliContext): Promise<number> {
   const body = onDemandMessage(report, options, SECRET_PREFIX);
+  const queued = { body, ...portalGroup(options.secretId) };
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
     if (options.later) {
-      await pipeline.queue.send([{ body }]);
+      await pipeline.queue.send([queued]);
       printQuarantined(context.out, pipeline.store.root, pipeline.queue.quarantined);
       context.out.line('Queued: the next `zoho-desk-reports run` processes it.');
       return 0;
@@ -55,7 +56,7 @@ export async function enqueue(report: string | undefined, options: EnqueueOption
     // The secret and the portal first: a message that cannot be processed now is not left behind in the queue.
     await pipeline.connectPortal();
     const earlier = await waitingMessages(pipeline);
-    await pipeline.queue.send([{ body }]);
+    await pipeline.queue.send([queued]);
     context.out.line(`Queued and processing: ${body}`);
     if (earlier > 0) {
       context.out.line(`Also finishing ${earlier} message(s) queued before it (an interrupted run, \`enqueue --later\`): the table shows each run.`);

@@ -52,8 +52,11 @@ export interface LocalPipeline {
   queue: FolderQueue;
   store: FolderObjectStore;
   simulator: RunningSimulator | undefined;
-  /** checks the portal (GET /organizations) and sets the concurrency its edition allows */
-  connectPortal(): Promise<Portal>;
+  /**
+   * Checks a portal (GET /organizations) — the default secret's, or another's by its secretId — and sets the
+   * concurrency its edition allows and its credit reserve: each portal keeps to its own limits.
+   */
+  connectPortal(secretId?: string): Promise<Portal>;
   /** processes the queue until it is empty, then writes the manifests of every run it touched */
   /** `runIds`: runs to report on besides those whose pages were handled (one planned with nothing to queue) */
   /** `planning`: pages still being planned into the queue until it settles (read as they come) */
@@ -99,7 +102,9 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
-  let concurrency = options.concurrency ?? 5;
+  // Each portal's calls at once (by its queue group, its secretId; "" the default secret's), as its edition allows.
+  const portalCalls = new Map<string, number>();
+  const callsOf = (group: string) => portalCalls.get(group) ?? options.concurrency ?? 5;
   const deps: PipelineDeps = {
     store,
     queue,
@@ -109,7 +114,7 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
       env,
       // Another portal's secretId "x" is the file x.json beside the default secret, never outside its folder.
       storeFor: (secretId) => (secretId === undefined ? secret : secretFileFor(secret, secretId)),
-      maxConcurrency: concurrency,
+      maxConcurrency: options.concurrency ?? 5,
       clock,
       ...(context.logger && { logger: context.logger }),
       // One process: nobody else can be exchanging the same grant code. Over Zoho's mint limit, wait for the
@@ -139,17 +144,20 @@ export async function openLocalPipeline(options: LocalOptions, context: CliConte
     queue,
     store,
     simulator,
-    async connectPortal() {
-      const zoho = await deps.zoho(undefined);
+    async connectPortal(secretId?: string) {
+      const zoho = await deps.zoho(secretId);
       const portal = await describePortal(zoho.desk);
-      concurrency = options.concurrency ?? portal.concurrency;
-      zoho.desk.setMaxConcurrency(concurrency);
+      const calls = options.concurrency ?? portal.concurrency;
+      portalCalls.set(secretId ?? '', calls);
+      zoho.desk.setMaxConcurrency(calls);
       await applyCreditReserve(zoho.desk, options.reserve ?? DEFAULT_RESERVE, portal);
       return portal;
     },
     async process({ runIds = [], ...processOptions } = {}) {
+      const portals = [...portalCalls.values()];
       const drained = await drain(queue, deps, {
-        concurrency: concurrency * PAGES_PER_CALL,
+        concurrency: (portals.length ? portals.reduce((a, b) => a + b, 0) : callsOf('')) * PAGES_PER_CALL,
+        limitOf: (group) => callsOf(group) * PAGES_PER_CALL,
         ...(options.retry && { retry: options.retry }),
         ...processOptions,
       });

@@ -71,6 +71,11 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .description('fetch reports from Zoho Desk into the reports folder (all of them when none are named)')
     .argument('[report...]', 'report ids (see `reports`)')
     .option('--param <name=value>', 'a report parameter, e.g. --param ticketId=1329983000000425001 (repeatable)', collect)
+    .option(
+      '--portal <secretId>',
+      'also run another portal into the same folder: its secret is <secretId>.json beside the default secret (repeatable)',
+      collect,
+    )
     .action(async (reports: string[], options) => {
       const { runReports } = await import('./run-command.js');
       result.exitCode = await runReports(reports, options, context);

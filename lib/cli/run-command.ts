@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
-import { newRunId, runRecordKey } from '../pipeline/keys.js';
+import { newRunId } from '../pipeline/keys.js';
 import { warn } from '../pipeline/deps.js';
-import { readJson, readRunRecord, type RunRecord } from '../pipeline/manifest.js';
+import { readRunRecord } from '../pipeline/manifest.js';
 import { planRun, type PlanResult } from '../pipeline/planner.js';
 import { finalizeRecentRuns } from '../pipeline/recent-runs.js';
 import type { Portal } from '../zoho/portal.js';
@@ -15,13 +15,15 @@ import { buildTargets, parseParamFlags } from '../reports/targets.js';
 
 export interface RunOptions extends LocalOptions {
   param?: string[];
+  /** further portals, by secretId (the secret file <id>.json beside the default secret), into the same folder */
+  portal?: string[];
 }
 
 export interface ProcessOptions {
   /** stop after this many messages (tests' interruption) */
   stopAfter?: number;
-  /** the run this command is planning: its pages are read as they are planned, and it is reported even with none */
-  plan?: { runId: string; planning: Promise<PlanResult> };
+  /** the runs this command is planning (one a portal): their pages are read as they are planned, and they are reported even with none */
+  plans?: Array<{ runId: string; planning: Promise<PlanResult> }>;
 }
 
 /** Drains the local queue with progress, prints the summary, and says what the exit code means. */
@@ -35,23 +37,24 @@ export async function processAndReport(
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
-  const { stopAfter, plan } = options;
+  const { stopAfter, plans = [] } = options;
   let result;
-  let planned: PlanResult | undefined;
+  let planned: PlanResult[] = [];
   try {
     // Planning that fails stops the reading too: the error is the command's, and the queued pages wait for `run`.
-    plan?.planning.catch(() => abort.abort());
+    const planning = Promise.all(plans.map((plan) => plan.planning));
+    planning.catch(() => abort.abort());
     result = await pipeline.process({
       signal: abort.signal,
       ...(stopAfter !== undefined && { stopAfter }),
-      ...(plan && { runIds: [plan.runId], planning: plan.planning }),
+      ...(plans.length && { runIds: plans.map((plan) => plan.runId), planning }),
     });
-    planned = await plan?.planning;
+    planned = await planning;
   } finally {
     process.off('SIGINT', interrupt);
     progress.stop();
   }
-  const extraCredits = planned?.discoveryCredits ?? 0;
+  const extraCredits = planned.reduce((sum, plan) => sum + plan.discoveryCredits, 0);
   const { drained, manifests } = result;
   const out = context.out;
   const totals = printSummary(out, manifests, (report) => progress.seconds(report));
@@ -112,22 +115,6 @@ async function finishEarlierRuns(pipeline: LocalPipeline, context: CliContext): 
   }
 }
 
-/** One folder, one portal: a run refuses a folder whose latest run read another portal (the simulator's, say). */
-async function assertSamePortal(pipeline: LocalPipeline, portal: Portal): Promise<void> {
-  const runIds = await pipeline.store.folders('_runs/');
-  for (const runId of runIds.reverse()) {
-    const run = await readJson<RunRecord>(pipeline.store, runRecordKey(runId));
-    if (!run?.orgId || run.secretId) continue;
-    if (run.orgId !== portal.orgId) {
-      throw new ConfigError(
-        `${pipeline.store.root}/ holds portal ${run.orgId}'s reports; this secret is for portal ${portal.orgId}. ` +
-          'Give this portal its own folder with --out DIR, so their data never mix.',
-      );
-    }
-    return;
-  }
-}
-
 /** Messages queued and not yet handled: an interrupted run's pages, `enqueue --later` messages. */
 export async function waitingMessages(pipeline: LocalPipeline): Promise<number> {
   const depths = await pipeline.queue.depths();
@@ -147,11 +134,18 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
-    const portal = await pipeline.connectPortal();
-    await assertSamePortal(pipeline, portal);
+    // Every portal checked before anything is queued: a wrong secret stops the command, not half of a run.
+    const secretIds = [undefined, ...new Set(options.portal ?? [])];
+    const portals: Portal[] = [];
+    for (const secretId of secretIds) portals.push(await pipeline.connectPortal(secretId));
     const out = context.out;
     if (pipeline.simulator) out.line(`Simulated Zoho Desk on ${pipeline.simulator.url} (no Zoho account needed).`);
-    out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName}), writing to ${pipeline.store.root}/.`);
+    for (const [i, portal] of portals.entries()) {
+      const secret = secretIds[i] ? ` through secret ${secretIds[i]}` : '';
+      out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName})${secret}, writing to ${pipeline.store.root}/.`);
+    }
+    const twice = portals.find((portal, i) => portals.findIndex((p) => p.orgId === portal.orgId) !== i);
+    if (twice) throw new ConfigError(`Two of the secrets given are for the same portal (org ${twice.orgId}): give each portal once.`);
     await finishEarlierRuns(pipeline, context);
     let earlier = 0;
     const waiting = await waitingMessages(pipeline);
@@ -162,21 +156,26 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       if (earlier === EXIT_CODES.interrupted) return earlier;
       progress.restart();
     }
-    const runId = newRunId((context.clock ?? { now: Date.now }).now());
-    out.line(`Run ${runId}: planning ${targets.length} report(s), reading each page as it is planned.`);
-    // Pages are read as discovery finds them: the first ones while later ones are still being found.
-    const planning = planRun({ runId, targets, trigger: 'cli' }, pipeline.deps).then((plan) => {
-      const pages = Object.values(plan.planned).reduce((a, b) => a + b, 0);
-      progress.say(
-        plan.continues
-          ? `Run ${runId}: ${pages} pages planned so far for ${targets.length} report(s); planning continuing from the queue.`
-          : `Run ${runId}: ${pages} pages planned for ${targets.length} report(s).`,
-      );
-      return plan;
+    // A run a portal, planned side by side; pages are read as discovery finds them, each portal's in turn.
+    const now = (context.clock ?? { now: Date.now }).now();
+    const plans = secretIds.map((secretId, i) => {
+      const runId = newRunId(now);
+      const of = secretIds.length > 1 ? ` of portal ${portals[i]?.orgId}` : '';
+      out.line(`Run ${runId}${of}: planning ${targets.length} report(s), reading each page as it is planned.`);
+      const planning = planRun({ runId, targets, trigger: 'cli', ...(secretId ? { secretId } : {}) }, pipeline.deps).then((plan) => {
+        const pages = Object.values(plan.planned).reduce((a, b) => a + b, 0);
+        progress.say(
+          plan.continues
+            ? `Run ${runId}: ${pages} pages planned so far for ${targets.length} report(s); planning continuing from the queue.`
+            : `Run ${runId}: ${pages} pages planned for ${targets.length} report(s).`,
+        );
+        return plan;
+      });
+      return { runId, planning };
     });
     const code = await processAndReport(pipeline, progress, context, {
       ...(options.stopAfter !== undefined && { stopAfter: options.stopAfter }),
-      plan: { runId, planning },
+      plans,
     });
     return worse(earlier, code);
   } finally {

@@ -69,7 +69,7 @@ export class Discovery {
    * full, which loses nothing, and its complete run writes a good state.
    */
   async state(reportId: string): Promise<ReportState | undefined> {
-    const key = stateKey(reportId);
+    const key = stateKey(this.orgId, reportId);
     const state = await readChecked(this.store, key, reportStateSchema, (message) => this.warn(`${message} Reading ${reportId} in full.`));
     if (!state || (state.orgId !== undefined && state.orgId !== this.orgId)) return undefined;
     if (Date.parse(state.cursor) > this.now + FUTURE_CURSOR_TOLERANCE_MS) {

@@ -4,16 +4,20 @@ import { randomBytes } from 'node:crypto';
  * The storage layout (design.md §4). Keys are deterministic: a redelivered or redriven page writes the very
  * same key, so nothing duplicates.
  *
- *   <report>/dt=<YYYY-MM-DD>/run=<runId>/<scope>page-<NNNNN>.jsonl   one record per line
- *   <report>/dt=<YYYY-MM-DD>/run=<runId>/_manifest.json              pages planned / written / failed …
- *   _state/<report>.json                                             cursor of the last successful run
+ *   <report>/dt=<YYYY-MM-DD>/org=<orgId>/run=<runId>/<scope>page-<NNNNN>.jsonl   one record per line
+ *   <report>/dt=<YYYY-MM-DD>/org=<orgId>/run=<runId>/_manifest.json              pages planned / written / failed …
+ *   _state/org=<orgId>/<report>.json                                             cursor of the last successful run
+ *   _state/layout.json                                                           the layout's version (portals.ts)
  *   _runs/<runId>/run.json                                           what the run was asked to do
  *   _runs/<runId>/pages/<report>/<scope, / as ~>page-<NNNNN>.json    one receipt per page (manifests derive from them)
  *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
  *   _runs/<runId>/receipts/<report>.jsonl                            a finished run's receipts, folded: one object a report
  *   _runs/<runId>/plan-checkpoint.json                               how far a planning in parts got (while it goes on)
  *
- * Receipts live outside the report folders, so query engines reading `<report>/` see only data.
+ * Receipts live outside the report folders, so query engines reading `<report>/` see only data. Every portal
+ * (Zoho org) has its own `org=` folder and its own state, so two portals never share a key or a cursor; the
+ * portal sits below the day so the tables' day partitions stay as they were. Exports written before portals
+ * (no `org=` folder, `_state/<report>.json`) are read as they are: see portals.ts.
  */
 
 export const RUN_ID = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z-([0-9a-f]{4})$/;
@@ -42,20 +46,35 @@ export function pageName(page: number): string {
   return `page-${String(page).padStart(5, '0')}`;
 }
 
-export function runFolder(report: string, runId: string): string {
-  return `${report}/dt=${runDate(runId)}/run=${runId}/`;
+/**
+ * "org=<id>/": a portal's folder. A run whose portal is unknown (its planning failed before Zoho answered) has
+ * none, as everything written before portals.
+ */
+export function orgFolder(orgId: string | undefined): string {
+  return orgId ? `org=${orgId}/` : '';
 }
 
-export function pageKey(report: string, runId: string, scope: Scope, page: number): string {
-  return `${runFolder(report, runId)}${scope}${pageName(page)}.jsonl`;
+export function runFolder(report: string, runId: string, orgId: string | undefined): string {
+  return `${report}/dt=${runDate(runId)}/${orgFolder(orgId)}run=${runId}/`;
 }
 
-export function manifestKey(report: string, runId: string): string {
-  return `${runFolder(report, runId)}_manifest.json`;
+export function pageKey(report: string, runId: string, orgId: string | undefined, scope: Scope, page: number): string {
+  return `${runFolder(report, runId, orgId)}${scope}${pageName(page)}.jsonl`;
 }
 
-export function stateKey(report: string): string {
-  return `_state/${report}.json`;
+export function manifestKey(report: string, runId: string, orgId: string | undefined): string {
+  return `${runFolder(report, runId, orgId)}_manifest.json`;
+}
+
+export const STATE_PREFIX = '_state/';
+
+/** A portal's state folder: its reports' cursors, the keys of their last complete reads. */
+export function stateFolder(orgId: string | undefined): string {
+  return `${STATE_PREFIX}${orgFolder(orgId)}`;
+}
+
+export function stateKey(orgId: string | undefined, report: string): string {
+  return `${stateFolder(orgId)}${report}.json`;
 }
 
 export function runRecordKey(runId: string): string {

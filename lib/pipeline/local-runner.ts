@@ -5,8 +5,13 @@ import type { PipelineDeps } from './deps.js';
 import type { RetryTiming } from './failure-policy.js';
 
 export interface DrainOptions {
-  /** messages handled at once: the portal's Zoho concurrency */
+  /** messages handled at once: the portals' Zoho concurrency */
   concurrency: number;
+  /**
+   * Messages of one portal (queue group) handled at once: its own Zoho concurrency, so one portal's backlog
+   * never takes another's turn (the queue takes each group in turn). None: the whole `concurrency` for any.
+   */
+  limitOf?: (group: string) => number;
   retry?: RetryTiming;
   /** stop taking messages once this many were handled (an interruption, for tests) */
   stopAfter?: number;
@@ -38,6 +43,8 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
   const result: DrainResult = { handled: 0, deadLettered: 0, rejected: [], stopped: undefined, interrupted: false, runIds: new Set() };
   const timing = options.retry ?? DEFAULT_RETRY;
   const inFlight = new Set<Promise<void>>();
+  const inHand = new Map<string, number>();
+  const room = options.limitOf && ((group: string) => (options.limitOf as (g: string) => number)(group) - (inHand.get(group) ?? 0));
   const taking = () =>
     !result.stopped && !options.signal?.aborted && (options.stopAfter === undefined || result.handled + inFlight.size < options.stopAfter);
 
@@ -79,9 +86,14 @@ export async function drain(queue: FolderQueue, deps: PipelineDeps, options: Dra
   for (;;) {
     const free = options.concurrency - inFlight.size;
     if (free > 0 && taking()) {
-      const batch = await queue.receive(Math.min(free, 10));
+      const batch = await queue.receive(Math.min(free, 10), room);
       for (const message of batch) {
-        const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
+        const group = message.group ?? '';
+        inHand.set(group, (inHand.get(group) ?? 0) + 1);
+        const task: Promise<void> = handle(message).finally(() => {
+          inFlight.delete(task);
+          inHand.set(group, (inHand.get(group) ?? 1) - 1);
+        });
         inFlight.add(task);
       }
       if (batch.length > 0) continue;

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../ports.js';
 import { findReport, REPORTS } from '../reports/catalog.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
+import { adoptPortalLayout } from './portals.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
 import { foldReport, RunReceipts } from './receipts.js';
 import { binDepartures, reportDepartures } from './tombstones.js';
@@ -167,6 +168,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
   const now = options.now ?? Date.now();
   const warn = options.warn ?? ignore;
   const run = await readRunRecord(store, runId, warn);
+  // A run planned before the upgrade, finalized after it: its portal's states are where this version reads them.
+  if (run?.orgId) await adoptPortalLayout(store, { orgId: run.orgId, runId, now }, warn);
   // A report at a time: a first run over a large portal has hundreds of thousands of receipts.
   const receipts = await RunReceipts.open(store, runId);
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
@@ -184,7 +187,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     const decision = cursorFor(run, runId, manifest);
     if (decision.move) {
       const cursor = Date.parse(decision.cursor) > now ? new Date(now).toISOString() : decision.cursor;
-      const key = stateKey(manifest.report);
+      const key = stateKey(run?.orgId, manifest.report);
       const current = await readChecked(store, key, reportStateSchema, warn);
       const currentIsFuture = current !== undefined && Date.parse(current.cursor) > now + FUTURE_CURSOR_TOLERANCE_MS;
       if (currentIsFuture) warn(`${key} held a cursor in the future (${current.cursor}); it is set back to ${cursor}.`);
@@ -210,7 +213,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     } else {
       manifest.cursor = { moved: false, note: decision.note };
     }
-    await writeJson(store, manifestKey(manifest.report, runId), manifest);
+    await writeJson(store, manifestKey(manifest.report, runId, run?.orgId), manifest);
     // Nothing of this report will be written again (no page pending, none waiting for a redrive): its receipts
     // in one object, read once here for everything.
     if (foldable && settledReport(manifest) && mine.length > 0 && receipts.unfolded(report)) {

@@ -20,6 +20,9 @@ import { MAX_TIES } from './seek.js';
  * plan message goes on with a run's planning where the part before it stopped (plan-continuation.ts).
  */
 
+/** A Zoho org id: digits, kept as text (they exceed 2^53). */
+export const ORG_ID = /^\d{1,25}$/;
+
 /** SQS's limit for one message */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -48,6 +51,11 @@ export interface PageMessage extends Target {
   prev?: string;
   /** on a page of a time window read by keyset: ids at its start time already read (seek.ts) */
   skip?: string[];
+  /**
+   * The portal (Zoho org) the run was planned for: the page is read only from that portal (its secret may have
+   * been pointed at another since). Pages queued before portals had none.
+   */
+  orgId?: string;
 }
 
 /**
@@ -79,7 +87,7 @@ function parsePlanMessage(raw: Record<string, unknown>): PlanMessage {
 }
 
 const ON_DEMAND_FIELDS = ['report', 'route', 'params', 'secretId'];
-const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev', 'skip'];
+const PAGE_FIELDS = ['v', 'runId', 'page', 'from', 'limit', 'chain', 'prev', 'skip', 'orgId'];
 
 function wholeNumber(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const value = raw[field];
@@ -161,6 +169,11 @@ export function parseMessage(body: string, options: ParseOptions): Message {
     }
     message.skip = skip as string[];
   }
+  if (fields.orgId !== undefined) {
+    if (typeof fields.orgId !== 'string' || !ORG_ID.test(fields.orgId))
+      throw new InvalidMessageError('orgId must be a Zoho org id (digits, as a string)');
+    message.orgId = fields.orgId;
+  }
   const report = findReport(target.report);
   if (report?.parent && !target.params[report.parent.param]) {
     throw new InvalidMessageError(`params.${report.parent.param} is required on a page of report ${report.id}`);
@@ -218,9 +231,18 @@ export function tooLargeForQueue(message: PageMessage): string | undefined {
     : undefined;
 }
 
+/**
+ * The queue group of a portal's messages: its secret's, so a queue takes each portal's pages in turn (the
+ * deployment's own secret: no group).
+ */
+export const portalGroup = (secretId: string | undefined): { group?: string } => (secretId ? { group: secretId } : {});
+
+/** A page message as it goes on the queue: its JSON, in its portal's group. */
+export const queuedPage = (message: PageMessage) => ({ body: pageMessageBody(message), ...portalGroup(message.secretId) });
+
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {
-  const { runId, report, route, params, page, from, limit, chain, prev, skip, secretId } = message;
+  const { runId, report, route, params, page, from, limit, chain, prev, skip, secretId, orgId } = message;
   return JSON.stringify({
     v: 1,
     runId,
@@ -234,5 +256,6 @@ export function pageMessageBody(message: PageMessage): string {
     ...(prev ? { prev } : {}),
     ...(skip?.length ? { skip } : {}),
     ...(secretId ? { secretId } : {}),
+    ...(orgId ? { orgId } : {}),
   });
 }

@@ -9,7 +9,7 @@ import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
-import { pageMessageBody, parseMessage, tooLargeForQueue, type PageMessage } from './messages.js';
+import { pageMessageBody, parseMessage, portalGroup, tooLargeForQueue, type PageMessage } from './messages.js';
 import { continuePlanning } from './plan-continuation.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
@@ -65,8 +65,9 @@ export async function handleMessage(body: string, deps: PipelineDeps): Promise<O
   return fetchPage(message, deps);
 }
 
-async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outcome> {
-  const zoho = await deps.zoho(message.secretId);
+async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outcome> {
+  const zoho = await deps.zoho(planned.secretId);
+  const message = ofPortal(planned, zoho.secret.org_id);
   const { target, request, keep } = pageCall(message);
   let page;
   try {
@@ -111,6 +112,21 @@ async function fetchPage(message: PageMessage, deps: PipelineDeps): Promise<Outc
 }
 
 /**
+ * The page as read from the portal its run was planned for. A secret pointed at another portal since would
+ * read another portal's records into this run: the page is refused, with what to do. A page queued before
+ * portals names none: it is the secret's.
+ */
+function ofPortal(message: PageMessage, secretOrg: string | undefined): PageMessage {
+  if (message.orgId === undefined) return secretOrg ? { ...message, orgId: secretOrg } : message;
+  if (secretOrg === message.orgId) return message;
+  const secret = message.secretId ? `secret "${message.secretId}"` : "the deployment's secret";
+  throw new InvalidMessageError(
+    `run ${message.runId} was planned for portal ${message.orgId}, but ${secret} now names ${secretOrg ? `portal ${secretOrg}` : 'no portal (no org_id)'}: ` +
+      `put org_id ${message.orgId} back in it and redrive this page, or leave the page in the dead-letter queue (the run's next schedule reads the other portal on its own)`,
+  );
+}
+
+/**
  * A full page of a chain: plan the next one, by offset — or, for a page of a time window, from the time it
  * reached (keyset paging, seek.ts). Once planned, the next page is the one its receipt holds: a redelivery of
  * this page sends that very message again (if it was lost) rather than one computed from data changed since.
@@ -127,7 +143,7 @@ async function enqueueSuccessor(
   const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
   if (existing && existing.status !== 'planned') return;
   if (existing?.body) {
-    await deps.queue.send([{ body: existing.body }]);
+    await deps.queue.send([{ body: existing.body, ...portalGroup(next.secretId) }]);
     return;
   }
   if (next.from > target.fromMax) {
@@ -143,7 +159,7 @@ async function enqueueSuccessor(
   }
   const body = pageMessageBody(next);
   await writeReceipt(deps.store, next, 'planned', { body });
-  await deps.queue.send([{ body }]);
+  await deps.queue.send([{ body, ...portalGroup(next.secretId) }]);
   deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
 }
 

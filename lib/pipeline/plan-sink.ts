@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { depthReason } from './depth.js';
 import type { PipelineDeps } from './deps.js';
-import { pageMessageBody, tooLargeForQueue, type PageMessage } from './messages.js';
+import { queuedPage, tooLargeForQueue, type PageMessage } from './messages.js';
 import { writePlannedBatch, writeReceipt } from './receipts.js';
 
 /** A page that is not queued, and why: its report could not be planned, it lies past Zoho's depth, or it is too big. */
@@ -70,7 +70,7 @@ export class PlanSink {
     await writePlannedBatch(this.deps.store, (batch[0] as PageMessage).runId, this.batches, batch);
     const groups: PageMessage[][] = [];
     for (let i = 0; i < batch.length; i += SEND_BATCH) groups.push(batch.slice(i, i + SEND_BATCH));
-    await Promise.all(groups.map((group) => this.sends(() => this.deps.queue.send(group.map((page) => ({ body: pageMessageBody(page) }))))));
+    await Promise.all(groups.map((group) => this.sends(() => this.deps.queue.send(group.map(queuedPage)))));
     this.sent += batch.length;
     const byReport = new Map<string, { runId: string; pages: number }>();
     for (const page of batch) {

@@ -4,9 +4,10 @@ import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
 import { lastPlannedBatch, planCheckpointKey, plannedBatchPrefix, runRecordKey } from './keys.js';
 import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
-import { planMessageBody, type PageMessage, type Target } from './messages.js';
+import { planMessageBody, portalGroup, type PageMessage, type Target } from './messages.js';
 import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, type PlanCheckpoint } from './plan-checkpoint.js';
 import { PlanSink } from './plan-sink.js';
+import { adoptPortalLayout } from './portals.js';
 import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
 import { childrenGroups, planTicketChildren } from './ticket-children.js';
 
@@ -75,7 +76,11 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
   let record = run;
   try {
     const zoho = await deps.zoho(run.secretId);
-    if (zoho.secret.org_id) record = { ...record, orgId: zoho.secret.org_id };
+    if (zoho.secret.org_id) {
+      record = { ...record, orgId: zoho.secret.org_id };
+      // An export written before portals is adopted before its states are read: they move to this portal's folder.
+      await adoptPortalLayout(deps.store, { orgId: zoho.secret.org_id, runId, now: deps.clock.now() }, (message) => warn(deps, message));
+    }
     // Discovery's calls counted apart: on this machine pages are read on the same connection while it plans.
     const desk = zoho.desk.withOwnTally();
     const discovery = new Discovery(
@@ -96,6 +101,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
       report: target.report,
       ...(target.route ? { route: target.route } : {}),
       ...(run.secretId ? { secretId: run.secretId } : {}),
+      ...(zoho.secret.org_id ? { orgId: zoho.secret.org_id } : {}),
     });
     const emit = async (target: Target, series: Series[]) => {
       for (const one of series) for (const page of pagesOf({ ...baseOf(target), params: one.params }, one.pages)) await sink.add(page);
@@ -181,7 +187,7 @@ async function continueLater(record: RunRecord, progress: PlanCheckpoint, deps: 
     status: 'planning',
     continuing: { part: next.part, at: next.at, pages: next.sent },
   } satisfies RunRecord);
-  await (deps.planQueue ?? deps.queue).send([{ body: planMessageBody(record.runId, next.part) }]);
+  await (deps.planQueue ?? deps.queue).send([{ body: planMessageBody(record.runId, next.part), ...portalGroup(record.secretId) }]);
   deps.logger.info({ runId: record.runId, part: next.part, pages: next.sent }, 'planning stopped before its deadline: it goes on in a further part');
   return { runId: record.runId, planned: next.planned, discoveryCredits: next.credits, continues: true };
 }

@@ -33,8 +33,9 @@ export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'
   return report?.parent && parent ? `${report.parent.scope}=${parent}/` : '';
 }
 
+/** Where a page is stored: under its portal's folder (none on a page queued before portals). */
 export function keyOf(message: PageMessage): string {
-  return pageKey(message.report, message.runId, scopeOf(message), message.page);
+  return pageKey(message.report, message.runId, message.orgId, scopeOf(message), message.page);
 }
 
 /** A page as planned, not yet handled. */

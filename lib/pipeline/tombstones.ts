@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
 import { findReport, recordKey, REPORTS, type ReportDefinition } from '../reports/catalog.js';
-import { RUN_ID, runDate } from './keys.js';
+import { orgFolder, RUN_ID, runDate, stateFolder } from './keys.js';
+import { portalRunFolders, readLayout } from './portals.js';
 import { pageRecords } from './page-lines.js';
 import { readChecked, type Receipt, type RunRecord } from './records.js';
 
@@ -11,8 +12,8 @@ import { readChecked, type Receipt, type RunRecord } from './records.js';
  * a report of changes), and later a webhook's delete event. The latest views hide a record whose newest
  * tombstone is from the run that last saw it or later; a record seen again (restored) is back.
  *
- *   tombstones/dt=<YYYY-MM-DD>/run=<runId>/<report or recycle-bin>.jsonl
- *   _state/<report>.ids.json      the keys of the last complete read, per parent, that the next is compared with
+ *   tombstones/dt=<YYYY-MM-DD>/org=<orgId>/run=<runId>/<report or recycle-bin>.jsonl
+ *   _state/org=<orgId>/<report>.ids.json      the keys of the last complete read, per parent, that the next is compared with
  */
 
 export const TOMBSTONE_SOURCES = ['recycle-bin', 'absent', 'reconcile', 'webhook'] as const;
@@ -35,11 +36,11 @@ export type Tombstone = z.infer<typeof tombstoneSchema>;
 
 export const TOMBSTONE_PREFIX = 'tombstones/';
 
-export function tombstoneKey(runId: string, name: string): string {
-  return `${TOMBSTONE_PREFIX}dt=${runDate(runId)}/run=${runId}/${name}.jsonl`;
+export function tombstoneKey(runId: string, orgId: string | undefined, name: string): string {
+  return `${TOMBSTONE_PREFIX}dt=${runDate(runId)}/${orgFolder(orgId)}run=${runId}/${name}.jsonl`;
 }
 
-export const idsStateKey = (report: string) => `_state/${report}.ids.json`;
+export const idsStateKey = (orgId: string | undefined, report: string) => `${stateFolder(orgId)}${report}.ids.json`;
 
 const scopesSchema = z.record(z.string(), z.array(z.string()));
 /** Records a reconcile found missing, tombstoned once a later complete read of changes does not find them either. */
@@ -90,7 +91,7 @@ async function binTombstones(store: ObjectStore, runId: string, receipts: readon
   return out;
 }
 
-const FEED_STATE = idsStateKey('recycle-bin');
+const feedState = (run: RunRecord) => idsStateKey(run.orgId, 'recycle-bin');
 const feedKey = (t: Tombstone) => `${t.report}:${t.id}:${t.deletedTime ?? ''}`;
 
 /**
@@ -99,7 +100,7 @@ const feedKey = (t: Tombstone) => `${t.report}:${t.id}:${t.deletedTime ?? ''}`;
  * keeps this run's items and the ones before, so finalizing the same run again gives the same tombstones.
  */
 async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, items: Tombstone[], warn: (m: string) => void): Promise<Tombstone[]> {
-  const stored = await readChecked(store, FEED_STATE, idsStateSchema, warn);
+  const stored = await readChecked(store, feedState(run), idsStateSchema, warn);
   const state = stored && stored.orgId === run.orgId ? stored : undefined;
   if (state && state.runId > runId) return []; // a newer run has read the bin since
   const prior = new Set(state?.runId === runId ? (state.scopes.before ?? []) : (state?.scopes[''] ?? []));
@@ -110,7 +111,7 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
     ...(run.orgId ? { orgId: run.orgId } : {}),
     scopes: { '': items.map(feedKey), before: [...prior] },
   };
-  await store.put(FEED_STATE, `${JSON.stringify(next)}\n`, 'application/json');
+  await store.put(feedState(run), `${JSON.stringify(next)}\n`, 'application/json');
   return fresh;
 }
 
@@ -118,15 +119,15 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
  * The keys every earlier run stored for a report, per parent: the base an export written before tombstones
  * existed is compared with once, so records that left it before the upgrade leave too. Read once per report.
  */
-async function historyScopes(store: ObjectStore, report: ReportDefinition, runId: string): Promise<Record<string, string[]>> {
+async function historyScopes(store: ObjectStore, report: ReportDefinition, run: RunRecord): Promise<Record<string, string[]>> {
   const scopes: Record<string, Set<string>> = {};
-  // Folder by folder, this run's left out unlisted: on a first run it holds a folder per ticket, and nothing before.
+  // Folder by folder (the portal's own, and the legacy layout's if they are its), this run's left out unlisted:
+  // on a first run it holds a folder per ticket, and nothing before.
   const keys: string[] = [];
-  for (const day of await store.folders(`${report.id}/`)) {
-    for (const run of await store.folders(`${report.id}/${day}/`)) {
-      if (run === `run=${runId}`) continue;
-      keys.push(...(await store.list(`${report.id}/${day}/${run}/`)).filter((k) => k.endsWith('.jsonl')));
-    }
+  const legacyOrgId = (await readLayout(store))?.legacyOrgId;
+  for (const folder of await portalRunFolders(store, report.id, run.orgId, legacyOrgId)) {
+    if (folder.endsWith(`/run=${run.runId}/`)) continue;
+    keys.push(...(await store.list(folder)).filter((k) => k.endsWith('.jsonl')));
   }
   for (const key of keys) {
     // <report>/dt=…/run=<id>/<scope>page-….jsonl
@@ -157,7 +158,7 @@ async function applyReport(
   binned: ReadonlySet<string>,
   warn: (message: string) => void,
 ): Promise<number> {
-  const key = idsStateKey(report.id);
+  const key = idsStateKey(run.orgId, report.id);
   const stored = await readChecked(store, key, idsStateSchema, warn);
   const previous = stored && stored.orgId === run.orgId ? stored : undefined;
   if (previous && previous.runId > runId) return 0; // a newer read already stands
@@ -166,7 +167,7 @@ async function applyReport(
       ? (previous.before ?? { scopes: {} })
       : previous
         ? { scopes: previous.scopes, ...(previous.suspects ? { suspects: previous.suspects } : {}) }
-        : { scopes: stored ? {} : await historyScopes(store, report, runId) };
+        : { scopes: stored ? {} : await historyScopes(store, report, run) };
   const scopes: Record<string, string[]> = { ...base.scopes };
   let suspects = [...(base.suspects ?? [])];
   const departed: Tombstone[] = [];
@@ -222,7 +223,7 @@ async function applyReport(
   }
   // Written again when finalized again, even empty: a redriven page may have held what looked gone.
   if (departed.length || (previous?.runId === runId && (previous.departed ?? 0) > 0))
-    await store.put(tombstoneKey(runId, report.id), jsonLines(departed), 'application/x-ndjson');
+    await store.put(tombstoneKey(runId, run.orgId, report.id), jsonLines(departed), 'application/x-ndjson');
   const state: IdsState = {
     report: report.id,
     runId,
@@ -254,7 +255,7 @@ export async function binDepartures(
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
   if (!feeds.every((feed) => !feedReceipts.some((r) => r.report === feed && r.status === 'planned'))) return [];
   const fromBin = await newInFeed(store, run, runId, await binTombstones(store, runId, feedReceipts), warn);
-  if (fromBin.length) await store.put(tombstoneKey(runId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
+  if (fromBin.length) await store.put(tombstoneKey(runId, run.orgId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
   return fromBin;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchHttpClient } from '../../lib/adapters/fetch-http.js';
 import { FileSecretStore } from '../../lib/adapters/file-secret-store.js';
+import { writeMatchingSecret } from '../../lib/simulator/matching-secret.js';
 import type { Clock, HttpClient, HttpRequest, HttpResponse } from '../../lib/ports.js';
 import { startSimulator, type RunningSimulator, type StartOptions } from '../../lib/simulator/server.js';
 import { connectZoho, type ConnectOptions, type ZohoConnection } from '../../lib/zoho/connect.js';
@@ -35,6 +36,8 @@ export interface Fixture {
   store: FileSecretStore;
   env: Record<string, string>;
   dir: string;
+  /** the secretIds of the further portals (`simulator.portals`): their secrets sit beside the default one */
+  portalSecrets: string[];
   /** a connection with its own token provider: one per "worker" */
   connect(options?: Partial<ConnectOptions>): Promise<ZohoConnection>;
   close(): Promise<void>;
@@ -61,12 +64,18 @@ export async function simulatorFixture(options: FixtureOptions = {}): Promise<Fi
     org_id: sim.orgId,
     ...options.secret,
   });
+  // Locally a secretId "x" is the file x.json beside the default secret.
+  const portalSecrets = running.sims.slice(1).map((other) => `zoho_auth_${other.orgId}`);
+  for (const [i, other] of running.sims.slice(1).entries()) {
+    await writeMatchingSecret(other, new FileSecretStore(join(dir.path, `${portalSecrets[i]}.json`)), options.scopes);
+  }
   const env = { ZOHO_ACCOUNTS_URL: running.accountsUrl, ZOHO_DESK_URL: running.deskUrl };
   return {
     running,
     store,
     env,
     dir: dir.path,
+    portalSecrets,
     // Quick client retries: the behaviour is the same, the waits are shorter.
     connect: (extra = {}) =>
       connectZoho({ env, store, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 }, ...(options.clock && { clock: options.clock }), ...extra }),
