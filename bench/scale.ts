@@ -69,13 +69,21 @@ export async function scale(sizes: number[], runUpTo: number): Promise<ScalePoin
   return points;
 }
 
-/** MB per 1,000 tickets between the smallest and the largest size measured. */
-export function slope(points: ScalePoint[], of: (p: ScalePoint) => number | undefined): number | undefined {
-  const measuredPoints = points.filter((p) => of(p) !== undefined);
-  const first = measuredPoints[0];
-  const last = measuredPoints[measuredPoints.length - 1];
-  if (!first || !last || first === last) return undefined;
-  return ((of(last) as number) - (of(first) as number)) / ((last.tickets - first.tickets) / 1_000);
+/**
+ * MB per 1,000 tickets, the least-squares line through every size measured (two sizes alone let one noisy
+ * peak swing a projection by tens of MB), and where that line is at `at` tickets.
+ */
+export function slope(
+  points: ScalePoint[],
+  of: (p: ScalePoint) => number | undefined,
+  at = 100_000,
+): { perThousand: number; at: number } | undefined {
+  const measured = points.flatMap((p) => (of(p) === undefined ? [] : [{ x: p.tickets / 1_000, y: of(p) as number }]));
+  if (measured.length < 2) return undefined;
+  const meanX = measured.reduce((sum, p) => sum + p.x, 0) / measured.length;
+  const meanY = measured.reduce((sum, p) => sum + p.y, 0) / measured.length;
+  const perThousand = measured.reduce((sum, p) => sum + (p.x - meanX) * (p.y - meanY), 0) / measured.reduce((sum, p) => sum + (p.x - meanX) ** 2, 0);
+  return { perThousand, at: meanY + perThousand * (at / 1_000 - meanX) };
 }
 
 export interface FinalizePoint {

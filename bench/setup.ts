@@ -19,6 +19,8 @@ export interface SimulatorFlags {
   dailyCredits?: number;
   /** the portal's edition (its concurrent-call limit), default the simulator's */
   edition?: string;
+  /** further portals on the same simulator, as `--portal` takes them ("standard:150"); their secrets sit beside the first's */
+  portals?: string[];
 }
 
 export interface Bench {
@@ -45,6 +47,7 @@ export async function bench(flags: SimulatorFlags): Promise<Bench> {
   if (flags.latencyMs) args.push('--latency', String(flags.latencyMs));
   if (flags.dailyCredits) args.push('--credits', String(flags.dailyCredits));
   if (flags.edition) args.push('--edition', flags.edition.toLowerCase());
+  for (const portal of flags.portals ?? []) args.push('--portal', portal);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/zoho-desk-reports.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let banner = '';
   for await (const chunk of child.stdout!) {
