@@ -40,12 +40,19 @@ describe('the local queue has SQS semantics', () => {
     let queue = await FolderQueue.open(dir.path, { clock, maxReceiveCount: 5 });
     // A backlog of one portal, then a few pages of another: the second is not behind the first.
     await queue.send(Array.from({ length: 50 }, (_, i) => ({ body: `a${i}` })));
-    await queue.send([{ body: 'b0', group: 'zoho_auth_eu' }, { body: 'b1', group: 'zoho_auth_eu' }, { body: 'b2', group: 'zoho_auth_eu' }]);
+    await queue.send([
+      { body: 'b0', group: 'zoho_auth_eu' },
+      { body: 'b1', group: 'zoho_auth_eu' },
+      { body: 'b2', group: 'zoho_auth_eu' },
+    ]);
     const first = await queue.receive(6);
     expect(first.filter((m) => m.group === 'zoho_auth_eu').map((m) => m.body)).toEqual(['b0', 'b1', 'b2']);
     expect(first.filter((m) => m.group === '').map((m) => m.body)).toEqual(['a0', 'a1', 'a2']);
     // A portal with no room left is skipped; the other's messages still come, up to its own room.
-    await queue.send([{ body: 'b3', group: 'zoho_auth_eu' }, { body: 'b4', group: 'zoho_auth_eu' }]);
+    await queue.send([
+      { body: 'b3', group: 'zoho_auth_eu' },
+      { body: 'b4', group: 'zoho_auth_eu' },
+    ]);
     const roomy = await queue.receive(10, (group) => (group === '' ? 0 : 1));
     expect(roomy.map((m) => m.body)).toEqual(['b3']);
     await queue.close();
