@@ -45,7 +45,8 @@ async function measured(
 export async function scale(sizes: number[], runUpTo: number): Promise<ScalePoint[]> {
   const points: ScalePoint[] = [];
   for (const tickets of sizes) {
-    const setup = await bench({ tickets, seed: 5 });
+    // A first run costs about 6 credits a ticket (a threads and a time-entries page each): more than a day of an edition.
+    const setup = await bench({ tickets, seed: 5, dailyCredits: tickets * 10 + 100_000 });
     try {
       const plan = await measured(
         ['--import', 'tsx', join(ROOT, 'bench/plan-only.ts')],
