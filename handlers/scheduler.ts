@@ -2,7 +2,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { GlueViewCatalog } from '../lib/adapters/aws/glue-view-catalog.js';
 import { jsonLogger } from '../lib/adapters/json-logger.js';
 import { awsClientConfig } from '../lib/aws/client-config.js';
-import { loadAwsConfig } from '../lib/aws/config.js';
+import { loadAwsConfig, portalsOf } from '../lib/aws/config.js';
 import { createAwsClients, createAwsDeps } from '../lib/aws/deps.js';
 import { buildScheduler } from '../lib/aws/scheduler.js';
 
@@ -18,7 +18,8 @@ const views = config.ANALYTICS_DATABASE
   : undefined;
 
 /**
- * Every 4 hours (EventBridge), or invoked by hand with {"reports": [...], "params": {...}}: plans a run. From the
- * plan queue: the next part of a planning that stopped before the timeout.
+ * Every 4 hours (EventBridge): plans a run of each portal (the default secret's and PORTALS'). Invoked by hand
+ * with {"reports": [...], "params": {...}, "secretId": "..."}: a run of the portal named. From the plan queue:
+ * the next part of a planning that stopped before the timeout.
  */
-export const handler = buildScheduler(deps, scheduledReports, views);
+export const handler = buildScheduler(deps, scheduledReports, views, portalsOf(config));

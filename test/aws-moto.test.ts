@@ -102,7 +102,7 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     expect(deployed.outputs).toMatchObject({
       WorkQueueArn: 'arn:aws:sqs:us-east-1:123456789012:zoho-desk-reports-moto-work',
       DeadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:zoho-desk-reports-moto-dead-letter',
-      ReportsBucketName: 'zoho-reports-123456789012',
+      ReportsBucketName: 'zoho-reports-123456789012-moto',
       SecretPrefix: 'zoho_auth',
     });
     // moto names its queues by AWS's host: a client that followed the queue URL would leave moto.

@@ -19,13 +19,14 @@ import { packageApp, type PackagedApp, type Resource } from './helpers/serverles
 
 // The CloudFormation template `serverless package` writes, offline and with no AWS credentials at all.
 
+const STAGE = 'ci';
 let packaged: PackagedApp;
 let resources: Record<string, Resource>;
 let outputs: Record<string, unknown>;
 let packageDir: string;
 
 beforeAll(async () => {
-  packaged = await packageApp('ci');
+  packaged = await packageApp(STAGE);
   packageDir = packaged.dir;
   resources = packaged.updateTemplate.Resources;
   outputs = packaged.updateTemplate.Outputs;
@@ -143,9 +144,17 @@ describe('the packaged CloudFormation template', () => {
     expect(packaged.updateTemplate.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
 
-  it('names the bucket zoho-reports-<account id> with CloudFormation, blocks public access, encrypts, and denies plain HTTP', () => {
+  it('names the bucket zoho-reports-<account id> (-<stage> but for prod) with CloudFormation, blocks public access, encrypts, and denies plain HTTP', () => {
     const bucket = resources.ReportsBucket;
-    expect(bucket?.Properties.BucketName).toEqual({ 'Fn::If': ['HasBucketName', '', { 'Fn::Sub': 'zoho-reports-${AWS::AccountId}' }] });
+    // prod keeps the name the bucket always had; another stage in the same account gets one of its own.
+    expect(bucket?.Properties.BucketName).toEqual({
+      'Fn::If': [
+        'HasBucketName',
+        '',
+        { 'Fn::If': ['IsProdStage', { 'Fn::Sub': 'zoho-reports-${AWS::AccountId}' }, { 'Fn::Sub': `zoho-reports-\${AWS::AccountId}-${STAGE}` }] },
+      ],
+    });
+    expect(packaged.updateTemplate.Conditions?.IsProdStage).toEqual({ 'Fn::Equals': [STAGE, 'prod'] });
     expect(bucket?.DeletionPolicy).toBe('Retain');
     expect(bucket?.UpdateReplacePolicy).toBe('Retain');
     expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({

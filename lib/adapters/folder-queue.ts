@@ -186,9 +186,9 @@ export class FolderQueue implements WorkQueue {
     return this.read('dead');
   }
 
-  /** Moves every dead-lettered message back to the work queue with a fresh receive count. */
-  async redrive(): Promise<number> {
-    const dead = await this.read('dead');
+  /** Moves every dead-lettered message (or those `which` picks by body) back to the work queue with a fresh receive count. */
+  async redrive(which: (body: string) => boolean = () => true): Promise<number> {
+    const dead = (await this.read('dead')).filter((message) => which(message.body));
     for (const message of dead) {
       const { reason: _reason, ...rest } = message;
       const revived: StoredMessage = { ...rest, receiveCount: 0 };

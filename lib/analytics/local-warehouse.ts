@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '../errors.js';
+import { ORG_ID } from '../pipeline/messages.js';
 import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
@@ -116,17 +117,25 @@ export class LocalWarehouse {
     readonly folder: string,
     /** the portal of the files written before portals (the export's layout), if any */
     private readonly legacyOrgId: string | undefined,
+    /** one portal's rows alone, in every table and view (its org id) */
+    private readonly portal: string | undefined,
   ) {
     this.plan();
   }
 
-  static async open(folder: string): Promise<LocalWarehouse> {
+  /** The export's tables and views; with `portal` (an org id), one portal's rows alone in each. */
+  static async open(folder: string, options: { portal?: string } = {}): Promise<LocalWarehouse> {
+    if (options.portal !== undefined && !ORG_ID.test(options.portal)) {
+      throw new ConfigError(
+        `--portal takes a portal's org id (digits, as \`run\` prints it: "Portal … (org 123…)"), not "${options.portal.slice(0, 40)}".`,
+      );
+    }
     const root = resolve(folder);
     const layout = parseLayout(await readFile(join(root, LAYOUT_KEY), 'utf8').catch(() => undefined));
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new LocalWarehouse(instance, connection, root, layout?.legacyOrgId);
+    return new LocalWarehouse(instance, connection, root, layout?.legacyOrgId, options.portal);
   }
 
   private plan(): void {
@@ -137,7 +146,7 @@ export class LocalWarehouse {
     };
     this.plans.set(TOMBSTONES_TABLE, { needs: [], create: over(() => tombstonesSql(folder), emptyTombstonesSql()) });
     this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, 'route'), emptyRawSql('routes_raw')) });
-    this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => routesViewSql(DUCKDB, this.legacyOrgId)) });
+    this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => this.ofPortal(routesViewSql(DUCKDB, this.legacyOrgId))) });
     const metadata = findTable('organization-fields');
     for (const spec of TABLES) {
       const raw = rawTableName(spec);
@@ -162,12 +171,18 @@ export class LocalWarehouse {
           await connection.run(`CREATE VIEW "${name}" AS ${sql(tableViewSql(spec, DUCKDB, given), given)}`);
         }
       };
-      this.plans.set(spec.table, { needs: needsMetadata, create: () => typedFrom(spec.table, (typed) => typed) });
+      this.plans.set(spec.table, { needs: needsMetadata, create: () => typedFrom(spec.table, (typed) => this.ofPortal(typed)) });
       this.plans.set(latestViewName(spec), {
         needs: [...needsMetadata, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
-        create: () => typedFrom(latestViewName(spec), (typed, given) => latestViewSql(spec, DUCKDB, given, `(${typed}) AS typed_versions`)),
+        create: () =>
+          typedFrom(latestViewName(spec), (typed, given) => this.ofPortal(latestViewSql(spec, DUCKDB, given, `(${typed}) AS typed_versions`))),
       });
     }
+  }
+
+  /** A view's rows, of the one portal asked for (an org id: digits, checked when opened). */
+  private ofPortal(sql: string): string {
+    return this.portal === undefined ? sql : `SELECT * FROM (\n${sql}\n) AS of_portal WHERE org_id = '${this.portal}'`;
   }
 
   private customFields(): Promise<Map<string, CustomField[]>> {

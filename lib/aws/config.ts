@@ -13,6 +13,12 @@ const configSchema = z.object({
   REPORTS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
   ZOHO_SECRET_ID: z.string().min(1).default('zoho_auth'),
   SECRET_PREFIX: z.string().min(1).default('zoho_auth'),
+  /**
+   * Further portals the schedule runs besides ZOHO_SECRET_ID's: their secret ids, a comma list. Listed, not found
+   * under the prefix: listing secrets cannot be limited to a prefix in IAM, and a secret made for a try would
+   * start being exported unasked.
+   */
+  PORTALS: z.string().default(''),
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
   /** calls one Lambda instance makes at once; the event source's maximum concurrency multiplies it */
   CALLS_PER_INSTANCE: z.coerce.number().int().min(1).max(25).default(1),
@@ -46,5 +52,17 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
   if (!result.data.ZOHO_SECRET_ID.startsWith(result.data.SECRET_PREFIX)) {
     throw new ConfigError(`Lambda configuration: ZOHO_SECRET_ID must start with SECRET_PREFIX (${result.data.SECRET_PREFIX}).`);
   }
+  const outside = portalsOf(result.data).filter((id) => !id.startsWith(result.data.SECRET_PREFIX) || !/^[A-Za-z0-9_+=.@/-]{1,512}$/.test(id));
+  if (outside.length) {
+    throw new ConfigError(
+      `Lambda configuration: PORTALS (the portals parameter) lists ${outside.map((id) => `"${id}"`).join(', ')}: each must be a secret name starting with SECRET_PREFIX (${result.data.SECRET_PREFIX}).`,
+    );
+  }
   return result.data;
+}
+
+/** The further portals' secret ids, each once and none the default's. */
+export function portalsOf(config: Pick<AwsConfig, 'PORTALS' | 'ZOHO_SECRET_ID'>): string[] {
+  const ids = config.PORTALS.split(',').map((id) => id.trim());
+  return [...new Set(ids.filter((id) => id && id !== config.ZOHO_SECRET_ID))];
 }

@@ -23,6 +23,8 @@ export interface ScheduleResult extends PlanResult {
   trigger: 'schedule' | 'cli';
   /** earlier runs whose manifests and cursors were brought up to date first */
   finalized: string[];
+  /** every run planned, one a portal (the first is the one the other fields describe) */
+  runs: Array<PlanResult & { secretId?: string }>;
 }
 
 /**
@@ -68,6 +70,8 @@ export async function schedule(
   scheduledReports: readonly string[],
   views?: ViewCatalog,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  /** further portals the schedule runs (their secretIds), besides the deployment's own secret's */
+  portals: readonly string[] = [],
 ): Promise<ScheduleResult> {
   // Planning stops before the invocation ends (deps.planningDeadline) and goes on in a further part.
   if (deps.invocation) deps.invocation.end = context ? deps.clock.now() + context.getRemainingTimeInMillis() - FINISH_MS : undefined;
@@ -96,10 +100,19 @@ export async function schedule(
     planningTimeoutMs: PLANNING_TIMEOUT_MS,
   });
   if (views) await refreshViews(deps, views);
-  const runId = newRunId(deps.clock.now());
-  const plan = await planRun({ runId, targets, trigger, ...(secretId ? { secretId } : {}) }, deps);
-  deps.logger.info({ runId, planned: plan.planned, finalized }, 'run planned');
-  return { ...plan, trigger, finalized };
+  // The schedule runs every portal, one run each, in turn: a portal whose planning outlasts this invocation goes
+  // on from the plan queue, and the next portal still plans its first part here. By hand: the portal named.
+  const secretIds = trigger === 'schedule' ? [undefined, ...portals] : [secretId];
+  const runs: ScheduleResult['runs'] = [];
+  for (const portal of secretIds) {
+    const runId = newRunId(deps.clock.now());
+    const plan = await planRun({ runId, targets, trigger, ...(portal ? { secretId: portal } : {}) }, deps);
+    deps.logger.info({ runId, planned: plan.planned, finalized, ...(portal ? { secretId: portal } : {}) }, 'run planned');
+    runs.push({ ...plan, ...(portal ? { secretId: portal } : {}) });
+  }
+  const [first] = runs as [ScheduleResult['runs'][number]];
+  const { secretId: _secretId, ...plan } = first;
+  return { ...plan, trigger, finalized, runs };
 }
 
 const isSqsEvent = (event: unknown): event is SQSEvent => typeof event === 'object' && event !== null && Array.isArray((event as SQSEvent).Records);
@@ -110,13 +123,18 @@ const isSqsEvent = (event: unknown): event is SQSEvent => typeof event === 'obje
  * 512 MB and a queue of its own, so a part never waits behind the pages already queued. One record a batch
  * (serverless.yml); retried and dead-lettered like a page.
  */
-export function buildScheduler(deps: PipelineDeps, scheduledReports: readonly string[], views?: ViewCatalog): SchedulerHandler {
+export function buildScheduler(
+  deps: PipelineDeps,
+  scheduledReports: readonly string[],
+  views?: ViewCatalog,
+  portals: readonly string[] = [],
+): SchedulerHandler {
   // A plan message always starts: its part plans one unit at least, whatever time is left.
   const continuations = buildConsumer(deps, { concurrency: 1, queue: deps.planQueue ?? deps.queue, reserveMs: 0 });
   return ((event: unknown, context?: Context) =>
     isSqsEvent(event)
       ? (continuations(event, context as Context) as Promise<unknown> as Promise<SQSBatchResponse>)
-      : schedule(event, deps, scheduledReports, views, context)) as SchedulerHandler;
+      : schedule(event, deps, scheduledReports, views, context, portals)) as SchedulerHandler;
 }
 
 export interface SchedulerHandler {

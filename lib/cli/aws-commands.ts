@@ -73,7 +73,7 @@ export async function awsRedrive(options: StackOptions, context: CliContext, pau
  * `status --stage S`: queue and dead-letter depths, why pages were dead-lettered, which alarms fire, and the last
  * runs' manifests.
  */
-export async function awsStatus(options: StackOptions & { runs: number }, context: CliContext): Promise<void> {
+export async function awsStatus(options: StackOptions & { runs: number; portal?: string }, context: CliContext): Promise<void> {
   const { clients, stack } = await connect(options, context);
   const out = context.out;
   const work = await queueDepth(clients.sqs, stack.workQueueUrl);
@@ -93,7 +93,7 @@ export async function awsStatus(options: StackOptions & { runs: number }, contex
       await firingAlarms(clients.cloudwatch, options.stage).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
     ),
   );
-  await printRuns(out, new S3ObjectStore(clients.s3, stack.bucket), options.runs);
+  await printRuns(out, new S3ObjectStore(clients.s3, stack.bucket), options.runs, options.portal);
 }
 
 /** `auth init --secret-id ID`: the same as locally, against the secret in Secrets Manager. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../errors.js';
 import { parseEdition } from '../simulator/editions.js';
 import type { CliContext } from './context.js';
 import { consoleOutput, EXIT_CODES, reportFailure } from './output.js';
@@ -83,7 +84,11 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
 
   deployed(local(program.command('redrive')))
     .description('move dead-lettered pages back to the queue and fetch them again')
+    .option('--portal <id>', "only this portal's pages: its org id, or the secretId they name (not with --stage yet)")
     .action(async (options) => {
+      if (options.stage && options.portal) {
+        throw new ConfigError("redrive --portal works on the local queue; on AWS, `redrive --stage` moves every portal's dead-lettered pages back.");
+      }
       if (options.stage) result.exitCode = await (await import('./aws-commands.js')).awsRedrive(options, context);
       else result.exitCode = await (await import('./redrive-command.js')).redrive(options, context);
     });
@@ -93,9 +98,12 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .argument('[report]', 'report id')
     .option('--route <path>', 'any Desk GET list route, e.g. /tickets/1329983000000425001/threads')
     .option('--param <name=value>', 'a report parameter or route query parameter (repeatable)', collect)
-    .option('--secret-id <id>', "another portal's secret (.zoho/<id>.json beside the default secret)")
+    .option('--portal <secretId>', "another portal's secret (locally <secretId>.json beside the default secret)")
+    .option('--secret-id <id>', 'the same as --portal (its older name)')
     .option('--later', 'only queue it; the next `run` processes it')
     .action(async (report: string | undefined, options) => {
+      if (options.portal && options.secretId && options.portal !== options.secretId) throw new ConfigError('Give --portal or --secret-id, not both.');
+      options.secretId ??= options.portal;
       if (options.stage) result.exitCode = await (await import('./aws-commands.js')).awsEnqueue(report, options, context);
       else result.exitCode = await (await import('./enqueue-command.js')).enqueue(report, options, context);
     });
@@ -104,6 +112,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .description('the queue, the dead-letter queue, the alarms firing (--stage), and the last runs with their manifests')
     .option('--out <dir>', 'the reports folder')
     .option('--runs <n>', 'how many recent runs', integer('--runs', 1), 3)
+    .option('--portal <id>', "only this portal's runs: its org id, or the secretId they were planned with")
     .action(async (options) => {
       if (options.stage) await (await import('./aws-commands.js')).awsStatus(options, context);
       else await (await import('./status-command.js')).showStatus(options, context);
@@ -140,6 +149,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .option('--file <path>', 'read the SQL from a file instead')
     .option('--out <dir>', 'the reports folder (the local bucket)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--portal <orgId>', "one portal's rows alone, in every table and view (its org id)")
     .action(async (sql: string | undefined, options) => (await import('./query-command.js')).runQuery(sql, options, context));
 
   program
@@ -147,6 +157,7 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
     .description('one self-contained HTML page of charts (volumes, backlog, response times, happiness, …)')
     .option('--from <dir>', 'the reports folder (the local bucket; default: REPORTS_DIR or ./reports)')
     .option('--out <file>', 'the HTML file to write', 'report.html')
+    .option('--portal <orgId>', "one portal's charts (its org id)")
     .action(async (options) => (await import('./report-command.js')).writeReport(options, context));
 
   program

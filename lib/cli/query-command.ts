@@ -22,9 +22,9 @@ export async function exportFolder(flag: string | undefined, context: CliContext
   return folder;
 }
 
-/** Opens the folder's tables for `use`, and always closes them. */
-export async function withWarehouse<T>(folder: string, use: (warehouse: LocalWarehouse) => Promise<T>): Promise<T> {
-  const warehouse = await LocalWarehouse.open(folder);
+/** Opens the folder's tables (one portal's rows, with `portal`) for `use`, and always closes them. */
+export async function withWarehouse<T>(folder: string, use: (warehouse: LocalWarehouse) => Promise<T>, portal?: string): Promise<T> {
+  const warehouse = await LocalWarehouse.open(folder, portal === undefined ? {} : { portal });
   try {
     return await use(warehouse);
   } finally {
@@ -54,7 +54,7 @@ async function readSqlFile(path: string): Promise<string> {
 /** `query "<SQL>"`: the same tables and `<table>_latest` views as Athena, over the local export folder. */
 export async function runQuery(
   given: string | undefined,
-  options: { out?: string; file?: string; format: QueryFormat },
+  options: { out?: string; file?: string; format: QueryFormat; portal?: string },
   context: CliContext,
 ): Promise<void> {
   if (given !== undefined && options.file) throw new ConfigError('Give the SQL as an argument or with --file, not both.');
@@ -64,6 +64,6 @@ export async function runQuery(
       'The query is empty: pass the SQL as one argument, e.g. query "SELECT status, count(*) FROM tickets_latest GROUP BY 1", or --file q.sql.',
     );
   const folder = await exportFolder(options.out, context);
-  const result = await withWarehouse(folder, (warehouse) => warehouse.query(sql));
+  const result = await withWarehouse(folder, (warehouse) => warehouse.query(sql), options.portal);
   context.out.line(formatResult(result, options.format));
 }

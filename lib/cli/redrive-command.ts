@@ -1,11 +1,15 @@
+import { bodyOfPortal } from '../pipeline/messages.js';
 import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
 import { printQuarantined } from './quarantine.js';
 import { processAndReport } from './run-command.js';
 
-/** `redrive` (local): moves every dead-lettered message back to the queue and processes it again. */
-export async function redrive(options: LocalOptions, context: CliContext): Promise<number> {
+/**
+ * `redrive` (local): moves every dead-lettered message back to the queue — or, with `portal` (an org id or a
+ * secretId), that portal's alone — and processes it again.
+ */
+export async function redrive(options: LocalOptions & { portal?: string }, context: CliContext): Promise<number> {
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {
@@ -16,8 +20,15 @@ export async function redrive(options: LocalOptions, context: CliContext): Promi
     }
     // The secret and the portal first: pages moved back and then refused would only be dead-lettered again.
     await pipeline.connectPortal();
-    const moved = await pipeline.queue.redrive();
-    context.out.line(`Redriving ${moved} dead-lettered message(s).`);
+    const { portal } = options;
+    const secretIdOf = (id: string) => (/^\d+$/.test(id) ? undefined : id);
+    if (portal && secretIdOf(portal)) await pipeline.connectPortal(portal);
+    const moved = await pipeline.queue.redrive(portal ? (body) => bodyOfPortal(body, portal) : undefined);
+    if (portal && moved === 0) {
+      context.out.line(`No dead-lettered message of portal ${portal} (give its org id, or the secretId its pages name): nothing to redrive.`);
+      return 0;
+    }
+    context.out.line(`Redriving ${moved} dead-lettered message(s)${portal ? ` of portal ${portal}` : ''}.`);
     return await processAndReport(pipeline, progress, context);
   } finally {
     progress.stop();

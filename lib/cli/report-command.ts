@@ -11,6 +11,8 @@ export interface ReportOptions {
   from?: string;
   /** the HTML file */
   out: string;
+  /** one portal's charts (its org id) */
+  portal?: string;
 }
 
 /** Run ids sort by their start time; `_runs/<runId>/` is written when a run starts. */
@@ -29,7 +31,7 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
   const folder = await exportFolder(options.from, context, '--from');
   const generatedAt = `${new Date(context.clock?.now() ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const latestRun = await newestRun(folder);
-  const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, { generatedAt, latestRun }));
+  const data = await withWarehouse(folder, (warehouse) => reportData(warehouse, { generatedAt, latestRun }), options.portal);
   const page = reportPage(data, await chartJsSource());
   // Written beside and renamed, so a browser never opens half a page.
   const target = resolve(options.out);

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { FolderObjectStore } from '../adapters/folder-object-store.js';
 import { peekQueueFolder } from '../adapters/queue-folder-view.js';
-import { readRunRecord, runManifests } from '../pipeline/manifest.js';
+import { readRunRecord, runManifests, type RunRecord } from '../pipeline/manifest.js';
 import type { ObjectStore } from '../ports.js';
 import { DEFAULT_OUT, type CliContext } from './context.js';
 import type { Output } from './output.js';
@@ -10,7 +10,15 @@ import { table } from './output.js';
 export interface StatusOptions {
   out?: string;
   runs: number;
+  /** only this portal's runs: its org id, or the secretId its runs were planned with */
+  portal?: string;
 }
+
+/** How far back `--portal` looks for that portal's runs among everyone's. */
+const PORTAL_LOOKBACK = 500;
+
+/** Whether a run is the portal's: by its org id, or by the secret it named. */
+const ofPortal = (run: RunRecord | undefined, portal: string) => run !== undefined && (run.orgId === portal || run.secretId === portal);
 
 /** Dead-letter reasons, counted: the same reason a thousand times is one line. */
 export function printReasons(out: Output, reasons: string[]): void {
@@ -26,18 +34,29 @@ export function alarmsLine(firing: string[] | Error): string {
   return `Alarms: ${firing.length} firing: ${firing.join(', ')}.`;
 }
 
-/** The last runs in a bucket (or folder), newest first, each with its manifests computed now. */
-export async function printRuns(out: Output, store: ObjectStore, count: number): Promise<void> {
-  const runIds = (await store.folders('_runs/')).reverse().slice(0, count);
-  if (runIds.length === 0) {
-    out.line(`No runs in ${store.description} yet.`);
+/** The last runs in a bucket (or folder), newest first (of one portal, with `portal`), each with its manifests computed now. */
+export async function printRuns(out: Output, store: ObjectStore, count: number, portal?: string): Promise<void> {
+  const all = (await store.folders('_runs/')).reverse();
+  const runs: Array<{ runId: string; run: RunRecord | undefined }> = [];
+  for (const runId of all.slice(0, portal ? PORTAL_LOOKBACK : count)) {
+    const run = await readRunRecord(store, runId);
+    if (portal && !ofPortal(run, portal)) continue;
+    runs.push({ runId, run });
+    if (runs.length === count) break;
+  }
+  if (runs.length === 0) {
+    out.line(
+      portal
+        ? `No runs of portal ${portal} among the last ${Math.min(all.length, PORTAL_LOOKBACK)} in ${store.description} (give its org id, or the secretId its runs name).`
+        : `No runs in ${store.description} yet.`,
+    );
     return;
   }
-  for (const runId of runIds) {
-    const run = await readRunRecord(store, runId);
+  for (const { runId, run } of runs) {
     const manifests = await runManifests(store, runId);
     out.line('');
-    out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}, started ${run?.startedAt ?? '?'})`);
+    const of = run?.orgId ? `, portal ${run.orgId}${run.secretId ? ` (${run.secretId})` : ''}` : '';
+    out.line(`Run ${runId} (${run?.trigger ?? 'unknown trigger'}, ${run?.status ?? 'no run record'}${of}, started ${run?.startedAt ?? '?'})`);
     if (run?.reason) out.line(`  ${run.reason}`);
     if (run?.status === 'planning' && run.continuing) {
       const { part, pages, at } = run.continuing;
@@ -74,5 +93,5 @@ export async function showStatus(options: StatusOptions, context: CliContext): P
   }
   if (queue.quarantined)
     out.line(`${queue.quarantined} file(s) in ${join(root, '.queue', 'quarantine')}/ that were not valid messages: look at them, then delete them.`);
-  await printRuns(out, new FolderObjectStore(root), options.runs);
+  await printRuns(out, new FolderObjectStore(root), options.runs, options.portal);
 }

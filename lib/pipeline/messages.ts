@@ -237,6 +237,22 @@ export function tooLargeForQueue(message: PageMessage): string | undefined {
  */
 export const portalGroup = (secretId: string | undefined): { group?: string } => (secretId ? { group: secretId } : {});
 
+/**
+ * Whether a message body is a portal's (`portal`: its org id, or the secretId it names). A message that names
+ * neither is the default secret's, so `defaultSecretId` picks those too; a body that is not JSON is no portal's.
+ */
+export function bodyOfPortal(body: string, portal: string, defaultSecretId?: string): boolean {
+  let fields: { orgId?: unknown; secretId?: unknown };
+  try {
+    fields = JSON.parse(body) as typeof fields;
+  } catch {
+    return false;
+  }
+  if (fields === null || typeof fields !== 'object') return false;
+  if (fields.orgId === portal || fields.secretId === portal) return true;
+  return fields.secretId === undefined && portal === defaultSecretId;
+}
+
 /** A page message as it goes on the queue: its JSON, in its portal's group. */
 export const queuedPage = (message: PageMessage) => ({ body: pageMessageBody(message), ...portalGroup(message.secretId) });
 

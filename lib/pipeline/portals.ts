@@ -60,7 +60,9 @@ export async function adoptPortalLayout(
   const legacyStates = (await store.list(STATE_PREFIX)).filter((key) => key !== LAYOUT_KEY && !key.slice(STATE_PREFIX.length).includes('/'));
   const earlierRuns = (await store.folders('_runs/')).filter((folder) => folder !== runId).reverse();
   const layout: Layout = { version: 2, adoptedAt: new Date(adopting.now).toISOString() };
-  if (legacyStates.length || earlierRuns.length) {
+  // Written before portals: states, or a run that got past its planning (another portal's run planned beside this
+  // one in a fresh folder is still planning, and wrote nothing before portals).
+  if (legacyStates.length || (await anyPlanned(store, earlierRuns))) {
     layout.legacyOrgId = (await recordedOrg(store, legacyStates, earlierRuns)) ?? orgId;
   }
   await store.put(LAYOUT_KEY, `${JSON.stringify(layout, null, 2)}\n`, 'application/json');
@@ -73,6 +75,15 @@ export async function adoptPortalLayout(
   }
   await store.delete(legacyStates);
   return layout;
+}
+
+/** Whether one of these runs (the newest first) was planned; a few looked at, the newest being the likeliest. */
+async function anyPlanned(store: ObjectStore, runsNewestFirst: readonly string[]): Promise<boolean> {
+  for (const runId of runsNewestFirst.slice(0, 20)) {
+    const run = await readRecord(store, runRecordKey(runId), runRecordSchema);
+    if (run.kind !== 'valid' || run.value.status !== 'planning') return true;
+  }
+  return false;
 }
 
 /** The org an export written before portals recorded: in its states, else in its newest run records. */

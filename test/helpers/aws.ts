@@ -3,7 +3,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startFauxqs } from 'fauxqs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { FileSecretStore } from '../../lib/adapters/file-secret-store.js';
 import { loadAwsConfig, type AwsConfig } from '../../lib/aws/config.js';
 import { createAwsDeps, type AwsClients } from '../../lib/aws/deps.js';
 import type { PipelineDeps } from '../../lib/pipeline/deps.js';
@@ -48,7 +50,11 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
     attributes: { VisibilityTimeout: '600', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }) },
   });
   fauxqs.createBucket(BUCKET);
-  const secretsManager = await startSecretsManagerStandIn({ zoho_auth: await zoho.store.read() });
+  // The further portals' secrets under their secretIds, as an operator stores them (zoho_auth_<org id> here).
+  const portals = await Promise.all(
+    zoho.portalSecrets.map(async (id) => [id, await new FileSecretStore(join(zoho.dir, `${id}.json`)).read()] as const),
+  );
+  const secretsManager = await startSecretsManagerStandIn({ zoho_auth: await zoho.store.read(), ...Object.fromEntries(portals) });
   const clients: AwsClients = {
     sqs: new SQSClient({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS }),
     s3: new S3Client({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS, forcePathStyle: true }),
