@@ -254,6 +254,23 @@ describe('the run command line', () => {
     await dir.remove();
   });
 
+  it("never puts the bundled simulator's made-up portal in a folder with a real one's, either way round", async () => {
+    const real = await open({ simulator: { tickets: 5, seed: 2 } });
+    const simulatedDir = await tempDir();
+    const realDir = await tempDir();
+    const simulate = contextFor(real);
+    expect(await main(['run', 'departments', '--simulate', '--out', simulatedDir.path], simulate)).toBe(0);
+    expect(await runReports(['departments'], { out: realDir.path, ...FAST }, contextFor(real))).toBe(0);
+    const into = contextFor(real);
+    expect(await main(['run', 'departments', '--out', simulatedDir.path], into)).toBe(2);
+    expect(into.out.errors[0]).toContain("holds the bundled simulator's made-up portal");
+    const back = contextFor(real);
+    expect(await main(['run', 'departments', '--simulate', '--out', realDir.path], back)).toBe(2);
+    expect(back.out.errors[0]).toContain(`holds your portal ${real.running.sim.orgId}'s reports`);
+    await simulatedDir.remove();
+    await realDir.remove();
+  });
+
   it('shows the last runs and their manifests in status', async () => {
     const fixture = await open({ simulator: { tickets: 10 } });
     const dir = await tempDir();

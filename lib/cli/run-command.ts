@@ -115,6 +115,22 @@ async function finishEarlierRuns(pipeline: LocalPipeline, context: CliContext): 
   }
 }
 
+/**
+ * Portals share a folder, each in its own org= folder; the bundled simulator's never shares one with a real
+ * portal: its made-up tickets would sit in your tables beside your own. The newest runs are looked at.
+ */
+async function assertNoSimulatorMix(pipeline: LocalPipeline, simulated: boolean): Promise<void> {
+  for (const runId of (await pipeline.store.folders('_runs/')).reverse().slice(0, 50)) {
+    const run = await readRunRecord(pipeline.store, runId);
+    if (!run?.orgId || Boolean(run.simulated) === simulated) continue;
+    throw new ConfigError(
+      simulated
+        ? `${pipeline.store.root}/ holds your portal ${run.orgId}'s reports: \`run --simulate\` writes the bundled simulator's made-up portal elsewhere, with --out DIR.`
+        : `${pipeline.store.root}/ holds the bundled simulator's made-up portal ${run.orgId} (from \`run --simulate\`): give your portal a folder of its own with --out DIR, or delete ${pipeline.store.root}/ first.`,
+    );
+  }
+}
+
 /** Messages queued and not yet handled: an interrupted run's pages, `enqueue --later` messages. */
 export async function waitingMessages(pipeline: LocalPipeline): Promise<number> {
   const depths = await pipeline.queue.depths();
@@ -144,6 +160,7 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       const secret = secretIds[i] ? ` through secret ${secretIds[i]}` : '';
       out.line(`Portal ${portal.name} (org ${portal.orgId}, edition ${portal.editionName})${secret}, writing to ${pipeline.store.root}/.`);
     }
+    await assertNoSimulatorMix(pipeline, Boolean(options.simulate));
     const twice = portals.find((portal, i) => portals.findIndex((p) => p.orgId === portal.orgId) !== i);
     if (twice) throw new ConfigError(`Two of the secrets given are for the same portal (org ${twice.orgId}): give each portal once.`);
     await finishEarlierRuns(pipeline, context);
@@ -162,7 +179,14 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       const runId = newRunId(now);
       const of = secretIds.length > 1 ? ` of portal ${portals[i]?.orgId}` : '';
       out.line(`Run ${runId}${of}: planning ${targets.length} report(s), reading each page as it is planned.`);
-      const planning = planRun({ runId, targets, trigger: 'cli', ...(secretId ? { secretId } : {}) }, pipeline.deps).then((plan) => {
+      const request = {
+        runId,
+        targets,
+        trigger: 'cli' as const,
+        ...(secretId ? { secretId } : {}),
+        ...(options.simulate ? { simulated: true } : {}),
+      };
+      const planning = planRun(request, pipeline.deps).then((plan) => {
         const pages = Object.values(plan.planned).reduce((a, b) => a + b, 0);
         progress.say(
           plan.continues

@@ -16,6 +16,8 @@ export interface PlanRequest {
   targets: Target[];
   secretId?: string;
   trigger: RunRecord['trigger'];
+  /** the portal is the bundled simulator's (`run --simulate`) */
+  simulated?: boolean;
 }
 
 export interface PlanResult {
@@ -47,6 +49,7 @@ export async function planRun(request: PlanRequest, deps: PipelineDeps): Promise
     // The end of every "changed since" window of this run, in every part of its planning.
     startedAt: new Date(localStart).toISOString(),
     trigger: request.trigger,
+    ...(request.simulated ? { simulated: true as const } : {}),
     requests: request.targets.map(({ report, route, params }) => ({ report, ...(route ? { route } : {}), params })),
     ...(request.secretId ? { secretId: request.secretId } : {}),
     status: 'planning',

@@ -18,6 +18,8 @@ export const runRecordSchema = z.object({
   /** Zoho's own time when the planner first read it: no cursor of this run may be later */
   cursorAt: isoTime.optional(),
   trigger: z.enum(['cli', 'schedule', 'on-demand']),
+  /** read from the bundled simulator (`run --simulate`), not a real portal: never to share a folder with one */
+  simulated: z.literal(true).optional(),
   requests: z.array(z.object({ report: z.string(), route: z.string().optional(), params })),
   secretId: z.string().optional(),
   orgId: z.string().optional(),
