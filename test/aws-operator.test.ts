@@ -15,7 +15,7 @@ import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
-import { parseMessage } from '../lib/pipeline/messages.js';
+import { pageMessageBody, parseMessage } from '../lib/pipeline/messages.js';
 import { awsFixture, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
 import { fixtures } from './helpers/zoho.js';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
@@ -170,6 +170,32 @@ describe('operator commands against the deployed stack', () => {
     expect(ctx.out.text()).toContain('Moving 2 dead-lettered message(s)');
     expect(ctx.out.text()).toContain('RUNNING: 1/2 moved');
     expect(ctx.out.text()).toContain('COMPLETED: 2/2 moved');
+  });
+
+  it("redrive --portal moves that portal's dead-lettered pages alone, by hand, and leaves the others where they were", async () => {
+    aws = await awsFixture(await open());
+    const calls: unknown[] = [];
+    const ctx = context(aws, calls);
+    const page = (orgId: string, n: number) =>
+      pageMessageBody({
+        kind: 'page',
+        runId: '2026-11-24T12-00-00Z-4f2a',
+        report: 'agents',
+        params: {},
+        page: n,
+        from: 0,
+        limit: 100,
+        chain: true,
+        orgId,
+      });
+    for (const body of [page('20001', 1), page('10001', 1), page('20001', 2), 'not a message']) {
+      await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: body }));
+    }
+    expect(await awsRedrive({ stage: 'test', portal: '20001' }, ctx, async () => undefined)).toBe(0);
+    expect(calls).toEqual([]); // no message move task: it would move every portal's
+    expect(ctx.out.text()).toContain('Moved 2 dead-lettered message(s) of portal 20001 back to the work queue; 2 of other portals stay.');
+    expect((await aws.drainQueue(aws.config.WORK_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('20001', 1), page('20001', 2)].sort());
+    expect((await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('10001', 1), 'not a message'].sort());
   });
 
   it('redrive against an SQS without message move tasks (fauxqs answers InvalidAction) says so in one line and moves nothing', async () => {

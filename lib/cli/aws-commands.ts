@@ -18,6 +18,8 @@ import { authInit, type AuthInitResult } from './auth-command.js';
 import type { CliContext } from './context.js';
 import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
 import { alarmsLine, printReasons, printRuns } from './status-command.js';
+import { movePortalDeadLetters } from '../aws/portal-redrive.js';
+import { bodyOfPortal } from '../pipeline/messages.js';
 
 /** The deployed stack an operator command works on: `--stage` (and `--region`). */
 export interface StackOptions {
@@ -46,12 +48,29 @@ export async function awsEnqueue(report: string | undefined, options: EnqueueOpt
   return 0;
 }
 
-/** `redrive --stage S`: SQS moves every dead-lettered page back to the work queue; progress until it is done. */
-export async function awsRedrive(options: StackOptions, context: CliContext, pause: (ms: number) => Promise<unknown> = delay): Promise<number> {
+/**
+ * `redrive --stage S`: SQS moves every dead-lettered page back to the work queue; progress until it is done.
+ * With `portal` (an org id or a secretId), that portal's pages alone, moved by hand.
+ */
+export async function awsRedrive(
+  options: StackOptions & { portal?: string },
+  context: CliContext,
+  pause: (ms: number) => Promise<unknown> = delay,
+): Promise<number> {
   const { clients, stack } = await connect(options, context);
   const dead = await queueDepth(clients.sqs, stack.deadLetterQueueUrl);
   if (dead.visible + dead.inFlight === 0) {
     context.out.line('The dead-letter queue is empty: nothing to redrive.');
+    return 0;
+  }
+  const { portal } = options;
+  if (portal) {
+    const { moved, left } = await movePortalDeadLetters(clients.sqs, stack, (body) => bodyOfPortal(body, portal));
+    context.out.line(
+      moved === 0
+        ? `No dead-lettered message of portal ${portal} (give its org id, or the secretId its pages name): nothing moved; ${left} other(s) stay.`
+        : `Moved ${moved} dead-lettered message(s) of portal ${portal} back to the work queue; ${left} of other portals stay. The consumer fetches them again now.`,
+    );
     return 0;
   }
   await startRedrive(clients.sqs, stack);

@@ -84,11 +84,8 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
 
   deployed(local(program.command('redrive')))
     .description('move dead-lettered pages back to the queue and fetch them again')
-    .option('--portal <id>', "only this portal's pages: its org id, or the secretId they name (not with --stage yet)")
+    .option('--portal <id>', "only this portal's pages: its org id, or the secretId they name")
     .action(async (options) => {
-      if (options.stage && options.portal) {
-        throw new ConfigError("redrive --portal works on the local queue; on AWS, `redrive --stage` moves every portal's dead-lettered pages back.");
-      }
       if (options.stage) result.exitCode = await (await import('./aws-commands.js')).awsRedrive(options, context);
       else result.exitCode = await (await import('./redrive-command.js')).redrive(options, context);
     });
