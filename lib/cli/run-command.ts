@@ -117,12 +117,14 @@ async function finishEarlierRuns(pipeline: LocalPipeline, context: CliContext): 
 
 /**
  * Portals share a folder, each in its own org= folder; the bundled simulator's never shares one with a real
- * portal: its made-up tickets would sit in your tables beside your own. The newest runs are looked at.
+ * portal: its made-up tickets would sit in your tables beside your own.
  */
 async function assertNoSimulatorMix(pipeline: LocalPipeline, simulated: boolean): Promise<void> {
+  // The newest run that reached a portal decides: this check keeps a folder to one kind or the other.
   for (const runId of (await pipeline.store.folders('_runs/')).reverse().slice(0, 50)) {
     const run = await readRunRecord(pipeline.store, runId);
-    if (!run?.orgId || Boolean(run.simulated) === simulated) continue;
+    if (!run?.orgId) continue;
+    if (Boolean(run.simulated) === simulated) return;
     throw new ConfigError(
       simulated
         ? `${pipeline.store.root}/ holds your portal ${run.orgId}'s reports: \`run --simulate\` writes the bundled simulator's made-up portal elsewhere, with --out DIR.`

@@ -26,11 +26,10 @@ export type Layout = z.infer<typeof layoutSchema>;
 
 /** The export's layout, if it has been adopted; an unreadable one is left for adoption to say so. */
 export async function readLayout(store: ObjectStore): Promise<Layout | undefined> {
-  const result = await readRecord(store, LAYOUT_KEY, layoutSchema);
-  return result.kind === 'valid' ? result.value : undefined;
+  return parseLayout(await store.get(LAYOUT_KEY));
 }
 
-/** A layout's text as read from a file (the local query engine reads the folder itself); undefined if unusable. */
+/** A layout's text (the local query engine reads the file itself); undefined if there is none or it is unusable. */
 export function parseLayout(text: string | undefined): Layout | undefined {
   if (text === undefined) return undefined;
   try {
@@ -58,12 +57,15 @@ export async function adoptPortalLayout(
   if (existing.kind === 'valid') return existing.value;
   if (existing.kind === 'invalid') warn(`${LAYOUT_KEY} is invalid (${existing.reason}): written again from the export.`);
   const legacyStates = (await store.list(STATE_PREFIX)).filter((key) => key !== LAYOUT_KEY && !key.slice(STATE_PREFIX.length).includes('/'));
+  // The newest earlier runs' records, a few: the newest are the likeliest to say what is asked of them below.
   const earlierRuns = (await store.folders('_runs/')).filter((folder) => folder !== runId).reverse();
+  const runs = await Promise.all(earlierRuns.slice(0, 20).map(async (id) => readRecord(store, runRecordKey(id), runRecordSchema)));
   const layout: Layout = { version: 2, adoptedAt: new Date(adopting.now).toISOString() };
   // Written before portals: states, or a run that got past its planning (another portal's run planned beside this
   // one in a fresh folder is still planning, and wrote nothing before portals).
-  if (legacyStates.length || (await anyPlanned(store, earlierRuns))) {
-    layout.legacyOrgId = (await recordedOrg(store, legacyStates, earlierRuns)) ?? orgId;
+  if (legacyStates.length || runs.some((run) => run.kind !== 'valid' || run.value.status !== 'planning')) {
+    const runOrg = runs.find((run) => run.kind === 'valid' && run.value.orgId);
+    layout.legacyOrgId = (await stateOrg(store, legacyStates)) ?? (runOrg?.kind === 'valid' ? runOrg.value.orgId : undefined) ?? orgId;
   }
   await store.put(LAYOUT_KEY, `${JSON.stringify(layout, null, 2)}\n`, 'application/json');
   const target = stateFolder(layout.legacyOrgId);
@@ -77,24 +79,11 @@ export async function adoptPortalLayout(
   return layout;
 }
 
-/** Whether one of these runs (the newest first) was planned; a few looked at, the newest being the likeliest. */
-async function anyPlanned(store: ObjectStore, runsNewestFirst: readonly string[]): Promise<boolean> {
-  for (const runId of runsNewestFirst.slice(0, 20)) {
-    const run = await readRecord(store, runRecordKey(runId), runRecordSchema);
-    if (run.kind !== 'valid' || run.value.status !== 'planning') return true;
-  }
-  return false;
-}
-
-/** The org an export written before portals recorded: in its states, else in its newest run records. */
-async function recordedOrg(store: ObjectStore, states: readonly string[], runsNewestFirst: readonly string[]): Promise<string | undefined> {
+/** The org the state files of an export written before portals recorded. */
+async function stateOrg(store: ObjectStore, states: readonly string[]): Promise<string | undefined> {
   for (const key of states) {
     const org = /"orgId"\s*:\s*"(\d{1,25})"/.exec((await store.get(key)) ?? '')?.[1];
     if (org) return org;
-  }
-  for (const runId of runsNewestFirst.slice(0, 20)) {
-    const run = await readRecord(store, runRecordKey(runId), runRecordSchema);
-    if (run.kind === 'valid' && run.value.orgId) return run.value.orgId;
   }
   return undefined;
 }
