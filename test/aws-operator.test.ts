@@ -1,4 +1,3 @@
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteMessageCommand,
@@ -16,7 +15,7 @@ import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
 import { pageMessageBody, parseMessage } from '../lib/pipeline/messages.js';
-import { awsFixture, feedConsumer, lambdaContext, sqsEvent, type AwsFixture } from './helpers/aws.js';
+import { awsFixture, feedConsumer, lambdaContext, sqsEvent, stubCloudFormation, type AwsFixture } from './helpers/aws.js';
 import { fixtures } from './helpers/zoho.js';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
@@ -31,27 +30,6 @@ afterEach(async () => {
   await aws?.close();
   aws = undefined;
 });
-
-/**
- * A STUB CloudFormation client: no CloudFormation emulator runs here. It answers DescribeStacks with the
- * outputs serverless.yml declares, pointing at the fauxqs queues and bucket.
- */
-function stubCloudFormation(fixture: AwsFixture, stage = 'test'): CloudFormationClient {
-  return {
-    send: async (command: { input: { StackName?: string } }) => {
-      if (command.input.StackName !== `zoho-desk-reports-${stage}`) throw new Error(`Stack with id ${command.input.StackName} does not exist`);
-      const outputs = {
-        WorkQueueUrl: fixture.config.WORK_QUEUE_URL,
-        WorkQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work',
-        DeadLetterQueueUrl: fixture.config.DEAD_LETTER_QUEUE_URL,
-        DeadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter',
-        ReportsBucketName: fixture.config.REPORTS_BUCKET,
-        SecretPrefix: 'zoho_auth',
-      };
-      return { Stacks: [{ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
-    },
-  } as unknown as CloudFormationClient;
-}
 
 /**
  * The real SQS client against fauxqs, except StartMessageMoveTask and ListMessageMoveTasks, which fauxqs does
@@ -193,9 +171,49 @@ describe('operator commands against the deployed stack', () => {
     }
     expect(await awsRedrive({ stage: 'test', portal: '20001' }, ctx, async () => undefined)).toBe(0);
     expect(calls).toEqual([]); // no message move task: it would move every portal's
-    expect(ctx.out.text()).toContain('Moved 2 dead-lettered message(s) of portal 20001 back to the work queue; 2 of other portals stay.');
+    expect(ctx.out.text()).toContain('Moved 2 dead-lettered message(s) of portal 20001 back to its work queue; 2 of other portals stay.');
     expect((await aws.drainQueue(aws.config.WORK_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('20001', 1), page('20001', 2)].sort());
     expect((await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('10001', 1), 'not a message'].sort());
+  });
+
+  it("with a queue per further portal: status shows each, enqueue --portal and redrive send each page to its own portal's queue", async () => {
+    const zoho = await open({ simulator: { tickets: 2, portals: [{ seed: 5, tickets: 2, edition: 'STANDARD' }] } });
+    aws = await awsFixture(zoho, { portalQueues: true });
+    const secretB = zoho.portalSecrets[0]!;
+    const portalQueue = aws.portalQueues.get(secretB)!.url;
+    const calls: unknown[] = [];
+    const ctx = context(aws, calls);
+
+    expect(await awsEnqueue('agents', { stage: 'test', secretId: secretB }, ctx)).toBe(0);
+    expect(ctx.out.text()).toContain(`work queue of portal ${secretB}: the consumer picks it up`);
+    expect(await aws.drainQueue(aws.config.WORK_QUEUE_URL)).toEqual([]);
+    expect((await aws.drainQueue(portalQueue)).map((m) => JSON.parse(m.Body!).secretId)).toEqual([secretB]);
+
+    const page = (secretId: string | undefined, n: number) =>
+      pageMessageBody({
+        kind: 'page',
+        runId: '2026-11-24T12-00-00Z-4f2a',
+        report: 'agents',
+        params: {},
+        page: n,
+        from: 0,
+        limit: 100,
+        chain: true,
+        ...(secretId && { secretId }),
+      });
+    for (const body of [page(secretB, 1), page(undefined, 1), page(secretB, 2)]) {
+      await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: body }));
+    }
+    await awsStatus({ stage: 'test', runs: 1 }, ctx);
+    expect(ctx.out.text()).toMatch(new RegExp(`Work queue of portal ${secretB}: \\d+ waiting`));
+    expect(ctx.out.text()).toContain('Dead-letter queue: 3 message(s).');
+
+    // Every portal's pages back to the queue they failed from: SQS's move task could only send all to one queue.
+    expect(await awsRedrive({ stage: 'test' }, ctx, async () => undefined)).toBe(0);
+    expect(calls).toEqual([]);
+    expect(ctx.out.text()).toContain("Moved 3 dead-lettered message(s) back to their portals' work queues.");
+    expect((await aws.drainQueue(portalQueue)).map((m) => m.Body).sort()).toEqual([page(secretB, 1), page(secretB, 2)].sort());
+    expect((await aws.drainQueue(aws.config.WORK_QUEUE_URL)).map((m) => m.Body)).toEqual([page(undefined, 1)]);
   });
 
   it('redrive against an SQS without message move tasks (fauxqs answers InvalidAction) says so in one line and moves nothing', async () => {

@@ -6,13 +6,15 @@ import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { finalizeRecentRuns } from '../lib/pipeline/recent-runs.js';
 import { EDITION_LIMITS } from '../lib/zoho/editions.js';
-import { awsFixture, BUCKET, feedConsumer, type AwsFixture } from './helpers/aws.js';
+import { awsFixture, BUCKET, runEventSource, type AwsFixture } from './helpers/aws.js';
 import { expectMirror } from './helpers/mirror.js';
 import { simulatorFixture, tempDir, type Fixture } from './helpers/zoho.js';
 
-// Two portals of different editions on one queue and one bucket, over the SQS and S3 protocols (fauxqs): the
-// schedule runs both, the consumer reads each from its own portal, and each portal's part of the bucket holds
-// exactly its records.
+// Two portals of different editions in one deployment and one bucket, over the SQS and S3 protocols (fauxqs), as
+// serverless.yml deploys them (deploy/portals.cjs): the default portal's pages on the work queue, the further
+// portal's on a queue of its own, each read by at most as many consumers as its edition allows calls at once
+// (the event source's maximum concurrency, run here by hand). The schedule runs both; each portal's part of the
+// bucket holds exactly its records, and neither portal saw more calls at once than its own limit.
 
 let zoho: Fixture;
 let aws: AwsFixture;
@@ -21,7 +23,9 @@ beforeAll(async () => {
   zoho = await simulatorFixture({
     simulator: { seed: 3, tickets: 40, edition: 'ENTERPRISE', portals: [{ seed: 8, tickets: 25, edition: 'STANDARD' }] },
   });
-  aws = await awsFixture(zoho);
+  aws = await awsFixture(zoho, { portalQueues: true });
+  // Calls that take a while, so that many are in flight at once and a limit can be crossed.
+  for (const sim of zoho.running.sims) sim.setFaults({ latencyMs: 30 });
 }, 60_000);
 
 afterAll(async () => {
@@ -30,21 +34,40 @@ afterAll(async () => {
 });
 
 describe('two portals in one deployment', () => {
-  it('are both planned on the schedule, read into one bucket apart, each within its own limit', async () => {
+  it('are both planned on the schedule, each onto its own queue, read into one bucket apart, each within its own limit', async () => {
     const [a, b] = zoho.running.sims as [typeof zoho.running.sim, typeof zoho.running.sim];
-    const deps = aws.deps();
-    const result = await schedule({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, deps, [], undefined, undefined, zoho.portalSecrets);
-    expect(result.runs.map((run) => run.secretId)).toEqual([undefined, zoho.portalSecrets[0]]);
+    const secretB = zoho.portalSecrets[0]!;
+    const result = await schedule(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+      aws.deps(),
+      [],
+      undefined,
+      undefined,
+      zoho.portalSecrets,
+    );
+    expect(result.runs.map((run) => run.secretId)).toEqual([undefined, secretB]);
 
-    const consumer = buildConsumer(aws.deps(), { concurrency: 4 });
-    const fed = await feedConsumer(aws.clients.sqs, aws.config.WORK_QUEUE_URL, consumer, { deleteHandled: true });
-    expect(fed.failures).toEqual([]);
+    // Each queue's event source with its portal's maximum concurrency: one consumer instance (one call at a time,
+    // CALLS_PER_INSTANCE) per slot, all at once.
+    const instances = (edition: keyof typeof EDITION_LIMITS) =>
+      Array.from({ length: EDITION_LIMITS[edition].concurrency }, () => buildConsumer(aws.deps(), { concurrency: 1 }));
+    const work = { url: aws.config.WORK_QUEUE_URL, arn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work' };
+    const [onWork, onPortal] = await Promise.all([
+      runEventSource(aws.clients.sqs, work, instances(a.portal.org.edition)),
+      runEventSource(aws.clients.sqs, aws.portalQueues.get(secretB)!, instances(b.portal.org.edition)),
+    ]);
+    expect([...onWork.failures, ...onPortal.failures]).toEqual([]);
+    // Every page of the further portal, chained ones included, went to its own queue; none of the default's did.
+    const secretOf = (body: string) => (JSON.parse(body) as { secretId?: string }).secretId;
+    expect(onPortal.bodies.length).toBeGreaterThan(10);
+    expect(new Set(onPortal.bodies.map(secretOf))).toEqual(new Set([secretB]));
+    expect(new Set(onWork.bodies.map(secretOf))).toEqual(new Set([undefined]));
     const store = new S3ObjectStore(aws.clients.s3, BUCKET);
     await finalizeRecentRuns(store, { now: a.clock.now(), planningTimeoutMs: 0 });
 
     for (const sim of [a, b]) {
       expect(sim.stats().concurrencyRejections, sim.orgId).toBe(0);
-      expect(sim.stats().maxConcurrency).toBeLessThanOrEqual(EDITION_LIMITS[sim.portal.org.edition].concurrency);
+      expect(sim.stats().maxConcurrency, sim.orgId).toBeLessThanOrEqual(EDITION_LIMITS[sim.portal.org.edition].concurrency);
     }
     // The bucket, copied to a folder, holds each portal apart: its pages under its org= folder, its own state.
     const dir = await tempDir();

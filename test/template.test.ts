@@ -16,6 +16,10 @@ import { PLANNING_TIMEOUT_MS } from '../lib/aws/scheduler.js';
 import { manifestKey, pageKey } from '../lib/pipeline/keys.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { packageApp, type PackagedApp, type Resource } from './helpers/serverless-package.js';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parsePortalQueues } from '../lib/aws/config.js';
+import { motoInstalled, startMoto } from './helpers/moto.js';
+import { deployToMoto, MOTO_CREDENTIALS, MOTO_REGION } from './helpers/moto-stack.js';
 
 // The CloudFormation template `serverless package` writes, offline and with no AWS credentials at all.
 
@@ -314,4 +318,84 @@ describe('the Athena tables and views in the packaged template', () => {
       expect(view?.DependsOn).toEqual(expect.arrayContaining([tableLogicalId(spec), TOMBSTONES_LOGICAL_ID]));
     }
   });
+});
+
+describe('the packaged template with further portals (the portals parameter)', () => {
+  let app: PackagedApp;
+  let portalResources: Record<string, Resource>;
+  const queueOf = (secretId: string) =>
+    Object.entries(portalResources).find(
+      ([, r]) => r.Type === 'AWS::SQS::Queue' && JSON.stringify(r.Properties.Tags ?? []).includes(`"${secretId}"`),
+    );
+
+  beforeAll(async () => {
+    app = await packageApp(STAGE, { portals: 'zoho_auth_eu:15,zoho_auth_client2', zohoConcurrency: '10' });
+    portalResources = app.updateTemplate.Resources;
+  }, 180_000);
+  afterAll(() => app?.remove());
+
+  it('gives each portal a work queue like the default one, dead-lettered to the same queue, read with its own maximum concurrency', () => {
+    const mappings = Object.values(portalResources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    const concurrencyOf = (queue: string) =>
+      mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }))?.Properties.ScalingConfig
+        ?.MaximumConcurrency;
+    expect(concurrencyOf('WorkQueue')).toBe(10);
+    for (const [secretId, calls] of [
+      ['zoho_auth_eu', 15],
+      ['zoho_auth_client2', 5],
+    ] as const) {
+      const [id, queue] = queueOf(secretId)!;
+      expect(queue.Properties).toMatchObject({
+        QueueName: `zoho-desk-reports-ci-work-${secretId}`,
+        VisibilityTimeout: portalResources.WorkQueue!.Properties.VisibilityTimeout,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: portalResources.WorkQueue!.Properties.RedrivePolicy,
+      });
+      expect(concurrencyOf(id)).toBe(calls);
+      expect(JSON.stringify(portalResources.DeadLetterQueue!.Properties.RedriveAllowPolicy.sourceQueueArns)).toContain(`ci-work-${secretId}"`);
+      const sqs = (
+        portalResources.IamRoleLambdaExecution!.Properties.Policies[0].PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>
+      ).find((s) => s.Action.includes('sqs:ChangeMessageVisibility'));
+      expect(sqs?.Resource).toContainEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    }
+    const variables = portalResources.ConsumerLambdaFunction!.Properties.Environment.Variables;
+    expect(variables.PORTALS).toBe('zoho_auth_eu:15,zoho_auth_client2');
+    expect(JSON.stringify(variables.PORTAL_QUEUES)).toContain('zoho_auth_eu');
+    expect(app.updateTemplate.Outputs.PortalQueueUrls?.Value).toEqual(variables.PORTAL_QUEUES);
+    // Each portal's queue has its own run-overdue alarm, named so `status` finds it.
+    const alarm = portalResources[`${queueOf('zoho_auth_eu')![0]}RunOverdueAlarm`]?.Properties;
+    expect(alarm).toMatchObject({
+      AlarmName: `${alarmNamePrefix(STAGE)}run-overdue-zoho_auth_eu`,
+      Threshold: 14400,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+  });
+
+  it.skipIf(!motoInstalled())(
+    "deploys into moto, each portal queue redriven to the dead-letter queue and named in the Lambdas' PORTAL_QUEUES",
+    async () => {
+      const moto = await startMoto();
+      try {
+        const deployed = await deployToMoto(moto.endpoint, app, 'zoho-desk-reports-ci');
+        const env = deployed.functionEnvironment('ConsumerLambdaFunction');
+        const queues = parsePortalQueues(env.PORTAL_QUEUES!, 'PORTAL_QUEUES');
+        expect([...queues.keys()]).toEqual(['zoho_auth_eu', 'zoho_auth_client2']);
+        expect(queues.get('zoho_auth_eu')).toMatch(/\/zoho-desk-reports-ci-work-zoho_auth_eu$/);
+        expect(parsePortalQueues(deployed.outputs.PortalQueueUrls!, 'output')).toEqual(queues);
+        const sqs = new SQSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+        for (const url of queues.values()) {
+          const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }));
+          expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toMatchObject({
+            deadLetterTargetArn: deployed.outputs.DeadLetterQueueArn,
+            maxReceiveCount: 5,
+          });
+        }
+        const mappings = Object.keys(deployed.physical).filter((id) => id.startsWith('ConsumerEventSourceMappingSQS'));
+        expect(mappings).toHaveLength(3);
+      } finally {
+        await moto.stop();
+      }
+    },
+    120_000,
+  );
 });

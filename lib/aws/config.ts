@@ -19,6 +19,12 @@ const configSchema = z.object({
    * start being exported unasked.
    */
   PORTALS: z.string().default(''),
+  /**
+   * Each further portal's own work queue, `secretId=URL` comma-separated (serverless.yml makes one per portal,
+   * deploy/portals.cjs): its pages go there, and the consumer reads it with the portal's own concurrency. A portal
+   * without one shares the work queue.
+   */
+  PORTAL_QUEUES: z.string().default(''),
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
   /** calls one Lambda instance makes at once; the event source's maximum concurrency multiplies it */
   CALLS_PER_INSTANCE: z.coerce.number().int().min(1).max(25).default(1),
@@ -58,11 +64,35 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
       `Lambda configuration: PORTALS (the portals parameter) lists ${outside.map((id) => `"${id}"`).join(', ')}: each must be a secret name starting with SECRET_PREFIX (${result.data.SECRET_PREFIX}).`,
     );
   }
+  portalQueuesOf(result.data);
   return result.data;
 }
 
-/** The further portals' secret ids, each once and none the default's. */
+/**
+ * The further portals' secret ids, each once and none the default's. An entry may carry the calls its edition
+ * allows (`zoho_auth_eu:15`): serverless.yml makes that the maximum concurrency of the portal's queue.
+ */
 export function portalsOf(config: Pick<AwsConfig, 'PORTALS' | 'ZOHO_SECRET_ID'>): string[] {
-  const ids = config.PORTALS.split(',').map((id) => id.trim());
+  const ids = config.PORTALS.split(',').map((entry) => entry.trim().replace(/:\d+$/, ''));
   return [...new Set(ids.filter((id) => id && id !== config.ZOHO_SECRET_ID))];
+}
+
+/** PORTAL_QUEUES as secretId → queue URL; a malformed entry stops the cold start, saying what serverless.yml sets. */
+export const portalQueuesOf = (config: Pick<AwsConfig, 'PORTAL_QUEUES'>) =>
+  parsePortalQueues(config.PORTAL_QUEUES, 'Lambda configuration: PORTAL_QUEUES');
+
+/** `secretId=URL,…` (PORTAL_QUEUES, the stack's PortalQueueUrls output) as secretId → queue URL. */
+export function parsePortalQueues(text: string, source: string): Map<string, string> {
+  const queues = new Map<string, string>();
+  for (const entry of text.split(',').map((part) => part.trim())) {
+    if (!entry) continue;
+    const at = entry.lastIndexOf('=');
+    const secretId = entry.slice(0, at);
+    const url = entry.slice(at + 1);
+    if (at <= 0 || !URL.canParse(url)) {
+      throw new ConfigError(`${source} has "${entry}": each entry must be secretId=queue URL (serverless.yml sets it; redeploy).`);
+    }
+    queues.set(secretId, url);
+  }
+  return queues;
 }

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { consume } from '../pipeline/consume.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
 import type { RetryTiming } from '../pipeline/failure-policy.js';
+import { PortalWorkQueues } from '../adapters/aws/portal-work-queues.js';
 import type { ReceivedMessage, WorkQueue } from '../ports.js';
 
 export interface ConsumerOptions {
@@ -15,7 +16,7 @@ export interface ConsumerOptions {
   /** kept free at the end of the invocation for storing the page and answering SQS */
   finishMs?: number;
   retry?: RetryTiming;
-  /** the queue the records come from (default: the work queue) */
+  /** the queue the records come from (default: the one each record's event source names, else the work queue) */
   queue?: WorkQueue;
 }
 
@@ -40,9 +41,12 @@ export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
   const limit = pLimit(options.concurrency);
   const reserveMs = options.reserveMs ?? 30_000;
   const finishMs = options.finishMs ?? 5_000;
-  const queue = options.queue ?? deps.queue;
+  // A further portal's page comes from that portal's own queue: it is released or dead-lettered there.
+  const queueOf = (record: SQSRecord): WorkQueue =>
+    options.queue ?? (deps.queue instanceof PortalWorkQueues ? deps.queue.from(record.eventSourceARN) : deps.queue);
   const handleRecord = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
     const message = received(record);
+    const queue = queueOf(record);
     if (context && context.getRemainingTimeInMillis() < reserveMs) {
       await queue.release(message.handle, 0);
       throw new Error('not started: too little time left in this invocation');

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store.js';
+import { PortalWorkQueues } from '../adapters/aws/portal-work-queues.js';
 import { SqsWorkQueue } from '../adapters/aws/sqs-queue.js';
 import { systemClock } from '../clock.js';
 import { zohoConnections } from '../pipeline/connections.js';
@@ -13,7 +14,7 @@ import { applyCreditReserve } from '../zoho/credit-reserve.js';
 import type { CallBudget } from '../zoho/call-budget.js';
 import type { RetryPolicy } from '../zoho/desk-client.js';
 import { awsClientConfig } from './client-config.js';
-import type { AwsConfig } from './config.js';
+import { portalQueuesOf, type AwsConfig } from './config.js';
 
 export interface AwsClients {
   sqs: SQSClient;
@@ -61,7 +62,11 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
   return {
     invocation,
     store: new S3ObjectStore(clients.s3, config.REPORTS_BUCKET),
-    queue: new SqsWorkQueue(clients.sqs, config.WORK_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
+    // Each page to its portal's own queue, if it has one (PORTAL_QUEUES), else to the work queue.
+    queue: new PortalWorkQueues(
+      new SqsWorkQueue(clients.sqs, config.WORK_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
+      new Map([...portalQueuesOf(config)].map(([secretId, url]) => [secretId, new SqsWorkQueue(clients.sqs, url, config.DEAD_LETTER_QUEUE_URL)])),
+    ),
     clock,
     logger: options.logger,
     zoho: zohoConnections({

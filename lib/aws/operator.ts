@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../errors.js';
 import { awsClientConfig } from './client-config.js';
+import { parsePortalQueues } from './config.js';
 import { sqsRefusal } from './sqs-refusal.js';
 
 /** The clients the operator commands use, with the operator's own credentials. */
@@ -45,6 +46,8 @@ export interface DeployedStack {
   deadLetterQueueArn: string;
   bucket: string;
   secretPrefix: string;
+  /** each further portal's own work queue: secretId → URL (none: every portal's pages are on the work queue) */
+  portalQueues: Map<string, string>;
 }
 
 export const stackName = (stage: string) => `zoho-desk-reports-${stage}`;
@@ -96,6 +99,7 @@ export async function findStack(cfn: CloudFormationClient, stage: string): Promi
     deadLetterQueueArn: need('DeadLetterQueueArn'),
     bucket: need('ReportsBucketName'),
     secretPrefix: outputs.SecretPrefix || 'zoho_auth',
+    portalQueues: parsePortalQueues(outputs.PortalQueueUrls ?? '', `The stack ${name}'s output PortalQueueUrls`),
   };
 }
 

@@ -18,8 +18,8 @@ import { authInit, type AuthInitResult } from './auth-command.js';
 import type { CliContext } from './context.js';
 import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
 import { alarmsLine, printReasons, printRuns } from './status-command.js';
-import { movePortalDeadLetters } from '../aws/portal-redrive.js';
-import { bodyOfPortal } from '../pipeline/messages.js';
+import { moveDeadLetters } from '../aws/dead-letter-move.js';
+import { bodyOfPortal, secretIdOfBody } from '../pipeline/messages.js';
 
 /** The deployed stack an operator command works on: `--stage` (and `--region`). */
 export interface StackOptions {
@@ -42,8 +42,12 @@ async function connect(options: StackOptions, context: CliContext): Promise<{ cl
 export async function awsEnqueue(report: string | undefined, options: EnqueueOptions & StackOptions, context: CliContext): Promise<number> {
   const { clients, stack } = await connect(options, context);
   const body = onDemandMessage(report, options, stack.secretPrefix);
-  const sent = await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.workQueueUrl, MessageBody: body }));
-  context.out.line(`Queued message ${sent.MessageId ?? ''} on ${stack.stackName}'s work queue: the consumer picks it up within seconds.`);
+  // A further portal's message on that portal's own queue, read within its own concurrency.
+  const portalQueue = options.secretId === undefined ? undefined : stack.portalQueues.get(options.secretId);
+  const sent = await clients.sqs.send(new SendMessageCommand({ QueueUrl: portalQueue ?? stack.workQueueUrl, MessageBody: body }));
+  context.out.line(
+    `Queued message ${sent.MessageId ?? ''} on ${stack.stackName}'s ${portalQueue ? `work queue of portal ${options.secretId}` : 'work queue'}: the consumer picks it up within seconds.`,
+  );
   context.out.line(`\`zoho-desk-reports status --stage ${options.stage}\` shows the run it starts.`);
   return 0;
 }
@@ -63,14 +67,22 @@ export async function awsRedrive(
     context.out.line('The dead-letter queue is empty: nothing to redrive.');
     return 0;
   }
+  // A page goes back to the queue it failed from: its portal's own queue, if it has one.
+  const queueOf = (body: string) => stack.portalQueues.get(secretIdOfBody(body) ?? '') ?? stack.workQueueUrl;
   const { portal } = options;
   if (portal) {
-    const { moved, left } = await movePortalDeadLetters(clients.sqs, stack, (body) => bodyOfPortal(body, portal));
+    const { moved, left } = await moveDeadLetters(clients.sqs, stack, (body) => (bodyOfPortal(body, portal) ? queueOf(body) : undefined));
     context.out.line(
       moved === 0
         ? `No dead-lettered message of portal ${portal} (give its org id, or the secretId its pages name): nothing moved; ${left} other(s) stay.`
-        : `Moved ${moved} dead-lettered message(s) of portal ${portal} back to the work queue; ${left} of other portals stay. The consumer fetches them again now.`,
+        : `Moved ${moved} dead-lettered message(s) of portal ${portal} back to its work queue; ${left} of other portals stay. The consumer fetches them again now.`,
     );
+    return 0;
+  }
+  if (stack.portalQueues.size > 0) {
+    // SQS's move task sends every message to one queue; here each portal has its own.
+    const { moved } = await moveDeadLetters(clients.sqs, stack, queueOf);
+    context.out.line(`Moved ${moved} dead-lettered message(s) back to their portals' work queues. The consumer fetches them again now.`);
     return 0;
   }
   await startRedrive(clients.sqs, stack);
@@ -98,6 +110,11 @@ export async function awsStatus(options: StackOptions & { runs: number; portal?:
   const work = await queueDepth(clients.sqs, stack.workQueueUrl);
   const dead = await queueDepth(clients.sqs, stack.deadLetterQueueUrl);
   out.line(`Work queue: ${work.visible} waiting, ${work.inFlight} being fetched, ${work.delayed} delayed.`);
+  for (const [secretId, url] of stack.portalQueues) {
+    if (options.portal && stack.portalQueues.has(options.portal) && options.portal !== secretId) continue;
+    const depth = await queueDepth(clients.sqs, url);
+    out.line(`Work queue of portal ${secretId}: ${depth.visible} waiting, ${depth.inFlight} being fetched, ${depth.delayed} delayed.`);
+  }
   out.line(`Dead-letter queue: ${dead.visible + dead.inFlight} message(s).`);
   if (dead.visible > 0) {
     printReasons(

@@ -253,6 +253,16 @@ export function bodyOfPortal(body: string, portal: string, defaultSecretId?: str
   return fields.secretId === undefined && portal === defaultSecretId;
 }
 
+/** The secretId a message body names, read leniently (it may be a dead-lettered invalid message); none: the default's. */
+export function secretIdOfBody(body: string): string | undefined {
+  try {
+    const { secretId } = JSON.parse(body) as { secretId?: unknown };
+    return typeof secretId === 'string' ? secretId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A page message as it goes on the queue: its JSON, in its portal's group. */
 export const queuedPage = (message: PageMessage) => ({ body: pageMessageBody(message), ...portalGroup(message.secretId) });
 

@@ -1,9 +1,11 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startFauxqs } from 'fauxqs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { FileSecretStore } from '../../lib/adapters/file-secret-store.js';
 import { loadAwsConfig, type AwsConfig } from '../../lib/aws/config.js';
@@ -28,6 +30,8 @@ export interface AwsFixture {
   lambdaEnv: Record<string, string>;
   /** the ports of one Lambda instance (each call: a new instance with its own token cache) */
   deps(options?: { clock?: Clock; http?: HttpClient }): PipelineDeps;
+  /** each further portal's own work queue (awsFixture's `portalQueues`): secretId → URL and ARN */
+  portalQueues: Map<string, { url: string; arn: string }>;
   /** takes every visible message off a queue (without deleting it) */
   drainQueue(url: string, attributes?: boolean): Promise<Message[]>;
   close(): Promise<void>;
@@ -37,7 +41,7 @@ export interface AwsFixture {
  * fauxqs 1.9.2 (real SQS and S3 protocols) and the Secrets Manager stand-in, started here, with the queues,
  * redrive policy and bucket of serverless.yml, and the simulator's secret as `zoho_auth`.
  */
-export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: number } = {}): Promise<AwsFixture> {
+export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: number; portalQueues?: boolean } = {}): Promise<AwsFixture> {
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   const dead = fauxqs.createQueue('zoho-desk-reports-test-dead-letter', { attributes: { MessageRetentionPeriod: '1209600' } });
   const work = fauxqs.createQueue('zoho-desk-reports-test-work', {
@@ -49,6 +53,15 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
   const plan = fauxqs.createQueue('zoho-desk-reports-test-plan', {
     attributes: { VisibilityTimeout: '600', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }) },
   });
+  // With `portalQueues`, a work queue per further portal, as serverless.yml makes them (deploy/portals.cjs).
+  const portalQueues = new Map(
+    (options.portalQueues ? zoho.portalSecrets : []).map((id) => {
+      const queue = fauxqs.createQueue(`zoho-desk-reports-test-work-${id}`, {
+        attributes: { VisibilityTimeout: '360', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dead.queueArn, maxReceiveCount: 5 }) },
+      });
+      return [id, { url: queue.queueUrl, arn: queue.queueArn }] as const;
+    }),
+  );
   fauxqs.createBucket(BUCKET);
   // The further portals' secrets under their secretIds, as an operator stores them (zoho_auth_<org id> here).
   const portals = await Promise.all(
@@ -60,7 +73,13 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
     s3: new S3Client({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS, forcePathStyle: true }),
     secrets: new SecretsManagerClient({ endpoint: secretsManager.endpoint, region: REGION, credentials: CREDENTIALS }),
   };
-  const lambdaEnv = { WORK_QUEUE_URL: work.queueUrl, DEAD_LETTER_QUEUE_URL: dead.queueUrl, PLAN_QUEUE_URL: plan.queueUrl, REPORTS_BUCKET: BUCKET };
+  const lambdaEnv = {
+    WORK_QUEUE_URL: work.queueUrl,
+    DEAD_LETTER_QUEUE_URL: dead.queueUrl,
+    PLAN_QUEUE_URL: plan.queueUrl,
+    REPORTS_BUCKET: BUCKET,
+    ...(portalQueues.size > 0 && { PORTAL_QUEUES: [...portalQueues].map(([id, queue]) => `${id}=${queue.url}`).join(',') }),
+  };
   const config = loadAwsConfig(lambdaEnv);
   return {
     endpoint: fauxqs.address,
@@ -80,12 +99,35 @@ export async function awsFixture(zoho: Fixture, options: { visibilityTimeout?: n
     },
     deps: (depsOptions = {}) =>
       createAwsDeps(config, clients, { logger: silentLogger, env: zoho.env, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 }, ...depsOptions }),
+    portalQueues,
     drainQueue: (url, attributes = true) => receiveAll(clients.sqs, url, attributes),
     close: async () => {
       await secretsManager.stop();
       await fauxqs.stop();
     },
   };
+}
+
+/**
+ * A STUB CloudFormation client: no CloudFormation emulator runs beside fauxqs. It answers DescribeStacks with the
+ * outputs serverless.yml declares, pointing at the fixture's queues and bucket.
+ */
+export function stubCloudFormation(fixture: AwsFixture, stage = 'test'): CloudFormationClient {
+  return {
+    send: async (command: { input: { StackName?: string } }) => {
+      if (command.input.StackName !== `zoho-desk-reports-${stage}`) throw new Error(`Stack with id ${command.input.StackName} does not exist`);
+      const outputs = {
+        WorkQueueUrl: fixture.config.WORK_QUEUE_URL,
+        WorkQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work',
+        DeadLetterQueueUrl: fixture.config.DEAD_LETTER_QUEUE_URL,
+        DeadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter',
+        ReportsBucketName: fixture.config.REPORTS_BUCKET,
+        SecretPrefix: 'zoho_auth',
+        ...(fixture.portalQueues.size > 0 && { PortalQueueUrls: fixture.config.PORTAL_QUEUES }),
+      };
+      return { Stacks: [{ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+    },
+  } as unknown as CloudFormationClient;
 }
 
 /** Takes every visible message off a queue (without deleting it), ten at a time, until none is visible. */
@@ -153,6 +195,51 @@ export async function feedConsumer(
     }
   }
   return { rounds, failures };
+}
+
+/**
+ * An SQS event source mapping with a maximum concurrency, by hand: one consumer instance per slot (`instances`,
+ * each built with its own ports, as Lambda runs them), each taking up to ten messages, invoking its handler and
+ * deleting what it did not report failed, until the queue is empty and no instance is busy (an instance still at
+ * work may chain further pages). Says which bodies each queue's instances were given, and the failures.
+ */
+export async function runEventSource(
+  sqs: SQSClient,
+  queue: { url: string; arn: string },
+  instances: ConsumerHandler[],
+): Promise<{ bodies: string[]; failures: SQSBatchItemFailure[] }> {
+  const bodies: string[] = [];
+  const failures: SQSBatchItemFailure[] = [];
+  let busy = 0;
+  const instance = async (handler: ConsumerHandler) => {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
+      );
+      if (Messages.length === 0) {
+        if (busy === 0) return;
+        await delay(10);
+        continue;
+      }
+      busy += 1;
+      try {
+        bodies.push(...Messages.map((m) => m.Body ?? ''));
+        const response = (await handler(sqsEvent(Messages, queue.arn), lambdaContext())) as SQSBatchResponse;
+        failures.push(...response.batchItemFailures);
+        const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+        const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+        if (done.length > 0) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })) }),
+          );
+        }
+      } finally {
+        busy -= 1;
+      }
+    }
+  };
+  await Promise.all(instances.map(instance));
+  return { bodies, failures };
 }
 
 /** The event Lambda's SQS event source would deliver for these received messages. */

@@ -77,6 +77,8 @@ export async function deployToMoto(endpoint: string, app: PackagedApp, stackName
     if (typeof value === 'string') return value;
     const ref = (value as { Ref?: string }).Ref;
     if (ref && physical[ref]) return physical[ref];
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map(resolve).join(join[0]);
     throw new Error(`cannot resolve ${JSON.stringify(value)} in a function's environment`);
   };
   return {

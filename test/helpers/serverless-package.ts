@@ -35,9 +35,9 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * `serverless package --stage <stage>` of this repository, offline and with no AWS credentials at all (a few
- * seconds: call it once per test file, in beforeAll).
+ * seconds: call it once per test file, in beforeAll), with `params` as `--param name=value`.
  */
-export async function packageApp(stage: string): Promise<PackagedApp> {
+export async function packageApp(stage: string, params: Record<string, string> = {}): Promise<PackagedApp> {
   const dir = await tempDir();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -48,11 +48,23 @@ export async function packageApp(stage: string): Promise<PackagedApp> {
     AWS_CONFIG_FILE: join(dir.path, 'none'),
   };
   const out = join(dir.path, 'package');
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', out], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/osls/bin/serverless.js'),
+      'package',
+      '--stage',
+      stage,
+      '--package',
+      out,
+      ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
+    ],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

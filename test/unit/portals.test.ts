@@ -1,9 +1,14 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { GroupedEntries, type Entry } from '../../lib/adapters/queue-entries.js';
-import { loadAwsConfig, portalsOf } from '../../lib/aws/config.js';
+import { loadAwsConfig, portalQueuesOf, portalsOf } from '../../lib/aws/config.js';
 import { ConfigError, InvalidMessageError } from '../../lib/errors.js';
 import { bodyOfPortal, pageMessageBody, parseMessage, type PageMessage } from '../../lib/pipeline/messages.js';
 import { refusal } from '../helpers/errors.js';
+
+const require = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: CommonJS for osls, untyped; a wrong path fails the test
+const { portalStack } = require('../../deploy/portals.cjs') as { portalStack: (params: Record<string, unknown>) => any };
 
 // Portals, in the pure parts: the page message's org id, which messages are a portal's, the portals the schedule
 // runs, and the queue taking portals in turn.
@@ -39,10 +44,66 @@ describe('the portals the schedule runs', () => {
     expect(portalsOf(loadAwsConfig(env))).toEqual([]);
   });
 
+  it('may carry the calls each edition allows, which the deployment uses and the schedule leaves aside', () => {
+    const config = loadAwsConfig({ ...env, PORTALS: 'zoho_auth_eu:15,zoho_auth_client2' });
+    expect(portalsOf(config)).toEqual(['zoho_auth_eu', 'zoho_auth_client2']);
+  });
+
+  it('have their own queues from PORTAL_QUEUES, secretId=URL; a malformed entry stops the cold start', () => {
+    const config = loadAwsConfig({ ...env, PORTAL_QUEUES: 'zoho_auth_eu=https://sqs.example/eu,zoho_auth/b.2=https://sqs.example/b' });
+    expect([...portalQueuesOf(config)]).toEqual([
+      ['zoho_auth_eu', 'https://sqs.example/eu'],
+      ['zoho_auth/b.2', 'https://sqs.example/b'],
+    ]);
+    expect(portalQueuesOf(loadAwsConfig(env)).size).toBe(0);
+    expect(refusal(() => loadAwsConfig({ ...env, PORTAL_QUEUES: 'zoho_auth_eu' }), ConfigError)).toBe(
+      'Lambda configuration: PORTAL_QUEUES has "zoho_auth_eu": each entry must be secretId=queue URL (serverless.yml sets it; redeploy).',
+    );
+  });
+
   it('must lie under the prefix the deployment may read', () => {
     expect(refusal(() => loadAwsConfig({ ...env, PORTALS: 'zoho_auth_eu,prod_database' }), ConfigError)).toContain(
       'PORTALS (the portals parameter) lists "prod_database": each must be a secret name starting with SECRET_PREFIX (zoho_auth)',
     );
+  });
+});
+
+describe("the deployment's portal queues (deploy/portals.cjs, which serverless.yml reads)", () => {
+  const params = { portals: '', secretId: 'zoho_auth', service: 'zoho-desk-reports', stage: 'prod', zohoConcurrency: 5, runDeadlineSeconds: 14400 };
+  const queueNames = (stack: { resources: { Resources: Record<string, { Properties: { QueueName: string } }> } }) =>
+    Object.values(stack.resources.Resources).flatMap((queue) => queue.Properties.QueueName ?? []);
+
+  it('with no further portal: the work queue alone, at zohoConcurrency', () => {
+    const stack = portalStack(params);
+    expect(stack.resources).toEqual({ Resources: {}, Outputs: {} });
+    expect(stack.consumerEvents).toEqual([expect.objectContaining({ sqs: expect.objectContaining({ maximumConcurrency: 5 }) })]);
+    expect(stack.queueUrls).toBe('');
+  });
+
+  it('gives each further portal a queue read with its own calls (5 unless given), named the same wherever it is listed', () => {
+    const one = portalStack({ ...params, portals: 'zoho_auth_eu:15, zoho_auth_client2,zoho_auth:25' });
+    const two = portalStack({ ...params, portals: 'zoho_auth_client2,zoho_auth_eu:15' });
+    expect(one.portals.map((p: { secretId: string; calls: number }) => [p.secretId, p.calls])).toEqual([
+      ['zoho_auth_eu', 15],
+      ['zoho_auth_client2', 5],
+    ]);
+    expect(one.consumerEvents.map((e: { sqs: { maximumConcurrency: number } }) => e.sqs.maximumConcurrency)).toEqual([5, 15, 5]);
+    expect(Object.keys(one.resources.Resources).sort()).toEqual(Object.keys(two.resources.Resources).sort());
+    expect(queueNames(one)).toEqual(['zoho-desk-reports-prod-work-zoho_auth_eu', 'zoho-desk-reports-prod-work-zoho_auth_client2']);
+    expect(one.sourceQueueArns).toHaveLength(4);
+  });
+
+  it('names a queue by a hash where the secret name cannot be a queue name, so two such never collide', () => {
+    const stack = portalStack({ ...params, portals: 'zoho_auth.eu,zoho_auth/eu' });
+    const names = queueNames(stack);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name).toMatch(/^zoho-desk-reports-prod-work-[0-9a-f]{8}$/);
+  });
+
+  it('refuses a malformed entry or calls Lambda cannot cap, saying how to write it', () => {
+    for (const portals of ['zoho_auth_eu:1', 'zoho_auth_eu:30', 'zoho_auth_eu:ten', 'zoho auth']) {
+      expect(() => portalStack({ ...params, portals })).toThrow(/write each portal as its secret id, optionally followed by the Zoho calls/);
+    }
   });
 });
 

@@ -23,7 +23,8 @@ const MAX_VISIBILITY_SECONDS = 12 * 3600;
 export class SqsWorkQueue implements WorkQueue {
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    /** the queue's URL */
+    readonly url: string,
     private readonly deadLetterUrl: string,
     private readonly pause: (ms: number) => Promise<unknown> = delay,
   ) {}
@@ -50,7 +51,7 @@ export class SqsWorkQueue implements WorkQueue {
     let pending = entries;
     for (let attempt = 0; attempt < 5 && pending.length > 0; attempt += 1) {
       if (attempt > 0) await this.pause(100 * 2 ** attempt);
-      const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+      const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.url, Entries: pending }));
       const failed = result.Failed ?? [];
       const permanent = failed.find((f) => f.SenderFault);
       if (permanent) throw new ConfigError(`SQS refused a message (${permanent.Code}: ${permanent.Message ?? 'no message'}).`);
@@ -63,7 +64,7 @@ export class SqsWorkQueue implements WorkQueue {
   async receive(max: number): Promise<ReceivedMessage[]> {
     const result = await this.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: this.queueUrl,
+        QueueUrl: this.url,
         MaxNumberOfMessages: Math.max(1, Math.min(BATCH, max)),
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         WaitTimeSeconds: 0,
@@ -78,12 +79,12 @@ export class SqsWorkQueue implements WorkQueue {
   }
 
   async delete(handle: string): Promise<void> {
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: handle }));
+    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: handle }));
   }
 
   async release(handle: string, delayMs: number): Promise<void> {
     const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: handle, VisibilityTimeout: seconds }));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: handle, VisibilityTimeout: seconds }));
   }
 
   async deadLetter(message: Pick<ReceivedMessage, 'handle' | 'body' | 'id'>, reason: string): Promise<void> {

@@ -5,15 +5,16 @@ import type { DeployedStack } from './operator.js';
 const LOOK_SECONDS = 300;
 
 /**
- * One portal's dead-lettered messages back to the work queue, by hand: SQS's message move task moves all or
- * nothing. Each message `pick`s is sent to the work queue, then deleted from the dead-letter queue (one sent twice
- * by a move cut short is stored once: its page's key is its own); the others are made visible again at the end.
+ * Dead-lettered messages back to their queues by hand, where SQS's message move task cannot: it moves all or
+ * nothing to one queue, and a deployment with further portals has a queue per portal. Each message is sent to the
+ * queue `destination` gives for its body, then deleted from the dead-letter queue (one sent twice by a move cut
+ * short is stored once: its page's key is its own); those with no destination are made visible again at the end.
  * A message seen twice means the queue has come round: the move stops there.
  */
-export async function movePortalDeadLetters(
+export async function moveDeadLetters(
   sqs: SQSClient,
-  stack: Pick<DeployedStack, 'deadLetterQueueUrl' | 'workQueueUrl'>,
-  pick: (body: string) => boolean,
+  stack: Pick<DeployedStack, 'deadLetterQueueUrl'>,
+  destination: (body: string) => string | undefined,
 ): Promise<{ moved: number; left: number }> {
   const seen = new Set<string>();
   const others: string[] = [];
@@ -26,11 +27,12 @@ export async function movePortalDeadLetters(
     if (messages.length === 0) break;
     for (const message of messages) {
       seen.add(message.MessageId as string);
-      if (!pick(message.Body ?? '')) {
+      const queueUrl = destination(message.Body ?? '');
+      if (!queueUrl) {
         others.push(message.ReceiptHandle as string);
         continue;
       }
-      await sqs.send(new SendMessageCommand({ QueueUrl: stack.workQueueUrl, MessageBody: message.Body ?? '' }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.Body ?? '' }));
       await sqs.send(new DeleteMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
       moved += 1;
     }
