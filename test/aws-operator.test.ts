@@ -88,6 +88,20 @@ function context(fixture: AwsFixture, moveCalls: unknown[] = [], move = false) {
   return { env: {}, out: capture(), awsClients: () => clients };
 }
 
+/** Page `n` of an agents run, of the portal `portal` names, as a dead-lettered message body. */
+const agentsPage = (n: number, portal: { orgId?: string; secretId?: string }) =>
+  pageMessageBody({
+    kind: 'page',
+    runId: '2026-11-24T12-00-00Z-4f2a',
+    report: 'agents',
+    params: {},
+    page: n,
+    from: 0,
+    limit: 100,
+    chain: true,
+    ...portal,
+  });
+
 describe('operator commands against the deployed stack', () => {
   it('enqueue puts a checked on-demand message on the work queue found from the stack outputs', async () => {
     const zoho = await open();
@@ -154,18 +168,7 @@ describe('operator commands against the deployed stack', () => {
     aws = await awsFixture(await open());
     const calls: unknown[] = [];
     const ctx = context(aws, calls);
-    const page = (orgId: string, n: number) =>
-      pageMessageBody({
-        kind: 'page',
-        runId: '2026-11-24T12-00-00Z-4f2a',
-        report: 'agents',
-        params: {},
-        page: n,
-        from: 0,
-        limit: 100,
-        chain: true,
-        orgId,
-      });
+    const page = (orgId: string, n: number) => agentsPage(n, { orgId });
     for (const body of [page('20001', 1), page('10001', 1), page('20001', 2), 'not a message']) {
       await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: body }));
     }
@@ -189,18 +192,7 @@ describe('operator commands against the deployed stack', () => {
     expect(await aws.drainQueue(aws.config.WORK_QUEUE_URL)).toEqual([]);
     expect((await aws.drainQueue(portalQueue)).map((m) => JSON.parse(m.Body!).secretId)).toEqual([secretB]);
 
-    const page = (secretId: string | undefined, n: number) =>
-      pageMessageBody({
-        kind: 'page',
-        runId: '2026-11-24T12-00-00Z-4f2a',
-        report: 'agents',
-        params: {},
-        page: n,
-        from: 0,
-        limit: 100,
-        chain: true,
-        ...(secretId && { secretId }),
-      });
+    const page = (secretId: string | undefined, n: number) => agentsPage(n, secretId ? { secretId } : {});
     for (const body of [page(secretB, 1), page(undefined, 1), page(secretB, 2)]) {
       await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: body }));
     }
