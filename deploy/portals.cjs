@@ -12,6 +12,8 @@ const { createHash } = require('node:crypto');
 /** Lambda's event source maximum concurrency is 2 to 1000; Zoho's editions allow 5 to 25 calls at once. */
 const MIN_CALLS = 2;
 const MAX_CALLS = 25;
+/** SQS's limit on the source queues a redrive allow policy names */
+const MAX_SOURCE_QUEUES = 10;
 /** Calls in flight for a portal listed without them: the Free edition's, which every edition allows. */
 const DEFAULT_CALLS = 5;
 
@@ -90,7 +92,8 @@ function portalStack(params) {
         MessageRetentionPeriod: 1209600,
         SqsManagedSseEnabled: true,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 },
-        Tags: [{ Key: 'zoho-desk-reports:secret-id', Value: portal.secretId }],
+        // A tag value holds 256 characters, a secret name 512.
+        Tags: [{ Key: 'zoho-desk-reports:secret-id', Value: portal.secretId.slice(0, 256) }],
       },
     };
     // As RunOverdueAlarm for the work queue (serverless.yml says what it measures and misses), per portal.
@@ -128,8 +131,14 @@ function portalStack(params) {
       { 'Fn::GetAtt': ['PlanQueue', 'Arn'] },
       ...portals.map((p) => ({ 'Fn::GetAtt': [p.logicalId, 'Arn'] })),
     ],
-    /** the queues whose failed messages the dead-letter queue takes (its redrive allow policy) */
-    sourceQueueArns: [`${prefix}-work`, `${prefix}-plan`, ...portals.map((p) => p.name)].map(arnOf),
+    /**
+     * Which queues may use the dead-letter queue: the work, plan and portal queues by name — SQS takes ten at
+     * most, so with more than eight portals, any queue of the account (the redrive policies still name it).
+     */
+    redriveAllowPolicy:
+      portals.length + 2 <= MAX_SOURCE_QUEUES
+        ? { redrivePermission: 'byQueue', sourceQueueArns: [`${prefix}-work`, `${prefix}-plan`, ...portals.map((p) => p.name)].map(arnOf) }
+        : { redrivePermission: 'allowAll' },
     /** PORTAL_QUEUES for the Lambdas: secretId=URL, comma-separated; empty with no further portal */
     queueUrls: portals.length > 0 ? portalQueueUrls(portals) : '',
   };
@@ -157,6 +166,6 @@ module.exports = {
   resources: async (context) => (await resolved(context)).resources,
   consumerEvents: async (context) => (await resolved(context)).consumerEvents,
   queueArns: async (context) => (await resolved(context)).queueArns,
-  sourceQueueArns: async (context) => (await resolved(context)).sourceQueueArns,
+  redriveAllowPolicy: async (context) => (await resolved(context)).redriveAllowPolicy,
   queueUrls: async (context) => (await resolved(context)).queueUrls,
 };

@@ -90,7 +90,7 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
     expect(one.consumerEvents.map((e: { sqs: { maximumConcurrency: number } }) => e.sqs.maximumConcurrency)).toEqual([5, 15, 5]);
     expect(Object.keys(one.resources.Resources).sort()).toEqual(Object.keys(two.resources.Resources).sort());
     expect(queueNames(one)).toEqual(['zoho-desk-reports-prod-work-zoho_auth_eu', 'zoho-desk-reports-prod-work-zoho_auth_client2']);
-    expect(one.sourceQueueArns).toHaveLength(4);
+    expect(one.redriveAllowPolicy.sourceQueueArns).toHaveLength(4);
   });
 
   it('names a queue by a hash where the secret name cannot be a queue name, so two such never collide', () => {
@@ -98,6 +98,12 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
     const names = queueNames(stack);
     expect(new Set(names).size).toBe(2);
     for (const name of names) expect(name).toMatch(/^zoho-desk-reports-prod-work-[0-9a-f]{8}$/);
+  });
+
+  it("lets any queue of the account dead-letter into it past SQS's ten named source queues (more than eight portals)", () => {
+    const portals = (n: number) => Array.from({ length: n }, (_, i) => `zoho_auth_${i}`).join(',');
+    expect(portalStack({ ...params, portals: portals(8) }).redriveAllowPolicy.sourceQueueArns).toHaveLength(10);
+    expect(portalStack({ ...params, portals: portals(9) }).redriveAllowPolicy).toEqual({ redrivePermission: 'allowAll' });
   });
 
   it('refuses a malformed entry or calls Lambda cannot cap, saying how to write it', () => {
