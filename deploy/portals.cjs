@@ -12,6 +12,8 @@ const { createHash } = require('node:crypto');
 /** Lambda's event source maximum concurrency is 2 to 1000; Zoho's editions allow 5 to 25 calls at once. */
 const MIN_CALLS = 2;
 const MAX_CALLS = 25;
+/** Each portal takes about 130 bytes of the Lambdas' 4 KB environment (PORTALS, PORTAL_QUEUES); the rest needs about 1 KB. */
+const MAX_PORTALS = 20;
 /** SQS's limit on the source queues a redrive allow policy names */
 const MAX_SOURCE_QUEUES = 10;
 /** Calls in flight for a portal listed without them: the Free edition's, which every edition allows. */
@@ -56,16 +58,29 @@ function queueOf(secretId, prefix) {
   // SQS names: 80 characters of letters, digits, - and _. Secret names may also hold + = . @ /, and two secrets
   // that differ only there (zoho_auth.eu, zoho_auth/eu) would share a readable name: those take the hash.
   const readable = `${prefix}-work-${secretId}`;
-  const name = /^[A-Za-z0-9_-]{1,80}$/.test(readable) ? readable : `${prefix}-work-${hash}`;
+  const name = /^[A-Za-z0-9_-]{1,80}$/.test(readable) ? readable : `${prefix.slice(0, 80 - '-work-'.length - hash.length)}-work-${hash}`;
   return { logicalId: `PortalWorkQueue${hash}`, name };
 }
 
 /**
  * Everything the template needs, from the resolved parameters.
- * @param {{ portals: string, secretId: string, service: string, stage: string, zohoConcurrency: number, runDeadlineSeconds: number }} params
+ * @param {{ portals: string, secretId: string, secretPrefix?: string, service: string, stage: string, zohoConcurrency: number, runDeadlineSeconds: number }} params
  */
 function portalStack(params) {
   const prefix = `${params.service}-${params.stage}`;
+  const outside = parsePortals(params.portals, params.secretId).filter((p) => params.secretPrefix && !p.secretId.startsWith(params.secretPrefix));
+  if (outside.length > 0) {
+    // The Lambdas may read only secrets under the prefix, and refuse to start with such a list: refused here, before deploying.
+    throw new Error(
+      `The portals parameter lists ${outside.map((p) => `"${p.secretId}"`).join(', ')}: each must be a secret name starting with secretPrefix (${params.secretPrefix}).`,
+    );
+  }
+  if (parsePortals(params.portals, params.secretId).length > MAX_PORTALS) {
+    throw new Error(
+      `The portals parameter lists more than ${MAX_PORTALS} portals: the Lambdas' environment (4 KB, which names each portal's queue) ` +
+        'holds no more. Deploy a second stage for the others (each stage has its own bucket).',
+    );
+  }
   const portals = parsePortals(params.portals, params.secretId).map((portal) => ({ ...portal, ...queueOf(portal.secretId, prefix) }));
   const arnOf = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${name}` });
   const consumerEvent = (logicalId, calls) => ({
@@ -153,6 +168,7 @@ async function resolved({ resolveVariable }) {
   return portalStack({
     portals: (await resolveVariable('param:portals')) ?? '',
     secretId: await resolveVariable('param:secretId'),
+    secretPrefix: await resolveVariable('param:secretPrefix'),
     service: await resolveVariable('self:service'),
     stage: await resolveVariable('sls:stage'),
     zohoConcurrency: Number(await resolveVariable('param:zohoConcurrency')),

@@ -14,7 +14,7 @@ import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
-import { pageMessageBody, parseMessage } from '../lib/pipeline/messages.js';
+import { pageMessageBody, parseMessage, planMessageBody } from '../lib/pipeline/messages.js';
 import { awsFixture, feedConsumer, lambdaContext, sqsEvent, stubCloudFormation, type AwsFixture } from './helpers/aws.js';
 import { fixtures } from './helpers/zoho.js';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
@@ -193,19 +193,24 @@ describe('operator commands against the deployed stack', () => {
     expect((await aws.drainQueue(portalQueue)).map((m) => JSON.parse(m.Body!).secretId)).toEqual([secretB]);
 
     const page = (secretId: string | undefined, n: number) => agentsPage(n, secretId ? { secretId } : {});
-    for (const body of [page(secretB, 1), page(undefined, 1), page(secretB, 2)]) {
+    const plan = planMessageBody('2026-11-24T12-00-00Z-4f2a', 2);
+    for (const body of [page(secretB, 1), page(undefined, 1), page(secretB, 2), plan]) {
       await aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.config.DEAD_LETTER_QUEUE_URL, MessageBody: body }));
     }
     await awsStatus({ stage: 'test', runs: 1 }, ctx);
     expect(ctx.out.text()).toMatch(new RegExp(`Work queue of portal ${secretB}: \\d+ waiting`));
-    expect(ctx.out.text()).toContain('Dead-letter queue: 3 message(s).');
+    expect(ctx.out.text()).toContain('Dead-letter queue: 4 message(s).');
 
     // Every portal's pages back to the queue they failed from: SQS's move task could only send all to one queue.
     expect(await awsRedrive({ stage: 'test' }, ctx, async () => undefined)).toBe(0);
     expect(calls).toEqual([]);
-    expect(ctx.out.text()).toContain("Moved 3 dead-lettered message(s) back to their portals' work queues.");
+    expect(ctx.out.text()).toContain("Moved 4 dead-lettered message(s) back to their portals' work queues. The consumer fetches them again now.");
+    expect(ctx.out.text()).not.toContain('not yet answered');
     expect((await aws.drainQueue(portalQueue)).map((m) => m.Body).sort()).toEqual([page(secretB, 1), page(secretB, 2)].sort());
     expect((await aws.drainQueue(aws.config.WORK_QUEUE_URL)).map((m) => m.Body)).toEqual([page(undefined, 1)]);
+    // A part of a planning goes back to the plan queue, where the scheduler takes it.
+    expect((await aws.drainQueue(aws.config.PLAN_QUEUE_URL!)).map((m) => m.Body)).toEqual([plan]);
+    expect(await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL)).toEqual([]);
   });
 
   it('redrive against an SQS without message move tasks (fauxqs answers InvalidAction) says so in one line and moves nothing', async () => {

@@ -6,7 +6,10 @@ import { buildConsumer } from '../lib/aws/consumer.js';
 import { schedule } from '../lib/aws/scheduler.js';
 import { finalizeRecentRuns } from '../lib/pipeline/recent-runs.js';
 import { EDITION_LIMITS } from '../lib/zoho/editions.js';
-import { awsFixture, BUCKET, runEventSource, type AwsFixture } from './helpers/aws.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../lib/aws/operator.js';
+import { onDemandMessage } from '../lib/cli/enqueue-command.js';
+import { awsFixture, BUCKET, feedConsumer, runEventSource, type AwsFixture } from './helpers/aws.js';
 import { expectMirror } from './helpers/mirror.js';
 import { simulatorFixture, tempDir, type Fixture } from './helpers/zoho.js';
 
@@ -83,4 +86,34 @@ describe('two portals in one deployment', () => {
     await expectMirror(b, dir.path, { onePortal: true });
     await dir.remove();
   }, 120_000);
+
+  it("moves a portal's message pushed to the work queue onto its own queue, and settles a portal queue's records on that queue", async () => {
+    const secretB = zoho.portalSecrets[0]!;
+    const portal = aws.portalQueues.get(secretB)!;
+    const work = { url: aws.config.WORK_QUEUE_URL, arn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work' };
+    const sqs = aws.clients.sqs;
+    // An on-demand run of portal B pushed to the work queue: its calls must not count against the default's slots.
+    await sqs.send(new SendMessageCommand({ QueueUrl: work.url, MessageBody: onDemandMessage('agents', { secretId: secretB }, 'zoho_auth') }));
+    const store = new S3ObjectStore(aws.clients.s3, BUCKET);
+    const b = zoho.running.sims[1]!;
+    const agentPagesOfB = async () => (await store.list('agents/')).filter((key) => key.includes(`/org=${b.orgId}/`));
+    const before = await agentPagesOfB();
+    const onWork = await feedConsumer(sqs, work.url, buildConsumer(aws.deps(), { concurrency: 1 }), { queueArn: work.arn, deleteHandled: true });
+    expect(onWork.failures).toEqual([]);
+    expect(await queueDepth(sqs, work.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect((await queueDepth(sqs, portal.url)).visible).toBe(1);
+
+    // A message on B's queue that can never work is dead-lettered and deleted from B's queue, where its receipt is.
+    await sqs.send(new SendMessageCommand({ QueueUrl: portal.url, MessageBody: JSON.stringify({ report: 'nope', secretId: secretB }) }));
+    const onPortal = await feedConsumer(sqs, portal.url, buildConsumer(aws.deps(), { concurrency: 1 }), {
+      queueArn: portal.arn,
+      deleteHandled: true,
+    });
+    expect(onPortal.failures).toEqual([]);
+    expect(await queueDepth(sqs, portal.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    const dead = await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL);
+    expect(dead.map((m) => m.MessageAttributes?.reason?.StringValue)).toEqual([expect.stringContaining('report "nope" does not exist')]);
+    // The on-demand run, read from B's queue, stored B's agents anew under B's org folder.
+    expect((await agentPagesOfB()).length).toBeGreaterThan(before.length);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { consume } from '../pipeline/consume.js';
+import { routingOfBody } from '../pipeline/messages.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
 import type { RetryTiming } from '../pipeline/failure-policy.js';
 import { PortalWorkQueues } from '../adapters/aws/portal-work-queues.js';
@@ -47,6 +48,14 @@ export function buildConsumer(deps: PipelineDeps, options: ConsumerOptions) {
   const handleRecord = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
     const message = received(record);
     const queue = queueOf(record);
+    // A message of a portal with its own queue, received from another (an on-demand message pushed to the work
+    // queue): moved to its portal's queue, so its calls too keep to that portal's concurrency.
+    const home = !options.queue && deps.queue instanceof PortalWorkQueues ? deps.queue.ofPortal(routingOfBody(message.body).secretId) : undefined;
+    if (home && home !== queue) {
+      await home.send([{ body: message.body }]);
+      deps.logger.info({ message: message.id }, "moved to its portal's own queue");
+      return;
+    }
     if (context && context.getRemainingTimeInMillis() < reserveMs) {
       await queue.release(message.handle, 0);
       throw new Error('not started: too little time left in this invocation');

@@ -1,8 +1,10 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeployedStack } from './operator.js';
+import { queueDepth, type DeployedStack } from './operator.js';
 
 /** How long a message looked at stays hidden while the move goes on: longer than a move of a few thousand. */
 const LOOK_SECONDS = 300;
+/** How long each receive waits for messages (SQS long polling). */
+const WAIT_SECONDS = 2;
 
 /**
  * Dead-lettered messages back to their queues by hand, where SQS's message move task cannot: it moves all or
@@ -15,13 +17,19 @@ export async function moveDeadLetters(
   sqs: SQSClient,
   stack: Pick<DeployedStack, 'deadLetterQueueUrl'>,
   destination: (body: string) => string | undefined,
-): Promise<{ moved: number; left: number }> {
+): Promise<{ moved: number; left: number; notSeen: number }> {
   const seen = new Set<string>();
   const others: string[] = [];
   let moved = 0;
   for (;;) {
     const batch = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: LOOK_SECONDS }),
+      // Waiting: an answer that does not wait may be empty while the queue still holds messages (SQS samples its servers).
+      new ReceiveMessageCommand({
+        QueueUrl: stack.deadLetterQueueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: LOOK_SECONDS,
+        WaitTimeSeconds: WAIT_SECONDS,
+      }),
     );
     const messages = (batch.Messages ?? []).filter((m) => m.MessageId && !seen.has(m.MessageId));
     if (messages.length === 0) break;
@@ -40,5 +48,7 @@ export async function moveDeadLetters(
   for (const handle of others) {
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: stack.deadLetterQueueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
   }
-  return { moved, left: others.length };
+  // What the move did not get to see (in flight with someone else, or not yet answered): the caller says so.
+  const after = await queueDepth(sqs, stack.deadLetterQueueUrl);
+  return { moved, left: others.length, notSeen: Math.max(0, after.visible + after.inFlight - others.length) };
 }

@@ -66,6 +66,7 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, options: A
     queue: new PortalWorkQueues(
       new SqsWorkQueue(clients.sqs, config.WORK_QUEUE_URL, config.DEAD_LETTER_QUEUE_URL),
       new Map([...portalQueuesOf(config)].map(([secretId, url]) => [secretId, new SqsWorkQueue(clients.sqs, url, config.DEAD_LETTER_QUEUE_URL)])),
+      (url) => new SqsWorkQueue(clients.sqs, url, config.DEAD_LETTER_QUEUE_URL),
     ),
     clock,
     logger: options.logger,

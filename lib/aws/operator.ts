@@ -44,6 +44,8 @@ export interface DeployedStack {
   workQueueArn: string;
   deadLetterQueueUrl: string;
   deadLetterQueueArn: string;
+  /** where the parts of a planning wait (stacks deployed before it had one: none) */
+  planQueueUrl?: string;
   bucket: string;
   secretPrefix: string;
   /** each further portal's own work queue: secretId → URL (none: every portal's pages are on the work queue) */
@@ -97,6 +99,7 @@ export async function findStack(cfn: CloudFormationClient, stage: string): Promi
     workQueueArn: need('WorkQueueArn'),
     deadLetterQueueUrl: need('DeadLetterQueueUrl'),
     deadLetterQueueArn: need('DeadLetterQueueArn'),
+    ...(outputs.PlanQueueUrl && { planQueueUrl: outputs.PlanQueueUrl }),
     bucket: need('ReportsBucketName'),
     secretPrefix: outputs.SecretPrefix || 'zoho_auth',
     portalQueues: parsePortalQueues(outputs.PortalQueueUrls ?? '', `The stack ${name}'s output PortalQueueUrls`),

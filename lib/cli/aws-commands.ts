@@ -19,7 +19,7 @@ import type { CliContext } from './context.js';
 import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
 import { alarmsLine, printReasons, printRuns } from './status-command.js';
 import { moveDeadLetters } from '../aws/dead-letter-move.js';
-import { bodyOfPortal, secretIdOfBody } from '../pipeline/messages.js';
+import { bodyOfPortal, routingOfBody } from '../pipeline/messages.js';
 
 /** The deployed stack an operator command works on: `--stage` (and `--region`). */
 export interface StackOptions {
@@ -67,23 +67,31 @@ export async function awsRedrive(
     context.out.line('The dead-letter queue is empty: nothing to redrive.');
     return 0;
   }
-  // A page goes back to the queue it failed from: its portal's own queue, if it has one.
-  const queueOf = (body: string) => stack.portalQueues.get(secretIdOfBody(body) ?? '') ?? stack.workQueueUrl;
+  // A page goes back to the queue it failed from: its portal's own queue, if it has one; a part of a planning to the plan queue.
+  const queueOf = (body: string) => {
+    const { plan, secretId } = routingOfBody(body);
+    return (plan ? stack.planQueueUrl : stack.portalQueues.get(secretId ?? '')) ?? stack.workQueueUrl;
+  };
+  const notSeenLine = (notSeen: number) =>
+    notSeen > 0 ? ` ${notSeen} other(s) were in flight or not yet answered by SQS: run redrive again in a few minutes.` : '';
   const { portal } = options;
   if (portal) {
-    const { moved, left } = await moveDeadLetters(clients.sqs, stack, (body) => (bodyOfPortal(body, portal) ? queueOf(body) : undefined));
+    const { moved, left, notSeen } = await moveDeadLetters(clients.sqs, stack, (body) => (bodyOfPortal(body, portal) ? queueOf(body) : undefined));
     context.out.line(
-      moved === 0
+      (moved === 0
         ? `No dead-lettered message of portal ${portal} (give its org id, or the secretId its pages name): nothing moved; ${left} other(s) stay.`
-        : `Moved ${moved} dead-lettered message(s) of portal ${portal} back to its work queue; ${left} of other portals stay. The consumer fetches them again now.`,
+        : `Moved ${moved} dead-lettered message(s) of portal ${portal} back to its work queue; ${left} of other portals stay. The consumer fetches them again now.`) +
+        notSeenLine(notSeen),
     );
-    return 0;
+    return notSeen > 0 ? 7 : 0;
   }
   if (stack.portalQueues.size > 0) {
     // SQS's move task sends every message to one queue; here each portal has its own.
-    const { moved } = await moveDeadLetters(clients.sqs, stack, queueOf);
-    context.out.line(`Moved ${moved} dead-lettered message(s) back to their portals' work queues. The consumer fetches them again now.`);
-    return 0;
+    const { moved, notSeen } = await moveDeadLetters(clients.sqs, stack, queueOf);
+    context.out.line(
+      `Moved ${moved} dead-lettered message(s) back to their portals' work queues. The consumer fetches them again now.${notSeenLine(notSeen)}`,
+    );
+    return notSeen > 0 ? 7 : 0;
   }
   await startRedrive(clients.sqs, stack);
   context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);

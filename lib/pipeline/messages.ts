@@ -253,13 +253,16 @@ export function bodyOfPortal(body: string, portal: string, defaultSecretId?: str
   return fields.secretId === undefined && portal === defaultSecretId;
 }
 
-/** The secretId a message body names, read leniently (it may be a dead-lettered invalid message); none: the default's. */
-export function secretIdOfBody(body: string): string | undefined {
+/**
+ * Which queue a message body belongs on, read leniently (it may be a dead-lettered invalid message): a part of a
+ * planning (the plan queue), and the secretId it names (none: the default portal's).
+ */
+export function routingOfBody(body: string): { plan: boolean; secretId?: string } {
   try {
-    const { secretId } = JSON.parse(body) as { secretId?: unknown };
-    return typeof secretId === 'string' ? secretId : undefined;
+    const { kind, secretId } = JSON.parse(body) as { kind?: unknown; secretId?: unknown };
+    return { plan: kind === 'plan', ...(typeof secretId === 'string' && { secretId }) };
   } catch {
-    return undefined;
+    return { plan: false };
   }
 }
 

@@ -120,6 +120,7 @@ export function stubCloudFormation(fixture: AwsFixture, stage = 'test'): CloudFo
         WorkQueueUrl: fixture.config.WORK_QUEUE_URL,
         WorkQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-work',
         DeadLetterQueueUrl: fixture.config.DEAD_LETTER_QUEUE_URL,
+        ...(fixture.config.PLAN_QUEUE_URL && { PlanQueueUrl: fixture.config.PLAN_QUEUE_URL }),
         DeadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:zoho-desk-reports-test-dead-letter',
         ReportsBucketName: fixture.config.REPORTS_BUCKET,
         SecretPrefix: 'zoho_auth',

@@ -98,6 +98,10 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
     const names = queueNames(stack);
     expect(new Set(names).size).toBe(2);
     for (const name of names) expect(name).toMatch(/^zoho-desk-reports-prod-work-[0-9a-f]{8}$/);
+    // A long service and stage name leaves the hash whole, within SQS's 80 characters.
+    const long = portalStack({ ...params, stage: 'x'.repeat(70), portals: 'zoho_auth.eu' });
+    expect(queueNames(long)[0]).toMatch(/^zoho-desk-reports-x+-work-[0-9a-f]{8}$/);
+    expect(queueNames(long)[0]!.length).toBe(80);
   });
 
   it("lets any queue of the account dead-letter into it past SQS's ten named source queues (more than eight portals)", () => {
@@ -110,6 +114,12 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
     for (const portals of ['zoho_auth_eu:1', 'zoho_auth_eu:30', 'zoho_auth_eu:ten', 'zoho auth']) {
       expect(() => portalStack({ ...params, portals })).toThrow(/write each portal as its secret id, optionally followed by the Zoho calls/);
     }
+    const many = Array.from({ length: 21 }, (_, i) => `zoho_auth_${i}`).join(',');
+    expect(() => portalStack({ ...params, portals: many })).toThrow(/more than 20 portals: the Lambdas' environment \(4 KB/);
+    // Outside the prefix the Lambdas may read: refused when packaging, not at every cold start after deploying.
+    expect(() => portalStack({ ...params, secretPrefix: 'zoho_auth', portals: 'zoho_auth_eu,prod_db' })).toThrow(
+      'The portals parameter lists "prod_db": each must be a secret name starting with secretPrefix (zoho_auth).',
+    );
   });
 });
 
