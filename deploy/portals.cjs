@@ -68,6 +68,14 @@ function queueOf(secretId, prefix) {
  */
 function portalStack(params) {
   const prefix = `${params.service}-${params.stage}`;
+  if (!Number.isInteger(params.zohoConcurrency) || params.zohoConcurrency < MIN_CALLS || params.zohoConcurrency > MAX_CALLS) {
+    throw new Error(
+      `The zohoConcurrency parameter must be a whole number of calls from ${MIN_CALLS} to ${MAX_CALLS}: your edition's (Free 5, Express/Standard 10, Professional 15, Enterprise 25).`,
+    );
+  }
+  if (!Number.isInteger(params.runDeadlineSeconds) || params.runDeadlineSeconds < 60) {
+    throw new Error('The runDeadlineSeconds parameter must be a whole number of seconds, at least 60 (the schedule period: 14400 for 4 hours).');
+  }
   const outside = parsePortals(params.portals, params.secretId).filter((p) => params.secretPrefix && !p.secretId.startsWith(params.secretPrefix));
   if (outside.length > 0) {
     // The Lambdas may read only secrets under the prefix, and refuse to start with such a list: refused here, before deploying.

@@ -114,6 +114,8 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
     for (const portals of ['zoho_auth_eu:1', 'zoho_auth_eu:30', 'zoho_auth_eu:ten', 'zoho auth']) {
       expect(() => portalStack({ ...params, portals })).toThrow(/write each portal as its secret id, optionally followed by the Zoho calls/);
     }
+    expect(() => portalStack({ ...params, zohoConcurrency: Number('ten') })).toThrow(/zohoConcurrency parameter must be a whole number of calls/);
+    expect(() => portalStack({ ...params, runDeadlineSeconds: Number('4h') })).toThrow(/runDeadlineSeconds parameter must be a whole number/);
     const many = Array.from({ length: 21 }, (_, i) => `zoho_auth_${i}`).join(',');
     expect(() => portalStack({ ...params, portals: many })).toThrow(/more than 20 portals: the Lambdas' environment \(4 KB/);
     // Outside the prefix the Lambdas may read: refused when packaging, not at every cold start after deploying.
