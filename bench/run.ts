@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { bundleSizes } from './bundle-size.js';
 import { analytics } from './analytics.js';
 import { chaosScenario } from './chaos.js';
-import { credits } from './credits.js';
+import { credits, steadyCredits } from './credits.js';
 import { deletions } from './deletions.js';
 import { memory } from './memory.js';
 import { endToEnd } from './end-to-end.js';
@@ -41,6 +41,14 @@ const c = await credits(Number(env.BENCH_TICKETS ?? 10_000));
 say(
   `2. credits: a steady-state 4-hourly run over ${c.tickets} tickets (${c.changedPerRun} changed) cost ${c.incremental} credits; a full ` +
     `refresh of the same reports ${c.full} → 1/${(1 / c.ratio).toFixed(0)} (goal ≤ 1/20) ${verdict(c.ratio <= 1 / 20)}`,
+);
+
+const f = await steadyCredits(Number(env.BENCH_TICKETS ?? 10_000), 'free');
+const FREE_GOAL = 416; // six runs a day within half of a Free portal's 5,000 daily credits (issue 15)
+say(
+  `2b. credits on a Free portal: a steady 4-hourly run over ${f.tickets} tickets (${f.changedPerRun} changed) cost ${f.credits} credits, ` +
+    `${(f.credits / FREE_GOAL).toFixed(2)}× the goal of ${FREE_GOAL} (six runs in half of the 5,000 daily) ${verdict(f.credits <= FREE_GOAL)}; ` +
+    `by report: ${f.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}`,
 );
 
 const m = await memory();
