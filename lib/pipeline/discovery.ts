@@ -110,11 +110,18 @@ export class Discovery {
   }
 
   /**
-   * The tickets whose approvals the report's last complete run found pending: they may still be pending
-   * without the ticket changing, so they are read again.
+   * The tickets whose approvals earlier runs found pending, read again at the reconcile interval: a ticket's
+   * change brings its approvals along anyway (processing one bumps the ticket's modifiedTime — inferred, so not
+   * relied on alone), and re-reading every pending one each run cost most of a quiet run's credits (issue 15).
+   * A first run reads every ticket, so it counts as the full read too.
    */
   async carriedParents(reportId: string): Promise<string[]> {
-    return (await this.state(reportId))?.parents ?? [];
+    const state = await this.state(reportId);
+    const lastFull = state?.fullReadAt ? Date.parse(state.fullReadAt) : Number.NaN;
+    if (state && this.now - lastFull < this.reconcileMs) return [];
+    this.fullReads.add(reportId);
+    if (state) this.reconciles.add(reportId);
+    return state?.parents ?? [];
   }
 
   private once(key: string, load: () => Promise<DeskRecord[]>): Promise<DeskRecord[]> {

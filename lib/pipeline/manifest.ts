@@ -106,10 +106,21 @@ export async function runManifests(store: ObjectStore, runId: string): Promise<R
   return manifests;
 }
 
-/** The ids in the scopes ("ticket=<id>/") of a report's pages that held records. */
-function parentsWithRecords(receipts: Receipt[], report: string): string[] {
-  const withRecords = receipts.filter((r) => r.report === report && (r.records ?? 0) > 0);
-  return [...new Set(withRecords.map((r) => /=(\d+)\//.exec(r.scope)?.[1]).filter((id): id is string => Boolean(id)))];
+/** The ids in the scopes ("ticket=<id>/") of a report's pages: those read, and those that held records. */
+function parentsOf(receipts: Receipt[], report: string, withRecords: boolean): string[] {
+  const mine = receipts.filter((r) => r.report === report && (!withRecords || (r.records ?? 0) > 0));
+  return [...new Set(mine.map((r) => /=(\d+)\//.exec(r.scope)?.[1]).filter((id): id is string => Boolean(id)))];
+}
+
+/**
+ * The parents to read again at the next reconcile (tickets with pending approvals): those whose pages held
+ * records now, and those of the last state this run did not read again (a run between reconciles reads only
+ * the changed tickets: the others are still pending as far as anyone knows).
+ */
+function carriedParents(receipts: Receipt[], report: string, previous: ReportState | undefined): string[] {
+  const read = new Set(parentsOf(receipts, report, false));
+  const kept = (previous?.parents ?? []).filter((id) => !read.has(id));
+  return [...new Set([...parentsOf(receipts, report, true), ...kept])].sort();
 }
 
 export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
@@ -206,7 +217,8 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
           ...(run?.orgId ? { orgId: run.orgId } : {}),
           ...(fullReadAt ? { fullReadAt } : {}),
         };
-        if (findReport(manifest.report)?.carryParents) state.parents = parentsWithRecords(mine, manifest.report);
+        if (findReport(manifest.report)?.carryParents)
+          state.parents = carriedParents(mine, manifest.report, current?.orgId === run?.orgId ? current : undefined);
         await writeJson(store, key, state);
         manifest.cursor = { moved: true, note: `cursor moved to ${cursor}${decision.note}` };
       }

@@ -46,6 +46,8 @@ export type Changes = z.input<typeof changesSchema>;
 export interface EvolveOptions {
   /** a restore bumps the ticket's modifiedTime — UNCONFIRMED for real Zoho, so tests cover both (default false) */
   restoreTouchesModifiedTime?: boolean;
+  /** processing an approval bumps its ticket's modifiedTime — inferred, UNCONFIRMED, so tests cover both (default true) */
+  approvalTouchesTicket?: boolean;
 }
 
 /** The ids each kind of change touched (email failures, which have no id of their own, by their threadId). */
@@ -301,7 +303,8 @@ function applyRemovalsAndEdits(
         return f.threadId;
       },
     ),
-    // Processing an approval bumps its ticket's modifiedTime (inferred: TicketApprovals.json says nothing).
+    // Processing an approval bumps its ticket's modifiedTime (inferred: TicketApprovals.json says nothing), unless
+    // the option says otherwise: what the daily re-read of pending approvals is for.
     processedApprovals: each(
       changes.processApprovals,
       random,
@@ -311,7 +314,7 @@ function applyRemovalsAndEdits(
         a.status = random.chance(0.7) ? 'Approved' : 'Rejected';
         a.processedTime = now;
         const ticket = portal.ticketsById.get(a.ticketId);
-        if (ticket) touch(ticket, now);
+        if (ticket && options.approvalTouchesTicket !== false) touch(ticket, now);
         return a.id;
       },
     ),

@@ -44,6 +44,8 @@ export interface SimulatorOptions {
   legacyExpiresIn?: boolean;
   /** a ticket restored from the recycle bin gets a new modifiedTime (UNCONFIRMED for real Zoho; default false) */
   restoreTouchesModifiedTime?: boolean;
+  /** approving or rejecting an approval bumps its ticket's modifiedTime (inferred; UNCONFIRMED for real Zoho; default true) */
+  approvalTouchesTicket?: boolean;
 }
 
 export interface SimulatorStats {
@@ -116,7 +118,10 @@ export class Simulator {
     this.accounts.throttled = () => this.faults.tokenThrottled();
     if (options.faults) this.setFaults(options.faults);
     this.changes = Random.derive(seed, 0xe701);
-    this.evolve = { restoreTouchesModifiedTime: options.restoreTouchesModifiedTime ?? false };
+    this.evolve = {
+      restoreTouchesModifiedTime: options.restoreTouchesModifiedTime ?? false,
+      approvalTouchesTicket: options.approvalTouchesTicket ?? true,
+    };
   }
 
   get orgId(): string {
