@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
 import { runReports } from '../lib/cli/run-command.js';
-import { rowsOf } from './helpers/mirror.js';
+import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
+import { runManifests } from '../lib/pipeline/manifest.js';
+import { expectMirror, rowsOf } from './helpers/mirror.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
@@ -10,6 +12,13 @@ import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
 const HOUR = 3_600_000;
+
+async function lastRun(out: string) {
+  const store = new FolderObjectStore(out);
+  const runId = (await store.folders('_runs/')).at(-1) as string;
+  return { manifests: await runManifests(store, runId), record: JSON.parse((await store.get(`_runs/${runId}/run.json`)) ?? '{}') };
+}
+const lastManifests = async (out: string) => (await lastRun(out)).manifests;
 
 async function latestIds(out: string, table: string): Promise<string[]> {
   const warehouse = await LocalWarehouse.open(out);
@@ -62,6 +71,81 @@ describe('a steady run', () => {
     expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
     expect(sim.stats().calls.ticketApprovals ?? 0).toBe(0);
     expect(await latestIds(dir.path, 'pending_approvals')).toEqual(pending());
+    await dir.remove();
+  });
+
+  it('asks no more about a report the edition lacks until the reconcile interval; then asks, and reads it once the edition has it', async () => {
+    const fixture = await open({ simulator: { tickets: 300, edition: 'STANDARD' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    const reports = ['tickets', 'threads', 'ticket-time-entries', 'agent-time-entries'];
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+    const reason = (manifests: Awaited<ReturnType<typeof lastManifests>>, report: string) => manifests.find((m) => m.report === report);
+    expect(reason(await lastManifests(dir.path), 'ticket-time-entries')).toMatchObject({ status: 'unavailable' });
+
+    sim.advance(4 * HOUR, { modifiedTickets: 2 });
+    sim.resetStats();
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+    const calls = sim.stats().calls;
+    // Not asked: no time entry call, and no read of every ticket for a report that has no cursor to read from.
+    expect(calls.ticketTimeEntries ?? 0).toBe(0);
+    expect(calls.agentTimeEntries ?? 0).toBe(0);
+    expect(calls.ticketSearch ?? 0).toBeLessThanOrEqual(2);
+    const second = await lastManifests(dir.path);
+    expect(reason(second, 'ticket-time-entries')).toMatchObject({ status: 'unavailable', pages: { planned: 1, unavailable: 1 } });
+    expect(reason(second, 'ticket-time-entries')?.unavailable).toMatch(
+      /not available on this portal's Zoho Desk edition.*\(Zoho said so at .*: not asked again before .*ZOHO_RECONCILE_HOURS\)/,
+    );
+
+    // The portal moves to Professional; a day after Zoho's answer the reports are asked again, and read in full.
+    sim.portal.org.edition = 'PROFESSIONAL';
+    sim.advance(21 * HOUR, {});
+    sim.resetStats();
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+    const third = await lastManifests(dir.path);
+    expect(reason(third, 'ticket-time-entries')).toMatchObject({ status: 'complete' });
+    expect(reason(third, 'agent-time-entries')).toMatchObject({ status: 'complete' });
+    const entries = await latestIds(dir.path, 'ticket_time_entries');
+    expect(entries).toEqual(
+      sim
+        .currentRecords('ticket-time-entries')
+        .map((r) => String(r.record.id))
+        .sort(),
+    );
+    expect(entries.length).toBeGreaterThan(0);
+    await dir.remove();
+  });
+
+  it('reads contacts, accounts and calls by change, and in full through their search at the reconcile', async () => {
+    const fixture = await open({ simulator: { tickets: 200, contacts: 400, edition: 'ENTERPRISE' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    const reports: string[] = []; // every report: the views' custom-field columns come from the field metadata
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+
+    sim.advance(4 * HOUR, { editContacts: 3, deleteContacts: 2, deleteAccounts: 1, deleteCalls: 1 });
+    sim.resetStats();
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+    const calls = sim.stats().calls;
+    // One page of changes each: no count, no list, no full read.
+    expect(calls).toMatchObject({ contactSearch: 1, accountSearch: 1, callSearch: 1 });
+    expect((calls.contacts ?? 0) + (calls.accounts ?? 0) + (calls.calls ?? 0)).toBe(0);
+    const store = new FolderObjectStore(dir.path);
+    const changed = (await store.list('contacts/')).filter((key) => key.endsWith('.jsonl'));
+    expect(changed.length).toBeGreaterThan(0);
+    await expectMirror(sim, dir.path);
+    const manifests = await lastManifests(dir.path);
+    expect(manifests.find((m) => m.report === 'contacts')?.records).toBe(3);
+
+    // A day after the first: read in full again (the count, then every contact), and still the portal exactly.
+    sim.advance(21 * HOUR, { editContacts: 1 });
+    sim.resetStats();
+    expect(await runReports(reports, { out: dir.path, ...FAST }, context)).toBe(0);
+    expect(sim.stats().calls.contactSearch).toBeGreaterThanOrEqual(1 + Math.ceil(sim.currentRecords('contacts').length / 100));
+    expect((await lastRun(dir.path)).record.reconciles).toEqual(expect.arrayContaining(['contacts', 'accounts', 'calls']));
+    await expectMirror(sim, dir.path);
     await dir.remove();
   });
 });

@@ -4,6 +4,7 @@ import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
+import { knownUnavailable, rememberedReason } from './unavailable.js';
 import { HISTORY_START } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
@@ -122,6 +123,12 @@ export class Discovery {
     this.fullReads.add(reportId);
     if (state) this.reconciles.add(reportId);
     return state?.parents ?? [];
+  }
+
+  /** Zoho's recent word that the portal's edition lacks the report (a note younger than the reconcile interval). */
+  async unavailable(reportId: string): Promise<{ reason: string } | undefined> {
+    const note = await knownUnavailable(this.store, this.orgId, reportId, this.now, this.reconcileMs, (message) => this.warn(message));
+    return note && { reason: rememberedReason(note, this.reconcileMs) };
   }
 
   private once(key: string, load: () => Promise<DeskRecord[]>): Promise<DeskRecord[]> {

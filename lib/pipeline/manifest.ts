@@ -5,6 +5,7 @@ import { adoptPortalLayout } from './portals.js';
 import { manifestKey, runRecordKey, runStartedAt, stateKey } from './keys.js';
 import { foldReport, RunReceipts } from './receipts.js';
 import { binDepartures, reportDepartures } from './tombstones.js';
+import { noteUnavailable } from './unavailable.js';
 import { readChecked, readRecord, reportStateSchema, runRecordSchema, type Receipt, type ReportState, type RunRecord } from './records.js';
 
 export type { Receipt, ReportState, RunRecord } from './records.js';
@@ -226,6 +227,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
       manifest.cursor = { moved: false, note: decision.note };
     }
     await writeJson(store, manifestKey(manifest.report, runId, run?.orgId), manifest);
+    await noteUnavailable(store, run, manifest, mine, now);
     // Nothing of this report will be written again (no page pending, none waiting for a redrive): its receipts
     // in one object, read once here for everything.
     if (foldable && settledReport(manifest) && mine.length > 0 && receipts.unfolded(report)) {

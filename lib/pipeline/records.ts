@@ -63,9 +63,10 @@ export const receiptSchema = z.object({
   reason: z.string().optional(),
   /**
    * why a failed page failed: past Zoho's depth limit (nothing more can ever be read, so it does not hold the
-   * report's cursor), a message too big for SQS, or a planning that failed for this report alone
+   * report's cursor), a message too big for SQS, or a planning that failed for this report alone; and of an
+   * unavailable page, that it was not asked: Zoho said so on an earlier run (unavailable.ts)
    */
-  cause: z.enum(['depth', 'size', 'planning']).optional(),
+  cause: z.enum(['depth', 'size', 'planning', 'remembered']).optional(),
   /** a chained page's message as first planned: what a redelivery of the page before it sends again */
   body: z.string().optional(),
 });

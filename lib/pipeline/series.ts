@@ -104,9 +104,26 @@ async function deepSeries(report: ReportDefinition, params: Record<string, strin
     );
     return [{ params, pages: undefined }];
   }
-  if (total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
-  const windows = await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id, total);
+  // A report read by change is read through its search in full too: its versions then all have one shape.
+  const searchAlways = report.changesSearch !== undefined;
+  if (!searchAlways && total <= listCapacity(endpointOf(report.endpoint))) return [{ params, pages: undefined }];
+  const windows =
+    searchAlways && total <= windowCapacity(search)
+      ? [{ since: HISTORY_START, until: discovery.startedAt }]
+      : await splitWindows(count, HISTORY_START, discovery.startedAt, windowCapacity(search), report.id, total);
   return windows.map((w, i) => ({ params: { ...params, createdFrom: w.since, createdTo: w.until, window: String(i + 1) }, pages: undefined }));
+}
+
+/**
+ * A report read by change through its search (contacts, accounts, calls): the records modified since its cursor
+ * (less the overlap), page 1 chained and each page starting where the one before it ended (keyset paging, so
+ * the search's depth limit is never reached); in full on its first run, at the reconcile interval, and when a
+ * parameter narrows it.
+ */
+async function changesSeries(report: ReportDefinition, params: Record<string, string>, discovery: Discovery): Promise<Series[]> {
+  const since = Object.keys(params).length === 0 ? await discovery.changesSince(report.id) : undefined;
+  if (since === undefined) return deepSeries(report, params, discovery);
+  return [{ params: { ...params, since, until: discovery.startedAt }, pages: undefined }];
 }
 
 export async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
@@ -120,6 +137,7 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
     // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
     return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
   }
+  if (report.changesSearch && !params.createdFrom && !params.since) return changesSeries(report, params, discovery);
   if (report.deepRead && !params.createdFrom) return deepSeries(report, params, discovery);
   if (report.newestFirst) {
     // Newest first, down to where the last complete run reached: no `until`, the newest is read anyway.

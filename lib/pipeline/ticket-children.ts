@@ -18,12 +18,16 @@ export interface ChildrenPlanning {
 /**
  * The run's reports of tickets' children in groups: those reading from the same cursor are planned from one
  * read of the changed tickets. Approvals also read the tickets whose approvals the last complete run found
- * pending (carried), unless the changed tickets hold them already.
+ * pending (carried), unless the changed tickets hold them already. Those `setAside` (unavailable) are left out.
  */
-export async function childrenGroups(targets: readonly Target[], discovery: Discovery): Promise<ChildrenGroup[]> {
+export async function childrenGroups(
+  targets: readonly Target[],
+  discovery: Discovery,
+  setAside: ReadonlySet<number> = new Set(),
+): Promise<ChildrenGroup[]> {
   const groups = new Map<string, ChildrenGroup>();
   for (const [index, target] of targets.entries()) {
-    if (!readsChangedTickets(target)) continue;
+    if (!readsChangedTickets(target) || setAside.has(index)) continue;
     const since = await discovery.ticketsSince(target.report);
     const group = groups.get(since) ?? { since, targets: [], carried: {} };
     group.targets.push(index);

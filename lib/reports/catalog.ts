@@ -67,6 +67,13 @@ export interface ReportDefinition {
   /** its records are deletions of the other reports' records (the recycle bin): finalizing turns them into tombstones */
   deletionFeed?: true;
   /**
+   * The search that reads only what changed: records modified in [since, until], oldest change first, by keyset
+   * on modifiedTime (as tickets are read). Such a report is read in full on its first run and at the reconcile
+   * interval (ZOHO_RECONCILE_HOURS, default 24), always through its search so every version has one shape
+   * (the lists carry neither modifiedTime nor custom fields); between, only the changes.
+   */
+  changesSearch?: EndpointKey;
+  /**
    * A list read newest first by this time field: a page whose oldest record is older than `since` (the last
    * complete run, less the overlap) is the last one read. Absent `since` (a first run), the whole list is read.
    */
@@ -99,6 +106,38 @@ function deep(search: EndpointKey, filters: (p: Record<string, string>) => Recor
 
 const seekCreated = (p: Record<string, string>) => (p.createdFrom ? { field: 'createdTime' as const, after: p.after ?? p.createdFrom } : undefined);
 
+/** The parameters of a read of changes, set by the planner on page messages. */
+const CHANGES_PARAMS: readonly ParamSpec[] = [
+  { name: 'since', kind: 'time', description: 'only records modified since then (a read of changes)', internal: true },
+  { name: 'until', kind: 'time', description: 'end of the since-window', internal: true },
+];
+
+/**
+ * A report read by change through its search (`changesSearch`): a page of changes is the search by
+ * modifiedTime, a page of a full read the search by createdTime window; a page of neither (a portal that refused
+ * the search when planned) the list.
+ */
+function changed(
+  search: EndpointKey,
+  filters: (p: Record<string, string>) => Record<string, string | undefined>,
+  list: ReportDefinition['request'],
+): Pick<ReportDefinition, 'changesSearch' | 'deepRead' | 'request' | 'seek' | 'scope' | 'current'> {
+  return {
+    current: 'changes',
+    changesSearch: search,
+    deepRead: { endpoint: search, filters },
+    request: (p) =>
+      p.since
+        ? {
+            endpoint: search,
+            query: { ...filters(p), modifiedTimeRange: `${p.after ?? p.since},${p.until ?? p.since}`, sortBy: 'modifiedTime' },
+          }
+        : deep(search, filters, list)(p),
+    seek: (p) => (p.since ? { field: 'modifiedTime', after: p.after ?? p.since } : seekCreated(p)),
+    scope: windowScope,
+  };
+}
+
 const AGENT: Parent = { param: 'agentId', scope: 'agent' };
 const DEPARTMENT: Parent = { param: 'departmentId', scope: 'department' };
 const TICKET: Parent = { param: 'ticketId', scope: 'ticket' };
@@ -118,17 +157,13 @@ const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 const DEFINITIONS: Definition[] = [
   {
     id: 'accounts',
-    current: 'snapshot',
     binType: 'Accounts',
-    description: 'all customer accounts',
+    description: 'customer accounts changed since the last complete run (all on the first, and at each reconcile)',
     endpoint: 'accounts',
     fanOut: 'pages',
-    params: WINDOW_PARAMS,
+    params: [...WINDOW_PARAMS, ...CHANGES_PARAMS],
     edition: 'any',
-    deepRead: { endpoint: 'accountSearch', filters: () => ({}) },
-    request: deep('accountSearch', () => ({}), plain('accounts')),
-    scope: windowScope,
-    seek: seekCreated,
+    ...changed('accountSearch', () => ({}), plain('accounts')),
   },
   {
     id: 'agents',
@@ -168,35 +203,27 @@ const DEFINITIONS: Definition[] = [
   },
   {
     id: 'calls',
-    current: 'snapshot',
     binType: 'Calls',
-    description: 'call activities',
+    description: 'call activities changed since the last complete run (all on the first, and at each reconcile)',
     endpoint: 'calls',
     fanOut: 'pages',
     edition: 'any',
-    params: [departmentParam('calls', 'all calls'), ...WINDOW_PARAMS],
-    deepRead: { endpoint: 'callSearch', filters: (p) => ({ departmentId: p.departmentId }) },
-    request: deep(
+    params: [departmentParam('calls', 'all calls'), ...WINDOW_PARAMS, ...CHANGES_PARAMS],
+    ...changed(
       'callSearch',
       (p) => ({ departmentId: p.departmentId }),
       (p) => ({ endpoint: 'calls', query: { departmentId: p.departmentId } }),
     ),
-    scope: windowScope,
-    seek: seekCreated,
   },
   {
     id: 'contacts',
-    current: 'snapshot',
     binType: 'Contacts',
-    description: 'all contacts',
+    description: 'contacts changed since the last complete run (all on the first, and at each reconcile)',
     endpoint: 'contacts',
     fanOut: 'pages',
-    params: WINDOW_PARAMS,
+    params: [...WINDOW_PARAMS, ...CHANGES_PARAMS],
     edition: 'any',
-    deepRead: { endpoint: 'contactSearch', filters: () => ({}) },
-    request: deep('contactSearch', () => ({}), plain('contacts')),
-    scope: windowScope,
-    seek: seekCreated,
+    ...changed('contactSearch', () => ({}), plain('contacts')),
   },
   {
     id: 'customer-happiness',

@@ -25,11 +25,12 @@ interface Truth {
 }
 
 const TRUTHS: Readonly<Record<string, Truth>> = {
-  accounts: { endpoint: 'accounts' },
+  // Read through their searches (full reads and changes alike), so their records are the search's shape.
+  accounts: { endpoint: 'accountSearch', query: () => ({ sortBy: 'createdTime' }) },
   agents: { endpoint: 'agents' },
   'agent-time-entries': { endpoint: 'agentTimeEntries', parent: 'agent' },
-  calls: { endpoint: 'calls' },
-  contacts: { endpoint: 'contacts' },
+  calls: { endpoint: 'callSearch', query: () => ({ sortBy: 'createdTime' }) },
+  contacts: { endpoint: 'contactSearch', query: () => ({ sortBy: 'createdTime' }) },
   'customer-happiness': { endpoint: 'customerHappiness', parent: 'department', query: (id) => ({ department: id }) },
   departments: { endpoint: 'departments' },
   'email-failures': { endpoint: 'emailFailureAlerts', parent: 'department', query: (id) => ({ department: id }) },

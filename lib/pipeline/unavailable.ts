@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { ObjectStore } from '../ports.js';
+import { RUN_ID, stateFolder } from './keys.js';
+import type { ReportManifest } from './manifest.js';
+import { isoTime, readChecked, type Receipt, type RunRecord } from './records.js';
+
+/**
+ * What Zoho said a report is not available on this portal's edition (403 LICENSE_ACCESS_LIMITED), and when.
+ * Until the reconcile interval has passed, a run does not ask again: it records the report as unavailable
+ * without a call. Asking every run cost a Free portal a read of every ticket for ticket time entries (the
+ * report has no cursor, so its tickets were "changed since ever") and one refused call per ticket: over half
+ * of a quiet run's credits on the bench (issue 15). After the interval it is asked as on any run, so a portal
+ * whose edition was upgraded is read from then on.
+ */
+export const unavailableSchema = z.object({
+  report: z.string(),
+  /** when Zoho last answered that the edition lacks it */
+  at: isoTime,
+  runId: z.string().regex(RUN_ID),
+  reason: z.string(),
+});
+export type Unavailable = z.infer<typeof unavailableSchema>;
+
+export const unavailableKey = (orgId: string | undefined, report: string) => `${stateFolder(orgId)}${report}.unavailable.json`;
+
+/** The receipt cause of a page recorded unavailable from this note, not from an answer. */
+export const REMEMBERED = 'remembered';
+
+/** The note on a report, if Zoho's answer is recent enough (within `intervalMs` of `now`) to be trusted still. */
+export async function knownUnavailable(
+  store: ObjectStore,
+  orgId: string | undefined,
+  report: string,
+  now: number,
+  intervalMs: number,
+  warn: (message: string) => void,
+): Promise<Unavailable | undefined> {
+  const note = await readChecked(store, unavailableKey(orgId, report), unavailableSchema, warn);
+  return note && now - Date.parse(note.at) < intervalMs ? note : undefined;
+}
+
+/** Why a page was not asked for: the note's reason, and when it will be asked again. */
+export function rememberedReason(note: Unavailable, intervalMs: number): string {
+  const again = new Date(Date.parse(note.at) + intervalMs).toISOString();
+  return `${note.reason} (Zoho said so at ${note.at}: not asked again before ${again}, ZOHO_RECONCILE_HOURS)`;
+}
+
+/**
+ * After finalizing: a report of the run's default scope that Zoho answered unavailable on every page gets (or
+ * renews) its note; one recorded unavailable from the note alone keeps the note's time, so it is asked again
+ * when the interval is up.
+ */
+export async function noteUnavailable(
+  store: ObjectStore,
+  run: RunRecord | undefined,
+  manifest: ReportManifest,
+  receipts: readonly Receipt[],
+  now: number,
+): Promise<void> {
+  if (!run || manifest.status !== 'unavailable') return;
+  const request = run.requests.find((r) => r.report === manifest.report && !r.route);
+  if (!request || Object.keys(request.params).length > 0) return;
+  const answered = receipts.find((r) => r.status === 'unavailable' && r.cause !== REMEMBERED);
+  if (!answered) return;
+  const note: Unavailable = {
+    report: manifest.report,
+    at: new Date(now).toISOString(),
+    runId: run.runId,
+    reason: answered.reason ?? 'not available on this edition',
+  };
+  await store.put(unavailableKey(run.orgId, manifest.report), `${JSON.stringify(note)}\n`, 'application/json');
+}
