@@ -19,6 +19,10 @@ export interface SteadyCredits {
   changedPerRun: number;
   credits: number;
   byReport: Array<{ report: string; credits: number; pages: number }>;
+  /** what the run spent besides its pages: discovery and planning (departments, counts, the changed tickets) */
+  planning: number;
+  /** the day's six runs (+4 h … +24 h after the first), the last one the daily reconcile (full reads) */
+  day: number[];
 }
 
 const PERIOD_MS = 4 * 3_600_000;
@@ -48,7 +52,8 @@ export async function steadyPeriod(setup: Bench, tickets: number): Promise<numbe
 
 /**
  * Figure 2b (issue 15): a steady 4-hourly run's credits on an edition (Free: 5,000 a day, so six runs within half
- * of it is 416 a run), and each report's share of them — where to cut.
+ * of it is 416 a run), each report's share of them — where to cut —, and the whole first day after the first run,
+ * its daily reconcile (the full reads that find deletions the recycle bin misses) included.
  */
 export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise<SteadyCredits> {
   const setup = await bench({ tickets, seed: 11, dailyCredits: 1_000_000_000, edition });
@@ -56,14 +61,21 @@ export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise
     const first = await runAll(setup);
     // The second steady run: the first after the first run may still read what the first run's overlap holds.
     await steadyPeriod(setup, tickets);
-    await runAll(setup, first.folder);
+    const day = [(await runAll(setup, first.folder)).credits];
     const changedPerRun = await steadyPeriod(setup, tickets);
     const steady = await runAll(setup, first.folder);
+    day.push(steady.credits);
     const byReport = steady.manifests
       .filter((m) => m.credits > 0)
       .map((m) => ({ report: m.report, credits: m.credits, pages: m.pages.written }))
       .sort((a, b) => b.credits - a.credits);
-    return { tickets, edition, changedPerRun, credits: steady.credits, byReport };
+    const planning = steady.credits - byReport.reduce((sum, r) => sum + r.credits, 0);
+    // The rest of the first day: the run 24 hours after the first is the reconcile.
+    while (day.length < 6) {
+      await steadyPeriod(setup, tickets);
+      day.push((await runAll(setup, first.folder)).credits);
+    }
+    return { tickets, edition, changedPerRun, credits: steady.credits, byReport, planning, day };
   } finally {
     await setup.close();
   }

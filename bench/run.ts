@@ -44,11 +44,14 @@ say(
 );
 
 const f = await steadyCredits(Number(env.BENCH_TICKETS ?? 10_000), 'free');
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const FREE_GOAL = 416; // six runs a day within half of a Free portal's 5,000 daily credits (issue 15)
 say(
   `2b. credits on a Free portal: a steady 4-hourly run over ${f.tickets} tickets (${f.changedPerRun} changed) cost ${f.credits} credits, ` +
     `${(f.credits / FREE_GOAL).toFixed(2)}× the goal of ${FREE_GOAL} (six runs in half of the 5,000 daily) ${verdict(f.credits <= FREE_GOAL)}; ` +
-    `by report: ${f.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}`,
+    `by report: ${f.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}, discovery and planning ${f.planning}; ` +
+    `the day's six runs (the last the daily reconcile) ${f.day.join(' + ')} = ${sum(f.day)} credits, ` +
+    `${((100 * sum(f.day)) / 5_000).toFixed(0)}% of the 5,000 (goal ≤ 50%) ${verdict(sum(f.day) <= 2_500)}`,
 );
 
 const m = await memory();

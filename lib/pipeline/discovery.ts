@@ -4,7 +4,7 @@ import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
-import { knownUnavailable, rememberedReason } from './unavailable.js';
+import { knownUnavailable } from './unavailable.js';
 import { HISTORY_START } from './windows.js';
 
 /** How far back of the last cursor a run looks again: Zoho's clocks and our own are not the same clock. */
@@ -49,6 +49,8 @@ export class Discovery {
     private readonly notify: (message: string) => void = (message) => logger.warn({}, message),
     /** how often a report of changes is read in full (ZOHO_RECONCILE_HOURS) */
     private readonly reconcileMs: number = DEFAULT_RECONCILE_MS,
+    /** the portal's edition, as /organizations names it, when it is needed */
+    private readonly edition: () => Promise<string | undefined> = async () => undefined,
   ) {}
 
   /** A warning for the log and for the person running it. */
@@ -111,24 +113,23 @@ export class Discovery {
   }
 
   /**
-   * The tickets whose approvals earlier runs found pending, read again at the reconcile interval: a ticket's
-   * change brings its approvals along anyway (processing one bumps the ticket's modifiedTime — inferred, so not
-   * relied on alone), and re-reading every pending one each run cost most of a quiet run's credits (issue 15).
-   * A first run reads every ticket, so it counts as the full read too.
+   * The tickets whose approvals earlier runs found pending and that are due to be read again. A ticket's change
+   * brings its approvals along anyway (processing one bumps the ticket's modifiedTime — inferred, so not relied
+   * on alone); the rest are read again on a rolling basis, oldest read first, each run the share of them the
+   * time since the last run is of the reconcile interval: every one within the interval, and no run paying for
+   * all of them (re-reading all each run cost most of a quiet run's credits, issue 15).
    */
   async carriedParents(reportId: string): Promise<string[]> {
     const state = await this.state(reportId);
-    const lastFull = state?.fullReadAt ? Date.parse(state.fullReadAt) : Number.NaN;
-    if (state && this.now - lastFull < this.reconcileMs) return [];
-    this.fullReads.add(reportId);
-    if (state) this.reconciles.add(reportId);
-    return state?.parents ?? [];
+    const parents = state?.parents ?? [];
+    if (!state || parents.length === 0) return [];
+    const share = this.reconcileMs <= 0 ? 1 : Math.min(1, Math.max(0, this.now - Date.parse(state.cursor)) / this.reconcileMs);
+    return parents.slice(0, Math.ceil(parents.length * share));
   }
 
   /** Zoho's recent word that the portal's edition lacks the report (a note younger than the reconcile interval). */
   async unavailable(reportId: string): Promise<{ reason: string } | undefined> {
-    const note = await knownUnavailable(this.store, this.orgId, reportId, this.now, this.reconcileMs, (message) => this.warn(message));
-    return note && { reason: rememberedReason(note, this.reconcileMs) };
+    return knownUnavailable(this.store, this.orgId, reportId, this.now, this.reconcileMs, this.edition, (message) => this.warn(message));
   }
 
   private once(key: string, load: () => Promise<DeskRecord[]>): Promise<DeskRecord[]> {

@@ -114,14 +114,13 @@ function parentsOf(receipts: Receipt[], report: string, withRecords: boolean): s
 }
 
 /**
- * The parents to read again at the next reconcile (tickets with pending approvals): those whose pages held
- * records now, and those of the last state this run did not read again (a run between reconciles reads only
- * the changed tickets: the others are still pending as far as anyone knows).
+ * The parents to read again (tickets with pending approvals), the longest unread first: those of the last state
+ * this run did not read (still pending as far as anyone knows), then those whose pages held records now.
  */
 function carriedParents(receipts: Receipt[], report: string, previous: ReportState | undefined): string[] {
   const read = new Set(parentsOf(receipts, report, false));
   const kept = (previous?.parents ?? []).filter((id) => !read.has(id));
-  return [...new Set([...parentsOf(receipts, report, true), ...kept])].sort();
+  return [...new Set([...kept, ...parentsOf(receipts, report, true)])];
 }
 
 export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {

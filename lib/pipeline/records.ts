@@ -23,6 +23,8 @@ export const runRecordSchema = z.object({
   requests: z.array(z.object({ report: z.string(), route: z.string().optional(), params })),
   secretId: z.string().optional(),
   orgId: z.string().optional(),
+  /** the portal's Zoho Desk edition as /organizations named it when the run was planned */
+  edition: z.string().optional(),
   /** `failed`: planning did not finish, so the run covers only part of what was asked */
   status: z.enum(['planning', 'planned', 'finished', 'failed']),
   planned: z.record(z.string(), z.number().int().min(0)).optional(),

@@ -6,11 +6,11 @@ import { isoTime, readChecked, type Receipt, type RunRecord } from './records.js
 
 /**
  * What Zoho said a report is not available on this portal's edition (403 LICENSE_ACCESS_LIMITED), and when.
- * Until the reconcile interval has passed, a run does not ask again: it records the report as unavailable
- * without a call. Asking every run cost a Free portal a read of every ticket for ticket time entries (the
+ * While the portal's edition stays the one it had (or, an edition not known, until the reconcile interval has
+ * passed) a run does not ask again: it records the report as unavailable without a call. Asking every run cost a Free portal a read of every ticket for ticket time entries (the
  * report has no cursor, so its tickets were "changed since ever") and one refused call per ticket: over half
- * of a quiet run's credits on the bench (issue 15). After the interval it is asked as on any run, so a portal
- * whose edition was upgraded is read from then on.
+ * of a quiet run's credits on the bench (issue 15). A portal whose edition changed is asked at once, and read
+ * from then on.
  */
 export const unavailableSchema = z.object({
   report: z.string(),
@@ -18,6 +18,8 @@ export const unavailableSchema = z.object({
   at: isoTime,
   runId: z.string().regex(RUN_ID),
   reason: z.string(),
+  /** the portal's edition then (/organizations): while it is the same, the answer stands */
+  edition: z.string().optional(),
 });
 export type Unavailable = z.infer<typeof unavailableSchema>;
 
@@ -26,23 +28,29 @@ export const unavailableKey = (orgId: string | undefined, report: string) => `${
 /** The receipt cause of a page recorded unavailable from this note, not from an answer. */
 export const REMEMBERED = 'remembered';
 
-/** The note on a report, if Zoho's answer is recent enough (within `intervalMs` of `now`) to be trusted still. */
+/**
+ * The note on a report while it still stands: the portal's edition is the one it had then, or (an edition not
+ * known) Zoho answered within `intervalMs` of `now`. A portal whose edition changed is asked again at once.
+ */
 export async function knownUnavailable(
   store: ObjectStore,
   orgId: string | undefined,
   report: string,
   now: number,
   intervalMs: number,
+  edition: () => Promise<string | undefined>,
   warn: (message: string) => void,
-): Promise<Unavailable | undefined> {
+): Promise<{ reason: string } | undefined> {
   const note = await readChecked(store, unavailableKey(orgId, report), unavailableSchema, warn);
-  return note && now - Date.parse(note.at) < intervalMs ? note : undefined;
-}
-
-/** Why a page was not asked for: the note's reason, and when it will be asked again. */
-export function rememberedReason(note: Unavailable, intervalMs: number): string {
-  const again = new Date(Date.parse(note.at) + intervalMs).toISOString();
-  return `${note.reason} (Zoho said so at ${note.at}: not asked again before ${again}, ZOHO_RECONCILE_HOURS)`;
+  if (!note) return undefined;
+  const current = note.edition === undefined ? undefined : await edition();
+  if (current !== undefined && current !== note.edition) return undefined;
+  if (now - Date.parse(note.at) < intervalMs) {
+    const again = new Date(Date.parse(note.at) + intervalMs).toISOString();
+    return { reason: `${note.reason} (Zoho said so at ${note.at}: not asked again before ${again} unless the edition changes)` };
+  }
+  if (current === undefined) return undefined;
+  return { reason: `${note.reason} (Zoho said so at ${note.at}, and the portal is still ${current}: not asked again until its edition changes)` };
 }
 
 /**
@@ -67,6 +75,7 @@ export async function noteUnavailable(
     at: new Date(now).toISOString(),
     runId: run.runId,
     reason: answered.reason ?? 'not available on this edition',
+    ...(run.edition ? { edition: run.edition } : {}),
   };
   await store.put(unavailableKey(run.orgId, manifest.report), `${JSON.stringify(note)}\n`, 'application/json');
 }

@@ -35,7 +35,7 @@ export interface ReportDefinition {
   keep?(record: DeskRecord): boolean;
   /** the folder of a page within the run, when not its parent's ("window=0001/" for tickets) */
   scope?(params: Record<string, string>): string;
-  /** the state keeps the parents that had records, for the next reconcile to read again (pending approvals) */
+  /** the state keeps the parents that had records, for later runs to read again in turn (pending approvals) */
   carryParents?: boolean;
   /** what a person can do when the report is deeper than Zoho lets a list be paged */
   depthAdvice?: string;
@@ -291,7 +291,9 @@ const DEFINITIONS: Definition[] = [
     parent: TICKET,
     carryParents: true,
     params: [
-      ticketParam('tickets with approvals changed since the last complete run; at each reconcile (ZOHO_RECONCILE_HOURS) also those pending then'),
+      ticketParam(
+        'tickets with approvals changed since the last complete run, and a share of those pending then, so each is read again within ZOHO_RECONCILE_HOURS',
+      ),
     ],
     request: (p) => ({ endpoint: 'ticketApprovals', path: { ticketId: p.ticketId ?? '' } }),
     // The endpoint takes no status filter (OAS 83b5c18), so the filter is ours.
