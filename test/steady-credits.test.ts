@@ -151,4 +151,21 @@ describe('a steady run', () => {
     await expectMirror(sim, dir.path);
     await dir.remove();
   });
+
+  it('reads more changes than a page holds, page after page, whether or not the records carry modifiedTime', async () => {
+    const fixture = await open({ simulator: { tickets: 50, contacts: 400, edition: 'ENTERPRISE' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+    const edited = sim.advance(4 * HOUR, { editContacts: 250 });
+    expect(edited.editedContacts).toHaveLength(250);
+    sim.resetStats();
+    expect(await runReports([], { out: dir.path, ...FAST }, context)).toBe(0);
+    // Three pages of changes (100, 100, 50), no full read.
+    expect(sim.stats().calls.contactSearch).toBe(3);
+    expect((await lastManifests(dir.path)).find((m) => m.report === 'contacts')).toMatchObject({ status: 'complete', records: 250 });
+    await expectMirror(sim, dir.path);
+    await dir.remove();
+  });
 });

@@ -167,7 +167,8 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
   const { skip: _skip, ...rest } = message;
   const next = { ...rest, page: message.page + 1, prev: fingerprint };
   const seek = message.report === 'route' ? undefined : findReport(message.report)?.seek?.(message.params);
-  if (!seek) return { ...next, from: message.from + message.limit };
+  if (!seek || (seek.lenient && records.some((record) => typeof record[seek.field] !== 'string')))
+    return { ...next, from: message.from + message.limit };
   const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from, skip: message.skip ?? [] }, message.limit);
   return { ...next, params: { ...message.params, after: position.after }, from: position.from, skip: position.skip };
 }

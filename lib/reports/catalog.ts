@@ -49,7 +49,7 @@ export interface ReportDefinition {
    * at the last record's value (keyset paging, param `after`) rather than at an offset, so a record leaving
    * the window while it is read (edited, so its time moves past the window) cannot push another past a page.
    */
-  seek?(params: Record<string, string>): { field: 'modifiedTime' | 'createdTime'; after: string } | undefined;
+  seek?(params: Record<string, string>): { field: 'modifiedTime' | 'createdTime'; after: string; lenient?: true } | undefined;
   /**
    * How the report's current state is known, so records that leave it leave its latest view:
    * - `snapshot`: every complete read of the default scope is the whole report: a record absent from it is gone;
@@ -133,7 +133,10 @@ function changed(
             query: { ...filters(p), modifiedTimeRange: `${p.after ?? p.since},${p.until ?? p.since}`, sortBy: 'modifiedTime' },
           }
         : deep(search, filters, list)(p),
-    seek: (p) => (p.since ? { field: 'modifiedTime', after: p.after ?? p.since } : seekCreated(p)),
+    // Whether these searches' records carry modifiedTime is not certain (UNCONFIRMED): a page of changes whose
+    // records lack it pages on by offset (`lenient`). A record edited again while its window is read may then
+    // push one past a page; the reconcile's full read (by createdTime, which they carry) finds it.
+    seek: (p) => (p.since ? { field: 'modifiedTime', after: p.after ?? p.since, lenient: true } : seekCreated(p)),
     scope: windowScope,
   };
 }
