@@ -114,6 +114,11 @@ export interface QueueMessage {
    * back another's pages (SQS: the MessageGroupId of a fair queue).
    */
   group?: string;
+  /**
+   * Read before the rest of its group where the queue can order messages (the folder queue: a first run's
+   * tickets before the threads queued ahead of them); a standard SQS queue has no order to change, and ignores it.
+   */
+  first?: true;
 }
 
 export interface ReceivedMessage extends QueueMessage {

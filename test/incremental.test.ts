@@ -178,6 +178,35 @@ describe("the portal's limits", () => {
     await dir.remove();
   });
 
+  it('says what a run larger than the day holds will cost, and in how many days, before it stops at the reserve', async () => {
+    const fixture = await open({ simulator: { tickets: 1_500, edition: 'FREE' } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main(['run', 'threads', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
+    // 1,500 tickets' threads, a page each at 3 credits, against a Free pool of 5,000 with a fifth reserved.
+    const line =
+      /Run \S+: (\d+) pages planned for 1 report\(s\): about (\d+) credits or more; (\d+) are left today above the reserve, then 4000 a day: about 2 days\./.exec(
+        context.out.text(),
+      );
+    expect(line, context.out.text()).not.toBeNull();
+    expect(Number(line?.[2])).toBe(3 * Number(line?.[1]));
+    expect(Number(line?.[1])).toBeGreaterThanOrEqual(1_500);
+    await dir.remove();
+  });
+
+  it('reads tickets first: a first run that stops at the reserve has every ticket, though not every thread', async () => {
+    const fixture = await open({ simulator: { tickets: 1_500, edition: 'FREE' } });
+    const dir = await tempDir();
+    const context = contextFor(fixture);
+    expect(await main(['run', 'threads', 'tickets', '--out', dir.path], context)).toBe(EXIT_CODES['stop-for-day']);
+    const tickets = [...(await recordsByRun(dir.path, 'tickets')).values()].flat();
+    expect(new Set(tickets.map((t) => t.id)).size).toBe(1_500);
+    const threads = [...(await recordsByRun(dir.path, 'threads')).values()].flat();
+    expect(threads.length).toBeGreaterThan(0);
+    expect(new Set(threads.map((t) => t.ticketId)).size).toBeLessThan(1_500);
+    await dir.remove();
+  });
+
   it('stops when Zoho says the daily credits are spent, saying when they reset', async () => {
     const fixture = await open({ simulator: { tickets: 60, dailyCredits: 60 } });
     const dir = await tempDir();

@@ -84,7 +84,14 @@ export class FolderQueue implements WorkQueue {
     const stored = messages.map((input): StoredMessage => {
       // Joined, not concatenated: one flat string, where `${a}-${b}` keeps its parts (twice the memory a message).
       const id = [Date.now().toString(36).padStart(9, '0'), String(this.sequence++).padStart(6, '0'), randomBytes(3).toString('hex')].join('-');
-      return { id, body: input.body, receiveCount: 0, sentAt, ...(input.group ? { group: input.group } : {}) };
+      return {
+        id,
+        body: input.body,
+        receiveCount: 0,
+        sentAt,
+        ...(input.group ? { group: input.group } : {}),
+        ...(input.first ? { first: true } : {}),
+      };
     });
     // The files side by side (a planner sends a hundred pages at once), then queued in the order they were sent.
     await Promise.all(stored.map((message) => this.files(() => this.write('work', message))));

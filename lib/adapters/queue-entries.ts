@@ -8,6 +8,8 @@ export interface Entry {
   receiveCount: number;
   visibleAt: number;
   handle: string | undefined;
+  /** taken before the rest of its group (QueueMessage.first) */
+  first: boolean;
   /** the message as its file holds it, while it is received (for the dead-letter queue); otherwise read from the file */
   received: StoredMessage | undefined;
 }
@@ -21,26 +23,50 @@ export const entryOf = (message: StoredMessage): Entry => ({
   receiveCount: message.receiveCount,
   visibleAt: 0,
   handle: undefined,
+  first: message.first === true,
   received: undefined,
 });
 
+/** A group's messages: those sent to go first, then the rest, each in the order sent (a Map keeps it). */
+class Lane {
+  readonly first = new Map<string, Entry>();
+  readonly rest = new Map<string, Entry>();
+
+  mapOf(entry: Pick<Entry, 'first'>): Map<string, Entry> {
+    return entry.first ? this.first : this.rest;
+  }
+
+  get(id: string): Entry | undefined {
+    return this.first.get(id) ?? this.rest.get(id);
+  }
+
+  get size(): number {
+    return this.first.size + this.rest.size;
+  }
+
+  *values(): IterableIterator<Entry> {
+    yield* this.first.values();
+    yield* this.rest.values();
+  }
+}
+
 /**
- * The folder queue's waiting messages, per group, each group in the order its messages were sent (a Map keeps
- * it). A receive takes from every group in turn, so one portal's backlog of a hundred thousand pages never
+ * The folder queue's waiting messages, per group, each group in the order its messages were sent (those sent
+ * to go first before the rest). A receive takes from every group in turn, so one portal's backlog of a hundred thousand pages never
  * holds back another portal's few: what SQS fair queues do for message groups on a standard queue.
  */
 export class GroupedEntries {
-  private readonly byGroup = new Map<string, Map<string, Entry>>();
+  private readonly byGroup = new Map<string, Lane>();
   /** the group a receive starts with: the one after the group the last receive started with */
   private turn = 0;
 
   set(entry: Entry): void {
     let group = this.byGroup.get(entry.group);
     if (!group) {
-      group = new Map();
+      group = new Lane();
       this.byGroup.set(entry.group, group);
     }
-    group.set(entry.id, entry);
+    group.mapOf(entry).set(entry.id, entry);
   }
 
   /** A message by id (a handle names its id): a few groups looked in. */
@@ -54,7 +80,7 @@ export class GroupedEntries {
 
   delete(entry: Entry): void {
     const group = this.byGroup.get(entry.group);
-    group?.delete(entry.id);
+    group?.mapOf(entry).delete(entry.id);
     if (group?.size === 0) this.byGroup.delete(entry.group);
   }
 

@@ -13,6 +13,8 @@ export const storedMessageSchema = z.object({
   reason: z.string(text).optional(),
   /** the message's group (its portal), taken in turn with the others */
   group: z.string(text).optional(),
+  /** read before the rest of its group */
+  first: z.literal(true, { message: 'must be true when present' }).optional(),
 });
 
 export type StoredMessage = z.infer<typeof storedMessageSchema>;

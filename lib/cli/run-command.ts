@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { describeEstimate, estimateCredits } from '../pipeline/estimate.js';
 import { newRunId } from '../pipeline/keys.js';
 import { warn } from '../pipeline/deps.js';
 import { readRunRecord } from '../pipeline/manifest.js';
@@ -177,7 +178,10 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
     }
     // A run a portal, planned side by side; pages are read as discovery finds them, each portal's in turn.
     const now = (context.clock ?? { now: Date.now }).now();
+    const meters = await Promise.all(secretIds.map(async (secretId) => (await pipeline.deps.zoho(secretId)).desk.credits));
     const plans = secretIds.map((secretId, i) => {
+      const meter = meters[i] as (typeof meters)[number];
+      const spentBefore = meter.spent;
       const runId = newRunId(now);
       const of = secretIds.length > 1 ? ` of portal ${portals[i]?.orgId}` : '';
       out.line(`Run ${runId}${of}: planning ${targets.length} report(s), reading each page as it is planned.`);
@@ -189,11 +193,13 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
         ...(options.simulate ? { simulated: true } : {}),
       };
       const planning = planRun(request, pipeline.deps).then((plan) => {
-        const pages = Object.values(plan.planned).reduce((a, b) => a + b, 0);
+        // Once planned (its pages are read meanwhile): what the run costs, and over how many days at the pool's pace.
+        const estimate = estimateCredits(plan.planned, meter, meter.spent - spentBefore);
+        const cost = describeEstimate(estimate);
         progress.say(
           plan.continues
-            ? `Run ${runId}: ${pages} pages planned so far for ${targets.length} report(s); planning continuing from the queue.`
-            : `Run ${runId}: ${pages} pages planned for ${targets.length} report(s).`,
+            ? `Run ${runId}: ${estimate.pages} pages planned so far for ${targets.length} report(s) (${cost}); planning continuing from the queue.`
+            : `Run ${runId}: ${estimate.pages} pages planned for ${targets.length} report(s): ${cost}.`,
         );
         return plan;
       });

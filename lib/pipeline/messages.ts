@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { QueueMessage } from '../ports.js';
 import { InvalidMessageError } from '../errors.js';
 import { findReport, REPORT_IDS, type ReportDefinition } from '../reports/catalog.js';
 import { parseParams } from '../reports/params.js';
@@ -267,7 +268,12 @@ export function routingOfBody(body: string): { plan: boolean; secretId?: string 
 }
 
 /** A page message as it goes on the queue: its JSON, in its portal's group. */
-export const queuedPage = (message: PageMessage) => ({ body: pageMessageBody(message), ...portalGroup(message.secretId) });
+/** A page as the queue takes it: its portal's group, and a report read first (tickets) ahead of the rest where it can. */
+export const queuedPage = (message: PageMessage): QueueMessage => ({
+  body: pageMessageBody(message),
+  ...portalGroup(message.secretId),
+  ...(message.report !== 'route' && findReport(message.report)?.readFirst ? { first: true as const } : {}),
+});
 
 /** The JSON of a page message, fields in a fixed order. */
 export function pageMessageBody(message: PageMessage): string {

@@ -9,7 +9,7 @@ import { checkRunTime } from './cursor.js';
 import type { PipelineDeps } from './deps.js';
 import { newRunId, receiptKey } from './keys.js';
 import { readJson } from './manifest.js';
-import { pageMessageBody, parseMessage, portalGroup, tooLargeForQueue, type PageMessage } from './messages.js';
+import { parseMessage, queuedPage, tooLargeForQueue, type PageMessage } from './messages.js';
 import { continuePlanning } from './plan-continuation.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
@@ -143,7 +143,7 @@ async function enqueueSuccessor(
   const existing = await readJson<Receipt>(deps.store, receiptKey(next.report, next.runId, scopeOf(next), next.page));
   if (existing && existing.status !== 'planned') return;
   if (existing?.body) {
-    await deps.queue.send([{ body: existing.body, ...portalGroup(next.secretId) }]);
+    await deps.queue.send([{ ...queuedPage(next), body: existing.body }]);
     return;
   }
   if (next.from > target.fromMax) {
@@ -157,9 +157,9 @@ async function enqueueSuccessor(
     await writeReceipt(deps.store, next, 'failed', { reason: tooLarge, cause: 'size' });
     return;
   }
-  const body = pageMessageBody(next);
-  await writeReceipt(deps.store, next, 'planned', { body });
-  await deps.queue.send([{ body, ...portalGroup(next.secretId) }]);
+  const queued = queuedPage(next);
+  await writeReceipt(deps.store, next, 'planned', { body: queued.body });
+  await deps.queue.send([queued]);
   deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
 }
 

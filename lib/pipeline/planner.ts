@@ -7,6 +7,7 @@ import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
 import { planMessageBody, portalGroup, type PageMessage, type Target } from './messages.js';
 import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, type PlanCheckpoint } from './plan-checkpoint.js';
 import { PlanSink } from './plan-sink.js';
+import { findReport } from '../reports/catalog.js';
 import { describePortal } from '../zoho/portal.js';
 import { adoptPortalLayout } from './portals.js';
 import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
@@ -142,7 +143,9 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
       await sink.setAside({ message: first, status: 'unavailable', cause: 'remembered', reason: note.reason });
       return true;
     };
-    const others = targets.filter((target) => !readsChangedTickets(target));
+    // Tickets first (`readFirst`), then the others in the order asked, tickets' children last.
+    const first = (target: Target) => (target.report !== 'route' && findReport(target.report)?.readFirst ? 0 : 1);
+    const others = targets.filter((target) => !readsChangedTickets(target)).sort((a, b) => first(a) - first(b));
     while (progress.reports < others.length && budget.next()) {
       const target = others[progress.reports] as Target;
       if (!(await knownUnavailable(target))) await plannedOrSetAside([target], async () => emit(target, await seriesFor(target, discovery)));

@@ -91,7 +91,14 @@ const PROBE_OLDEST_AFTER_MS = 30 * 24 * 3_600_000;
  * On a long stretch, one search call first, oldest change first, gives both the count and where the changes begin: a first run's
  * history starts in 2000, and halving from there would spend rounds of calls on empty years before any page.
  */
-export async function ticketWindows(desk: DeskClient, since: string, until: string, capacity = windowCapacity()): Promise<TimeWindow[]> {
+export async function ticketWindows(
+  desk: DeskClient,
+  since: string,
+  until: string,
+  capacity = windowCapacity(),
+  /** windows at once on a long stretch; `pages`: about one a page, so nearly every page is planned up front */
+  atOnce: number | 'pages' = WINDOWS_AT_ONCE,
+): Promise<TimeWindow[]> {
   const count: WindowCount = (from, to) => desk.count('ticketsCount', { query: { modifiedTimeRange: range(from, to) } });
   // A short stretch (a run every few hours) is one count, as cheap as it gets.
   if (Date.parse(until) - Date.parse(since) < PROBE_OLDEST_AFTER_MS) return splitWindows(count, since, until, capacity, 'tickets');
@@ -111,7 +118,7 @@ export async function ticketWindows(desk: DeskClient, since: string, until: stri
   // window per search depth. Counting halves took a round of calls before the first page, and one after another
   // (a call per window) on a large first run.
   const pages = Math.ceil(oldest.count / search.maxLimit);
-  return evenWindows(start, Date.parse(until), Math.max(Math.ceil(oldest.count / capacity), Math.min(WINDOWS_AT_ONCE, pages)));
+  return evenWindows(start, Date.parse(until), Math.max(Math.ceil(oldest.count / capacity), atOnce === 'pages' ? pages : Math.min(atOnce, pages)));
 }
 
 /** [from, to] cut into `parts` windows of equal time (fewer where the stretch has fewer milliseconds). */

@@ -73,6 +73,8 @@ export interface ReportDefinition {
    * (the lists carry neither modifiedTime nor custom fields); between, only the changes.
    */
   changesSearch?: EndpointKey;
+  /** planned before the other reports, so its pages are read first (tickets: what the other reports hang on) */
+  readFirst?: true;
   /**
    * A list read newest first by this time field: a page whose oldest record is older than `since` (the last
    * complete run, less the overlap) is the last one read. Absent `since` (a first run), the whole list is read.
@@ -361,6 +363,7 @@ const DEFINITIONS: Definition[] = [
   {
     id: 'tickets',
     current: 'changes',
+    readFirst: true,
     binType: 'Tickets',
     description: 'tickets modified since the last complete run (all on the first)',
     endpoint: 'ticketSearch',

@@ -29,6 +29,7 @@ export async function applyCreditReserve(desk: DeskClient, value: string, known?
   }
   const portal = known ?? (await describePortal(desk));
   const agents = (await desk.all('agents', { query: { status: 'ACTIVE' } })).length;
-  desk.credits.reserve = Math.floor((dailyCredits(portal.edition, agents) * reserve.percent) / 100);
+  desk.credits.pool = dailyCredits(portal.edition, agents);
+  desk.credits.reserve = Math.floor((desk.credits.pool * reserve.percent) / 100);
   return desk.credits.reserve;
 }

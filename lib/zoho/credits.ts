@@ -32,6 +32,8 @@ export class CreditMeter {
   readonly byRequest = new Map<string, CreditUse>();
   /** credits of the daily pool the run leaves unspent */
   reserve: number;
+  /** the portal's daily pool, where it was worked out (the edition's base and per-agent credits) */
+  pool: number | undefined;
   /** the meter of the whole client, when this one tallies only some of its calls */
   private parent: CreditMeter | undefined;
 

@@ -126,12 +126,13 @@ describe("the deployment's portal queues (deploy/portals.cjs, which serverless.y
 });
 
 describe("the queue's groups", () => {
-  const entry = (id: string, group: string, visibleAt = 0): Entry => ({
+  const entry = (id: string, group: string, visibleAt = 0, first = false): Entry => ({
     id,
     group,
     receiveCount: 0,
     visibleAt,
     handle: undefined,
+    first,
     received: undefined,
   });
 
@@ -145,5 +146,15 @@ describe("the queue's groups", () => {
     expect(entries.visible(4, 10, (group) => (group === 'a' ? 1 : 5))).toHaveLength(2);
     entries.delete(entries.get('b0') as Entry);
     expect(ids(entries.visible(10, 10, (group) => (group === 'b' ? 5 : 0)))).toEqual([]);
+  });
+
+  it('takes the messages sent to go first before the rest of their group, each kind in the order sent', () => {
+    const entries = new GroupedEntries();
+    for (let i = 0; i < 3; i += 1) entries.set(entry(`a${i}`, 'a'));
+    entries.set(entry('f0', 'a', 0, true));
+    entries.set(entry('f1', 'a', 0, true));
+    expect(entries.visible(4, 10).map((e) => e.id)).toEqual(['f0', 'f1', 'a0', 'a1']);
+    entries.delete(entries.get('f0') as Entry);
+    expect(entries.visible(2, 10).map((e) => e.id)).toEqual(['f1', 'a0']);
   });
 });
