@@ -25,8 +25,8 @@ export interface DeletionsResult {
 /**
  * Figure 7: what finding deleted records costs a day, end to end, on a portal of `tickets`: a first run, then a
  * day of six 4-hourly runs with 2% of tickets changing and 0.2% deleted daily (some by a spam delete, which the
- * recycle bin never lists); the sixth run falls due for the daily full read of tickets (the reconcile), whose
- * missing tickets the next run confirms.
+ * recycle bin never lists); the sixth run falls due for the daily full reads of the reports read by change (the
+ * reconcile: tickets, contacts, accounts, calls), whose missing records the next run confirms.
  */
 export async function deletions(tickets = 10_000): Promise<DeletionsResult> {
   const setup = await bench({ tickets, seed: 11, dailyCredits: 1_000_000_000 });

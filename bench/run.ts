@@ -91,7 +91,7 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 say(
   `7. deletions: a day of six 4-hourly runs over ${d.tickets} tickets (${d.deleted} deleted, one by a spam delete the recycle bin ` +
     `never lists) spent ${d.deletionCredits} of its ${d.dayCredits} credits finding deleted records (recycle bin ${d.binCredits}, the daily ` +
-    `full read of tickets ${d.reconcileCredits}): ${percent(d.shares.FREE)} of a Free portal's daily pool, ${percent(d.shares.PROFESSIONAL)} ` +
+    `full reads of the reports read by change: tickets, contacts, accounts, calls ${d.reconcileCredits}): ${percent(d.shares.FREE)} of a Free portal's daily pool, ${percent(d.shares.PROFESSIONAL)} ` +
     `of Professional's, ${percent(d.shares.ENTERPRISE)} of Enterprise's; ${d.found} of ${d.deleted} deleted tickets tombstoned, ${d.extra} ` +
     `tombstones of tickets not deleted (goal: all, none) ${verdict(d.found === d.deleted && d.extra === 0)}`,
 );

@@ -83,11 +83,14 @@ export class ReportUnavailableError extends AppError {
   readonly action = 'unavailable' as const;
   readonly feature: string | undefined;
   readonly editionType: string | undefined;
+  /** Zoho said the portal's edition lacks it (LICENSE_ACCESS_LIMITED), rather than an unknown route being refused */
+  readonly licence: boolean;
 
-  constructor(message: string, context: ZohoErrorContext & { feature?: string; editionType?: string } = {}) {
+  constructor(message: string, context: ZohoErrorContext & { feature?: string; editionType?: string; licence?: boolean } = {}) {
     super(message, context);
     this.feature = context.feature;
     this.editionType = context.editionType;
+    this.licence = context.licence === true;
   }
 }
 

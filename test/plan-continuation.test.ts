@@ -147,6 +147,29 @@ describe('plan messages that cannot continue a planning', () => {
     return { pipeline, sent, message };
   }
 
+  it('goes on in the order its checkpoint counts in: one written before tickets were planned first plans tickets, not a report twice', async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const dir = await tempDir();
+    const { pipeline, sent } = await recordedPipeline(fixture, dir.path, 0);
+    const targets: Target[] = [
+      { report: 'agents', params: {} },
+      { report: 'tickets', params: {} },
+    ];
+    expect((await planRun({ runId: RUN, targets, trigger: 'cli' }, pipeline.deps)).continues).toBe(true);
+    // As an older version left it: `agents`, the first report in the order asked, planned; no `order`.
+    const key = planCheckpointKey(RUN);
+    const { order: _order, ...checkpoint } = JSON.parse((await pipeline.store.get(key)) ?? '{}') as Record<string, unknown>;
+    await pipeline.store.put(key, JSON.stringify({ ...checkpoint, reports: 1 }), 'application/json');
+    pipeline.deps.planningDeadline = undefined;
+    const message = byKind(sent).plans[0] as string;
+    sent.length = 0;
+    await handleMessage(message, pipeline.deps);
+    const reports = new Set(byKind(sent).pages.map((body) => parsePage(body).report));
+    expect([...reports]).toEqual(['tickets']);
+    await pipeline.close();
+    await dir.remove();
+  });
+
   it('refuses a plan message for a run it has no record of, and a part the planning has not reached', async () => {
     const fixture = await open({ simulator: { tickets: 20 } });
     const dir = await tempDir();

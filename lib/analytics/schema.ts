@@ -37,7 +37,7 @@ export interface CustomField {
 }
 
 const MODULES: Record<string, string> = { tickets: 'tickets', queue: 'tickets', contacts: 'contacts', accounts: 'accounts', calls: 'calls' };
-const VERSIONED = new Set(['tickets', 'accounts', 'calls', 'agent-time-entries', 'ticket-time-entries']);
+const VERSIONED = new Set(['tickets', 'contacts', 'accounts', 'calls', 'agent-time-entries', 'ticket-time-entries']);
 
 export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
   const spec: TableSpec = {

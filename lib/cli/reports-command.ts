@@ -28,7 +28,7 @@ export function deletionMethod(report: ReportDefinition): string {
     default: {
       if (report.deletionFeed)
         return `the feed itself: ${weight} credits a page of ${ENDPOINTS[report.endpoint].maxLimit} deletions, newest first, to the last run`;
-      const per = Math.ceil(100 / ENDPOINTS[report.endpoint].maxLimit) * weight;
+      const per = Math.ceil(100 / ENDPOINTS[report.changesSearch ?? report.endpoint].maxLimit) * weight;
       return `Zoho's recycle bin each run; a full read every ZOHO_RECONCILE_HOURS (default 24): ~${per} credits per 100 records`;
     }
   }

@@ -79,7 +79,7 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
       // empty read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
       page = { records: [], last: true, weight: gone.weight, parentGone: true };
     } else if (error instanceof ReportUnavailableError) {
-      await writeReceipt(deps.store, message, 'unavailable', { reason: error.message });
+      await writeReceipt(deps.store, message, 'unavailable', { reason: error.message, ...(error.licence ? { cause: 'edition' as const } : {}) });
       deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
       return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
     } else {
@@ -147,7 +147,19 @@ async function enqueueSuccessor(
     return;
   }
   if (next.from > target.fromMax) {
-    await writeReceipt(deps.store, next, 'failed', { reason: depthReason(next, target), cause: 'depth' });
+    // A read of changes paged by offset (its records lacked modifiedTime) that reached the depth: what it did not
+    // read holds the cursor, and the reconcile's full read (by createdTime) reads it; a list's depth is for good.
+    const changes = message.report !== 'route' && message.params.since !== undefined && findReport(message.report)?.changesSearch !== undefined;
+    await writeReceipt(
+      deps.store,
+      next,
+      'failed',
+      changes
+        ? {
+            reason: `${depthReason(next, target).split(':')[0]}: more changes than the search pages through by offset; the cursor stays, and the next reconcile's full read reads them`,
+          }
+        : { reason: depthReason(next, target), cause: 'depth' },
+    );
     deps.events?.({ type: 'planned', runId: next.runId, report: next.report, pages: 1 });
     deps.events?.({ type: 'dead-lettered', runId: next.runId, report: next.report, reason: "past Zoho's depth limit" });
     return;

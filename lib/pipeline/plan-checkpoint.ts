@@ -59,6 +59,11 @@ export const planCheckpointSchema = z.object({
   reconciles: z.array(z.string()),
   /** how many of the run's reports other than tickets' children (in the order asked) are planned */
   reports: z.number().int().min(0),
+  /**
+   * `read-first`: those reports are taken with the ones read first (tickets) ahead, in which order `reports`
+   * counts; a checkpoint without it was written by a version that took them in the order asked.
+   */
+  order: z.literal('read-first').optional(),
   /** the reports of tickets' children, once their stage began */
   children: z.array(childrenGroupSchema).optional(),
 });
@@ -66,7 +71,18 @@ export type PlanCheckpoint = z.infer<typeof planCheckpointSchema>;
 
 /** Where the first part starts: nothing planned yet. */
 export function firstCheckpoint(runId: string, now: number): PlanCheckpoint {
-  return { runId, part: 1, at: new Date(now).toISOString(), planned: {}, sent: 0, credits: 0, fullReads: [], reconciles: [], reports: 0 };
+  return {
+    runId,
+    part: 1,
+    at: new Date(now).toISOString(),
+    planned: {},
+    sent: 0,
+    credits: 0,
+    fullReads: [],
+    reconciles: [],
+    reports: 0,
+    order: 'read-first',
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { writePlannedBatch, writeReceipt } from './receipts.js';
 export interface SetAside {
   message: PageMessage;
   status: 'reject' | 'unavailable';
-  cause: 'planning' | 'depth' | 'size' | 'remembered';
+  cause: 'planning' | 'depth' | 'size' | 'remembered' | 'edition';
   reason: string;
 }
 
@@ -56,7 +56,7 @@ export class PlanSink {
     this.count(message.report);
     await writeReceipt(this.deps.store, message, status === 'unavailable' ? 'unavailable' : 'failed', {
       reason,
-      ...(status === 'unavailable' && cause !== 'remembered' ? {} : { cause }),
+      ...(status === 'unavailable' && cause === 'planning' ? {} : { cause }),
     });
     this.deps.events?.({ type: 'planned', runId: message.runId, report: message.report, pages: 1 });
     this.deps.events?.({ type: 'dead-lettered', runId: message.runId, report: message.report, reason });

@@ -1,4 +1,4 @@
-import { describeError, isAppError } from '../errors.js';
+import { describeError, isAppError, ReportUnavailableError } from '../errors.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
@@ -83,8 +83,8 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     const zoho = await deps.zoho(run.secretId);
     if (zoho.secret.org_id) {
       // The edition, for a report Zoho said it lacks (unavailable.ts): asked once, shared with the run's start-up.
-      const { editionName } = await describePortal(zoho.desk);
-      record = { ...record, orgId: zoho.secret.org_id, edition: editionName };
+      const { edition, editionName } = await describePortal(zoho.desk);
+      record = { ...record, orgId: zoho.secret.org_id, ...(edition ? { edition: editionName } : {}) };
       // An export written before portals is adopted before its states are read: they move to this portal's folder.
       await adoptPortalLayout(deps.store, { orgId: zoho.secret.org_id, runId, now: deps.clock.now() }, (message) => warn(deps, message));
     }
@@ -127,7 +127,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
           await sink.setAside({
             message: first,
             status: error.action,
-            cause: 'planning',
+            cause: error instanceof ReportUnavailableError && error.licence ? 'edition' : 'planning',
             reason: `${target.report} could not be planned: ${describeError(error)}`,
           });
           discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
@@ -143,8 +143,9 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
       await sink.setAside({ message: first, status: 'unavailable', cause: 'remembered', reason: note.reason });
       return true;
     };
-    // Tickets first (`readFirst`), then the others in the order asked, tickets' children last.
-    const first = (target: Target) => (target.report !== 'route' && findReport(target.report)?.readFirst ? 0 : 1);
+    // Tickets first (`readFirst`), then the others in the order asked, tickets' children last; a planning begun
+    // by a version without that order goes on in the order asked, where its checkpoint counts from.
+    const first = (target: Target) => (progress.order === 'read-first' && target.report !== 'route' && findReport(target.report)?.readFirst ? 0 : 1);
     const others = targets.filter((target) => !readsChangedTickets(target)).sort((a, b) => first(a) - first(b));
     while (progress.reports < others.length && budget.next()) {
       const target = others[progress.reports] as Target;

@@ -66,9 +66,10 @@ export const receiptSchema = z.object({
   /**
    * why a failed page failed: past Zoho's depth limit (nothing more can ever be read, so it does not hold the
    * report's cursor), a message too big for SQS, or a planning that failed for this report alone; and of an
-   * unavailable page, that it was not asked: Zoho said so on an earlier run (unavailable.ts)
+   * unavailable page, that Zoho said the portal's edition lacks it (`edition`), or that it was not asked because
+   * Zoho said so on an earlier run (`remembered`, unavailable.ts)
    */
-  cause: z.enum(['depth', 'size', 'planning', 'remembered']).optional(),
+  cause: z.enum(['depth', 'size', 'planning', 'remembered', 'edition']).optional(),
   /** a chained page's message as first planned: what a redelivery of the page before it sends again */
   body: z.string().optional(),
 });

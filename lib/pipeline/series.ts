@@ -133,10 +133,11 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
   if (report.id === 'tickets') {
     // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
     const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
-    // About a window a page on a long stretch (a first run): their first pages are queued before any other
+    const firstRun = since === HISTORY_START && !discovery.reconciles.has(report.id);
+    // About a window a page on a first run: their first pages are queued before any other
     // report's, so a run larger than a day's credits has the tickets table by the time it stops (issue 15),
     // rather than successors queued behind every ticket's threads.
-    const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt, undefined, 'pages');
+    const windows = await ticketWindows(discovery.desk, since, params.until ?? discovery.startedAt, undefined, firstRun ? 'pages' : undefined);
     // Page 1 of each window; each full page plans the next from where it ended (keyset paging, seek.ts).
     return windows.map((w, i) => ({ params: { since: w.since, until: w.until, window: String(i + 1) }, pages: undefined }));
   }

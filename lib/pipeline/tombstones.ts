@@ -194,8 +194,11 @@ async function applyReport(
       const now = idsOf(mine);
       const missing = (scopes[''] ?? []).filter((id) => !now.has(id));
       if (report.current === 'changes') {
-        // Kept in the state until confirmed: the next complete read of changes decides.
-        suspects = [...new Set([...suspects.filter((id) => !now.has(id)), ...missing])].sort();
+        // Kept in the state until confirmed: the next complete read of changes decides, or, when every run is a
+        // full read (ZOHO_RECONCILE_HOURS=0), the next full read that misses it again.
+        const confirmed = new Set(suspects.filter((id) => !now.has(id)));
+        for (const id of confirmed) tombstone(id, '', 'reconcile');
+        suspects = missing.filter((id) => !confirmed.has(id)).sort();
         scopes[''] = [...new Set([...now, ...suspects])].sort();
       } else {
         for (const id of missing) tombstone(id, '', 'absent');

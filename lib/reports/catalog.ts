@@ -135,9 +135,9 @@ function changed(
             query: { ...filters(p), modifiedTimeRange: `${p.after ?? p.since},${p.until ?? p.since}`, sortBy: 'modifiedTime' },
           }
         : deep(search, filters, list)(p),
-    // Whether these searches' records carry modifiedTime is not certain (UNCONFIRMED): a page of changes whose
-    // records lack it pages on by offset (`lenient`). A record edited again while its window is read may then
-    // push one past a page; the reconcile's full read (by createdTime, which they carry) finds it.
+    // Search.json (75e1ba5) declares modifiedTime on every search item; an answer whose records lack it anyway
+    // pages on by offset (`lenient`) rather than failing. A record edited again while its window is read may then
+    // push one past a page; the reconcile's full read (by createdTime) finds it.
     seek: (p) => (p.since ? { field: 'modifiedTime', after: p.after ?? p.since, lenient: true } : seekCreated(p)),
     scope: windowScope,
   };
@@ -428,11 +428,13 @@ export function reportCall(report: ReportDefinition): string {
   if (report.id === 'pending-approvals') return `${base} (status Pending)`;
   if (report.id === 'queue') return `${base}?status=…`;
   if (report.id === 'tickets') return `${base}?modifiedTimeRange=… (in time windows)`;
+  if (report.changesSearch) return `GET ${ENDPOINTS[report.changesSearch].path}?modifiedTimeRange=… (all at the reconcile)`;
   return base;
 }
 
 export function reportScopes(report: ReportDefinition): readonly string[] {
   const scopes = new Set(ENDPOINTS[report.endpoint].scopes);
   if (report.fanOut === 'changed-ticket' || report.id === 'tickets') for (const s of ENDPOINTS.ticketSearch.scopes) scopes.add(s);
+  if (report.changesSearch) for (const s of ENDPOINTS[report.changesSearch].scopes) scopes.add(s);
   return [...scopes];
 }

@@ -159,7 +159,15 @@ export class SimulatedDesk {
     const start = route.paging && quirk?.kind !== 'ignores-from' ? Math.max(0, from - route.paging.base) : 0;
     const slice = result.items.slice(start, start + limit + (quirk?.kind === 'extra-records' ? 1 : 0));
     if (slice.length === 0 && !result.emptyAsData) return { status: 204, headers: charged };
-    const rendered = quirk?.kind === 'not-objects' ? [1, 'two', ...slice.slice(2)] : slice.map((item) => result.render(item as never));
+    const rendered =
+      quirk?.kind === 'not-objects'
+        ? [1, 'two', ...slice.slice(2)]
+        : slice.map((item) => {
+            const record = result.render(item as never) as Record<string, unknown>;
+            if (quirk?.kind !== 'no-modified-time') return record;
+            const { modifiedTime: _modifiedTime, ...rest } = record;
+            return rest;
+          });
     const body: Record<string, unknown> = { [route.responseKey]: rendered };
     if (result.withCount) body.count = result.items.length;
     return { status: 200, json: body, headers: charged };

@@ -7,7 +7,8 @@ import { Random } from './random.js';
  * more than `limit`; records that are not objects; every page the first one, whatever `from` says; any 429
  * carrying `retryAfter` as its Retry-After (a number of seconds, or a date); a count answered without its number.
  */
-export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after', 'no-count']);
+/** no-modified-time: records answered without their modifiedTime (an answer short of what the OAS declares) */
+export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after', 'no-count', 'no-modified-time']);
 export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined; retryAfter?: string | undefined };
 
 /** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */

@@ -129,9 +129,12 @@ export function contactJson(portal: Portal, c: Contact) {
   };
 }
 
-/** GET /contacts/search items: the list view plus the custom field values (the list's records carry no cf, OAS 83b5c18). */
+/**
+ * GET /contacts/search items: the list view plus modifiedTime and the custom field values, which the list's
+ * records lack (Search.json 75e1ba5 declares both on search items; Contact.json's list items carry neither).
+ */
 export function contactSearchJson(portal: Portal, c: Contact) {
-  return { ...contactJson(portal, c), cf: cfValues(portal, 'contacts', c) };
+  return { ...contactJson(portal, c), modifiedTime: iso(c.modifiedTime ?? c.createdTime), cf: cfValues(portal, 'contacts', c) };
 }
 
 /** GET /accounts/search items: the list view plus the custom field values (the list's records carry no cf, OAS 83b5c18). */

@@ -93,7 +93,12 @@ export function deskError(response: HttpResponse, body: DeskErrorBody | undefine
         `${request} is not available on this portal's Zoho Desk edition` +
           `${body?.editionType ? ` (${body.editionType})` : ''}${body?.feature ? `: feature ${body.feature}` : ''}. ` +
           'It is recorded as unavailable, not retried.',
-        { ...base, ...(body?.feature ? { feature: body.feature } : {}), ...(body?.editionType ? { editionType: body.editionType } : {}) },
+        {
+          ...base,
+          licence: true,
+          ...(body?.feature ? { feature: body.feature } : {}),
+          ...(body?.editionType ? { editionType: body.editionType } : {}),
+        },
       );
     case 'INVALID_OAUTH':
     case 'UNAUTHORIZED':
