@@ -7,6 +7,7 @@ import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
+import { generationFile, generationSelect, pagesSelect, readPointer, runGlobsAfter } from './compaction.js';
 import { pageGlobs } from './page-globs.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
 
@@ -21,6 +22,9 @@ export interface QueryResult {
   /** JSON-ready values: numbers where exact, times as 'YYYY-MM-DD HH:MM:SS', everything else as DuckDB's JSON */
   rows: unknown[][];
 }
+
+/** The versions a latest view chooses from (internal: not in TABLE_NAMES). */
+const currentName = (spec: { table: string }) => `${spec.table}_current`;
 
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
@@ -172,10 +176,32 @@ export class LocalWarehouse {
         }
       };
       this.plans.set(spec.table, { needs: needsMetadata, create: () => typedFrom(spec.table, (typed) => this.ofPortal(typed)) });
+      // The versions the latest view chooses from: the compacted generation and the pages of later runs
+      // (compaction.ts), or, before any compaction, every page.
+      this.plans.set(currentName(spec), {
+        needs: needsMetadata,
+        create: async () => {
+          const pointer = await readPointer(folder, spec.report);
+          if (!pointer) return typedFrom(currentName(spec), (typed) => typed);
+          const newer = await runGlobsAfter(folder, spec.report, pointer.through);
+          const sources = [
+            generationSelect(generationFile(folder, spec.report, pointer.generation)),
+            ...(newer.globs.length ? [pagesSelect(newer.globs)] : []),
+          ];
+          await connection.run(
+            `CREATE VIEW "${currentName(spec)}" AS ${tableViewSql(spec, DUCKDB, await inputs(), `(${sources.join('\nUNION ALL\n')}) AS raw`)}`,
+          );
+        },
+      });
+      const tickets = findTable('tickets');
       this.plans.set(latestViewName(spec), {
-        needs: [...needsMetadata, TOMBSTONES_TABLE, ...(childOfTickets(spec) ? ['tickets'] : [])],
-        create: () =>
-          typedFrom(latestViewName(spec), (typed, given) => this.ofPortal(latestViewSql(spec, DUCKDB, given, `(${typed}) AS typed_versions`))),
+        needs: [...needsMetadata, TOMBSTONES_TABLE, currentName(spec), ...(childOfTickets(spec) && tickets ? [currentName(tickets)] : [])],
+        create: async () => {
+          const given = { ...(await inputs()), ...(tickets ? { ticketVersions: `"${currentName(tickets)}"` } : {}) };
+          await connection.run(
+            `CREATE VIEW "${latestViewName(spec)}" AS ${this.ofPortal(latestViewSql(spec, DUCKDB, given, `"${currentName(spec)}"`))}`,
+          );
+        },
       });
     }
   }

@@ -34,7 +34,7 @@ async function entries(path: string): Promise<Dirent[]> {
 }
 
 /** Whether a file under `path` matches the glob's segments (`**`: any number of folders). */
-async function anyFile(path: string, segments: readonly string[]): Promise<boolean> {
+export async function anyFile(path: string, segments: readonly string[]): Promise<boolean> {
   const [segment, ...rest] = segments;
   if (segment === undefined) return false;
   if (segment === '**') {

@@ -94,6 +94,8 @@ export interface ViewInputs {
   customFields?: readonly CustomField[];
   /** the portal whose files have no `org=` folder: they were written before portals (pipeline/portals.ts) */
   legacyOrgId?: string;
+  /** where the tickets' versions are read to tell a dead ticket (default: the tickets table; locally, its current state) */
+  ticketVersions?: string;
 }
 
 /**
@@ -212,11 +214,11 @@ function goneSql(report: string, dialect: Dialect, legacyOrgId: string | undefin
 }
 
 /** Tickets gone now, per portal: tombstoned in or after the run that last read them (a ticket read again later is back). */
-function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined): string {
+function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined, ticketVersions = dialect.ident('tickets')): string {
   const t = (name: string) => dialect.ident(name);
   return [
     `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql('tickets', dialect, legacyOrgId)}) AS gone`,
-    `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${t('tickets')} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
+    `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${ticketVersions} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
     '    ON seen.seen_id = gone.gone_id AND seen.seen_org IS NOT DISTINCT FROM gone.gone_org',
     '  WHERE seen.seen_in_run IS NULL OR gone.gone_in_run >= seen.seen_in_run',
   ].join('\n');
@@ -258,7 +260,7 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInp
   const where = ['versions.version_rank = 1', `(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run${tie})`];
   if (childOfTickets(spec) && spec.ticketColumn) {
     lines.push(
-      `LEFT JOIN (\n${deadTicketsSql(dialect, inputs.legacyOrgId)}\n) AS dead`,
+      `LEFT JOIN (\n${deadTicketsSql(dialect, inputs.legacyOrgId, inputs.ticketVersions)}\n) AS dead`,
       `  ON dead.dead_id = versions.${t(spec.ticketColumn)} AND dead.dead_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
     );
     where.push('dead.dead_id IS NULL');

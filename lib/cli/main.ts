@@ -105,6 +105,22 @@ export function buildProgram(context: CliContext, result: { exitCode: number }):
       else result.exitCode = await (await import('./enqueue-command.js')).enqueue(report, options, context);
     });
 
+  program
+    .command('prune')
+    .description(
+      'remove the raw pages of the reports read in full every run (agents, tags, …) once compacted into current/, older than --older-than days',
+    )
+    .requiredOption(
+      '--older-than <days>',
+      'age in days of the pages to remove (the S3 bucket does this with a lifecycle rule)',
+      integer('--older-than', 1),
+    )
+    .option('--out <dir>', 'the reports folder (default: REPORTS_DIR or ./reports)')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .action(async (options) => {
+      result.exitCode = await (await import('./prune-command.js')).prune(options, context);
+    });
+
   deployed(program.command('status'))
     .description('the queue, the dead-letter queue, the alarms firing (--stage), and the last runs with their manifests')
     .option('--out <dir>', 'the reports folder')

@@ -3,7 +3,8 @@ import type { CliContext } from './context.js';
 import { openLocalPipeline, type LocalOptions } from './local-pipeline.js';
 import { RunProgress } from './progress.js';
 import { printQuarantined } from './quarantine.js';
-import { processAndReport } from './run-command.js';
+import { compactAfter, processAndReport } from './run-command.js';
+import { EXIT_CODES } from './output.js';
 
 /**
  * `redrive` (local): moves every dead-lettered message back to the queue — or, with `portal` (an org id or a
@@ -29,7 +30,10 @@ export async function redrive(options: LocalOptions & { portal?: string }, conte
       return 0;
     }
     context.out.line(`Redriving ${moved} dead-lettered message(s)${portal ? ` of portal ${portal}` : ''}.`);
-    return await processAndReport(pipeline, progress, context);
+    const code = await processAndReport(pipeline, progress, context);
+    // Redriven pages land in the runs they were planned in, which a generation may already cover.
+    if (code !== EXIT_CODES.interrupted) await compactAfter(pipeline, context, true);
+    return code;
   } finally {
     progress.stop();
     await pipeline.close();

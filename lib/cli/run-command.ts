@@ -1,3 +1,4 @@
+import { compactExport } from '../analytics/compaction.js';
 import { ConfigError } from '../errors.js';
 import { describeEstimate, estimateCredits } from '../pipeline/estimate.js';
 import { newRunId } from '../pipeline/keys.js';
@@ -140,6 +141,23 @@ export async function waitingMessages(pipeline: LocalPipeline): Promise<number> 
   return depths.visible + depths.delayed;
 }
 
+/**
+ * After a run: each report's current state compacted (analytics/compaction.ts), so the latest views read that and
+ * the pages of later runs alone. `full`: from every page (after a redrive, whose pages may land in runs a
+ * generation already covers).
+ */
+export async function compactAfter(pipeline: LocalPipeline, context: CliContext, full = false): Promise<void> {
+  const now = (context.clock ?? { now: Date.now }).now();
+  const results = await compactExport(pipeline.store.root, { now, ...(full ? { full } : {}) });
+  const written = results.filter((r) => !r.unchanged);
+  if (written.length) {
+    const rows = written.reduce((sum, r) => sum + (r.rows ?? 0), 0);
+    context.out.line(
+      `Compacted ${written.length} report(s) into ${pipeline.store.root}/current/ (${rows} rows): the latest views read that and later pages.`,
+    );
+  }
+}
+
 /** Of two commands' exit codes, the one that asks more of the user (0 only when both are 0). */
 const worse = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.max(a, b));
 
@@ -209,6 +227,7 @@ export async function runReports(reportIds: string[], options: RunOptions & { st
       ...(options.stopAfter !== undefined && { stopAfter: options.stopAfter }),
       plans,
     });
+    if (code !== EXIT_CODES.interrupted) await compactAfter(pipeline, context);
     return worse(earlier, code);
   } finally {
     progress.stop();

@@ -31,12 +31,15 @@ export async function storedRecords(from: StoreOrFolder, report: string): Promis
   return (await storedPages(from, report)).flatMap((page) => page.records);
 }
 
-/** The data a run left: every key under the report folders (not the bookkeeping) with its text. */
+/**
+ * The data a run left: every key under the report folders (not the bookkeeping, nor the compacted state, whose
+ * generations are named by when they were written: the views over it are compared in compaction.test.ts).
+ */
 export async function reportFiles(from: StoreOrFolder): Promise<Map<string, string>> {
   const store = storeOf(from);
   const files = new Map<string, string>();
   for (const key of await store.list('')) {
-    if (key.startsWith('_')) continue;
+    if (key.startsWith('_') || key.startsWith('current/')) continue;
     files.set(key, (await store.get(key)) ?? '');
   }
   return files;
