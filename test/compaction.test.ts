@@ -32,6 +32,7 @@ async function answers(folder: string): Promise<Record<string, unknown>> {
       const rows = await rowsOf(warehouse, `SELECT * FROM ${latestViewName(spec)}`);
       out[spec.table] = rows.map((row) => JSON.stringify(row)).sort();
     }
+    out.tombstones = (await rowsOf(warehouse, 'SELECT * FROM tombstones')).map((row) => JSON.stringify(row)).sort();
     out.report = await reportData(warehouse, { generatedAt: 'now', latestRun: null });
     return out;
   } finally {

@@ -8,8 +8,9 @@ import { RUN_ID, runDate } from '../pipeline/keys.js';
 import { findReport } from '../reports/catalog.js';
 import { anyFile } from './page-globs.js';
 import { parseLayout, LAYOUT_KEY } from '../pipeline/portals.js';
-import { snake, TABLES, type TableSpec } from './schema.js';
-import { DUCKDB, tableViewSql } from './views.js';
+import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
+import { snake, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
+import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
 
 /**
  * Compaction (issue 15): each report's current state as one Parquet file (zstd) under `current/<report>/`, so
@@ -151,35 +152,87 @@ export async function compactReport(
   const raw = options.full ? `(SELECT DISTINCT record, "$path", dt FROM (${union}) AS every) AS raw` : `(${union}) AS raw`;
   const typed = tableViewSql(spec, DUCKDB, options.legacyOrgId ? { legacyOrgId: options.legacyOrgId } : {}, raw);
   const { key, latest, newestRun } = rankings(spec);
-  const generation = `gen=${new Date(options.now).toISOString().replace(/[:.]/g, '-')}`;
-  const file = generationFile(folder, spec.report, generation);
-  await mkdir(join(folder, CURRENT_PREFIX, spec.report, generation), { recursive: true });
-  await connection.run(
-    `COPY (
-  SELECT record, source_file AS "$path", dt FROM (
+  const rows = `SELECT record, source_file AS "$path", dt FROM (
     SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${latest}) AS by_version,
       row_number() OVER (PARTITION BY ${key} ORDER BY ${newestRun}) AS by_run
     FROM (${typed}) AS versions
   ) AS ranked
   WHERE by_version = 1 OR by_run = 1
-  ORDER BY ${key}, "$path"
-) TO ${sqlString(file.replaceAll('\\', '/'))} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+  ORDER BY ${key}, "$path"`;
+  return writeGeneration(connection, folder, spec.report, rows, current, newer.newest, options.now);
+}
+
+/** Writes `select`'s rows as the folder's next generation, points to it, and removes all but it and the one before. */
+async function writeGeneration(
+  connection: DuckDBConnection,
+  folder: string,
+  name: string,
+  select: string,
+  current: CurrentPointer | undefined,
+  newest: string | undefined,
+  now: number,
+): Promise<CompactionResult> {
+  const generation = `gen=${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  const file = generationFile(folder, name, generation);
+  await mkdir(join(folder, CURRENT_PREFIX, name, generation), { recursive: true });
+  await connection.run(`COPY (${select}) TO ${sqlString(file.replaceAll('\\', '/'))} (FORMAT parquet, COMPRESSION zstd)`);
   const counted = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`);
   const rows = Number(counted.getRows()[0]?.[0] ?? 0);
-  const through = [current?.through, newer.newest]
+  const through = [current?.through, newest]
     .filter((id): id is string => id !== undefined)
     .sort()
     .at(-1) as string;
-  const pointer: CurrentPointer = { report: spec.report, generation, through, at: new Date(options.now).toISOString(), rows };
-  await writeWhole(pointerPath(folder, spec.report), `${JSON.stringify(pointer)}\n`);
+  const pointer: CurrentPointer = { report: name, generation, through, at: new Date(now).toISOString(), rows };
+  await writeWhole(pointerPath(folder, name), `${JSON.stringify(pointer)}\n`);
   // The generation before stays for a query that began before the swap; older ones go.
-  for (const entry of await dirs(join(folder, CURRENT_PREFIX, spec.report))) {
+  for (const entry of await dirs(join(folder, CURRENT_PREFIX, name))) {
     if (entry.name.startsWith('gen=') && entry.name !== generation && entry.name !== current?.generation) {
-      await rm(join(folder, CURRENT_PREFIX, spec.report, entry.name), { recursive: true, force: true });
+      await rm(join(folder, CURRENT_PREFIX, name, entry.name), { recursive: true, force: true });
     }
   }
-  return { report: spec.report, rows, through };
+  return { report: name, rows, through };
+}
+
+/** The tombstones' folder, compacted like a report's: every run writes a file, and every latest view reads them all. */
+const TOMBSTONES = TOMBSTONE_PREFIX.replace(/\/$/, '');
+
+/** Tombstone rows (their columns, `"$path"`, `dt`) of tombstone files. */
+export function tombstoneFilesSelect(globs: readonly string[]): string {
+  const columns = TOMBSTONE_COLUMNS.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
+  return `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
+FROM read_json([${globs.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
+}
+
+/** Tombstone rows of a generation. */
+export const tombstoneGenerationSelect = (file: string) =>
+  `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, "$path", dt FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`;
+
+/**
+ * The tombstones' next generation: all of them (none is dropped: a view applies each against the versions it
+ * has), from the last generation and the files of later runs.
+ */
+export async function compactTombstones(
+  connection: DuckDBConnection,
+  folder: string,
+  options: { full?: boolean; now: number },
+): Promise<CompactionResult> {
+  const current = await readPointer(folder, TOMBSTONES);
+  const newer = await runGlobsAfter(folder, TOMBSTONES, options.full ? undefined : current?.through);
+  if (newer.globs.length === 0) return { report: TOMBSTONES_TABLE, unchanged: true };
+  const sources = [
+    ...(current ? [tombstoneGenerationSelect(generationFile(folder, TOMBSTONES, current.generation))] : []),
+    tombstoneFilesSelect(newer.globs),
+  ];
+  const union = sources.join('\nUNION ALL\n');
+  return writeGeneration(
+    connection,
+    folder,
+    TOMBSTONES,
+    options.full ? `SELECT DISTINCT * FROM (${union}) AS every` : union,
+    current,
+    newer.newest,
+    options.now,
+  );
 }
 
 /** Every report's next generation, in one DuckDB session (`full`: each from all its page files). */
@@ -196,6 +249,7 @@ export async function compactExport(folder: string, options: { full?: boolean; n
         await compactReport(connection, folder, spec, { ...(layout?.legacyOrgId ? { legacyOrgId: layout.legacyOrgId } : {}), ...options }),
       );
     }
+    results.push(await compactTombstones(connection, folder, options));
     return results;
   } finally {
     connection.closeSync();

@@ -7,7 +7,15 @@ import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
-import { generationFile, generationSelect, pagesSelect, readPointer, runGlobsAfter } from './compaction.js';
+import {
+  generationFile,
+  generationSelect,
+  pagesSelect,
+  readPointer,
+  runGlobsAfter,
+  tombstoneFilesSelect,
+  tombstoneGenerationSelect,
+} from './compaction.js';
 import { pageGlobs } from './page-globs.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
 
@@ -148,7 +156,20 @@ export class LocalWarehouse {
     const view = (name: string, sql: () => Promise<string> | string) => async () => {
       await connection.run(`CREATE VIEW "${name}" AS ${await sql()}`);
     };
-    this.plans.set(TOMBSTONES_TABLE, { needs: [], create: over(() => tombstonesSql(folder), emptyTombstonesSql()) });
+    this.plans.set(TOMBSTONES_TABLE, {
+      needs: [],
+      create: async () => {
+        // The compacted tombstones and the files of runs after them (compaction.ts), or, before any, every file.
+        const pointer = await readPointer(folder, 'tombstones');
+        if (!pointer) return over(() => tombstonesSql(folder), emptyTombstonesSql())();
+        const newer = await runGlobsAfter(folder, 'tombstones', pointer.through);
+        const sources = [
+          tombstoneGenerationSelect(generationFile(folder, 'tombstones', pointer.generation)),
+          ...(newer.globs.length ? [tombstoneFilesSelect(newer.globs)] : []),
+        ];
+        await connection.run(`CREATE VIEW "${TOMBSTONES_TABLE}" AS ${sources.join('\nUNION ALL\n')}`);
+      },
+    });
     this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, 'route'), emptyRawSql('routes_raw')) });
     this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => this.ofPortal(routesViewSql(DUCKDB, this.legacyOrgId))) });
     const metadata = findTable('organization-fields');
