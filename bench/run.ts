@@ -7,6 +7,7 @@ import { bundleSizes } from './bundle-size.js';
 import { analytics } from './analytics.js';
 import { chaosScenario } from './chaos.js';
 import { credits, steadyCredits } from './credits.js';
+import { year, type YearMonth } from './year.js';
 import { deletions } from './deletions.js';
 import { memory } from './memory.js';
 import { endToEnd } from './end-to-end.js';
@@ -158,6 +159,22 @@ say(
     `${(fair.backlogMs / 1000).toFixed(1)} s) → ratio ${fair.ratio.toFixed(3)} (goal ≤ 2: delayed by no more than its own fetch time) ${verdict(fair.ratio <= 2)}; ` +
     `calls at once per portal: ${fair.maxInFlight.map((p) => `${p.edition} ${p.most} of ${p.limit} allowed, ${p.rejected} turned away`).join(', ')} ` +
     `${verdict(fair.maxInFlight.every((p) => p.most <= p.limit && p.rejected === 0))}`,
+);
+
+// A year of 4-hourly runs takes hours on one machine: 60 days by default (BENCH_YEAR_DAYS=365 for the whole year).
+const y = await year(Number(env.BENCH_YEAR_TICKETS ?? 1_000), Number(env.BENCH_YEAR_DAYS ?? 60));
+const queryRatio = y.after.queryMs / y.first.queryMs;
+const reportRatio = y.after.reportMs / y.first.reportMs;
+const lastStretch = y.months.at(-1) as YearMonth;
+const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
+say(
+  `13. a year, time compressed: ${y.runs} 4-hourly runs over ${y.days} days${y.days < 365 ? ' (a year scaled down; BENCH_YEAR_DAYS=365 runs the whole)' : ''} ` +
+    `on a ${y.tickets}-ticket portal with 2% of tickets changing a day, each run compacted, the pages of reports read in full kept ${y.keepDays} days; ` +
+    `\`query\` over tickets_latest ${y.first.queryMs.toFixed(0)} ms after the first run, ${y.after.queryMs.toFixed(0)} ms after the last → ${queryRatio.toFixed(2)}×, ` +
+    `\`report\` ${y.first.reportMs.toFixed(0)} → ${y.after.reportMs.toFixed(0)} ms → ${reportRatio.toFixed(2)}× (goal ≤ 1.5× each) ${verdict(queryRatio <= 1.5 && reportRatio <= 1.5)}; ` +
+    `stored per steady run over the portal's size (${(y.portalBytes / 2 ** 20).toFixed(1)} MB), by stretch up to day ${y.months.map((m) => `${m.upToDay}: ${pct(m.storedPerRun)}`).join(', ')}, ` +
+    `against ${pct(lastStretch.changedPerRun)} of tickets changed a run (goal: in proportion to the changes, at most 5× their share) ` +
+    `${verdict(lastStretch.storedPerRun <= 5 * lastStretch.changedPerRun)}; ${y.files} files at the end`,
 );
 
 await writeFile(
