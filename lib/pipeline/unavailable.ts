@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
 import { RUN_ID, stateFolder } from './keys.js';
 import type { ReportManifest } from './manifest.js';
