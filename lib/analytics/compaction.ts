@@ -77,27 +77,35 @@ export function pagesUnderRun(report: string): string[] {
 }
 
 /**
+ * A report's run folders from the day `fromDay` (YYYY-MM-DD; all when empty) on, in both layouts: each portal's
+ * (`dt=…/org=…/run=…`) and those written before portals (`dt=…/run=…`).
+ */
+export async function runFolders(folder: string, report: string, fromDay = ''): Promise<Array<{ runId: string; day: string; path: string }>> {
+  const root = join(folder, report);
+  const runs: Array<{ runId: string; day: string; path: string }> = [];
+  for (const entry of await dirs(root)) {
+    const day = entry.name.startsWith('dt=') ? entry.name.slice(3) : '';
+    if (!day || day < fromDay) continue;
+    const dayPath = join(root, entry.name);
+    for (const inner of await dirs(dayPath)) {
+      const runDirs = inner.name.startsWith('org=')
+        ? (await dirs(join(dayPath, inner.name))).map((run) => ({ name: run.name, path: join(dayPath, inner.name, run.name) }))
+        : [{ name: inner.name, path: join(dayPath, inner.name) }];
+      for (const run of runDirs) {
+        const runId = run.name.startsWith('run=') ? run.name.slice(4) : '';
+        if (RUN_ID.test(runId)) runs.push({ runId, day, path: run.path });
+      }
+    }
+  }
+  return runs;
+}
+
+/**
  * The run folders of a report after `after` (all of them when undefined) that hold pages, each as a glob of
  * its page files, oldest first. Only the day folders from `after`'s day on are looked into.
  */
 export async function runGlobsAfter(folder: string, report: string, after?: string): Promise<{ globs: string[]; newest?: string }> {
-  const root = join(folder, report);
-  const fromDay = after ? `dt=${runDate(after)}` : '';
-  const runs: Array<{ runId: string; path: string }> = [];
-  for (const day of await dirs(root)) {
-    if (!day.name.startsWith('dt=') || day.name < fromDay) continue;
-    const dayPath = join(root, day.name);
-    for (const entry of await dirs(dayPath)) {
-      // Each portal's folders (org=…/run=…), and those written before portals (run=…).
-      const runDirs = entry.name.startsWith('org=')
-        ? (await dirs(join(dayPath, entry.name))).map((run) => ({ name: run.name, path: join(dayPath, entry.name, run.name) }))
-        : [{ name: entry.name, path: join(dayPath, entry.name) }];
-      for (const run of runDirs) {
-        const runId = run.name.startsWith('run=') ? run.name.slice(4) : '';
-        if (RUN_ID.test(runId) && (!after || runId > after)) runs.push({ runId, path: run.path });
-      }
-    }
-  }
+  const runs = (await runFolders(folder, report, after ? runDate(after) : '')).filter((run) => !after || run.runId > after);
   runs.sort((a, b) => a.runId.localeCompare(b.runId));
   const pages = pagesUnderRun(report);
   const globs: string[] = [];

@@ -1,9 +1,7 @@
-import type { Dirent } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_ID, runDate } from '../pipeline/keys.js';
 import { REPORTS } from '../reports/catalog.js';
-import { readPointer } from './compaction.js';
+import { readPointer, runFolders } from './compaction.js';
 
 /**
  * `prune --older-than DAYS`: the raw pages of reports read in full every run (agents, departments, tags, …)
@@ -21,9 +19,6 @@ export interface PruneResult {
 }
 
 const MANIFEST = '_manifest.json';
-
-const dirs = async (path: string): Promise<Dirent[]> =>
-  (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
 
 async function sizeOf(path: string): Promise<number> {
   let total = 0;
@@ -43,29 +38,18 @@ export async function pruneRawPages(folder: string, options: { olderThanDays: nu
   for (const report of EXPIRING_REPORTS) {
     const pointer = await readPointer(folder, report);
     if (!pointer) continue;
-    const root = join(folder, report);
-    for (const day of await dirs(root)) {
-      const date = day.name.startsWith('dt=') ? day.name.slice(3) : '';
-      if (!date || date >= cutoff) continue;
-      for (const entry of await dirs(join(root, day.name))) {
-        const runs = entry.name.startsWith('org=')
-          ? (await dirs(join(root, day.name, entry.name))).map((run) => ({ name: run.name, path: join(root, day.name, entry.name, run.name) }))
-          : [{ name: entry.name, path: join(root, day.name, entry.name) }];
-        for (const run of runs) {
-          const runId = run.name.startsWith('run=') ? run.name.slice(4) : '';
-          // Only what the generation holds: a run after it is read by the views from its pages.
-          if (!RUN_ID.test(runId) || runId > pointer.through || runDate(runId) >= cutoff) continue;
-          // The pages go; the run's manifest of the report stays (status and the run's history read it).
-          const pages = (await readdir(run.path, { withFileTypes: true }).catch(() => [])).filter((e) => e.name !== MANIFEST);
-          if (pages.length === 0) continue;
-          for (const page of pages) {
-            const path = join(run.path, page.name);
-            result.bytes += page.isDirectory() ? await sizeOf(path) : ((await stat(path).catch(() => undefined))?.size ?? 0);
-            if (!options.dryRun) await rm(path, { recursive: true, force: true });
-          }
-          result.removed[report] = (result.removed[report] ?? 0) + 1;
-        }
+    for (const run of await runFolders(folder, report)) {
+      // Only what the generation holds: a run after it is read by the views from its pages.
+      if (run.runId > pointer.through || run.day >= cutoff) continue;
+      // The pages go; the run's manifest of the report stays (status and the run's history read it).
+      const pages = (await readdir(run.path, { withFileTypes: true }).catch(() => [])).filter((e) => e.name !== MANIFEST);
+      if (pages.length === 0) continue;
+      for (const page of pages) {
+        const path = join(run.path, page.name);
+        result.bytes += page.isDirectory() ? await sizeOf(path) : ((await stat(path).catch(() => undefined))?.size ?? 0);
+        if (!options.dryRun) await rm(path, { recursive: true, force: true });
       }
+      result.removed[report] = (result.removed[report] ?? 0) + 1;
     }
   }
   return result;
