@@ -77,10 +77,15 @@ export const silentLogger: Logger = {
 export interface ObjectStore {
   /** For messages: "folder reports" or "bucket zoho-reports-123456789012". */
   readonly description: string;
-  /** Writes the whole object at once: readers see the old object or the new one, never part of one. */
-  put(key: string, body: string, contentType: string): Promise<void>;
+  /**
+   * Writes the whole object at once: readers see the old object or the new one, never part of one. Text is
+   * stored as UTF-8; bytes (a Parquet file) as they are.
+   */
+  put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
   /** The object's text, or undefined when there is none. */
   get(key: string): Promise<string | undefined>;
+  /** The object's bytes, or undefined when there is none. */
+  getBytes(key: string): Promise<Uint8Array | undefined>;
   /** Every key under a prefix, in key order. */
   list(prefix: string): Promise<string[]>;
   /** The names of the "folders" directly under a prefix ending in "/" (S3: common prefixes), in order. */

@@ -3,12 +3,9 @@ import { main } from '../lib/cli/main.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compactExport, readPointer } from '../lib/analytics/compaction.js';
-import { LocalWarehouse } from '../lib/analytics/local-warehouse.js';
-import { reportData } from '../lib/analytics/report-data.js';
-import { TABLES } from '../lib/analytics/schema.js';
-import { latestViewName } from '../lib/analytics/views.js';
 import { runReports } from '../lib/cli/run-command.js';
-import { expectMirror, rowsOf } from './helpers/mirror.js';
+import { answers, answersWithoutCompaction } from './helpers/answers.js';
+import { expectMirror } from './helpers/mirror.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
@@ -22,33 +19,6 @@ async function listFiles(path: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 const HOUR = 3_600_000;
-
-/** Every latest view's rows (sorted), and the report's data: what a person sees. */
-async function answers(folder: string): Promise<Record<string, unknown>> {
-  const warehouse = await LocalWarehouse.open(folder);
-  try {
-    const out: Record<string, unknown> = {};
-    for (const spec of TABLES) {
-      const rows = await rowsOf(warehouse, `SELECT * FROM ${latestViewName(spec)}`);
-      out[spec.table] = rows.map((row) => JSON.stringify(row)).sort();
-    }
-    out.tombstones = (await rowsOf(warehouse, 'SELECT * FROM tombstones')).map((row) => JSON.stringify(row)).sort();
-    out.report = await reportData(warehouse, { generatedAt: 'now', latestRun: null });
-    return out;
-  } finally {
-    warehouse.close();
-  }
-}
-
-/** The same folder's answers with its compacted state set aside: over every page, as before compaction. */
-async function answersWithoutCompaction(folder: string): Promise<Record<string, unknown>> {
-  await rename(join(folder, 'current'), join(folder, 'current.aside'));
-  try {
-    return await answers(folder);
-  } finally {
-    await rename(join(folder, 'current.aside'), join(folder, 'current'));
-  }
-}
 
 describe('compaction', () => {
   it('keeps every latest view and the report identical, through changes, runs after it and a full compaction', async () => {

@@ -16,9 +16,9 @@ let written = 0;
  * Asynchronous on purpose: a rename over a file can wait on the disk (ext4 flushes the new data first), and
  * that wait belongs in libuv's pool, not on the thread that keeps Zoho's calls moving.
  */
-export async function writeWhole(path: string, body: string, temp = `${path}.${tempSuffix()}`): Promise<void> {
+export async function writeWhole(path: string, body: string | Uint8Array, temp = `${path}.${tempSuffix()}`): Promise<void> {
   try {
-    await writeFile(temp, body, 'utf8');
+    await writeFile(temp, body, typeof body === 'string' ? 'utf8' : undefined);
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);

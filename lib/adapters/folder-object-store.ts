@@ -38,7 +38,7 @@ export class FolderObjectStore implements ObjectStore {
     this.description = `folder ${root}`;
   }
 
-  async put(key: string, body: string, _contentType?: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array, _contentType?: string): Promise<void> {
     const path = join(this.root, checkKey(key));
     const folder = dirname(path);
     try {
@@ -58,6 +58,15 @@ export class FolderObjectStore implements ObjectStore {
   async get(key: string): Promise<string | undefined> {
     try {
       return await readFile(join(this.root, checkKey(key)), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(join(this.root, checkKey(key)));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

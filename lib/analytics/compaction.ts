@@ -31,9 +31,13 @@ import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
 export const CURRENT_PREFIX = 'current/';
 
 /** DuckDB's memory while it compacts; beyond it, it works on disk. */
-const COMPACTION_MEMORY = '128MB';
+const COMPACTION_MEMORY = '64MB';
+/** Parquet as compaction writes it: a row group is held in memory while it is written (DuckDB's default, 122,880 records, is 90 MB of threads). */
+const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 4096, ROW_GROUP_SIZE_BYTES '4MB'";
+/** Rows of a generation read in one query. */
+const ROWS_A_SLICE = 50_000;
 
-const pointerSchema = z.object({
+export const pointerSchema = z.object({
   report: z.string(),
   /** the generation's folder name under current/<report>/ */
   generation: z.string().regex(/^gen=[0-9A-Za-z_-]+$/),
@@ -104,13 +108,18 @@ export async function runFolders(folder: string, report: string, fromDay = ''): 
  * The run folders of a report after `after` (all of them when undefined) that hold pages, each as a glob of
  * its page files, oldest first. Only the day folders from `after`'s day on are looked into.
  */
-export async function runGlobsAfter(folder: string, report: string, after?: string): Promise<{ globs: string[]; newest?: string }> {
+export async function runGlobsAfter(folder: string, report: string, after?: string): Promise<{ globs: string[]; runs: string[]; newest?: string }> {
   const runs = (await runFolders(folder, report, after ? runDate(after) : '')).filter((run) => !after || run.runId > after);
   runs.sort((a, b) => a.runId.localeCompare(b.runId));
   const pages = pagesUnderRun(report);
   const globs: string[] = [];
-  for (const run of runs) if (await anyFile(run.path, pages)) globs.push(`${run.path.replaceAll('\\', '/')}/${pages.join('/')}`);
-  return { globs, ...(runs.length ? { newest: (runs.at(-1) as { runId: string }).runId } : {}) };
+  const withPages: string[] = [];
+  for (const run of runs) {
+    if (!(await anyFile(run.path, pages))) continue;
+    globs.push(`${run.path.replaceAll('\\', '/')}/${pages.join('/')}`);
+    withPages.push(run.path);
+  }
+  return { globs, runs: withPages, ...(runs.length ? { newest: (runs.at(-1) as { runId: string }).runId } : {}) };
 }
 
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -120,8 +129,20 @@ export const pagesSelect = (globs: readonly string[]) =>
   `SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
 FROM read_ndjson_objects([${globs.map(sqlString).join(', ')}], filename = true)`;
 
-/** Raw rows of a generation. */
-export const generationSelect = (file: string) => `SELECT record, "$path", dt FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`;
+/**
+ * A generation names each row's page by its key (`tickets/dt=…/page-00001.jsonl`), not by where the folder was
+ * when it was compacted: a bucket is compacted in a work folder, and a folder can move. Read back, the key is a
+ * path under the folder again, as the pages' own rows have it (a generation written before keys: as it was).
+ */
+const folderPrefix = (folder: string) => `${folder.replaceAll('\\', '/').replace(/\/$/, '')}/`;
+const pathAsKey = (folder: string, column: string) =>
+  `CASE WHEN starts_with(${column}, ${sqlString(folderPrefix(folder))}) THEN substr(${column}, ${folderPrefix(folder).length + 1}) ELSE ${column} END`;
+const keyAsPath = (folder: string) =>
+  `CASE WHEN "$path" LIKE '/%' OR regexp_matches("$path", '^[A-Za-z]:') THEN "$path" ELSE ${sqlString(folderPrefix(folder))} || "$path" END`;
+
+/** Raw rows of a report's generation. */
+export const generationSelect = (folder: string, report: string, generation: string) =>
+  `SELECT record, ${keyAsPath(folder)} AS "$path", dt FROM read_parquet(${sqlString(generationFile(folder, report, generation).replaceAll('\\', '/'))})`;
 
 export interface CompactionResult {
   report: string;
@@ -132,20 +153,21 @@ export interface CompactionResult {
 }
 
 /** The ordering of a record's versions, as the latest view ranks them (views.ts latestViewSql). */
-function rankings(spec: TableSpec): { key: string; latest: string; newestRun: string } {
+function rankings(spec: TableSpec): { keys: string[]; versioned?: string; latest: string; newestRun: string } {
   const t = (name: string) => DUCKDB.ident(name);
-  const key = [t('org_id'), ...spec.key.map(t)].join(', ');
-  const latest = [
-    ...(spec.versionedBy ? [`${t(snake(spec.versionedBy))} DESC NULLS LAST`] : []),
-    `${t('run_id')} DESC`,
-    `${t('source_file')} DESC`,
-  ].join(', ');
-  return { key, latest, newestRun: `${t('run_id')} DESC, ${t('source_file')} DESC` };
+  const keys = [t('org_id'), ...spec.key.map(t)];
+  const versioned = spec.versionedBy ? t(snake(spec.versionedBy)) : undefined;
+  const latest = [...(versioned ? [`${versioned} DESC NULLS LAST`] : []), `${t('run_id')} DESC`, `${t('source_file')} DESC`].join(', ');
+  return { keys, ...(versioned ? { versioned } : {}), latest, newestRun: `${t('run_id')} DESC, ${t('source_file')} DESC` };
 }
 
 /**
  * Writes a report's next generation from its current one and the pages of later runs (`full`: from every page
  * file), and points to it. `legacyOrgId`: the portal of pages written before portals.
+ *
+ * Memory stays flat as the portal grows (bench figure 11): versions are ranked on their keys alone, then the
+ * records kept are read again part by part and written as they came — ranking whole records (a window over every
+ * column, then a sort) ran out of memory at 50,000 tickets.
  */
 export async function compactReport(
   connection: DuckDBConnection,
@@ -157,28 +179,106 @@ export async function compactReport(
   const newer = await runGlobsAfter(folder, spec.report, options.full ? undefined : current?.through);
   // Nothing after the current generation (or no page at all yet): it stands as it is.
   if (newer.globs.length === 0) return { report: spec.report, unchanged: true };
-  const sources = [...(current ? [generationSelect(generationFile(folder, spec.report, current.generation))] : []), pagesSelect(newer.globs)];
-  // A full compaction reads the current generation too (the pages of pruned runs live on only there), each row once.
-  const union = sources.join('\nUNION ALL\n');
-  const raw = options.full ? `(SELECT DISTINCT record, "$path", dt FROM (${union}) AS every) AS raw` : `(${union}) AS raw`;
-  const typed = tableViewSql(spec, DUCKDB, options.legacyOrgId ? { legacyOrgId: options.legacyOrgId } : {}, raw);
-  const { key, latest, newestRun } = rankings(spec);
-  const rows = `SELECT record, source_file AS "$path", dt FROM (
-    SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${latest}) AS by_version,
-      row_number() OVER (PARTITION BY ${key} ORDER BY ${newestRun}) AS by_run
-    FROM (${typed}) AS versions
-  ) AS ranked
-  WHERE by_version = 1 OR by_run = 1
-  ORDER BY ${key}, "$path"`;
-  return writeGeneration(connection, folder, spec.report, rows, current, newer.newest, options.now);
+  const generation = current ? generationSelect(folder, spec.report, current.generation) : undefined;
+  // A full compaction reads the current generation too (the pages of pruned runs live on only there), but only
+  // for the pages no longer on disk: those still there are read from their files, each row once.
+  const fromGeneration =
+    generation && options.full ? `SELECT * FROM (${generation}) AS g WHERE "$path" NOT IN (${filesOf(newer.globs)})` : generation;
+  // Only the fields that rank a record's versions are parsed: the record itself is kept as it came.
+  const ranking = new Set([...spec.key, ...(spec.versionedBy ? [spec.versionedBy] : [])]);
+  const narrow: TableSpec = { ...spec, fields: spec.fields.filter((f) => ranking.has(f.name) || ranking.has(snake(f.name))) };
+  const typed = (raw: string) => tableViewSql(narrow, DUCKDB, options.legacyOrgId ? { legacyOrgId: options.legacyOrgId } : {}, `(${raw}) AS raw`);
+  const { keys, versioned, latest, newestRun } = rankings(spec);
+  // The inputs in parts of bounded size: batches of page files (DuckDB holds each file's reader until a query
+  // ends: 50,000 thread pages in one query took 170 MB), the generation in slices.
+  const slices = fromGeneration ? Math.max(1, Math.ceil((current?.rows ?? 0) / ROWS_A_SLICE)) : 0;
+  const parts = [
+    ...Array.from({ length: slices }, (_, i) => `SELECT * FROM (${fromGeneration}) AS s WHERE hash("$path") % ${slices} = ${i}`),
+    ...(await fileBatches(newer.runs, spec.report)).map(pagesSelect),
+  ];
+  // First the versions' keys alone, ranked: which version of each record is kept, and in which part it lies.
+  const columns = [...keys, ...(versioned ? [versioned] : []), '"run_id"', '"source_file"'].join(', ');
+  for (const [i, part] of parts.entries()) {
+    const select = `SELECT ${columns}, ${i} AS part FROM (${typed(part)}) AS v`;
+    await connection.run(i === 0 ? `CREATE OR REPLACE TABLE versions AS ${select}` : `INSERT INTO versions ${select}`);
+  }
+  const picked = [...keys, '"source_file"'];
+  await connection.run(`CREATE OR REPLACE TABLE kept AS SELECT DISTINCT ${picked.join(', ')}, part FROM (
+      SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${latest}) AS by_version,
+        row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${newestRun}) AS by_run
+      FROM versions
+    ) AS ranked WHERE by_version = 1 OR by_run = 1`);
+  await connection.run('DROP TABLE versions');
+  // Then each part read again, its records kept as they came (NULL keys match as the views' windows group them).
+  const on = picked.map((c) => `v.${c} IS NOT DISTINCT FROM k.${c}`).join(' AND ');
+  const write = async (file: string) => {
+    const written: string[] = [];
+    try {
+      for (const [i, part] of parts.entries()) {
+        const partFile = `${file}.${i}.part`;
+        written.push(partFile);
+        await connection.run(`COPY (SELECT v.record, ${pathAsKey(folder, 'v.source_file')} AS "$path", v.dt FROM (${typed(part)}) AS v
+          SEMI JOIN (SELECT * FROM kept WHERE part = ${i}) AS k ON ${on}) TO ${sqlString(partFile)} (${PARQUET})`);
+      }
+      await connection.run(`COPY (SELECT * FROM read_parquet([${written.map(sqlString).join(', ')}])) TO ${sqlString(file)} (${PARQUET})`);
+    } finally {
+      for (const partFile of written) await rm(partFile, { force: true });
+    }
+  };
+  try {
+    return await writeGeneration(connection, folder, spec.report, write, current, newer.newest, options.now);
+  } finally {
+    await connection.run('DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS kept');
+  }
 }
 
-/** Writes `select`'s rows as the folder's next generation, points to it, and removes all but it and the one before. */
+/**
+ * Page files a query reads at most, and their bytes: DuckDB's memory in a query grows with both (measured on
+ * bench figure 11's portals: 2,000 thread pages a query, 50,000 tickets, 430 MB; 250 and 4 MB, 338 MB; 100
+ * files a query saves 50 MB more but takes six times as long).
+ */
+const FILES_A_BATCH = 250;
+const BYTES_A_BATCH = 4 * 1024 * 1024;
+
+/** A report's page files under its run folders, in batches (FILES_A_BATCH, BYTES_A_BATCH). */
+async function fileBatches(runPaths: readonly string[], report: string): Promise<string[][]> {
+  const [scope] = pagesUnderRun(report);
+  const files: string[] = [];
+  for (const run of runPaths) {
+    const entries = await readdir(run, { withFileTypes: true, recursive: true });
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith('.jsonl')) continue;
+      // Where pages lie one folder down (`ticket=…/`), only there, as the views' globs read them.
+      if (scope !== '**' && entry.parentPath === run) continue;
+      files.push(join(entry.parentPath, entry.name).replaceAll('\\', '/'));
+    }
+  }
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const size = (await stat(file)).size;
+    if (batch.length > 0 && (bytes + size > BYTES_A_BATCH || batch.length >= FILES_A_BATCH)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(file);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The paths of the files page globs match, as DuckDB names them in `filename`. */
+const filesOf = (globs: readonly string[]) => globs.map((glob) => `SELECT file FROM glob(${sqlString(glob)})`).join(' UNION ALL ');
+
+/** Writes the folder's next generation (`write` makes its file), points to it, and removes all but it and the one before. */
 async function writeGeneration(
   connection: DuckDBConnection,
   folder: string,
   name: string,
-  select: string,
+  write: (file: string) => Promise<void>,
   current: CurrentPointer | undefined,
   newest: string | undefined,
   now: number,
@@ -186,7 +286,7 @@ async function writeGeneration(
   const generation = `gen=${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
   const file = generationFile(folder, name, generation);
   await mkdir(join(folder, CURRENT_PREFIX, name, generation), { recursive: true });
-  await connection.run(`COPY (${select}) TO ${sqlString(file.replaceAll('\\', '/'))} (FORMAT parquet, COMPRESSION zstd)`);
+  await write(file.replaceAll('\\', '/'));
   const counted = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`);
   const rows = Number(counted.getRows()[0]?.[0] ?? 0);
   const through = [current?.through, newest]
@@ -214,9 +314,9 @@ export function tombstoneFilesSelect(globs: readonly string[]): string {
 FROM read_json([${globs.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
 }
 
-/** Tombstone rows of a generation. */
-export const tombstoneGenerationSelect = (file: string) =>
-  `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, "$path", dt FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`;
+/** Tombstone rows of the tombstones' generation. */
+export const tombstoneGenerationSelect = (folder: string, generation: string) =>
+  `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, ${keyAsPath(folder)} AS "$path", dt FROM read_parquet(${sqlString(generationFile(folder, TOMBSTONES, generation).replaceAll('\\', '/'))})`;
 
 /**
  * The tombstones' next generation: all of them (none is dropped: a view applies each against the versions it
@@ -230,16 +330,18 @@ export async function compactTombstones(
   const current = await readPointer(folder, TOMBSTONES);
   const newer = await runGlobsAfter(folder, TOMBSTONES, options.full ? undefined : current?.through);
   if (newer.globs.length === 0) return { report: TOMBSTONES_TABLE, unchanged: true };
-  const sources = [
-    ...(current ? [tombstoneGenerationSelect(generationFile(folder, TOMBSTONES, current.generation))] : []),
-    tombstoneFilesSelect(newer.globs),
-  ];
+  const sources = [...(current ? [tombstoneGenerationSelect(folder, current.generation)] : []), tombstoneFilesSelect(newer.globs)];
   const union = sources.join('\nUNION ALL\n');
   return writeGeneration(
     connection,
     folder,
     TOMBSTONES,
-    options.full ? `SELECT DISTINCT * FROM (${union}) AS every` : union,
+    (file) =>
+      connection
+        .run(
+          `COPY (SELECT * REPLACE (${pathAsKey(folder, '"$path"')} AS "$path") FROM (${options.full ? `SELECT DISTINCT * FROM (${union}) AS every` : union}) AS t) TO ${sqlString(file)} (${PARQUET})`,
+        )
+        .then(() => undefined),
     current,
     newer.newest,
     options.now,

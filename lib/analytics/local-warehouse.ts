@@ -7,15 +7,7 @@ import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
-import {
-  generationFile,
-  generationSelect,
-  pagesSelect,
-  readPointer,
-  runGlobsAfter,
-  tombstoneFilesSelect,
-  tombstoneGenerationSelect,
-} from './compaction.js';
+import { generationSelect, pagesSelect, readPointer, runGlobsAfter, tombstoneFilesSelect, tombstoneGenerationSelect } from './compaction.js';
 import { pageGlobs } from './page-globs.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
 
@@ -163,10 +155,7 @@ export class LocalWarehouse {
         const pointer = await readPointer(folder, 'tombstones');
         if (!pointer) return over(() => tombstonesSql(folder), emptyTombstonesSql())();
         const newer = await runGlobsAfter(folder, 'tombstones', pointer.through);
-        const sources = [
-          tombstoneGenerationSelect(generationFile(folder, 'tombstones', pointer.generation)),
-          ...(newer.globs.length ? [tombstoneFilesSelect(newer.globs)] : []),
-        ];
+        const sources = [tombstoneGenerationSelect(folder, pointer.generation), ...(newer.globs.length ? [tombstoneFilesSelect(newer.globs)] : [])];
         await connection.run(`CREATE VIEW "${TOMBSTONES_TABLE}" AS ${sources.join('\nUNION ALL\n')}`);
       },
     });
@@ -205,10 +194,7 @@ export class LocalWarehouse {
           const pointer = await readPointer(folder, spec.report);
           if (!pointer) return typedFrom(currentName(spec), (typed) => typed);
           const newer = await runGlobsAfter(folder, spec.report, pointer.through);
-          const sources = [
-            generationSelect(generationFile(folder, spec.report, pointer.generation)),
-            ...(newer.globs.length ? [pagesSelect(newer.globs)] : []),
-          ];
+          const sources = [generationSelect(folder, spec.report, pointer.generation), ...(newer.globs.length ? [pagesSelect(newer.globs)] : [])];
           await connection.run(
             `CREATE VIEW "${currentName(spec)}" AS ${tableViewSql(spec, DUCKDB, await inputs(), `(${sources.join('\nUNION ALL\n')}) AS raw`)}`,
           );

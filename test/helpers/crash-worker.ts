@@ -18,7 +18,7 @@ store.put = async (key, body, contentType) => {
   const isPage = key.endsWith('.jsonl');
   if (isPage && point === 'after-fetch' && ++pages === at) process.exit(137); // fetched, not stored
   await put(key, body, contentType);
-  const isWrittenReceipt = key.startsWith('_runs/') && body.includes('"status":"written"');
+  const isWrittenReceipt = key.startsWith('_runs/') && typeof body === 'string' && body.includes('"status":"written"');
   if (isWrittenReceipt && point === 'after-store' && ++pages === at) process.exit(137); // stored, not acknowledged
 };
 await pipeline.connectPortal();

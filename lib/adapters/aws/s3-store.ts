@@ -22,13 +22,13 @@ export class S3ObjectStore implements ObjectStore {
    * The length is given: the SDK sets Content-Length only for a non-empty body, and warns of "a Stream of
    * unknown length" for an empty page without it.
    */
-  async put(key: string, body: string, contentType: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: checkKey(key),
         Body: body,
-        ContentLength: Buffer.byteLength(body, 'utf8'),
+        ContentLength: typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength,
         ContentType: contentType,
       }),
     );
@@ -38,6 +38,16 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
       return await result.Body?.transformToString('utf-8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
+      return (await result.Body?.transformToByteArray()) ?? new Uint8Array();
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
