@@ -73,6 +73,18 @@ export const silentLogger: Logger = {
   error() {},
 };
 
+export interface PutOptions {
+  /**
+   * A raw page of a report read in full every run, which the bucket's lifecycle rule removes once old (the
+   * hourly compaction holds what the views need of it; S3: the object's tag EXPIRING_PAGE_TAG). A folder ignores
+   * it: `prune --older-than` does the same there.
+   */
+  expiring?: true;
+}
+
+/** The tag of the pages the bucket's lifecycle rule expires (serverless.yml ExpireRawPages). */
+export const EXPIRING_PAGE_TAG = { key: 'zoho-desk-reports', value: 'expiring-page' } as const;
+
 /** The bucket: S3, or a folder with the same keys. Keys are relative, '/'-separated, never absolute. */
 export interface ObjectStore {
   /** For messages: "folder reports" or "bucket zoho-reports-123456789012". */
@@ -81,7 +93,7 @@ export interface ObjectStore {
    * Writes the whole object at once: readers see the old object or the new one, never part of one. Text is
    * stored as UTF-8; bytes (a Parquet file) as they are.
    */
-  put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  put(key: string, body: string | Uint8Array, contentType: string, options?: PutOptions): Promise<void>;
   /** The object's text, or undefined when there is none. */
   get(key: string): Promise<string | undefined>;
   /** The object's bytes, or undefined when there is none. */

@@ -1,7 +1,8 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { EXPIRING_PAGE_TAG } from '../lib/ports.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
@@ -143,8 +144,14 @@ describe.skipIf(!installed)('the packaged stack in moto, through AWS_ENDPOINT_UR
     const store = new S3ObjectStore(s3, deployed.outputs.ReportsBucketName!);
     const pages = (await store.list('')).filter((key) => key.endsWith('.jsonl') && key.includes(plan.runId));
     expect(pages.map((key) => key.split('/')[0])).toEqual(expect.arrayContaining(['agents', 'departments']));
-    const agents = (await store.get(pages.find((key) => key.startsWith('agents/'))!)) ?? '';
+    const agentsKey = pages.find((key) => key.startsWith('agents/'))!;
+    const agents = (await store.get(agentsKey)) ?? '';
     expect(agents.trim().split('\n')).toHaveLength(zoho!.running.sim.portal.agents.length);
+    // A page of a report read in full every run is tagged for the lifecycle rule (ExpireRawPages); a receipt is not.
+    const tags = async (key: string) => (await s3.send(new GetObjectTaggingCommand({ Bucket: deployed.outputs.ReportsBucketName, Key: key }))).TagSet;
+    expect(await tags(agentsKey)).toEqual([{ Key: EXPIRING_PAGE_TAG.key, Value: EXPIRING_PAGE_TAG.value }]);
+    expect(await tags((await store.list(`_runs/${plan.runId}/`))[0]!)).toEqual([]);
+    // (moto's CloudFormation leaves the bucket's lifecycle rules out: test/template.test.ts checks them as written.)
     // An empty page (a department with no email failures, the last page of a list) is recorded in its receipt
     // and not stored.
     const receipts = await readReceipts(store, plan.runId);

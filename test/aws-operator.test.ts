@@ -15,7 +15,8 @@ import { schedule } from '../lib/aws/scheduler.js';
 import { queueDepth, type OperatorClients } from '../lib/aws/operator.js';
 import { ConfigError } from '../lib/errors.js';
 import { pageMessageBody, parseMessage, planMessageBody } from '../lib/pipeline/messages.js';
-import { awsFixture, feedConsumer, lambdaContext, sqsEvent, stubCloudFormation, type AwsFixture } from './helpers/aws.js';
+import { awsFixture, BUCKET, feedConsumer, lambdaContext, sqsEvent, stubCloudFormation, type AwsFixture } from './helpers/aws.js';
+import { FULL_COMPACTION_KEY } from '../lib/analytics/store-compaction.js';
 import { fixtures } from './helpers/zoho.js';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
@@ -162,6 +163,8 @@ describe('operator commands against the deployed stack', () => {
     expect(ctx.out.text()).toContain('Moving 2 dead-lettered message(s)');
     expect(ctx.out.text()).toContain('RUNNING: 1/2 moved');
     expect(ctx.out.text()).toContain('COMPLETED: 2/2 moved');
+    // The pages go back into runs the compactor may have compacted: its next pass reads every page.
+    expect(await new S3ObjectStore(aws.clients.s3, BUCKET).get(FULL_COMPACTION_KEY)).toContain('redriven');
   });
 
   it("redrive --portal moves that portal's dead-lettered pages alone, by hand, and leaves the others where they were", async () => {
@@ -175,6 +178,7 @@ describe('operator commands against the deployed stack', () => {
     expect(await awsRedrive({ stage: 'test', portal: '20001' }, ctx, async () => undefined)).toBe(0);
     expect(calls).toEqual([]); // no message move task: it would move every portal's
     expect(ctx.out.text()).toContain('Moved 2 dead-lettered message(s) of portal 20001 back to its work queue; 2 of other portals stay.');
+    expect(await new S3ObjectStore(aws.clients.s3, BUCKET).get(FULL_COMPACTION_KEY)).toContain('redriven');
     expect((await aws.drainQueue(aws.config.WORK_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('20001', 1), page('20001', 2)].sort());
     expect((await aws.drainQueue(aws.config.DEAD_LETTER_QUEUE_URL)).map((m) => m.Body).sort()).toEqual([page('10001', 1), 'not a message'].sort());
   });

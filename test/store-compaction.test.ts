@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { schedule } from '../lib/aws/scheduler.js';
 import { finalizeRecentRuns } from '../lib/pipeline/recent-runs.js';
 import { answers, answersWithoutCompaction } from './helpers/answers.js';
 import { awsFixture, BUCKET, runEventSource, type AwsFixture } from './helpers/aws.js';
+import { packageApp } from './helpers/serverless-package.js';
 import { simulatorFixture, tempDir, type Fixture } from './helpers/zoho.js';
 
 // Issue 15 on AWS: compaction of the bucket through the ObjectStore port, over the S3 protocol (fauxqs), with the
@@ -120,4 +122,29 @@ describe('compaction of the bucket', () => {
     const generations = new Set((await store.list('current/tickets/gen=')).map((key) => key.split('/')[2]));
     expect(generations.size).toBeLessThanOrEqual(2);
   });
+
+  it('is what the packaged compactor Lambda does: its zip, unzipped, with DuckDB in it, compacts the next run', async () => {
+    const app = await packageApp('test');
+    const saved = { ...process.env };
+    try {
+      const dir = await tempDir();
+      execFileSync('python3', ['-m', 'zipfile', '-e', join(app.dir, 'compactor.zip'), dir.path]);
+      sim().advance(4 * HOUR, changes);
+      const latest = await scheduledRun();
+      Object.assign(process.env, aws.lambdaEnv);
+      const { handler } = (await import(join(dir.path, 'handlers', 'compactor.mjs'))) as { handler: () => Promise<Record<string, unknown>> };
+      const result = await handler();
+      expect(result).toMatchObject({ horizon: latest, full: false });
+      // Every ticket ever read, deleted ones too (the views apply the tombstones).
+      const pointer = JSON.parse((await store.get('current/tickets/_current.json')) ?? '{}') as { through: string; rows: number };
+      expect(pointer.through).toBe(latest);
+      expect((result.compacted as Record<string, number>).tickets).toBe(pointer.rows);
+      expect(pointer.rows).toBeGreaterThanOrEqual(sim().currentRecords('tickets').length);
+      // Nothing settled since: nothing compacted, no page copied.
+      expect(await handler()).toMatchObject({ horizon: latest, compacted: {}, downloaded: expect.any(Number) });
+    } finally {
+      process.env = saved;
+      await app.remove();
+    }
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { EXPIRING_PAGE_TAG } from '../lib/ports.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,7 +211,17 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('bundles each handler on its own', async () => {
-    for (const name of ['scheduler', 'consumer']) expect((await stat(join(packageDir, `${name}.zip`))).size).toBeGreaterThan(10_000);
+    for (const name of ['scheduler', 'consumer', 'compactor']) expect((await stat(join(packageDir, `${name}.zip`))).size).toBeGreaterThan(10_000);
+  });
+
+  it('runs the compactor hourly, one at a time, on x86_64 (its DuckDB binding), with room to work', () => {
+    const compactor = resources.CompactorLambdaFunction?.Properties;
+    expect(compactor).toMatchObject({ Architectures: ['x86_64'], ReservedConcurrentExecutions: 1, Timeout: 900, MemorySize: 1024 });
+    expect(compactor?.EphemeralStorage).toEqual({ Size: 4096 });
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(expect.arrayContaining(['rate(1 hour)', 'rate(4 hours)']));
+    // Its writes: generations and pointers in the bucket (the role the other functions have).
+    expect(JSON.stringify(resources.IamRoleLambdaExecution?.Properties.Policies)).toContain('s3:PutObjectTagging');
   });
 });
 
@@ -240,7 +251,11 @@ describe('the Athena tables and views in the packaged template', () => {
     // No report folder is under the results prefix, and the results expire while the reports stay.
     for (const spec of TABLES) expect(`${spec.report}/`.startsWith(RESULTS_PREFIX)).toBe(false);
     const rules = resources.ReportsBucket?.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
-    expect(rules).toEqual([expect.objectContaining({ Prefix: RESULTS_PREFIX, Status: 'Enabled', ExpirationInDays: 30 })]);
+    expect(rules).toEqual([
+      expect.objectContaining({ Prefix: RESULTS_PREFIX, Status: 'Enabled', ExpirationInDays: 30 }),
+      // Raw pages of the reports read in full every run, tagged as the S3 store writes them, after 90 days.
+      { Id: 'ExpireRawPages', Status: 'Enabled', TagFilters: [{ Key: EXPIRING_PAGE_TAG.key, Value: EXPIRING_PAGE_TAG.value }], ExpirationInDays: 90 },
+    ]);
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['AnalyticsDatabaseName', 'AnalyticsWorkGroupName']));
   });
 

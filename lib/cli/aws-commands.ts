@@ -19,6 +19,7 @@ import type { CliContext } from './context.js';
 import { onDemandMessage, type EnqueueOptions } from './enqueue-command.js';
 import { alarmsLine, printReasons, printRuns } from './status-command.js';
 import { moveDeadLetters } from '../aws/dead-letter-move.js';
+import { requestFullCompaction } from '../analytics/store-compaction.js';
 import { bodyOfPortal, routingOfBody } from '../pipeline/messages.js';
 
 /** The deployed stack an operator command works on: `--stage` (and `--region`). */
@@ -74,9 +75,13 @@ export async function awsRedrive(
   };
   const notSeenLine = (notSeen: number) =>
     notSeen > 0 ? ` ${notSeen} other(s) were in flight or not yet answered by SQS: run redrive again in a few minutes.` : '';
+  // Pages redriven land in runs the compactor may have compacted already: its next pass reads every page.
+  const compactInFull = () =>
+    requestFullCompaction(new S3ObjectStore(clients.s3, stack.bucket), Date.now(), 'dead-lettered pages were redriven into their runs');
   const { portal } = options;
   if (portal) {
     const { moved, left, notSeen } = await moveDeadLetters(clients.sqs, stack, (body) => (bodyOfPortal(body, portal) ? queueOf(body) : undefined));
+    if (moved > 0) await compactInFull();
     context.out.line(
       (moved === 0
         ? `No dead-lettered message of portal ${portal} (give its org id, or the secretId its pages name): nothing moved; ${left} other(s) stay.`
@@ -88,12 +93,14 @@ export async function awsRedrive(
   if (stack.portalQueues.size > 0) {
     // SQS's move task sends every message to one queue; here each portal has its own.
     const { moved, notSeen } = await moveDeadLetters(clients.sqs, stack, queueOf);
+    if (moved > 0) await compactInFull();
     context.out.line(
       `Moved ${moved} dead-lettered message(s) back to their portals' work queues. The consumer fetches them again now.${notSeenLine(notSeen)}`,
     );
     return notSeen > 0 ? 7 : 0;
   }
   await startRedrive(clients.sqs, stack);
+  await compactInFull();
   context.out.line(`Moving ${dead.visible + dead.inFlight} dead-lettered message(s) back to the work queue…`);
   const final = await followRedrive(
     clients.sqs,

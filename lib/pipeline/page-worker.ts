@@ -103,7 +103,9 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   const records = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
   // An empty page is recorded in its receipt (records: 0), not stored: no empty file, no folder for it.
-  if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson');
+  // A snapshot report's page may expire once old: every run reads the whole report again, compaction keeps the rest.
+  const expiring = report?.current === 'snapshot' ? { expiring: true as const } : {};
+  if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson', expiring);
   // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored.
   const ids = 'parentGone' in page ? {} : idsOf(message, records);
   await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits: page.weight });

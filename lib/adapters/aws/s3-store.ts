@@ -1,5 +1,5 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../ports.js';
+import { EXPIRING_PAGE_TAG, type ObjectStore, type PutOptions } from '../../ports.js';
 import { checkKey } from '../folder-object-store.js';
 
 function isMissing(error: unknown): boolean {
@@ -22,7 +22,7 @@ export class S3ObjectStore implements ObjectStore {
    * The length is given: the SDK sets Content-Length only for a non-empty body, and warns of "a Stream of
    * unknown length" for an empty page without it.
    */
-  async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array, contentType: string, options: PutOptions = {}): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -30,6 +30,7 @@ export class S3ObjectStore implements ObjectStore {
         Body: body,
         ContentLength: typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength,
         ContentType: contentType,
+        ...(options.expiring && { Tagging: `${EXPIRING_PAGE_TAG.key}=${EXPIRING_PAGE_TAG.value}` }),
       }),
     );
   }
