@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../lib/cli/output.js';
 import { redrive } from '../lib/cli/redrive-command.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { runManifests, type ReportState } from '../lib/pipeline/manifest.js';
+import { readReceipts } from '../lib/pipeline/receipts.js';
 import { HISTORY_START, ticketWindows, windowCapacity } from '../lib/pipeline/windows.js';
 import { ticketThreads } from '../lib/simulator/dataset.js';
 import { portalStateKey } from './helpers/export.js';
@@ -59,15 +60,25 @@ describe('incremental sync', () => {
     for (const rows of threads.values()) expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     const allThreads = new Set([...threads.values()].flat().map((r) => String(r.id)));
     expect([...allThreads].sort()).toEqual(sim.portal.tickets.flatMap((t) => ticketThreads(sim.portal, t).map((th) => th.id)).sort());
-    // Agent time entries: the later run reads only entries modified since the cursor (less the overlap).
+    // Agent time entries: the later run reads only entries modified since the cursor (less the overlap), and
+    // stores those changed since the first run read them (the overlap's are stored already).
     const cursor = Date.parse((await state(dir.path, 'agent-time-entries'))?.cursor ?? '');
     const agentRuns = [...(await recordsByRun(dir.path, 'agent-time-entries')).values()];
-    expect(agentRuns[1]!.map((r) => String(r.id)).sort()).toEqual(
+    const since = (time: number) =>
       sim.portal.timeEntries
-        .filter((e) => e.modifiedTime >= firstCursor - 10 * 60_000)
+        .filter((e) => e.modifiedTime >= time)
         .map((e) => e.id)
-        .sort(),
+        .sort();
+    const read = (await readReceipts(new FolderObjectStore(dir.path), [...(await recordsByRun(dir.path, 'tickets')).keys()][1] as string))
+      .filter((r) => r.report === 'agent-time-entries')
+      .flatMap((r) => r.ids ?? []);
+    expect(read.sort()).toEqual(since(firstCursor - 10 * 60_000));
+    const firstRead = new Map(agentRuns[0]!.map((r) => [String(r.id), String(r.modifiedTime)]));
+    const changedSinceRead = sim.portal.timeEntries.filter(
+      (e) => read.includes(e.id) && firstRead.get(e.id) !== new Date(e.modifiedTime).toISOString(),
     );
+    expect(changedSinceRead.length).toBeGreaterThan(0);
+    expect(agentRuns[1]!.map((r) => String(r.id)).sort()).toEqual(changedSinceRead.map((e) => e.id).sort());
     expect(cursor).toBeGreaterThan(firstCursor);
     for (const report of ['agent-time-entries', 'ticket-time-entries']) {
       const ids = new Set([...(await recordsByRun(dir.path, report)).values()].flat().map((r) => String(r.id)));

@@ -15,11 +15,23 @@ export interface SummaryTotals {
   deletionCredits: number;
   /** records found gone (tombstones written) */
   departed: number;
+  /** records read again unchanged, not stored again */
+  unchanged: number;
 }
 
 /** The end-of-run table: one row per report of each run handled, labelled by run when there are several. */
 export function printSummary(out: Output, manifests: ReportManifest[], seconds: (report: string) => number): SummaryTotals {
-  const totals: SummaryTotals = { pages: 0, records: 0, deadLettered: 0, failed: 0, unavailable: [], credits: 0, deletionCredits: 0, departed: 0 };
+  const totals: SummaryTotals = {
+    pages: 0,
+    records: 0,
+    deadLettered: 0,
+    failed: 0,
+    unavailable: [],
+    credits: 0,
+    deletionCredits: 0,
+    departed: 0,
+    unchanged: 0,
+  };
   const byRun = new Set(manifests.map((m) => m.runId)).size > 1;
   const rows = manifests.map((m) => {
     totals.pages += m.pages.written;
@@ -28,6 +40,7 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
     totals.failed += m.pages.failed;
     totals.credits += m.credits;
     totals.departed += m.departed ?? 0;
+    totals.unchanged += m.unchanged ?? 0;
     if (m.reconcile || findReport(m.report)?.deletionFeed) totals.deletionCredits += m.credits;
     if (m.status === 'unavailable') totals.unavailable.push(m.report);
     return [
@@ -55,6 +68,9 @@ export function printSummary(out: Output, manifests: ReportManifest[], seconds: 
     out.line(
       `Finding deleted records cost ${totals.deletionCredits} of the run's ${totals.credits} credits (recycle bin, full reads to reconcile); ${totals.departed} record(s) gone.`,
     );
+  }
+  if (totals.unchanged > 0) {
+    out.line(`${totals.unchanged} of the ${totals.records} records read were unchanged since the last read: stored once already, not again.`);
   }
   return totals;
 }

@@ -34,6 +34,8 @@ export interface ReportManifest {
   cursor?: { moved: boolean; note: string };
   /** records this run found gone from the report (tombstones: recycle bin, or absent from a complete read) */
   departed?: number;
+  /** of `records`, those read again unchanged since the last read: dropped from the run's pages, stored once already */
+  unchanged?: number;
   /** this run read the report in full to reconcile deletions: its credits are delete detection */
   reconcile?: true;
 }
@@ -192,8 +194,10 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     const mine = await receipts.of(report);
     const manifest = manifestOf(report, runId, mine, run);
     manifests.push(manifest);
-    const departed = fromBin.filter((t) => t.report === report).length + (await reportDepartures(store, run, runId, report, mine, fromBin, warn));
+    const found = await reportDepartures(store, run, runId, report, mine, fromBin, warn);
+    const departed = fromBin.filter((t) => t.report === report).length + found.departed;
     if (departed) manifest.departed = departed;
+    if (found.unchanged) manifest.unchanged = found.unchanged;
     if (run?.reconciles?.includes(manifest.report)) manifest.reconcile = true;
     const decision = cursorFor(run, runId, manifest);
     if (decision.move) {
@@ -230,7 +234,7 @@ export async function finalizeRun(store: ObjectStore, runId: string, options: Fi
     // Nothing of this report will be written again (no page pending, none waiting for a redrive): its receipts
     // in one object, read once here for everything.
     if (foldable && settledReport(manifest) && mine.length > 0 && receipts.unfolded(report)) {
-      await foldReport(store, runId, report, mine);
+      await foldReport(store, runId, report, found.receipts ?? mine);
       await store.delete(await receipts.pageReceiptsOf(report));
     }
   }

@@ -13,6 +13,7 @@ import { parseMessage, queuedPage, tooLargeForQueue, type PageMessage } from './
 import { continuePlanning } from './plan-continuation.js';
 import { planRun } from './planner.js';
 import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
+import { hashedReport, recordHash } from './unchanged.js';
 import { depthReason } from './depth.js';
 import { seekNext, unread } from './seek.js';
 
@@ -204,12 +205,17 @@ async function parentTicketGone(error: unknown, message: PageMessage, desk: Desk
   }
 }
 
-/** The keys of a report page's records, for finalizing to see what left the report; none when one lacks its key. */
-function idsOf(message: PageMessage, records: DeskRecord[]): { ids?: string[] } {
+/**
+ * The keys of a report page's records, for finalizing to see what left the report; none when one lacks its key.
+ * With them, where the report's state is one list of keys, each record's content hash: finalizing drops from the
+ * page what the last read stored already (unchanged.ts).
+ */
+function idsOf(message: PageMessage, records: DeskRecord[]): { ids?: string[]; hashes?: string[] } {
   const report = message.report === 'route' ? undefined : findReport(message.report);
   if (!report) return {};
   const ids = records.map((record) => recordKey(report, record));
-  return ids.every((id): id is string => id !== undefined) ? { ids } : {};
+  if (!ids.every((id): id is string => id !== undefined)) return {};
+  return hashedReport(report) ? { ids, hashes: records.map(recordHash) } : { ids };
 }
 
 /** The ids of a page (the records themselves where there are none), hashed short: enough to tell two pages apart. */

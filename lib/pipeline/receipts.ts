@@ -56,7 +56,7 @@ export async function writeReceipt(
   store: ObjectStore,
   message: PageMessage,
   status: PageStatus,
-  details: Pick<Receipt, 'records' | 'ids' | 'credits' | 'reason' | 'body' | 'cause'> = {},
+  details: Pick<Receipt, 'records' | 'ids' | 'hashes' | 'credits' | 'reason' | 'body' | 'cause'> = {},
 ): Promise<void> {
   const scope = scopeOf(message);
   const receipt: Receipt = { report: message.report, runId: message.runId, scope, page: message.page, status, ...details };
@@ -147,11 +147,12 @@ export class RunReceipts {
   async of(report: string): Promise<Receipt[]> {
     const byPage = new Map<string, Receipt>();
     // One string for the run and the report in every receipt kept, not one each (a report can have 100,000);
-    // a page's key only where finalizing reads the page back (the recycle bin): it follows from the rest.
+    // a page's key only where finalizing reads the page back (the recycle bin, a page with unchanged records
+    // to drop): it follows from the rest.
     const withKey = Boolean(findReport(report)?.deletionFeed);
     const keep = (receipt: Receipt) => {
       const { report: _report, runId: _runId, key, ...rest } = receipt;
-      byPage.set(identity(receipt), { report, runId: this.runId, ...rest, ...(withKey && key ? { key } : {}) });
+      byPage.set(identity(receipt), { report, runId: this.runId, ...rest, ...((withKey || rest.hashes) && key ? { key } : {}) });
     };
     for (const key of this.planned.get(report) ?? []) {
       for (const line of lines(await this.store.get(key))) if (reportNamedIn(line) === report) keep(receiptOfLine(line, this.runId));

@@ -60,6 +60,11 @@ export const receiptSchema = z.object({
   records: z.number().int().min(0).optional(),
   /** the keys of the records stored (report pages): what finalizing compares with the last complete read */
   ids: z.array(z.string()).optional(),
+  /**
+   * each of those records' content hash, in the same order (reports whose state is one list of keys: not per
+   * parent, not a deletion feed): finalizing drops from the page the records unchanged since the last read
+   */
+  hashes: z.array(z.string()).optional(),
   credits: z.number().min(0).optional(),
   /** why it was dead-lettered, failed or unavailable */
   reason: z.string().optional(),

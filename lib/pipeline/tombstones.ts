@@ -5,6 +5,7 @@ import { orgFolder, RUN_ID, runDate, stateFolder } from './keys.js';
 import { portalRunFolders, readLayout } from './portals.js';
 import { pageRecords } from './page-lines.js';
 import { readChecked, type Receipt, type RunRecord } from './records.js';
+import { dropUnchanged, hashedReport, hashesAfter, slimmed, unchangedCount, unchangedOnPages } from './unchanged.js';
 
 /**
  * Records that left Zoho Desk, as tombstones: one line per record gone, in one place for every way a departure
@@ -43,6 +44,8 @@ export function tombstoneKey(runId: string, orgId: string | undefined, name: str
 export const idsStateKey = (orgId: string | undefined, report: string) => `${stateFolder(orgId)}${report}.ids.json`;
 
 const scopesSchema = z.record(z.string(), z.array(z.string()));
+/** per key, the content hash of the record the last read held (unchanged.ts) */
+const hashesSchema = z.record(z.string(), z.string());
 /** Records a reconcile found missing, tombstoned once a later complete read of changes does not find them either. */
 const suspectsSchema = z.array(z.string());
 
@@ -53,8 +56,9 @@ const idsStateSchema = z.object({
   /** per parent id ("" for the whole report): the keys of the records its last complete read held */
   scopes: scopesSchema,
   suspects: suspectsSchema.optional(),
+  hashes: hashesSchema.optional(),
   /** the state before this run, so finalizing the run again (after a redrive) starts from the same place */
-  before: z.object({ scopes: scopesSchema, suspects: suspectsSchema.optional() }).optional(),
+  before: z.object({ scopes: scopesSchema, suspects: suspectsSchema.optional(), hashes: hashesSchema.optional() }).optional(),
   /** tombstones this run wrote for the report */
   departed: z.number().int().min(0).optional(),
 });
@@ -157,20 +161,26 @@ async function applyReport(
   mine: readonly Receipt[],
   binned: ReadonlySet<string>,
   warn: (message: string) => void,
-): Promise<number> {
+): Promise<Departures> {
   const key = idsStateKey(run.orgId, report.id);
   const stored = await readChecked(store, key, idsStateSchema, warn);
   const previous = stored && stored.orgId === run.orgId ? stored : undefined;
-  if (previous && previous.runId > runId) return 0; // a newer read already stands
+  if (previous && previous.runId > runId) return NONE; // a newer read already stands
   const base =
     previous?.runId === runId
       ? (previous.before ?? { scopes: {} })
       : previous
-        ? { scopes: previous.scopes, ...(previous.suspects ? { suspects: previous.suspects } : {}) }
+        ? {
+            scopes: previous.scopes,
+            ...(previous.suspects ? { suspects: previous.suspects } : {}),
+            ...(previous.hashes ? { hashes: previous.hashes } : {}),
+          }
         : { scopes: stored ? {} : await historyScopes(store, report, run) };
   const scopes: Record<string, string[]> = { ...base.scopes };
   let suspects = [...(base.suspects ?? [])];
   const departed: Tombstone[] = [];
+  let unchanged = 0;
+  let kept: Receipt[] | undefined;
   const tombstone = (id: string, scope: string, source: Tombstone['source']) =>
     departed.push({ report: report.id, id, ...(scope ? { parentId: scope } : {}), deletedTime: null, runId, source });
   const allStored = (pages: readonly Receipt[]) => pages.every((p) => p.status === 'written' && p.ids);
@@ -217,12 +227,21 @@ async function applyReport(
     const gone = new Set(departed.map((t) => t.id));
     scopes[''] = [...new Set([...(scopes[''] ?? []).filter((id) => !gone.has(id)), ...seen])].sort();
   } else {
-    return 0;
+    return NONE;
   }
   // Ids the recycle bin gave are tombstoned already: a later read is not to report them again.
   if (binned.size) {
     for (const [scope, ids] of Object.entries(scopes)) scopes[scope] = ids.filter((id) => !binned.has(id));
     suspects = suspects.filter((id) => !binned.has(id));
+  }
+  // Records stored already leave this run's pages; the hashes follow the keys the state holds now.
+  let hashes: Record<string, string> | undefined;
+  if (hashedReport(report)) {
+    const expiring = report.current === 'snapshot' ? { expiring: true as const } : {};
+    await dropUnchanged(store, report, unchangedOnPages(mine, base.hashes ?? {}), expiring);
+    unchanged = unchangedCount(mine, base.hashes ?? {});
+    hashes = hashesAfter(base.hashes ?? {}, mine, new Set(Object.values(scopes).flat()));
+    kept = slimmed(mine, base.hashes ?? {});
   }
   // Written again when finalized again, even empty: a redriven page may have held what looked gone.
   if (departed.length || (previous?.runId === runId && (previous.departed ?? 0) > 0))
@@ -233,12 +252,23 @@ async function applyReport(
     ...(run.orgId ? { orgId: run.orgId } : {}),
     scopes,
     ...(suspects.length ? { suspects } : {}),
+    ...(hashes ? { hashes } : {}),
     before: base,
     departed: departed.length,
   };
   await store.put(key, `${JSON.stringify(state)}\n`, 'application/json');
-  return departed.length;
+  return { departed: departed.length, unchanged, ...(kept ? { receipts: kept } : {}) };
 }
+
+/** What finalizing found of one report: records gone, and records read again unchanged (not stored again). */
+export interface Departures {
+  departed: number;
+  unchanged: number;
+  /** the report's receipts as they are to be kept (folded), where finalizing changed them */
+  receipts?: Receipt[];
+}
+
+const NONE: Departures = { departed: 0, unchanged: 0 };
 
 /** Whether a run's planning finished, so what it read can be compared with what came before. */
 const comparable = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.status !== 'planning' && run.status !== 'failed';
@@ -274,9 +304,9 @@ export async function reportDepartures(
   mine: readonly Receipt[],
   fromBin: readonly Tombstone[],
   warn: (message: string) => void,
-): Promise<number> {
+): Promise<Departures> {
   const report = findReport(reportId);
-  if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return 0;
+  if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return NONE;
   const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
   return applyReport(store, run, runId, report, mine, binned, warn);
 }
