@@ -14,7 +14,7 @@ const scheduledReports = config.SCHEDULED_REPORTS.split(',')
   .map((r) => r.trim())
   .filter(Boolean);
 const views = config.ANALYTICS_DATABASE
-  ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE)
+  ? new GlueViewCatalog(new GlueClient(awsClientConfig('GLUE', process.env)), config.ANALYTICS_DATABASE, `s3://${config.REPORTS_BUCKET}/`)
   : undefined;
 
 /**

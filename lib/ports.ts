@@ -110,6 +110,11 @@ export interface ObjectStore {
 export interface ViewCatalog {
   /** For messages: "Glue database zoho_desk_prod". */
   readonly description: string;
+  /**
+   * Where its tables' files are (`s3://<bucket>/`): the latest views read each report's compacted generation
+   * (current/) and name its rows' pages under it. Without it, the views read every page.
+   */
+  readonly location?: string;
   /** The view's SQL as stored, or undefined when there is no such view. */
   viewSql(name: string): Promise<string | undefined>;
   /** Replaces an existing view's SQL and columns (Athena types: varchar, bigint, timestamp(3)…). */

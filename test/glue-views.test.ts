@@ -1,6 +1,13 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlueViewCatalog } from '../lib/adapters/aws/glue-view-catalog.js';
+import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
+import { buildCompactor } from '../lib/aws/compactor.js';
+import { silentLogger, type ViewCatalog } from '../lib/ports.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { exportViews, refreshExportViews } from '../lib/analytics/custom-field-views.js';
 import { prestoViewJson, viewOriginalText } from '../lib/analytics/presto-view.js';
@@ -114,4 +121,72 @@ describe.skipIf(!installed && !required)('custom-field columns in Athena', () =>
     expect((await storedView('calls')).presto.originalSql).toContain('AS "cf_');
     await dir.remove();
   });
+
+  it('are pointed at each new generation by the compactor, which keeps the older generations while it cannot', async () => {
+    const fixture = await open({ simulator: { tickets: 30, edition: 'ENTERPRISE' } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const s3 = new S3Client({
+      endpoint: moto!.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'zdr-compacted' }));
+    const store = new S3ObjectStore(s3, 'zdr-compacted');
+    const copied = new Set<string>();
+    // Each run read locally, its pages and bookkeeping put in the bucket as the Lambdas would have (not current/).
+    const runAndUpload = async () => {
+      if (copied.size) sim.advance(4 * 3_600_000, { modifiedTickets: 2, newTickets: 1, newThreads: 1 });
+      expect(await runReports([], { out: dir.path, ...FAST }, contextFor(fixture, sim.clock))).toBe(0);
+      for (const entry of await readdir(dir.path, { withFileTypes: true, recursive: true })) {
+        const key = relative(dir.path, join(entry.parentPath, entry.name)).replaceAll('\\', '/');
+        if (!entry.isFile() || key.startsWith('current/') || key.startsWith('.') || copied.has(key)) continue;
+        await store.put(key, await readFile(join(dir.path, key)), 'application/octet-stream');
+        copied.add(key);
+      }
+    };
+    const catalog = new GlueViewCatalog(glue, DATABASE, 's3://zdr-compacted/');
+    const compactor = (views: ViewCatalog) =>
+      buildCompactor({ store, clock: sim.clock, logger: silentLogger, views, workDir: join(tmpdir(), `zdr-glue-${process.pid}`) });
+    const pointer = async () => JSON.parse((await store.get('current/tickets/_current.json')) ?? '{}') as { generation: string; through: string };
+    const generations = async () => new Set((await store.list('current/tickets/gen=')).map((key) => key.split('/')[2]));
+
+    await runAndUpload();
+    const first = await compactor(catalog)();
+    expect(first.views).toEqual(expect.arrayContaining(['tickets_latest', 'threads_latest', 'agents_latest']));
+    const { generation, through } = await pointer();
+    const sql = (await storedView('tickets_latest')).presto.originalSql;
+    expect(sql).toContain(`FROM "tickets_compacted" WHERE gen = '${generation}'`);
+    expect(sql).toContain(`'s3://zdr-compacted/' || page AS "$path"`);
+    expect(sql).toContain(`WHERE dt >= '${through.slice(0, 10)}' AND regexp_extract("$path", '/run=([^/]+)/', 1) > '${through}'`);
+    // Still the typed columns and the custom fields the scheduler gives them.
+    expect((await storedView('tickets_latest')).presto.columns).toEqual(expect.arrayContaining([{ name: 'cf_product_area', type: 'varchar' }]));
+
+    // Glue refuses (a permission taken away): the generations stay, so no view is left naming one that is gone.
+    const refusing: ViewCatalog = {
+      description: catalog.description,
+      location: catalog.location,
+      viewSql: (name) => catalog.viewSql(name),
+      replaceView: () => Promise.reject(new Error('AccessDeniedException: not authorized to perform glue:UpdateTable')),
+    };
+    for (let i = 0; i < 2; i += 1) {
+      await runAndUpload();
+      await expect(compactor(refusing)()).rejects.toThrow(
+        /The compacted generations are in place, but Athena's views in Glue database zoho_desk_ci were not pointed at them \(AccessDeniedException.*older generations are kept until they are/,
+      );
+    }
+    expect(await generations()).toEqual(new Set([generation, (await pointer()).generation, expect.any(String)]));
+    expect((await generations()).size).toBe(3);
+    expect((await storedView('tickets_latest')).presto.originalSql).toContain(`WHERE gen = '${generation}'`);
+
+    // Glue answers again: the views follow the newest generation, and the older ones go.
+    await runAndUpload();
+    await compactor(catalog)();
+    const newest = await pointer();
+    expect((await storedView('tickets_latest')).presto.originalSql).toContain(`WHERE gen = '${newest.generation}'`);
+    expect((await generations()).size).toBe(2);
+    expect(await generations()).not.toContain(generation);
+    await dir.remove();
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  compactedTableLogicalId,
   PROJECTION_START,
   rawTableLogicalId,
   RESULTS_PREFIX,
@@ -11,6 +12,7 @@ import {
   viewLogicalId,
 } from '../lib/analytics/athena-template.js';
 import { TABLES } from '../lib/analytics/schema.js';
+import { generationFile } from '../lib/analytics/compaction.js';
 import { ATHENA, latestViewColumns, latestViewSql, tableViewColumns, tableViewSql } from '../lib/analytics/views.js';
 import { alarmNamePrefix } from '../lib/aws/operator.js';
 import { PLANNING_TIMEOUT_MS } from '../lib/aws/scheduler.js';
@@ -298,6 +300,27 @@ describe('the Athena tables and views in the packaged template', () => {
       expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
       expect(input.StorageDescriptor.SerdeInfo.Parameters['field.delim']).toBe('\u0001');
       expect(input.StorageDescriptor.Columns).toEqual([{ Name: 'record', Type: 'string' }]);
+    }
+  });
+
+  it('has a Parquet table per report over its compacted generations, a partition per generation folder the compactor writes', () => {
+    const generation = 'gen=2026-11-25T05-10-00-000Z';
+    for (const spec of TABLES) {
+      const input = resources[compactedTableLogicalId(spec)]?.Properties.TableInput;
+      expect(input.Name).toBe(`${spec.table}_compacted`);
+      expect(input.PartitionKeys).toEqual([{ Name: 'gen', Type: 'string' }]);
+      // Injected: the latest view names the generation it reads; nothing registers partitions.
+      expect(input.Parameters).toMatchObject({ classification: 'parquet', 'projection.enabled': 'true', 'projection.gen.type': 'injected' });
+      const partition = sub(input.Parameters['storage.location.template'], names).replace('${gen}', generation);
+      const file = generationFile('', spec.report, generation).replace(/^\//, '');
+      expect(`s3://${names.ReportsBucket}/${file}`).toBe(`${partition}part-0.parquet`);
+      const storage = input.StorageDescriptor;
+      expect(storage.SerdeInfo).toEqual({
+        SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+        // By position (record, "$path", dt in the files, compacted-views.test.ts): Athena keeps "$path" for itself.
+        Parameters: { 'parquet.column.index.access': 'true' },
+      });
+      expect(storage.Columns.map((c: { Name: string }) => c.Name)).toEqual(['record', 'page', 'dt']);
     }
   });
 

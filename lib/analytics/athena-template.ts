@@ -1,4 +1,5 @@
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
+import { compactedTableName, CURRENT_PREFIX } from './compacted-views.js';
 import { prestoViewJson } from './presto-view.js';
 import { childOfTickets, findTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
 import {
@@ -38,6 +39,7 @@ const pascal = (table: string) => table.replace(/(^|_)([a-z])/g, (_, __, c: stri
 export const tableLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}Table`;
 export const rawTableLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}RawTable`;
 export const viewLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}LatestView`;
+export const compactedTableLogicalId = (spec: Pick<TableSpec, 'table'>) => `Analytics${pascal(spec.table)}CompactedTable`;
 export const TOMBSTONES_LOGICAL_ID = 'AnalyticsTombstonesTable';
 
 const catalog = { CatalogId: { Ref: 'AWS::AccountId' }, DatabaseName: { Ref: 'AnalyticsDatabase' } };
@@ -95,6 +97,44 @@ const rawTable = (name: string, folder: string, description: string) =>
     },
     [{ Name: 'record', Type: 'string' }],
   );
+
+/**
+ * A report's compacted generations (Parquet, zstd, compaction.ts), a partition per generation folder: `gen` is
+ * injected, so a query names the one it reads (the latest view names the current one, compacted-views.ts) and
+ * nothing has to register it. Columns by position: the files call the page column `$path`, which Athena keeps
+ * for its own pseudo-column; here it is `page`, the page's key.
+ */
+function compactedTable(spec: TableSpec): Json {
+  const folder = `${CURRENT_PREFIX}${spec.report}/`;
+  return {
+    Type: 'AWS::Glue::Table',
+    Properties: {
+      ...catalog,
+      TableInput: {
+        Name: compactedTableName(spec),
+        Description: `Zoho Desk ${spec.report}: the compacted current state, a partition per generation (${folder}gen=…/)`,
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: {
+          classification: 'parquet',
+          'projection.enabled': 'true',
+          'projection.gen.type': 'injected',
+          'storage.location.template': { 'Fn::Sub': `s3://\${ReportsBucket}/${folder}\${!gen}/` },
+        },
+        PartitionKeys: [{ Name: 'gen', Type: 'string' }],
+        StorageDescriptor: {
+          Location: { 'Fn::Sub': `s3://\${ReportsBucket}/${folder}` },
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          SerdeInfo: {
+            SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            Parameters: { 'parquet.column.index.access': 'true' },
+          },
+          Columns: ['record', 'page', 'dt'].map((name) => ({ Name: name, Type: 'string' })),
+        },
+      },
+    },
+  };
+}
 
 // The OpenX SerDe matches JSON keys case-insensitively (runId → runid).
 const tombstonesTable = () =>
@@ -163,6 +203,7 @@ export function athenaResources(): { Resources: Record<string, Json>; Outputs: R
   const tickets = findTable('tickets') as TableSpec;
   for (const spec of TABLES) {
     resources[rawTableLogicalId(spec)] = rawTable(rawTableName(spec), `${spec.report}/`, `Zoho Desk ${spec.report}: each page line as Zoho sent it`);
+    resources[compactedTableLogicalId(spec)] = compactedTable(spec);
     resources[tableLogicalId(spec)] = view(
       spec.table,
       `Zoho Desk ${spec.report}: every version of every record, typed`,

@@ -2,11 +2,13 @@ import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import * as z from 'zod';
 import { writeWhole } from '../adapters/atomic-write.js';
 import { RUN_ID, runDate } from '../pipeline/keys.js';
 import { findReport } from '../reports/catalog.js';
 import { anyFile } from './page-globs.js';
+import { CURRENT_PREFIX, pointerSchema, type CurrentPointer } from './compacted-views.js';
+
+export { CURRENT_PREFIX, pointerSchema, type CurrentPointer } from './compacted-views.js';
 import { parseLayout, LAYOUT_KEY } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { snake, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
@@ -28,26 +30,12 @@ import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
  * generation and every page file, each row once), which the redrive command asks for.
  */
 
-export const CURRENT_PREFIX = 'current/';
-
 /** DuckDB's memory while it compacts; beyond it, it works on disk. */
 const COMPACTION_MEMORY = '64MB';
 /** Parquet as compaction writes it: a row group is held in memory while it is written (DuckDB's default, 122,880 records, is 90 MB of threads). */
 const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 4096, ROW_GROUP_SIZE_BYTES '4MB'";
 /** Rows of a generation read in one query. */
 const ROWS_A_SLICE = 50_000;
-
-export const pointerSchema = z.object({
-  report: z.string(),
-  /** the generation's folder name under current/<report>/ */
-  generation: z.string().regex(/^gen=[0-9A-Za-z_-]+$/),
-  /** the newest run whose pages it holds */
-  through: z.string().regex(RUN_ID),
-  /** when it was written */
-  at: z.string(),
-  rows: z.number().int().min(0),
-});
-export type CurrentPointer = z.infer<typeof pointerSchema>;
 
 export const pointerPath = (folder: string, report: string) => join(folder, CURRENT_PREFIX, report, '_current.json');
 export const generationFile = (folder: string, report: string, generation: string) =>
@@ -220,7 +208,10 @@ export async function compactReport(
         await connection.run(`COPY (SELECT v.record, ${pathAsKey(folder, 'v.source_file')} AS "$path", v.dt FROM (${typed(part)}) AS v
           SEMI JOIN (SELECT * FROM kept WHERE part = ${i}) AS k ON ${on}) TO ${sqlString(partFile)} (${PARQUET})`);
       }
-      await connection.run(`COPY (SELECT * FROM read_parquet([${written.map(sqlString).join(', ')}])) TO ${sqlString(file)} (${PARQUET})`);
+      // Not hive-partitioned: the folder is `gen=…`, which would be written as a column.
+      await connection.run(
+        `COPY (SELECT * FROM read_parquet([${written.map(sqlString).join(', ')}], hive_partitioning = false)) TO ${sqlString(file)} (${PARQUET})`,
+      );
     } finally {
       for (const partFile of written) await rm(partFile, { force: true });
     }

@@ -3,6 +3,7 @@ import { orgFolder, STATE_PREFIX } from '../pipeline/keys.js';
 import { pageRecords } from '../pipeline/page-lines.js';
 import { readLayout } from '../pipeline/portals.js';
 import { FIELD_MODULES } from '../reports/catalog.js';
+import { compactedLatestViewSql, CURRENT_PREFIX, pointerSchema, type CompactedGeneration } from './compacted-views.js';
 import { customFieldType, ROUTES_TABLE, TABLES, type CustomField } from './schema.js';
 import {
   ATHENA,
@@ -88,7 +89,11 @@ type ExportView = Parameters<ViewCatalog['replaceView']>[0];
  * Every table's views as the export asks for them: a column per custom field (tables whose records carry them),
  * and each row's portal, the legacy layout's files included (`legacyOrgId`, from the export's layout).
  */
-export function exportViews(byModule: ReadonlyMap<string, CustomField[]>, legacyOrgId?: string): ExportView[] {
+export function exportViews(
+  byModule: ReadonlyMap<string, CustomField[]>,
+  legacyOrgId?: string,
+  compacted?: { location: string; generations: ReadonlyMap<string, CompactedGeneration> },
+): ExportView[] {
   const routes: ExportView = {
     name: ROUTES_TABLE,
     description: 'On-demand exports of any Desk route, one row per record',
@@ -97,6 +102,7 @@ export function exportViews(byModule: ReadonlyMap<string, CustomField[]>, legacy
   };
   return TABLES.flatMap((spec): ExportView[] => {
     const inputs = { customFields: spec.module ? (byModule.get(spec.module) ?? []) : [], ...(legacyOrgId ? { legacyOrgId } : {}) };
+    const generation = compacted?.generations.get(spec.report);
     return [
       {
         name: spec.table,
@@ -107,7 +113,9 @@ export function exportViews(byModule: ReadonlyMap<string, CustomField[]>, legacy
       {
         name: latestViewName(spec),
         description: `Zoho Desk ${spec.report}: the records as they are now`,
-        sql: latestViewSql(spec, ATHENA, inputs),
+        sql: generation
+          ? compactedLatestViewSql(spec, ATHENA, inputs, generation, (compacted as { location: string }).location)
+          : latestViewSql(spec, ATHENA, inputs),
         columns: latestViewColumns(spec, inputs),
       },
     ];
@@ -115,13 +123,38 @@ export function exportViews(byModule: ReadonlyMap<string, CustomField[]>, legacy
 }
 
 /**
- * Replaces each view whose SQL is not what the export asks for (its custom fields, its legacy portal); returns
- * their names. The template's views know neither: after the first scheduled run they do.
+ * Each report's current generation in the bucket (its pointer, and the generation's file there): what its latest
+ * view reads besides the pages of later runs.
+ */
+export async function compactedGenerations(store: ObjectStore): Promise<Map<string, CompactedGeneration>> {
+  const out = new Map<string, CompactedGeneration>();
+  for (const spec of TABLES) {
+    const text = await store.get(`${CURRENT_PREFIX}${spec.report}/_current.json`);
+    if (text === undefined) continue;
+    let parsed;
+    try {
+      parsed = pointerSchema.safeParse(JSON.parse(text));
+    } catch {
+      continue;
+    }
+    if (!parsed.success || parsed.data.report !== spec.report) continue;
+    const { generation, through } = parsed.data;
+    const file = `${CURRENT_PREFIX}${spec.report}/${generation}/part-0.parquet`;
+    if ((await store.list(`${CURRENT_PREFIX}${spec.report}/${generation}/`)).includes(file)) out.set(spec.report, { generation, through });
+  }
+  return out;
+}
+
+/**
+ * Replaces each view whose SQL is not what the export asks for (its custom fields, its legacy portal, each
+ * report's compacted generation where the catalogue knows the bucket); returns their names. The template's
+ * views know none of these: after the first scheduled run or compaction they do.
  */
 export async function refreshExportViews(store: ObjectStore, catalog: ViewCatalog, warn: (message: string) => void): Promise<string[]> {
   const byModule = await customFieldsFromExport(store, warn);
+  const compacted = catalog.location ? { location: catalog.location, generations: await compactedGenerations(store) } : undefined;
   const replaced: string[] = [];
-  for (const view of exportViews(byModule, (await readLayout(store))?.legacyOrgId)) {
+  for (const view of exportViews(byModule, (await readLayout(store))?.legacyOrgId, compacted)) {
     const current = await catalog.viewSql(view.name);
     if (current === undefined) {
       warn(`${catalog.description} has no view ${view.name}: deploy the stack (serverless deploy) to create it.`);

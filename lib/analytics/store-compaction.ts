@@ -36,6 +36,12 @@ export interface StoreCompactionOptions {
   /** an empty folder of this machine's (a Lambda's /tmp), removed when done */
   workDir: string;
   warn?: (message: string) => void;
+  /**
+   * Called once the new generations and their pointers are in the bucket, before older generations go: the
+   * compactor points Athena's views at them. When it fails the older generations stay (a view may still read
+   * one), and the error is thrown after.
+   */
+  afterSwap?: () => Promise<void>;
 }
 
 export interface StoreCompaction {
@@ -138,16 +144,18 @@ export async function compactStore(store: ObjectStore, options: StoreCompactionO
       await Promise.all(keys.map((key) => copy(key)));
     }
     const results = await compactExport(work, { now: options.now, ...(full ? { full } : {}) });
-    const uploaded = await putBack(store, work, results, previous);
+    const uploaded = await putBack(store, work, results);
     if (full) await store.delete([FULL_COMPACTION_KEY]);
+    await options.afterSwap?.();
+    await removeStale(store, results, previous);
     return { results, horizon, full, downloaded, uploaded };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** Each new generation's file, then its pointer; then the generations before the previous one go. */
-async function putBack(store: ObjectStore, work: string, results: CompactionResult[], previous: Map<string, string>): Promise<number> {
+/** Each new generation's file, then its pointer. */
+async function putBack(store: ObjectStore, work: string, results: CompactionResult[]): Promise<number> {
   let uploaded = 0;
   for (const result of results) {
     if (result.unchanged) continue;
@@ -159,9 +167,18 @@ async function putBack(store: ObjectStore, work: string, results: CompactionResu
     await store.put(relative(work, file).replaceAll('\\', '/'), await readFile(file), 'application/vnd.apache.parquet');
     await store.put(`${CURRENT_PREFIX}${name}/_current.json`, pointerText, 'application/json');
     uploaded += 2;
+  }
+  return uploaded;
+}
+
+/** The generations of each report compacted now, but for the new one and the one before it (a query may still read it). */
+async function removeStale(store: ObjectStore, results: CompactionResult[], previous: Map<string, string>): Promise<void> {
+  for (const result of results) {
+    if (result.unchanged) continue;
+    const name = result.report === 'tombstones' ? TOMBSTONES : result.report;
+    const pointer = pointerSchema.parse(JSON.parse((await store.get(`${CURRENT_PREFIX}${name}/_current.json`)) ?? 'null'));
     const keep = new Set([pointer.generation, previous.get(name)]);
     const stale = (await store.list(`${CURRENT_PREFIX}${name}/gen=`)).filter((key) => !keep.has(key.split('/')[2]));
     await store.delete(stale);
   }
-  return uploaded;
 }

@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactStore, type StoreCompaction } from '../analytics/store-compaction.js';
-import type { Clock, Logger, ObjectStore } from '../ports.js';
+import { refreshExportViews } from '../analytics/custom-field-views.js';
+import type { Clock, Logger, ObjectStore, ViewCatalog } from '../ports.js';
 
 export interface CompactorDeps {
   store: ObjectStore;
@@ -9,6 +10,8 @@ export interface CompactorDeps {
   logger: Logger;
   /** the folder compaction works in: the Lambda's /tmp (its ephemeral storage) */
   workDir?: string;
+  /** Athena's views, pointed at each new generation (with the bucket as their location) */
+  views?: ViewCatalog;
 }
 
 export type CompactorHandler = () => Promise<CompactorResult>;
@@ -20,6 +23,8 @@ export interface CompactorResult {
   compacted: Record<string, number>;
   downloaded: number;
   uploaded: number;
+  /** the views replaced to read the new generations */
+  views: string[];
 }
 
 /**
@@ -29,10 +34,26 @@ export interface CompactorResult {
  */
 export function buildCompactor(deps: CompactorDeps): CompactorHandler {
   return async () => {
+    const warn = (message: string) => deps.logger.warn({}, message);
+    let views: string[] = [];
+    const { views: catalog } = deps;
     const outcome: StoreCompaction = await compactStore(deps.store, {
       now: deps.clock.now(),
       workDir: deps.workDir ?? join(tmpdir(), 'compaction'),
-      warn: (message) => deps.logger.warn({}, message),
+      warn,
+      // Before the generations older than the one before go: a view naming one is replaced first.
+      ...(catalog && {
+        afterSwap: async () => {
+          views = await refreshExportViews(deps.store, catalog, warn).catch((error: unknown) => {
+            throw new Error(
+              `The compacted generations are in place, but Athena's views in ${catalog.description} were not pointed at them ` +
+                `(${error instanceof Error ? error.message : String(error)}); older generations are kept until they are. ` +
+                'The compactor needs glue:GetTable and glue:UpdateTable on the database, which serverless.yml grants.',
+              { cause: error },
+            );
+          });
+        },
+      }),
     });
     const compacted = Object.fromEntries(outcome.results.filter((r) => !r.unchanged).map((r) => [r.report, r.rows ?? 0]));
     const result: CompactorResult = {
@@ -41,6 +62,7 @@ export function buildCompactor(deps: CompactorDeps): CompactorHandler {
       compacted,
       downloaded: outcome.downloaded,
       uploaded: outcome.uploaded,
+      views,
     };
     deps.logger.info(
       result as unknown as Record<string, unknown>,

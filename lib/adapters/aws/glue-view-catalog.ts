@@ -9,6 +9,8 @@ export class GlueViewCatalog implements ViewCatalog {
   constructor(
     private readonly glue: GlueClient,
     private readonly database: string,
+    /** the bucket its tables read, `s3://<bucket>/` */
+    readonly location?: string,
   ) {
     this.description = `Glue database ${database}`;
   }
