@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { main } from '../lib/cli/main.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { showStatus } from '../lib/cli/status-command.js';
-import { foldedReceiptsKey, receiptKey } from '../lib/pipeline/keys.js';
+import { foldedReceiptsKey, plainFoldedReceiptsKey, receiptKey } from '../lib/pipeline/keys.js';
 import { finalizeRun, runManifests } from '../lib/pipeline/manifest.js';
 import { capturingLogger } from './helpers/capture.js';
 import { FAST, contextFor } from './helpers/pipeline.js';
@@ -41,7 +42,7 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     const runId = await firstRun(dir.path);
     // The finished run's receipts were folded, one file a report; a page receipt written since (here cut short) wins.
     const folded = join(dir.path, foldedReceiptsKey(runId, 'departments'));
-    expect(await readFile(folded, 'utf8')).toContain('"status":"written"');
+    expect(gunzipSync(await readFile(folded)).toString('utf8')).toContain('"status":"written"');
     const loose = join(dir.path, receiptKey('departments', runId, '', 1));
     await mkdir(dirname(loose), { recursive: true });
     await writeFile(loose, '{"report":"depa');
@@ -49,10 +50,30 @@ describe('corrupt or partial local state: a clear message, nothing lost', () => 
     expect(manifest).toMatchObject({ status: 'incomplete', pages: { pending: 1, written: 0 } });
     // A line of the folded file edited past reading counts its page as pending too.
     await rm(loose);
-    await writeFile(folded, '{"report":"departments","runId":"x","scope":"","page":1,"status":"writ\n');
+    await writeFile(folded, gzipSync('{"report":"departments","runId":"x","scope":"","page":1,"status":"writ\n'));
     const [again] = await runManifests(new FolderObjectStore(dir.path), runId);
     expect(again).toMatchObject({ status: 'incomplete', pages: { pending: 1, written: 0 } });
+    // A folded object that does not unzip (cut short) cannot say its pages were written either.
+    await writeFile(folded, (await readFile(folded)).subarray(0, 10));
+    const [cut] = await runManifests(new FolderObjectStore(dir.path), runId);
+    expect(cut).toMatchObject({ status: 'incomplete', pages: { written: 0 } });
+    expect(cut?.pages.pending).toBeGreaterThan(0);
     expect((await new FolderObjectStore(dir.path).list('departments/')).some((k) => k.endsWith('page-00001.jsonl'))).toBe(true);
+    await dir.remove();
+  });
+
+  it('receipts folded before they were gzipped (plain JSONL) still read as they did', async () => {
+    const fixture = await open({ simulator: { tickets: 10 } });
+    const dir = await tempDir();
+    expect(await runReports(['departments'], { out: dir.path, ...FAST }, contextFor(fixture))).toBe(0);
+    const runId = await firstRun(dir.path);
+    const [before] = await runManifests(new FolderObjectStore(dir.path), runId);
+    const zipped = join(dir.path, foldedReceiptsKey(runId, 'departments'));
+    await writeFile(join(dir.path, plainFoldedReceiptsKey(runId, 'departments')), gunzipSync(await readFile(zipped)));
+    await rm(zipped);
+    const [after] = await runManifests(new FolderObjectStore(dir.path), runId);
+    expect(after).toEqual(before);
+    expect(after).toMatchObject({ status: 'complete', pages: { pending: 0 } });
     await dir.remove();
   });
 

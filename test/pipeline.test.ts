@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderQueue } from '../lib/adapters/folder-queue.js';
@@ -174,8 +175,12 @@ describe('the reports pipeline on one machine', () => {
     expect(await faultyStore.list(`_runs/${RUN}/pages/`)).toEqual([]);
     expect(await faultyStore.folders(`_runs/${RUN}/`)).toEqual(['receipts']);
     const folded = await faultyStore.list(`_runs/${RUN}/receipts/`);
-    expect(folded).toEqual(['_runs/2026-11-20T10-00-00Z-ab12/receipts/contacts.jsonl', '_runs/2026-11-20T10-00-00Z-ab12/receipts/threads.jsonl']);
-    const lines = await Promise.all(folded.map(async (key) => ((await faultyStore.get(key)) ?? '').trim().split('\n').length));
+    expect(folded).toEqual([
+      '_runs/2026-11-20T10-00-00Z-ab12/receipts/contacts.jsonl.gz',
+      '_runs/2026-11-20T10-00-00Z-ab12/receipts/threads.jsonl.gz',
+    ]);
+    const unzipped = async (key: string) => gunzipSync((await faultyStore.getBytes(key)) ?? new Uint8Array()).toString('utf8');
+    const lines = await Promise.all(folded.map(async (key) => (await unzipped(key)).trim().split('\n').length));
     expect(lines.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(planned);
     await clean.remove();
     await faulty.remove();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
  *   _runs/<runId>/run.json                                           what the run was asked to do
  *   _runs/<runId>/pages/<report>/<scope, / as ~>page-<NNNNN>.json    one receipt per page (manifests derive from them)
  *   _runs/<runId>/planned/<NNNNNN>.jsonl                             pages the planner queued together, as planned
- *   _runs/<runId>/receipts/<report>.jsonl                            a finished run's receipts, folded: one object a report
+ *   _runs/<runId>/receipts/<report>.jsonl.gz                         a finished run's receipts, folded: one gzipped object a report
  *   _runs/<runId>/plan-checkpoint.json                               how far a planning in parts got (while it goes on)
  *
  * Receipts live outside the report folders, so query engines reading `<report>/` see only data. Every portal
@@ -100,8 +100,18 @@ export function lastPlannedBatch(keys: readonly string[]): number {
   return keys.reduce((last, key) => Math.max(last, Number(/\/(\d+)\.jsonl$/.exec(key)?.[1] ?? 0)), 0);
 }
 
-/** A finished run's receipts of one report, one per line, folded from its page receipts when it was finalized. */
+/**
+ * A finished run's receipts of one report, one per line, folded from its page receipts when it was finalized:
+ * gzipped, as they are kept every run for good and are mostly ids that share their digits (a tenth the size).
+ */
 export function foldedReceiptsKey(runId: string, report: string): string {
+  return `${foldedReceiptsPrefix(runId)}${report}${FOLDED_SUFFIX}`;
+}
+
+export const FOLDED_SUFFIX = '.jsonl.gz';
+
+/** Where runs finalized before folded receipts were gzipped keep them (read as they are). */
+export function plainFoldedReceiptsKey(runId: string, report: string): string {
   return `${foldedReceiptsPrefix(runId)}${report}.jsonl`;
 }
 

@@ -1,11 +1,14 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { ObjectStore } from '../ports.js';
 import { findReport } from '../reports/catalog.js';
 import { routeParamsScope, routeScope } from '../reports/route.js';
 import {
+  FOLDED_SUFFIX,
   foldedReceiptsKey,
   foldedReceiptsPrefix,
   pageKey,
+  plainFoldedReceiptsKey,
   plannedBatchKey,
   plannedBatchPrefix,
   receiptKey,
@@ -134,7 +137,14 @@ export class RunReceipts {
       for (const report of reports) byReport(planned, report, key);
     }
     const foldedPrefix = foldedReceiptsPrefix(runId);
-    const folded = new Set((await store.list(foldedPrefix)).map((key) => key.slice(foldedPrefix.length, -'.jsonl'.length)));
+    const folded = new Set(
+      (await store.list(foldedPrefix)).map((key) =>
+        key
+          .slice(foldedPrefix.length)
+          .replace(FOLDED_SUFFIX, '')
+          .replace(/\.jsonl$/, ''),
+      ),
+    );
     const withPages = new Set(await store.folders(receiptPrefix(runId)));
     return new RunReceipts(store, runId, planned, folded, withPages, batches);
   }
@@ -158,7 +168,7 @@ export class RunReceipts {
       for (const line of lines(await this.store.get(key))) if (reportNamedIn(line) === report) keep(receiptOfLine(line, this.runId));
     }
     if (this.folded.has(report)) {
-      for (const receipt of receiptLines(await this.store.get(foldedReceiptsKey(this.runId, report)), this.runId)) keep(receipt);
+      for (const receipt of await readFolded(this.store, this.runId, report)) keep(receipt);
     }
     const limit = pLimit(32); // many small reads at once: S3 and the disk both answer faster in parallel
     const read = async (key: string): Promise<Receipt | undefined> => {
@@ -215,7 +225,26 @@ function namedIn(line: string, runId: string): Receipt {
  */
 export async function foldReport(store: ObjectStore, runId: string, report: string, receipts: readonly Receipt[]): Promise<void> {
   const sorted = [...receipts].sort((a, b) => a.scope.localeCompare(b.scope) || a.page - b.page);
-  await store.put(foldedReceiptsKey(runId, report), sorted.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''), 'application/x-ndjson');
+  const text = sorted.map((receipt) => `${JSON.stringify(receipt)}\n`).join('');
+  await store.put(foldedReceiptsKey(runId, report), gzipSync(text), 'application/gzip');
+  // A run finalized again after an upgrade: its receipts now live in the one object.
+  await store.delete([plainFoldedReceiptsKey(runId, report)]);
+}
+
+/**
+ * A report's folded receipts: the gzipped object, or the plain one of a run finalized before. An object that does
+ * not unzip cannot say which pages were written: the report counts as having a page still pending.
+ */
+async function readFolded(store: ObjectStore, runId: string, report: string): Promise<Receipt[]> {
+  const zipped = await store.getBytes(foldedReceiptsKey(runId, report));
+  if (zipped === undefined) return receiptLines(await store.get(plainFoldedReceiptsKey(runId, report)), runId);
+  let text: string;
+  try {
+    text = gunzipSync(zipped).toString('utf8');
+  } catch {
+    return [{ report, runId, scope: '', page: 0, status: 'planned', reason: 'unreadable receipts' }];
+  }
+  return receiptLines(text, runId);
 }
 
 function receiptFromKey(key: string, runId: string): Pick<Receipt, 'report' | 'runId' | 'scope' | 'page'> {
