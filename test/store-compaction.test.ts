@@ -81,6 +81,7 @@ describe('compaction of the bucket', () => {
     expect(once.horizon).toBe(first);
     expect(once.results.find((r) => r.report === 'tickets')).toMatchObject({ rows: sim().currentRecords('tickets').length, through: first });
     const ticketsPointer = JSON.parse((await store.get('current/tickets/_current.json')) ?? '{}') as { generation: string };
+    const departmentsFirst = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string };
     expect(await store.list(`current/tickets/${ticketsPointer.generation}/`)).toEqual([
       `current/tickets/${ticketsPointer.generation}/part-0.parquet`,
     ]);
@@ -95,6 +96,12 @@ describe('compaction of the bucket', () => {
     const everyPage = (await store.list('')).filter((key) => key.endsWith('.jsonl') && !key.startsWith('_')).length;
     expect(twice.downloaded).toBeLessThan(everyPage * 0.8);
     expect(twice.results.find((r) => r.report === 'tickets')?.through).toBe(third);
+    // A report whose records were all unchanged stored no page since: its generation stays, its pointer moves on
+    // (the views list the run folders after it, which would otherwise go back to the first run).
+    const departments = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string; through: string };
+    expect(twice.results.find((r) => r.report === 'departments')).toMatchObject({ unchanged: true, advanced: true, through: third });
+    expect(departments.through).toBe(third);
+    expect(departments.generation).toBe(departmentsFirst.generation);
 
     // A run after, not compacted, and one planned but not read: compaction stops before the run still being read.
     sim().advance(4 * HOUR, changes);

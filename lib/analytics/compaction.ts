@@ -1,18 +1,40 @@
-import type { Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeWhole } from '../adapters/atomic-write.js';
-import { RUN_ID, runDate } from '../pipeline/keys.js';
-import { findReport } from '../reports/catalog.js';
-import { anyFile } from './page-globs.js';
-import { CURRENT_PREFIX, pointerSchema, type CurrentPointer } from './compacted-views.js';
+import { parseLayout, LAYOUT_KEY } from '../pipeline/portals.js';
+import {
+  generationSelect,
+  newestOf,
+  PARQUET,
+  passOver,
+  pagesSelect,
+  pagesUnderRun,
+  pathAsKey,
+  readPointer,
+  runGlobsAfter,
+  sqlString,
+  writeGeneration,
+  type CompactionOptions,
+  type CompactionResult,
+} from './generations.js';
+import { snake, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
+import { compactTombstones, everyTombstone } from './tombstone-compaction.js';
+import { DUCKDB, goneJoinSql, stillThereSql, tableViewSql } from './views.js';
 
 export { CURRENT_PREFIX, pointerSchema, type CurrentPointer } from './compacted-views.js';
-import { parseLayout, LAYOUT_KEY } from '../pipeline/portals.js';
-import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
-import { snake, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
-import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
+export {
+  generationFile,
+  generationSelect,
+  pagesSelect,
+  pagesUnderRun,
+  pointerPath,
+  readPointer,
+  runFolders,
+  runGlobsAfter,
+  type CompactionOptions,
+  type CompactionResult,
+} from './generations.js';
+export { tombstoneFilesSelect, tombstoneGenerationSelect } from './tombstone-compaction.js';
 
 /**
  * Compaction (issue 15): each report's current state as one Parquet file (zstd) under `current/<report>/`, so
@@ -20,8 +42,9 @@ import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
  * how many runs there have been. A generation holds, for every record, its version the latest view would
  * choose (newest by modifiedTime, then run) and its version from the newest run that saw it (what a tombstone
  * is compared with), as raw rows (`record`, `"$path"`, `dt`): the views type them as they type the page
- * files, so custom fields added later are columns there too. Tombstones are not applied here: the views
- * still apply all of them, so a generation is never wrong about a record that leaves or comes back.
+ * files, so custom fields added later are columns there too. A record the latest view holds gone (by its own
+ * rule, views.ts stillThereSql) is left out; the tombstones themselves are all kept and the views still apply
+ * them, so a record that comes back is shown from the run that read it again.
  *
  * Each compaction takes the current generation and the pages of runs after it (`through`), writes a new
  * generation, then swaps the pointer (`current/<report>/_current.json`, written whole). The generation before
@@ -32,113 +55,8 @@ import { DUCKDB, tableViewSql, TOMBSTONE_COLUMNS } from './views.js';
 
 /** DuckDB's memory while it compacts; beyond it, it works on disk. */
 const COMPACTION_MEMORY = '64MB';
-/** Parquet as compaction writes it: a row group is held in memory while it is written (DuckDB's default, 122,880 records, is 90 MB of threads). */
-const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 4096, ROW_GROUP_SIZE_BYTES '4MB'";
 /** Rows of a generation read in one query. */
 const ROWS_A_SLICE = 50_000;
-
-export const pointerPath = (folder: string, report: string) => join(folder, CURRENT_PREFIX, report, '_current.json');
-export const generationFile = (folder: string, report: string, generation: string) =>
-  join(folder, CURRENT_PREFIX, report, generation, 'part-0.parquet');
-
-/** The report's current generation, if there is one and its file is there (a pointer to nothing is no pointer). */
-export async function readPointer(folder: string, report: string): Promise<CurrentPointer | undefined> {
-  const text = await readFile(pointerPath(folder, report), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  let parsed;
-  try {
-    parsed = pointerSchema.safeParse(JSON.parse(text));
-  } catch {
-    return undefined;
-  }
-  if (!parsed.success || parsed.data.report !== report) return undefined;
-  const present = await stat(generationFile(folder, report, parsed.data.generation)).then(
-    () => true,
-    () => false,
-  );
-  return present ? parsed.data : undefined;
-}
-
-const dirs = async (path: string): Promise<Dirent[]> =>
-  (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
-
-/** How a report's pages lie under a run folder: one folder down per ticket, department or module, or anywhere. */
-export function pagesUnderRun(report: string): string[] {
-  const scope = findReport(report)?.parent?.scope;
-  return scope && scope !== 'agent' ? [`${scope}=*`, '*.jsonl'] : ['**', '*.jsonl'];
-}
-
-/**
- * A report's run folders from the day `fromDay` (YYYY-MM-DD; all when empty) on, in both layouts: each portal's
- * (`dt=…/org=…/run=…`) and those written before portals (`dt=…/run=…`).
- */
-export async function runFolders(folder: string, report: string, fromDay = ''): Promise<Array<{ runId: string; day: string; path: string }>> {
-  const root = join(folder, report);
-  const runs: Array<{ runId: string; day: string; path: string }> = [];
-  for (const entry of await dirs(root)) {
-    const day = entry.name.startsWith('dt=') ? entry.name.slice(3) : '';
-    if (!day || day < fromDay) continue;
-    const dayPath = join(root, entry.name);
-    for (const inner of await dirs(dayPath)) {
-      const runDirs = inner.name.startsWith('org=')
-        ? (await dirs(join(dayPath, inner.name))).map((run) => ({ name: run.name, path: join(dayPath, inner.name, run.name) }))
-        : [{ name: inner.name, path: join(dayPath, inner.name) }];
-      for (const run of runDirs) {
-        const runId = run.name.startsWith('run=') ? run.name.slice(4) : '';
-        if (RUN_ID.test(runId)) runs.push({ runId, day, path: run.path });
-      }
-    }
-  }
-  return runs;
-}
-
-/**
- * The run folders of a report after `after` (all of them when undefined) that hold pages, each as a glob of
- * its page files, oldest first. Only the day folders from `after`'s day on are looked into.
- */
-export async function runGlobsAfter(folder: string, report: string, after?: string): Promise<{ globs: string[]; runs: string[]; newest?: string }> {
-  const runs = (await runFolders(folder, report, after ? runDate(after) : '')).filter((run) => !after || run.runId > after);
-  runs.sort((a, b) => a.runId.localeCompare(b.runId));
-  const pages = pagesUnderRun(report);
-  const globs: string[] = [];
-  const withPages: string[] = [];
-  for (const run of runs) {
-    if (!(await anyFile(run.path, pages))) continue;
-    globs.push(`${run.path.replaceAll('\\', '/')}/${pages.join('/')}`);
-    withPages.push(run.path);
-  }
-  return { globs, runs: withPages, ...(runs.length ? { newest: (runs.at(-1) as { runId: string }).runId } : {}) };
-}
-
-const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/** Raw rows (`record`, `"$path"`, `dt`) of page files. */
-export const pagesSelect = (globs: readonly string[]) =>
-  `SELECT json AS record, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
-FROM read_ndjson_objects([${globs.map(sqlString).join(', ')}], filename = true)`;
-
-/**
- * A generation names each row's page by its key (`tickets/dt=…/page-00001.jsonl`), not by where the folder was
- * when it was compacted: a bucket is compacted in a work folder, and a folder can move. Read back, the key is a
- * path under the folder again, as the pages' own rows have it (a generation written before keys: as it was).
- */
-const folderPrefix = (folder: string) => `${folder.replaceAll('\\', '/').replace(/\/$/, '')}/`;
-const pathAsKey = (folder: string, column: string) =>
-  `CASE WHEN starts_with(${column}, ${sqlString(folderPrefix(folder))}) THEN substr(${column}, ${folderPrefix(folder).length + 1}) ELSE ${column} END`;
-const keyAsPath = (folder: string) =>
-  `CASE WHEN "$path" LIKE '/%' OR regexp_matches("$path", '^[A-Za-z]:') THEN "$path" ELSE ${sqlString(folderPrefix(folder))} || "$path" END`;
-
-/** Raw rows of a report's generation. */
-export const generationSelect = (folder: string, report: string, generation: string) =>
-  `SELECT record, ${keyAsPath(folder)} AS "$path", dt FROM read_parquet(${sqlString(generationFile(folder, report, generation).replaceAll('\\', '/'))})`;
-
-export interface CompactionResult {
-  report: string;
-  /** nothing newer than the current generation: left as it was */
-  unchanged?: true;
-  rows?: number;
-  through?: string;
-}
 
 /** The ordering of a record's versions, as the latest view ranks them (views.ts latestViewSql). */
 function rankings(spec: TableSpec): { keys: string[]; versioned?: string; latest: string; newestRun: string } {
@@ -161,12 +79,13 @@ export async function compactReport(
   connection: DuckDBConnection,
   folder: string,
   spec: TableSpec,
-  options: { legacyOrgId?: string; full?: boolean; now: number },
+  options: CompactionOptions & { legacyOrgId?: string },
 ): Promise<CompactionResult> {
   const current = await readPointer(folder, spec.report);
   const newer = await runGlobsAfter(folder, spec.report, options.full ? undefined : current?.through);
-  // Nothing after the current generation (or no page at all yet): it stands as it is.
-  if (newer.globs.length === 0) return { report: spec.report, unchanged: true };
+  const through = newestOf(current?.through, newer.newest, options.horizon);
+  // No page after the current generation (or no page at all yet): it stands as it is.
+  if (newer.globs.length === 0) return passOver(folder, spec.report, spec.report, current, through);
   const generation = current ? generationSelect(folder, spec.report, current.generation) : undefined;
   // A full compaction reads the current generation too (the pages of pruned runs live on only there), but only
   // for the pages no longer on disk: those still there are read from their files, each row once.
@@ -191,11 +110,20 @@ export async function compactReport(
     await connection.run(i === 0 ? `CREATE OR REPLACE TABLE versions AS ${select}` : `INSERT INTO versions ${select}`);
   }
   const picked = [...keys, '"source_file"'];
-  await connection.run(`CREATE OR REPLACE TABLE kept AS SELECT DISTINCT ${picked.join(', ')}, part FROM (
-      SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${latest}) AS by_version,
-        row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${newestRun}) AS by_run
+  const byKey = `PARTITION BY ${keys.join(', ')}`;
+  // A record gone by the latest view's own rule (its tombstones against its newest version) is not kept: the
+  // view would not show it, and a record that comes back is read again in a later run. Without it a generation
+  // holds every record ever deleted (spam, a trashed ticket). Its children stay: a ticket restored unchanged
+  // is not read again, so its threads are not either.
+  await connection.run(`CREATE OR REPLACE TABLE kept AS SELECT DISTINCT ${picked.map((c) => `ranked.${c}`).join(', ')}, part FROM (
+      SELECT * ${versioned ? `REPLACE (first_value(${versioned}) OVER (${byKey} ORDER BY ${latest}) AS ${versioned})` : ''},
+        row_number() OVER (${byKey} ORDER BY ${latest}) AS by_version,
+        row_number() OVER (${byKey} ORDER BY ${newestRun}) AS by_run,
+        max("run_id") OVER (${byKey}) AS seen_in_run
       FROM versions
-    ) AS ranked WHERE by_version = 1 OR by_run = 1`);
+    ) AS ranked
+    ${goneJoinSql(spec, DUCKDB, options.legacyOrgId, 'ranked')}
+    WHERE (by_version = 1 OR by_run = 1) AND ${stillThereSql(spec, DUCKDB, 'ranked')}`);
   await connection.run('DROP TABLE versions');
   // Then each part read again, its records kept as they came (NULL keys match as the views' windows group them).
   const on = picked.map((c) => `v.${c} IS NOT DISTINCT FROM k.${c}`).join(' AND ');
@@ -217,7 +145,7 @@ export async function compactReport(
     }
   };
   try {
-    return await writeGeneration(connection, folder, spec.report, write, current, newer.newest, options.now);
+    return await writeGeneration(connection, folder, spec.report, write, current, through as string, options.now);
   } finally {
     await connection.run('DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS kept');
   }
@@ -264,83 +192,8 @@ async function fileBatches(runPaths: readonly string[], report: string): Promise
 /** The paths of the files page globs match, as DuckDB names them in `filename`. */
 const filesOf = (globs: readonly string[]) => globs.map((glob) => `SELECT file FROM glob(${sqlString(glob)})`).join(' UNION ALL ');
 
-/** Writes the folder's next generation (`write` makes its file), points to it, and removes all but it and the one before. */
-async function writeGeneration(
-  connection: DuckDBConnection,
-  folder: string,
-  name: string,
-  write: (file: string) => Promise<void>,
-  current: CurrentPointer | undefined,
-  newest: string | undefined,
-  now: number,
-): Promise<CompactionResult> {
-  const generation = `gen=${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
-  const file = generationFile(folder, name, generation);
-  await mkdir(join(folder, CURRENT_PREFIX, name, generation), { recursive: true });
-  await write(file.replaceAll('\\', '/'));
-  const counted = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file.replaceAll('\\', '/'))})`);
-  const rows = Number(counted.getRows()[0]?.[0] ?? 0);
-  const through = [current?.through, newest]
-    .filter((id): id is string => id !== undefined)
-    .sort()
-    .at(-1) as string;
-  const pointer: CurrentPointer = { report: name, generation, through, at: new Date(now).toISOString(), rows };
-  await writeWhole(pointerPath(folder, name), `${JSON.stringify(pointer)}\n`);
-  // The generation before stays for a query that began before the swap; older ones go.
-  for (const entry of await dirs(join(folder, CURRENT_PREFIX, name))) {
-    if (entry.name.startsWith('gen=') && entry.name !== generation && entry.name !== current?.generation) {
-      await rm(join(folder, CURRENT_PREFIX, name, entry.name), { recursive: true, force: true });
-    }
-  }
-  return { report: name, rows, through };
-}
-
-/** The tombstones' folder, compacted like a report's: every run writes a file, and every latest view reads them all. */
-const TOMBSTONES = TOMBSTONE_PREFIX.replace(/\/$/, '');
-
-/** Tombstone rows (their columns, `"$path"`, `dt`) of tombstone files. */
-export function tombstoneFilesSelect(globs: readonly string[]): string {
-  const columns = TOMBSTONE_COLUMNS.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
-  return `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, filename AS "$path", regexp_extract(filename, '/dt=([^/]+)/', 1) AS dt
-FROM read_json([${globs.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
-}
-
-/** Tombstone rows of the tombstones' generation. */
-export const tombstoneGenerationSelect = (folder: string, generation: string) =>
-  `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, ${keyAsPath(folder)} AS "$path", dt FROM read_parquet(${sqlString(generationFile(folder, TOMBSTONES, generation).replaceAll('\\', '/'))})`;
-
-/**
- * The tombstones' next generation: all of them (none is dropped: a view applies each against the versions it
- * has), from the last generation and the files of later runs.
- */
-export async function compactTombstones(
-  connection: DuckDBConnection,
-  folder: string,
-  options: { full?: boolean; now: number },
-): Promise<CompactionResult> {
-  const current = await readPointer(folder, TOMBSTONES);
-  const newer = await runGlobsAfter(folder, TOMBSTONES, options.full ? undefined : current?.through);
-  if (newer.globs.length === 0) return { report: TOMBSTONES_TABLE, unchanged: true };
-  const sources = [...(current ? [tombstoneGenerationSelect(folder, current.generation)] : []), tombstoneFilesSelect(newer.globs)];
-  const union = sources.join('\nUNION ALL\n');
-  return writeGeneration(
-    connection,
-    folder,
-    TOMBSTONES,
-    (file) =>
-      connection
-        .run(
-          `COPY (SELECT * REPLACE (${pathAsKey(folder, '"$path"')} AS "$path") FROM (${options.full ? `SELECT DISTINCT * FROM (${union}) AS every` : union}) AS t) TO ${sqlString(file)} (${PARQUET})`,
-        )
-        .then(() => undefined),
-    current,
-    newer.newest,
-    options.now,
-  );
-}
-
 /** Every report's next generation, in one DuckDB session (`full`: each from all its page files). */
-export async function compactExport(folder: string, options: { full?: boolean; now: number }): Promise<CompactionResult[]> {
+export async function compactExport(folder: string, options: CompactionOptions): Promise<CompactionResult[]> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const layout = parseLayout(await readFile(join(folder, LAYOUT_KEY), 'utf8').catch(() => undefined));
   // Bounded memory: what does not fit is sorted on disk (DuckDB's default is most of the machine's memory, which a
@@ -355,6 +208,7 @@ export async function compactExport(folder: string, options: { full?: boolean; n
   const connection = await instance.connect();
   try {
     await connection.run(`SET TimeZone = 'UTC'`);
+    await connection.run(`CREATE TEMP VIEW "${TOMBSTONES_TABLE}" AS ${await everyTombstone(folder)}`);
     const results: CompactionResult[] = [];
     for (const spec of TABLES) {
       results.push(

@@ -143,7 +143,8 @@ export async function compactStore(store: ObjectStore, options: StoreCompactionO
       ).flat();
       await Promise.all(keys.map((key) => copy(key)));
     }
-    const results = await compactExport(work, { now: options.now, ...(full ? { full } : {}) });
+    // Every page of the runs up to the horizon is in the work folder: each pointer covers them, pages or not.
+    const results = await compactExport(work, { now: options.now, horizon, ...(full ? { full } : {}) });
     const uploaded = await putBack(store, work, results);
     if (full) await store.delete([FULL_COMPACTION_KEY]);
     await options.afterSwap?.();
@@ -154,19 +155,22 @@ export async function compactStore(store: ObjectStore, options: StoreCompactionO
   }
 }
 
-/** Each new generation's file, then its pointer. */
+/** Each new generation's file, then its pointer; a pointer moved past runs without pages, alone. */
 async function putBack(store: ObjectStore, work: string, results: CompactionResult[]): Promise<number> {
   let uploaded = 0;
   for (const result of results) {
-    if (result.unchanged) continue;
+    if (result.unchanged && !result.advanced) continue;
     const name = result.report === 'tombstones' ? TOMBSTONES : result.report;
     const folder = join(work, CURRENT_PREFIX, name);
     const pointerText = await readFile(join(folder, '_current.json'), 'utf8');
-    const pointer = pointerSchema.parse(JSON.parse(pointerText));
-    const file = join(folder, pointer.generation, 'part-0.parquet');
-    await store.put(relative(work, file).replaceAll('\\', '/'), await readFile(file), 'application/vnd.apache.parquet');
+    if (!result.unchanged) {
+      const pointer = pointerSchema.parse(JSON.parse(pointerText));
+      const file = join(folder, pointer.generation, 'part-0.parquet');
+      await store.put(relative(work, file).replaceAll('\\', '/'), await readFile(file), 'application/vnd.apache.parquet');
+      uploaded += 1;
+    }
     await store.put(`${CURRENT_PREFIX}${name}/_current.json`, pointerText, 'application/json');
-    uploaded += 2;
+    uploaded += 1;
   }
   return uploaded;
 }

@@ -213,6 +213,31 @@ function goneSql(report: string, dialect: Dialect, legacyOrgId: string | undefin
   );
 }
 
+/** Each version (`versions`, its record's key and org) with its record's tombstones (`gone`: goneSql). */
+export function goneJoinSql(spec: TableSpec, dialect: Dialect, legacyOrgId: string | undefined, versions = 'versions'): string {
+  const t = (name: string) => dialect.ident(name);
+  const keyOfVersion = spec.key.map((k) => `${versions}.${t(k)}`).join(` || '/' || `);
+  return [
+    `LEFT JOIN (${goneSql(spec.report, dialect, legacyOrgId)}) AS gone`,
+    `  ON gone.gone_id = ${keyOfVersion} AND gone.gone_org IS NOT DISTINCT FROM ${versions}.${t('org_id')}`,
+  ].join('\n');
+}
+
+/**
+ * Whether a record is there now, from its newest version (`versions`, with `seen_in_run`: the newest run that
+ * read the record) and its tombstones (`gone`, goneJoinSql): none from the run that last saw it or later.
+ * Compaction drops the records it says are gone by the same rule (compaction.ts).
+ */
+export function stillThereSql(spec: TableSpec, dialect: Dialect, versions = 'versions'): string {
+  const t = (name: string) => dialect.ident(name);
+  // Seen in the very run that saw it deleted: the version wins when it is newer than the deletion (restored and
+  // edited while the run went on).
+  const tie = spec.versionedBy
+    ? ` OR (gone.gone_in_run = ${versions}.seen_in_run AND ${versions}.${t(snake(spec.versionedBy))} > ${dialect.parseTime('gone.gone_at')})`
+    : '';
+  return `(gone.gone_in_run IS NULL OR gone.gone_in_run < ${versions}.seen_in_run${tie})`;
+}
+
 /** Tickets gone now, per portal: tombstoned in or after the run that last read them (a ticket read again later is back). */
 function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined, ticketVersions = dialect.ident('tickets')): string {
   const t = (name: string) => dialect.ident(name);
@@ -240,7 +265,6 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInp
     `${t('source_file')} DESC`,
   ].join(', ');
   const key = [t('org_id'), ...spec.key.map(t)].join(', ');
-  const keyOfVersion = spec.key.map((k) => `versions.${t(k)}`).join(` || '/' || `);
   const lines = [
     'SELECT',
     columns.map((c) => `  ${c}`).join(',\n'),
@@ -249,15 +273,9 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInp
     `    max(${t('run_id')}) OVER (PARTITION BY ${key}) AS seen_in_run`,
     `  FROM ${versionsFrom}`,
     ') AS versions',
-    `LEFT JOIN (${goneSql(spec.report, dialect, inputs.legacyOrgId)}) AS gone`,
-    `  ON gone.gone_id = ${keyOfVersion} AND gone.gone_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
+    goneJoinSql(spec, dialect, inputs.legacyOrgId),
   ];
-  // Seen in the very run that saw it deleted: the version wins when it is newer than the deletion (restored and
-  // edited while the run went on).
-  const tie = spec.versionedBy
-    ? ` OR (gone.gone_in_run = versions.seen_in_run AND versions.${t(snake(spec.versionedBy))} > ${dialect.parseTime('gone.gone_at')})`
-    : '';
-  const where = ['versions.version_rank = 1', `(gone.gone_in_run IS NULL OR gone.gone_in_run < versions.seen_in_run${tie})`];
+  const where = ['versions.version_rank = 1', stillThereSql(spec, dialect)];
   if (childOfTickets(spec) && spec.ticketColumn) {
     lines.push(
       `LEFT JOIN (\n${deadTicketsSql(dialect, inputs.legacyOrgId, inputs.ticketVersions)}\n) AS dead`,
