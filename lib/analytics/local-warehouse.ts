@@ -10,6 +10,7 @@ import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTON
 import { generationSelect, pagesSelect, readPointer, runGlobsAfter, tombstoneFilesSelect, tombstoneGenerationSelect } from './compaction.js';
 import { pageGlobs } from './page-globs.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
+import { ROUTE_TARGET } from '../reports/sources.js';
 
 /**
  * The export folder as SQL, on this machine: DuckDB (embedded, in-process, reads JSON Lines directly, and
@@ -159,7 +160,7 @@ export class LocalWarehouse {
         await connection.run(`CREATE VIEW "${TOMBSTONES_TABLE}" AS ${sources.join('\nUNION ALL\n')}`);
       },
     });
-    this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, 'route'), emptyRawSql('routes_raw')) });
+    this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, ROUTE_TARGET), emptyRawSql('routes_raw')) });
     this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => this.ofPortal(routesViewSql(DUCKDB, this.legacyOrgId))) });
     const metadata = findTable('organization-fields');
     for (const spec of TABLES) {

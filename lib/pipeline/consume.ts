@@ -4,6 +4,7 @@ import type { PipelineDeps } from './deps.js';
 import { disposition, type RetryTiming } from './failure-policy.js';
 import { RUN_ID } from './keys.js';
 import { handleMessage, recordDeadLetter, type Outcome } from './page-worker.js';
+import { ROUTE_TARGET } from '../reports/sources.js';
 
 export type Settlement =
   /** handled: the caller deletes it (the local queue) or reports success (Lambda) */
@@ -26,7 +27,7 @@ export function labelsOf(body: string): { runId: string | undefined; report: str
     return {
       // Only a well-formed run id: an invalid message's runId must never reach a key.
       runId: typeof runId === 'string' && RUN_ID.test(runId) ? runId : undefined,
-      report: typeof report === 'string' ? report : route !== undefined ? 'route' : undefined,
+      report: typeof report === 'string' ? report : route !== undefined ? ROUTE_TARGET : undefined,
     };
   } catch {
     return { runId: undefined, report: undefined };

@@ -8,6 +8,7 @@ import { closestName } from '../reports/suggest.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import { RUN_ID } from './keys.js';
 import { MAX_TIES } from './seek.js';
+import { isRoute, reportOf, ROUTE_TARGET } from '../reports/sources.js';
 
 /**
  * Messages on the work queue (design.md §3), validated once, at the edge, with a reason that names the field.
@@ -105,7 +106,7 @@ function wholeNumber(raw: Record<string, unknown>, field: string, min: number, m
 
 /** The page size a report's pages use, and the largest one a message may ask for. */
 export function pageLimits(target: Target): { defaultLimit: number; maxLimit: number } {
-  if (target.report === 'route') {
+  if (isRoute(target)) {
     const { endpoint, defaultLimit } = routeTarget(target.route ?? '/', Object.keys(target.params));
     return { defaultLimit: Number(target.params.limit ?? defaultLimit), maxLimit: endpoint.maxLimit };
   }
@@ -192,12 +193,12 @@ export function parseMessage(body: string, options: ParseOptions): Message {
 function parseTarget(fields: Record<string, unknown>, options: ParseOptions, isPage: boolean): Target {
   const secretId = parseSecretId(fields.secretId, options.secretPrefix);
   const withSecret = <T extends object>(t: T) => (secretId === undefined ? t : { ...t, secretId });
-  if (fields.report !== undefined && fields.route !== undefined && fields.report !== 'route') {
+  if (fields.report !== undefined && fields.route !== undefined && fields.report !== ROUTE_TARGET) {
     throw new InvalidMessageError('give either "report" or "route", not both');
   }
-  if (fields.route !== undefined || fields.report === 'route') {
+  if (fields.route !== undefined || fields.report === ROUTE_TARGET) {
     const route = parseRoute(fields.route);
-    return withSecret({ report: 'route', route, params: parseRouteParams(route, fields.params) });
+    return withSecret({ report: ROUTE_TARGET, route, params: parseRouteParams(route, fields.params) });
   }
   if (fields.report === undefined) throw new InvalidMessageError('the message needs "report" (a report id) or "route" (a Desk path)');
   if (typeof fields.report !== 'string') throw new InvalidMessageError('report must be a string');
@@ -272,7 +273,7 @@ export function routingOfBody(body: string): { plan: boolean; secretId?: string 
 export const queuedPage = (message: PageMessage): QueueMessage => ({
   body: pageMessageBody(message),
   ...portalGroup(message.secretId),
-  ...(message.report !== 'route' && findReport(message.report)?.readFirst ? { first: true as const } : {}),
+  ...(reportOf(message)?.readFirst ? { first: true as const } : {}),
 });
 
 /** The JSON of a page message, fields in a fixed order. */

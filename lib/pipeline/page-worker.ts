@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
-import { findReport, olderThanSince, readPastSince, recordKey, type ReportDefinition } from '../reports/catalog.js';
+import { olderThanSince, readPastSince, recordKey } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
 import { describeEndpoint, endpoint as endpointOf } from '../zoho/endpoints.js';
@@ -16,6 +16,7 @@ import { keyOf, scopeOf, writeReceipt, type Receipt } from './receipts.js';
 import { hashedReport, recordHash } from './unchanged.js';
 import { depthReason } from './depth.js';
 import { seekNext, unread } from './seek.js';
+import { reportOf, sourceOfMessage } from '../reports/sources.js';
 
 export type Outcome =
   | { kind: 'written'; runId: string; report: string; records: number; credits: number; key: string }
@@ -31,12 +32,13 @@ interface PageCall {
 }
 
 function pageCall(message: PageMessage): PageCall {
-  if (message.report === 'route') {
+  const source = sourceOfMessage(message);
+  if (source.kind === 'route') {
     const { limit: _pageSize, ...query } = message.params;
-    const { endpoint, path } = routeTarget(message.route ?? '/', Object.keys(query));
+    const { endpoint, path } = routeTarget(source.route, Object.keys(query));
     return { target: endpoint, request: { ...(path ? { path } : {}), query }, keep: undefined };
   }
-  const report = findReport(message.report) as ReportDefinition;
+  const { report } = source;
   const { endpoint, ...request } = report.request(message.params);
   return { target: endpointOf(endpoint), request, keep: report.keep };
 }
@@ -95,7 +97,7 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
       { request: describeEndpoint(target) },
     );
   }
-  const report = message.report === 'route' ? undefined : findReport(message.report);
+  const report = reportOf(message);
   const more = !page.last && !(report && readPastSince(report, message.params, page.records));
   if (message.chain && more) await enqueueSuccessor(message, target, page.records, fingerprint, deps);
   const fresh = unread(page.records, message.skip);
@@ -152,7 +154,7 @@ async function enqueueSuccessor(
   if (next.from > target.fromMax) {
     // A read of changes paged by offset (its records lacked modifiedTime) that reached the depth: what it did not
     // read holds the cursor, and the reconcile's full read (by createdTime) reads it; a list's depth is for good.
-    const changes = message.report !== 'route' && message.params.since !== undefined && findReport(message.report)?.changesSearch !== undefined;
+    const changes = message.params.since !== undefined && reportOf(message)?.changesSearch !== undefined;
     await writeReceipt(
       deps.store,
       next,
@@ -181,7 +183,7 @@ async function enqueueSuccessor(
 function successor(message: PageMessage, target: DeskEndpoint, records: DeskRecord[], fingerprint: string): PageMessage {
   const { skip: _skip, ...rest } = message;
   const next = { ...rest, page: message.page + 1, prev: fingerprint };
-  const seek = message.report === 'route' ? undefined : findReport(message.report)?.seek?.(message.params);
+  const seek = reportOf(message)?.seek?.(message.params);
   if (!seek || (seek.lenient && records.some((record) => typeof record[seek.field] !== 'string')))
     return { ...next, from: message.from + message.limit };
   const position = seekNext(target, records, seek.field, { after: seek.after, from: message.from, skip: message.skip ?? [] }, message.limit);
@@ -194,8 +196,8 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
  * 404). Its answer with no record is taken as "deleted"; anything else leaves the error as it was.
  */
 async function parentTicketGone(error: unknown, message: PageMessage, desk: DeskClient): Promise<{ weight: number } | undefined> {
-  if (!(error instanceof ZohoRejectedError) || error.status !== 404 || message.report === 'route') return undefined;
-  const ticketId = findReport(message.report)?.parent?.param === 'ticketId' ? message.params.ticketId : undefined;
+  if (!(error instanceof ZohoRejectedError) || error.status !== 404) return undefined;
+  const ticketId = reportOf(message)?.parent?.param === 'ticketId' ? message.params.ticketId : undefined;
   if (!ticketId) return undefined;
   try {
     const found = await desk.page(endpointOf('ticketSearch'), { query: { id: ticketId }, from: 0, limit: 1 });
@@ -211,7 +213,7 @@ async function parentTicketGone(error: unknown, message: PageMessage, desk: Desk
  * page what the last read stored already (unchanged.ts).
  */
 function idsOf(message: PageMessage, records: DeskRecord[]): { ids?: string[]; hashes?: string[] } {
-  const report = message.report === 'route' ? undefined : findReport(message.report);
+  const report = reportOf(message);
   if (!report) return {};
   const ids = records.map((record) => recordKey(report, record));
   if (!ids.every((id): id is string => id !== undefined)) return {};

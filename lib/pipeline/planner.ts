@@ -7,11 +7,11 @@ import { finalizeRun, writeJson, type RunRecord } from './manifest.js';
 import { planMessageBody, portalGroup, type PageMessage, type Target } from './messages.js';
 import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, type PlanCheckpoint } from './plan-checkpoint.js';
 import { PlanSink } from './plan-sink.js';
-import { findReport } from '../reports/catalog.js';
 import { describePortal } from '../zoho/portal.js';
 import { adoptPortalLayout } from './portals.js';
 import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
 import { childrenGroups, planTicketChildren } from './ticket-children.js';
+import { isRoute, reportOf } from '../reports/sources.js';
 
 export interface PlanRequest {
   runId: string;
@@ -137,7 +137,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     };
     // A report Zoho lately said the edition lacks is recorded unavailable again without a call (unavailable.ts).
     const knownUnavailable = async (target: Target): Promise<boolean> => {
-      const note = target.report === 'route' || Object.keys(target.params).length > 0 ? undefined : await discovery.unavailable(target.report);
+      const note = isRoute(target) || Object.keys(target.params).length > 0 ? undefined : await discovery.unavailable(target.report);
       if (!note) return false;
       const [first] = pagesOf({ ...baseOf(target), params: target.params }, 1) as [PageMessage];
       await sink.setAside({ message: first, status: 'unavailable', cause: 'remembered', reason: note.reason });
@@ -145,7 +145,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     };
     // Tickets first (`readFirst`), then the others in the order asked, tickets' children last; a planning begun
     // by a version without that order goes on in the order asked, where its checkpoint counts from.
-    const first = (target: Target) => (progress.order === 'read-first' && target.report !== 'route' && findReport(target.report)?.readFirst ? 0 : 1);
+    const first = (target: Target) => (progress.order === 'read-first' && reportOf(target)?.readFirst ? 0 : 1);
     const others = targets.filter((target) => !readsChangedTickets(target)).sort((a, b) => first(a) - first(b));
     while (progress.reports < others.length && budget.next()) {
       const target = others[progress.reports] as Target;

@@ -17,6 +17,7 @@ import {
 } from './keys.js';
 import type { PageMessage } from './messages.js';
 import { receiptSchema, type PageStatus, type Receipt } from './records.js';
+import { isRoute } from '../reports/sources.js';
 
 export type { PageStatus, Receipt } from './records.js';
 
@@ -28,7 +29,7 @@ export type { PageStatus, Receipt } from './records.js';
 
 /** The folder part of a page's key: "ticket=…/", "route=tickets.…/", or "" for plain reports. */
 export function scopeOf(message: Pick<PageMessage, 'report' | 'route' | 'params'>): string {
-  if (message.report === 'route') return `${routeScope(message.route ?? '/')}${routeParamsScope(message.params)}`;
+  if (isRoute(message)) return `${routeScope(message.route ?? '/')}${routeParamsScope(message.params)}`;
   const report = findReport(message.report);
   if (report?.scope) return report.scope(message.params);
   const parent = report?.parent && message.params[report.parent.param];

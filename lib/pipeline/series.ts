@@ -6,6 +6,7 @@ import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint 
 import type { Discovery } from './discovery.js';
 import { pageLimits, type PageMessage, type Target } from './messages.js';
 import { HISTORY_START, listCapacity, probeWindows, searchCount, splitWindows, ticketWindows, windowCapacity } from './windows.js';
+import { isRoute, reportOf, sourceOfMessage } from '../reports/sources.js';
 
 /**
  * What the planner plans for each report: its series of pages (one per parent, time window, or the whole
@@ -25,7 +26,7 @@ export interface Series {
 export function fullReadsOf(targets: readonly Target[], readInFull: ReadonlySet<string>): string[] {
   const full = new Set<string>();
   for (const target of targets) {
-    const report = target.report === 'route' ? undefined : findReport(target.report);
+    const report = reportOf(target);
     if (!report || Object.keys(target.params).length > 0) continue;
     if (report.current === 'snapshot' || readInFull.has(report.id)) full.add(report.id);
   }
@@ -51,9 +52,10 @@ export const pagesFor = (total: number, limit: number) => Math.ceil(total / limi
 
 /** The endpoint a page of this report (or route) calls. */
 export function pageEndpoint(page: Pick<PageMessage, 'report' | 'route' | 'params'>): DeskEndpoint {
-  return page.report === 'route'
-    ? routeTarget(page.route ?? '/', Object.keys(page.params)).endpoint
-    : endpointOf((findReport(page.report) as ReportDefinition).request(page.params).endpoint);
+  const source = sourceOfMessage(page);
+  return source.kind === 'route'
+    ? routeTarget(source.route, Object.keys(page.params)).endpoint
+    : endpointOf(source.report.request(page.params).endpoint);
 }
 
 /**
@@ -127,7 +129,7 @@ async function changesSeries(report: ReportDefinition, params: Record<string, st
 }
 
 export async function seriesFor(target: Target, discovery: Discovery): Promise<Series[]> {
-  if (target.report === 'route') return [{ params: target.params, pages: undefined }];
+  if (isRoute(target)) return [{ params: target.params, pages: undefined }];
   const report = findReport(target.report) as ReportDefinition;
   const params = { ...target.params };
   if (report.id === 'tickets') {
@@ -171,7 +173,7 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
 
 /** A report read for the tickets changed since its cursor (threads, ticket time entries, pending approvals). */
 export function readsChangedTickets(target: Target): boolean {
-  const report = target.report === 'route' ? undefined : findReport(target.report);
+  const report = reportOf(target);
   const fanOut = report?.fanOut;
   return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-ticket' || fanOut === 'ticket-with-approvals'));
 }
