@@ -132,7 +132,7 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
   if (isRoute(target)) return [{ params: target.params, pages: undefined }];
   const report = findReport(target.report) as ReportDefinition;
   const params = { ...target.params };
-  if (report.id === 'tickets') {
+  if (report.changeWindows) {
     // Changed since the cursor (everything on a first run), in windows /tickets/search can page through.
     const since = params.since ?? (await discovery.changesSince(report.id)) ?? HISTORY_START;
     const firstRun = since === HISTORY_START && !discovery.reconciles.has(report.id);
@@ -150,7 +150,7 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
     const since = params.since ?? (await discovery.since(report.id));
     return [{ params: { ...params, ...(since ? { since } : {}) }, pages: undefined }];
   }
-  if (report.id === 'agent-time-entries' && !params.since) {
+  if (report.rangeFromCursor && !params.since) {
     const since = await discovery.changesSince(report.id);
     if (since) Object.assign(params, { since, until: discovery.startedAt });
   } else if (params.since) {

@@ -78,7 +78,7 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
         parents.map((ticket) => ({
           params: { ...params, ticketId: String(ticket.id) },
           // Threads are counted on the ticket; time entries are not.
-          pages: report.id === 'threads' && ticket.threadCount !== undefined ? pagesFor(Number(ticket.threadCount), limit) : undefined,
+          pages: plannedPages(report, ticket, limit),
         })),
       );
     }
@@ -94,4 +94,10 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
     );
   }
   group.done = true;
+}
+
+/** A child report's pages of a ticket, where the ticket counts its records (countedOnParent): else page by page. */
+function plannedPages(report: ReportDefinition, ticket: DeskRecord, limit: number): number | undefined {
+  const count = report.countedOnParent === undefined ? undefined : ticket[report.countedOnParent];
+  return count === undefined || count === null ? undefined : pagesFor(Number(count), limit);
 }

@@ -80,6 +80,15 @@ export interface ReportDefinition {
    * complete run, less the overlap) is the last one read. Absent `since` (a first run), the whole list is read.
    */
   newestFirst?: string;
+  /**
+   * Read by change in windows of modifiedTime the search can page through, from its cursor (everything on a
+   * first run), a window a page on a first run so a run larger than the day's credits has it first (tickets).
+   */
+  changeWindows?: true;
+  /** Read from its cursor to the run's start as one modifiedTime range, where the list cannot sort by it (agent time entries). */
+  rangeFromCursor?: true;
+  /** The parent record's field that counts this report's records (a ticket's threadCount): its pages are planned up front. */
+  countedOnParent?: string;
 }
 
 /** Where a page of a window starts, set by the page before it (keyset paging). */
@@ -185,6 +194,7 @@ const DEFINITIONS: Definition[] = [
     // A time entry's requestId is its ticket (TicketTimeEntry.json); a task's entry never matches a ticket's id.
     id: 'agent-time-entries',
     current: 'changes',
+    rangeFromCursor: true,
     binType: 'Time Entry',
     ticketField: 'requestId',
     description: 'time logged by each agent',
@@ -329,6 +339,7 @@ const DEFINITIONS: Definition[] = [
   {
     id: 'threads',
     current: 'per-parent',
+    countedOnParent: 'threadCount',
     description: 'conversation threads of each ticket',
     endpoint: 'ticketThreads',
     fanOut: 'changed-ticket',
@@ -364,6 +375,7 @@ const DEFINITIONS: Definition[] = [
     id: 'tickets',
     current: 'changes',
     readFirst: true,
+    changeWindows: true,
     binType: 'Tickets',
     description: 'tickets modified since the last complete run (all on the first)',
     endpoint: 'ticketSearch',

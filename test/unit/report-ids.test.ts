@@ -47,8 +47,6 @@ const STILL_NAMED: Record<string, string[]> = {
   'lib/pipeline/deps.ts': ['queue'],
   'lib/pipeline/discovery.ts': ['agents', 'departments'],
   'lib/pipeline/messages.ts': ['threads', 'tickets'],
-  'lib/pipeline/series.ts': ['agent-time-entries', 'tickets'],
-  'lib/pipeline/ticket-children.ts': ['threads'],
   'lib/pipeline/tombstones.ts': ['recycle-bin'],
   'lib/pipeline/windows.ts': ['tickets'],
   'lib/zoho/credit-reserve.ts': ['agents'],
