@@ -34,7 +34,6 @@ export {
   type CompactionOptions,
   type CompactionResult,
 } from './generations.js';
-export { tombstoneFilesSelect, tombstoneGenerationSelect } from './tombstone-compaction.js';
 
 /**
  * Compaction (issue 15): each report's current state as one Parquet file (zstd) under `current/<report>/`, so

@@ -7,7 +7,8 @@ import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { findReport } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
-import { generationSelect, pagesSelect, readPointer, runGlobsAfter, tombstoneFilesSelect, tombstoneGenerationSelect } from './compaction.js';
+import { generationSelect, pagesSelect, readPointer, runGlobsAfter } from './compaction.js';
+import { NO_TOMBSTONES, tombstonesSelect } from './tombstone-compaction.js';
 import { pageGlobs } from './page-globs.js';
 import { DUCKDB, latestViewName, latestViewSql, rawTableName, routesViewSql, tableViewSql, TOMBSTONE_COLUMNS, type ViewInputs } from './views.js';
 import { ROUTE_TARGET } from '../reports/sources.js';
@@ -55,8 +56,7 @@ async function tombstonesSql(folder: string): Promise<string> {
 FROM read_json(${globList(globs)}, format = 'newline_delimited', columns = {${columns}}, filename = true, hive_partitioning = false)`;
 }
 
-const emptyTombstonesSql = () =>
-  `CREATE VIEW "${TOMBSTONES_TABLE}" AS SELECT ${TOMBSTONE_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS "${c}"`).join(', ')}, CAST(NULL AS VARCHAR) AS "$path", CAST(NULL AS VARCHAR) AS dt WHERE false`;
+const emptyTombstonesSql = () => `CREATE VIEW "${TOMBSTONES_TABLE}" AS ${NO_TOMBSTONES}`;
 
 /** Creates a view over files, or its empty stand-in when there are none yet. */
 async function createOver(connection: DuckDBConnection, sql: string, empty: string): Promise<void> {
@@ -155,9 +155,7 @@ export class LocalWarehouse {
         // The compacted tombstones and the files of runs after them (compaction.ts), or, before any, every file.
         const pointer = await readPointer(folder, 'tombstones');
         if (!pointer) return over(() => tombstonesSql(folder), emptyTombstonesSql())();
-        const newer = await runGlobsAfter(folder, 'tombstones', pointer.through);
-        const sources = [tombstoneGenerationSelect(folder, pointer.generation), ...(newer.globs.length ? [tombstoneFilesSelect(newer.globs)] : [])];
-        await connection.run(`CREATE VIEW "${TOMBSTONES_TABLE}" AS ${sources.join('\nUNION ALL\n')}`);
+        await connection.run(`CREATE VIEW "${TOMBSTONES_TABLE}" AS ${await tombstonesSelect(folder, pointer)}`);
       },
     });
     this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, ROUTE_TARGET), emptyRawSql('routes_raw')) });

@@ -14,6 +14,7 @@ import {
   type CompactionOptions,
   type CompactionResult,
 } from './generations.js';
+import type { CurrentPointer } from './compacted-views.js';
 import { TOMBSTONES_TABLE } from './schema.js';
 import { TOMBSTONE_COLUMNS } from './views.js';
 
@@ -31,17 +32,23 @@ FROM read_json([${globs.map(sqlString).join(', ')}], format = 'newline_delimited
 export const tombstoneGenerationSelect = (folder: string, generation: string) =>
   `SELECT ${TOMBSTONE_COLUMNS.map((c) => `"${c}"`).join(', ')}, ${keyAsPath(folder)} AS "$path", dt FROM read_parquet(${sqlString(generationFile(folder, TOMBSTONES, generation).replaceAll('\\', '/'))})`;
 
-/** Every tombstone there is: the tombstones' generation and the files of runs after it (none: no row). */
-export async function everyTombstone(folder: string): Promise<string> {
-  const current = await readPointer(folder, TOMBSTONES);
+/** No tombstone, with the tombstones' columns: the rows of an export none was written to yet. */
+export const NO_TOMBSTONES = `SELECT ${TOMBSTONE_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS "${c}"`).join(', ')}, CAST(NULL AS VARCHAR) AS "$path", CAST(NULL AS VARCHAR) AS dt WHERE false`;
+
+/** The tombstones' generation (if any) and the files of `globs`. */
+const sourcesOf = (folder: string, current: CurrentPointer | undefined, globs: readonly string[]) =>
+  [...(current ? [tombstoneGenerationSelect(folder, current.generation)] : []), ...(globs.length ? [tombstoneFilesSelect(globs)] : [])].join(
+    '\nUNION ALL\n',
+  );
+
+/** Every tombstone there is: those of the generation `current` names and the files of runs after it (none: no row). */
+export async function tombstonesSelect(folder: string, current: CurrentPointer | undefined): Promise<string> {
   const newer = await runGlobsAfter(folder, TOMBSTONES, current?.through);
-  const sources = [
-    ...(current ? [tombstoneGenerationSelect(folder, current.generation)] : []),
-    ...(newer.globs.length ? [tombstoneFilesSelect(newer.globs)] : []),
-  ];
-  const none = `SELECT ${TOMBSTONE_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS "${c}"`).join(', ')}, CAST(NULL AS VARCHAR) AS "$path", CAST(NULL AS VARCHAR) AS dt WHERE false`;
-  return sources.length ? sources.join('\nUNION ALL\n') : none;
+  return sourcesOf(folder, current, newer.globs) || NO_TOMBSTONES;
 }
+
+/** Every tombstone there is, from the folder's own pointer. */
+export const everyTombstone = async (folder: string) => tombstonesSelect(folder, await readPointer(folder, TOMBSTONES));
 
 /**
  * The tombstones' next generation: all of them (none is dropped: a view applies each against the versions it
@@ -52,8 +59,7 @@ export async function compactTombstones(connection: DuckDBConnection, folder: st
   const newer = await runGlobsAfter(folder, TOMBSTONES, options.full ? undefined : current?.through);
   const through = newestOf(current?.through, newer.newest, options.horizon);
   if (newer.globs.length === 0) return passOver(folder, TOMBSTONES, TOMBSTONES_TABLE, current, through);
-  const sources = [...(current ? [tombstoneGenerationSelect(folder, current.generation)] : []), tombstoneFilesSelect(newer.globs)];
-  const union = sources.join('\nUNION ALL\n');
+  const union = sourcesOf(folder, current, newer.globs);
   return writeGeneration(
     connection,
     folder,
