@@ -21,7 +21,7 @@ const CHARTS = [
   'resolution',
   'agent-time',
   'happiness',
-  'email-failures',
+  'email-failure-reasons',
 ];
 
 interface Drawn {

@@ -160,7 +160,7 @@ describe('the report data', () => {
   });
 
   it('counts email failures per month and reason; sums up the headline figures', () => {
-    expect(series(chart('email-failures'))).toEqual({ 'Mailbox full': [1] });
+    expect(series(chart('email-failure-reasons'))).toEqual({ 'Mailbox full': [1] });
     expect(data.figures).toEqual([
       { label: 'Tickets', value: '5' },
       { label: 'Open now', value: '2' },

@@ -2,7 +2,7 @@ import type { ObjectStore, ViewCatalog } from '../ports.js';
 import { orgFolder, STATE_PREFIX } from '../pipeline/keys.js';
 import { pageRecords } from '../pipeline/page-lines.js';
 import { readLayout } from '../pipeline/portals.js';
-import { FIELD_MODULES } from '../reports/catalog.js';
+import { FIELD_METADATA_REPORT, FIELD_MODULES } from '../reports/catalog.js';
 import { compactedLatestViewSql, CURRENT_PREFIX, pointerSchema, type CompactedGeneration } from './compacted-views.js';
 import { customFieldType, ROUTES_TABLE, TABLES, type CustomField } from './schema.js';
 import {
@@ -23,7 +23,7 @@ import {
  * replaced.
  */
 
-const REPORT = 'organization-fields';
+const REPORT = FIELD_METADATA_REPORT.id;
 
 /**
  * The custom fields per module, from the newest field metadata stored for each module by each portal (runs newest

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { ORG_ID } from '../pipeline/messages.js';
 import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
-import { findReport } from '../reports/catalog.js';
+import { FIELD_METADATA_REPORT, findReport, TICKETS_REPORT } from '../reports/catalog.js';
 import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
 import { generationSelect, pagesSelect, readPointer, runGlobsAfter } from './compaction.js';
 import { NO_TOMBSTONES, tombstonesSelect } from './tombstone-compaction.js';
@@ -74,7 +74,7 @@ async function createOver(connection: DuckDBConnection, sql: string, empty: stri
  */
 async function customFieldsByModule(connection: DuckDBConnection): Promise<Map<string, CustomField[]>> {
   const out = new Map<string, CustomField[]>();
-  const spec = findTable('organization-fields');
+  const spec = findTable(FIELD_METADATA_REPORT.id);
   if (!spec) return out;
   const reader = await connection.runAndReadAll(
     `SELECT module_id, "apiName", "type" FROM "${latestViewName(spec)}" WHERE "isCustomField" AND "apiName" IS NOT NULL ORDER BY module_id, "apiName"`,
@@ -160,7 +160,7 @@ export class LocalWarehouse {
     });
     this.plans.set('routes_raw', { needs: [], create: over(() => rawTableSql('routes_raw', folder, ROUTE_TARGET), emptyRawSql('routes_raw')) });
     this.plans.set(ROUTES_TABLE, { needs: ['routes_raw'], create: view(ROUTES_TABLE, () => this.ofPortal(routesViewSql(DUCKDB, this.legacyOrgId))) });
-    const metadata = findTable('organization-fields');
+    const metadata = findTable(FIELD_METADATA_REPORT.id);
     for (const spec of TABLES) {
       const raw = rawTableName(spec);
       // Field metadata first: the tables of a module take a column per custom field from it.
@@ -199,7 +199,7 @@ export class LocalWarehouse {
           );
         },
       });
-      const tickets = findTable('tickets');
+      const tickets = findTable(TICKETS_REPORT.id);
       this.plans.set(latestViewName(spec), {
         needs: [...needsMetadata, TOMBSTONES_TABLE, currentName(spec), ...(childOfTickets(spec) && tickets ? [currentName(tickets)] : [])],
         create: async () => {

@@ -143,7 +143,7 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
       kind: 'bar',
       stacked: true,
       horizontal: false,
-      yTitle: 'tickets',
+      yTitle: 'tickets created',
     },
     pivot(await rows(warehouse, overTime('status')), { order: ['Open', 'On Hold', 'Escalated', 'Closed'], period: period.name }),
   );
@@ -155,7 +155,7 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
       kind: 'bar',
       stacked: true,
       horizontal: false,
-      yTitle: 'tickets',
+      yTitle: 'tickets created',
     },
     pivot(await rows(warehouse, overTime('channel')), { period: period.name }),
   );
@@ -286,7 +286,7 @@ export async function reportData(warehouse: LocalWarehouse, about: { generatedAt
   );
   chart(
     {
-      id: 'email-failures',
+      id: 'email-failure-reasons',
       title: 'Email delivery failures',
       note: 'Failed outgoing emails per month, by reason (email_failures_latest).',
       kind: 'bar',

@@ -1,5 +1,5 @@
-import { keyFields, REPORTS } from '../reports/catalog.js';
-import { REPORT_FIELDS, type FieldSpec, type FieldType } from './fields.js';
+import { keyFields, REPORTS, TICKETS_REPORT } from '../reports/catalog.js';
+import type { FieldSpec, FieldType } from '../reports/fields.js';
 
 /**
  * The tables over the exported data, the same in Athena and on this machine (DuckDB). Per report:
@@ -11,7 +11,7 @@ import { REPORT_FIELDS, type FieldSpec, type FieldType } from './fields.js';
  * Plus `tombstones` (what left, and how it was seen) and `routes` (on-demand exports of any Desk route).
  */
 
-export type { FieldSpec, FieldType } from './fields.js';
+export type { FieldSpec, FieldType } from '../reports/fields.js';
 
 export interface TableSpec {
   /** the report's folder in the bucket */
@@ -36,24 +36,28 @@ export interface CustomField {
   type: FieldType;
 }
 
-const MODULES: Record<string, string> = { tickets: 'tickets', queue: 'tickets', contacts: 'contacts', accounts: 'accounts', calls: 'calls' };
-const VERSIONED = new Set(['tickets', 'contacts', 'accounts', 'calls', 'agent-time-entries', 'ticket-time-entries']);
-
 export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
   const spec: TableSpec = {
     report: report.id,
-    table: report.id.replaceAll('-', '_'),
-    fields: REPORT_FIELDS[report.id] ?? [{ name: 'id', type: 'string' }],
+    table: tableName(report.id),
+    fields: report.table.fields,
     key: keyFields(report),
   };
   if (report.parent) spec.parent = { scope: report.parent.scope, column: `${report.parent.scope}_id` };
-  if (VERSIONED.has(report.id)) spec.versionedBy = 'modifiedTime';
+  if (report.table.versionedBy) spec.versionedBy = report.table.versionedBy;
   if (report.parent?.scope === 'ticket') spec.ticketColumn = `${report.parent.scope}_id`;
   else if (report.ticketField) spec.ticketColumn = report.ticketField;
-  const module = MODULES[report.id];
-  if (module) spec.module = module;
+  if (report.table.module) spec.module = report.table.module;
   return spec;
 });
+
+/** A report's table: its id with underscores ("ticket_tags"). */
+export function tableName(reportId: string): string {
+  return reportId.replaceAll('-', '_');
+}
+
+/** The table of the tickets, which every ticket's children leave with. */
+export const TICKETS_TABLE = tableName(TICKETS_REPORT.id);
 
 export const TOMBSTONES_TABLE = 'tombstones';
 export const ROUTES_TABLE = 'routes';

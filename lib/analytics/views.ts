@@ -1,4 +1,5 @@
-import { childOfTickets, snake, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
+import { TICKETS_REPORT } from '../reports/catalog.js';
+import { childOfTickets, snake, TICKETS_TABLE, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
 
 /**
  * The views, written once for both engines. Each `<table>_raw` (a Glue table in Athena, a DuckDB view over the
@@ -239,10 +240,10 @@ export function stillThereSql(spec: TableSpec, dialect: Dialect, versions = 'ver
 }
 
 /** Tickets gone now, per portal: tombstoned in or after the run that last read them (a ticket read again later is back). */
-function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined, ticketVersions = dialect.ident('tickets')): string {
+function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined, ticketVersions = dialect.ident(TICKETS_TABLE)): string {
   const t = (name: string) => dialect.ident(name);
   return [
-    `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql('tickets', dialect, legacyOrgId)}) AS gone`,
+    `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql(TICKETS_REPORT.id, dialect, legacyOrgId)}) AS gone`,
     `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${ticketVersions} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
     '    ON seen.seen_id = gone.gone_id AND seen.seen_org IS NOT DISTINCT FROM gone.gone_org',
     '  WHERE seen.seen_in_run IS NULL OR gone.gone_in_run >= seen.seen_in_run',

@@ -3,6 +3,7 @@ import type { Logger, ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { FUTURE_CURSOR_TOLERANCE_MS } from './cursor.js';
 import { stateKey } from './keys.js';
+import type { Parent } from '../reports/catalog.js';
 import { readChecked, reportStateSchema, type ReportState } from './records.js';
 import { knownUnavailable } from './unavailable.js';
 import { HISTORY_START } from './windows.js';
@@ -58,12 +59,12 @@ export class Discovery {
     this.notify(message);
   }
 
-  async agentIds(): Promise<string[]> {
-    return (await this.once('agents', () => this.desk.all('agents'))).map((a) => String(a.id));
-  }
-
-  async departmentIds(): Promise<string[]> {
-    return (await this.once('departments', () => this.desk.all('departments'))).map((d) => String(d.id));
+  /** The ids of a report's parents: a fixed list, or a Zoho list read once per run (every department). */
+  async parentIds(parent: Parent): Promise<string[]> {
+    if (parent.values) return [...parent.values];
+    const list = parent.listedBy;
+    if (!list) throw new Error(`the ${parent.scope} parent says neither its values nor the list that holds them`);
+    return (await this.once(list, () => this.desk.all(list))).map((r) => String(r.id));
   }
 
   /**

@@ -28,14 +28,8 @@ export const ORG_ID = /^\d{1,25}$/;
 /** SQS's limit for one message */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export interface Target {
-  /** a report id, or "route" */
-  report: string;
-  /** for the route report: the path under /api/v1 */
-  route?: string;
-  params: Record<string, string>;
-  secretId?: string;
-}
+export type { Target } from '../reports/sources.js';
+import type { Target } from '../reports/sources.js';
 
 export interface OnDemandMessage extends Target {
   kind: 'on-demand';

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { describeError, isAppError } from '../errors.js';
-import { FIELD_MODULES, findReport, type ReportDefinition } from '../reports/catalog.js';
+import { findReport, type ReportDefinition } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import { describeEndpoint, endpoint as endpointOf, ENDPOINTS, type DeskEndpoint } from '../zoho/endpoints.js';
 import type { Discovery } from './discovery.js';
@@ -161,11 +161,10 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
   const each = (ids: string[]) => ids.map((id) => ({ params: { ...params, [parent.param]: id }, pages: undefined }));
   switch (report.fanOut) {
     case 'agent':
-      return agentSeries(params, await discovery.agentIds(), discovery);
+      return agentSeries(params, await discovery.parentIds(parent), discovery);
     case 'department':
-      return each(await discovery.departmentIds());
     case 'module':
-      return each([...FIELD_MODULES]);
+      return each(await discovery.parentIds(parent));
     default:
       return [{ params, pages: undefined }];
   }

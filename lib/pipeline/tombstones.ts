@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
-import { findReport, recordKey, REPORTS, type ReportDefinition } from '../reports/catalog.js';
+import { DELETION_FEED, findReport, recordKey, REPORTS, type ReportDefinition } from '../reports/catalog.js';
 import { orgFolder, RUN_ID, runDate, stateFolder } from './keys.js';
 import { portalRunFolders, readLayout } from './portals.js';
 import { pageRecords } from './page-lines.js';
@@ -17,7 +17,8 @@ import { dropUnchanged, hashedReport, hashesAfter, slimmed, unchangedCount, unch
  *   _state/org=<orgId>/<report>.ids.json      the keys of the last complete read, per parent, that the next is compared with
  */
 
-export const TOMBSTONE_SOURCES = ['recycle-bin', 'absent', 'reconcile', 'webhook'] as const;
+/** How a departure was seen: the deletion feed (its report's id: "recycle-bin"), absent, reconcile, or a webhook. */
+export const TOMBSTONE_SOURCES = [DELETION_FEED.id, 'absent', 'reconcile', 'webhook'] as const;
 
 export const tombstoneSchema = z.object({
   /** the report whose record is gone */
@@ -88,14 +89,14 @@ async function binTombstones(store: ObjectStore, runId: string, receipts: readon
       if (!id) continue;
       const deletedTime = typeof item.deletedTime === 'string' ? item.deletedTime : null;
       for (const report of REPORTS.filter((r) => r.binType && types.includes(r.binType))) {
-        out.push({ report: report.id, id, deletedTime, runId, source: 'recycle-bin' });
+        out.push({ report: report.id, id, deletedTime, runId, source: DELETION_FEED.id });
       }
     }
   }
   return out;
 }
 
-const feedState = (run: RunRecord) => idsStateKey(run.orgId, 'recycle-bin');
+const feedState = (run: RunRecord) => idsStateKey(run.orgId, DELETION_FEED.id);
 const feedKey = (t: Tombstone) => `${t.report}:${t.id}:${t.deletedTime ?? ''}`;
 
 /**
@@ -110,7 +111,7 @@ async function newInFeed(store: ObjectStore, run: RunRecord, runId: string, item
   const prior = new Set(state?.runId === runId ? (state.scopes.before ?? []) : (state?.scopes[''] ?? []));
   const fresh = items.filter((t) => !prior.has(feedKey(t)));
   const next: IdsState = {
-    report: 'recycle-bin',
+    report: DELETION_FEED.id,
     runId,
     ...(run.orgId ? { orgId: run.orgId } : {}),
     scopes: { '': items.map(feedKey), before: [...prior] },
@@ -288,7 +289,7 @@ export async function binDepartures(
   const feeds = REPORTS.filter((r) => r.deletionFeed).map((r) => r.id);
   if (!feeds.every((feed) => !feedReceipts.some((r) => r.report === feed && r.status === 'planned'))) return [];
   const fromBin = await newInFeed(store, run, runId, await binTombstones(store, runId, feedReceipts), warn);
-  if (fromBin.length) await store.put(tombstoneKey(runId, run.orgId, 'recycle-bin'), jsonLines(fromBin), 'application/x-ndjson');
+  if (fromBin.length) await store.put(tombstoneKey(runId, run.orgId, DELETION_FEED.id), jsonLines(fromBin), 'application/x-ndjson');
   return fromBin;
 }
 

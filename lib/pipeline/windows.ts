@@ -101,7 +101,7 @@ export async function ticketWindows(
 ): Promise<TimeWindow[]> {
   const count: WindowCount = (from, to) => desk.count('ticketsCount', { query: { modifiedTimeRange: range(from, to) } });
   // A short stretch (a run every few hours) is one count, as cheap as it gets.
-  if (Date.parse(until) - Date.parse(since) < PROBE_OLDEST_AFTER_MS) return splitWindows(count, since, until, capacity, 'tickets');
+  if (Date.parse(until) - Date.parse(since) < PROBE_OLDEST_AFTER_MS) return splitWindows(count, since, until, capacity, 'modified tickets');
   const search = ENDPOINTS.ticketSearch;
   const oldest = await desk.page(search, {
     query: { modifiedTimeRange: `${since},${until}`, sortBy: 'modifiedTime' },
@@ -111,7 +111,7 @@ export async function ticketWindows(
   const first = Date.parse(String(oldest.records[0]?.modifiedTime ?? ''));
   if (oldest.records.length === 0) return [];
   // Without a time or a count in the answer, halve the whole stretch as before.
-  if (Number.isNaN(first) || oldest.count === undefined) return splitWindows(count, since, until, capacity, 'tickets');
+  if (Number.isNaN(first) || oldest.count === undefined) return splitWindows(count, since, until, capacity, 'modified tickets');
   const start = Math.max(Date.parse(since), first);
   // Windows are paged by keyset (seek.ts), never past the search's depth, so they are only the parallelism the
   // read has: cut by time, uncounted, as many as it holds pages to read side by side, and no fewer than a

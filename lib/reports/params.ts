@@ -4,7 +4,8 @@ import { InvalidMessageError } from '../errors.js';
 export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number' | 'module';
 
 /** The modules of Zoho's field metadata (Field.json getFields `module`) that the reports' records carry. */
-const MODULES = ['tickets', 'contacts', 'accounts', 'calls'];
+export const FIELD_MODULES = ['tickets', 'contacts', 'accounts', 'calls'] as const;
+const MODULES: readonly string[] = FIELD_MODULES;
 
 export interface ParamSpec {
   name: string;

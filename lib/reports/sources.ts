@@ -6,6 +6,16 @@ import { findReport, type ReportDefinition } from './catalog.js';
  * reports, or a Desk route an on-demand message names. On the wire a route's target still says
  * `"report": "route"` (design.md, on-demand messages); the pipeline asks here rather than naming it.
  */
+/** What a message or a run asks for: a report (with its parameters), or a route (design.md, messages). */
+export interface Target {
+  /** a report id, or ROUTE_TARGET */
+  report: string;
+  /** for a route target: the path under /api/v1 */
+  route?: string;
+  params: Record<string, string>;
+  secretId?: string;
+}
+
 export type Source = { kind: 'report'; report: ReportDefinition } | { kind: 'route'; route: string };
 
 /** The report name a route target carries in its messages, receipts and folder (`route/…`). */

@@ -1,5 +1,5 @@
 import { ConfigError, InvalidMessageError } from '../errors.js';
-import type { Target } from '../pipeline/messages.js';
+import type { Target } from './sources.js';
 import { findReport, REPORT_IDS, REPORTS } from './catalog.js';
 import { checkParam } from './params.js';
 import { didYouMean } from './suggest.js';

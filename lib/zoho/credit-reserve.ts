@@ -1,3 +1,4 @@
+import { ENDPOINTS } from './endpoints.js';
 import { ConfigError } from '../errors.js';
 import type { DeskClient } from './desk-client.js';
 import { dailyCredits } from './editions.js';
@@ -28,7 +29,7 @@ export async function applyCreditReserve(desk: DeskClient, value: string, known?
     return reserve.credits;
   }
   const portal = known ?? (await describePortal(desk));
-  const agents = (await desk.all('agents', { query: { status: 'ACTIVE' } })).length;
+  const agents = (await desk.all(ENDPOINTS.agents, { query: { status: 'ACTIVE' } })).length;
   desk.credits.pool = dailyCredits(portal.edition, agents);
   desk.credits.reserve = Math.floor((desk.credits.pool * reserve.percent) / 100);
   return desk.credits.reserve;

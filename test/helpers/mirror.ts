@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { REPORT_FIELDS, type FieldSpec } from '../../lib/analytics/fields.js';
+import { REPORT_FIELDS, type FieldSpec } from '../../lib/reports/catalog.js';
 import { LocalWarehouse } from '../../lib/analytics/local-warehouse.js';
 import { customFieldType, findTable, snake } from '../../lib/analytics/schema.js';
 import { FIELD_MODULES, findReport, recordKey } from '../../lib/reports/catalog.js';

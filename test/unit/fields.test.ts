@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../../lib/analytics/fields.js';
+import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../../lib/reports/catalog.js';
 import { TABLES } from '../../lib/analytics/schema.js';
 import { tableViewColumns } from '../../lib/analytics/views.js';
 import { REPORT_IDS } from '../../lib/reports/catalog.js';

@@ -12,4 +12,14 @@ describe('imports the Lambda bundles can shake', () => {
     for (const file of files) if (/import\s*\{\s*z\s*\}\s*from\s*'zod'/.test(await readFile(join(LIB, file), 'utf8'))) offenders.push(file);
     expect(offenders).toEqual([]);
   });
+
+  it('lib/reports/ depends on no part that asks it (pipeline, analytics, cli, aws): a definition is read, it does not read them', async () => {
+    const dir = join(LIB, 'reports');
+    const offenders: string[] = [];
+    for (const file of (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.ts'))) {
+      const text = await readFile(join(dir, file), 'utf8');
+      if (/from '(\.\.\/)+(pipeline|analytics|cli|aws|adapters)\//.test(text)) offenders.push(file);
+    }
+    expect(offenders).toEqual([]);
+  });
 });

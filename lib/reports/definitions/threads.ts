@@ -1,0 +1,62 @@
+import { s, i, b, t, j, list, person, ordered } from '../fields.js';
+import { defineReport, TICKET, ticketParam, CHANGED } from '../kit.js';
+
+export const threads = defineReport({
+  id: 'threads',
+  current: 'per-parent',
+  countedOnParent: 'threadCount',
+  description: 'conversation threads of each ticket',
+  endpoint: 'ticketThreads',
+  fanOut: 'changed-ticket',
+  edition: 'any',
+  parent: TICKET,
+  params: [ticketParam(CHANGED)],
+  request: (p) => ({ endpoint: 'ticketThreads', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'sendDateTime' } }),
+  table: {
+    // GET /tickets/{ticketId}/threads: Thread.json@83b5c18 getThreadsdata, oneOf threadKeys | facebookThreadKeys |
+    // twitterThreadKeys | forumThreadKeys | emailThreadKeys
+    fields: ordered(
+      [
+        s('id'),
+        s('channel'),
+        s('direction'),
+        s('status'),
+        s('summary'),
+        b('isDescriptionThread'),
+        t('createdTime'),
+        person('author', ['id', 'name', 'type']),
+      ],
+      [
+        j('actions'),
+        list('aspects'),
+        i('attachmentCount'),
+        list('attachmentIds'),
+        s('bcc'),
+        b('canReply'),
+        s('cc'),
+        j('channelRelatedInfo'),
+        s('contentType'),
+        s('facebookProfile'),
+        s('fromEmailAddress'),
+        s('fullContentURL'),
+        b('hasAttach'),
+        j('impersonatedUser'),
+        b('isContentTruncated'),
+        b('isForward'),
+        list('keyWords'),
+        s('lastRatingIconURL'),
+        j('readReceipts'),
+        s('replyTo'),
+        // "00:05:14": a duration as text
+        s('respondedIn'),
+        // in the spec's list example only
+        s('responderId'),
+        s('sentiment'),
+        j('source'),
+        s('to'),
+        s('twitterProfile'),
+        s('visibility'),
+      ],
+    ),
+  },
+});
