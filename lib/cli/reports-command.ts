@@ -52,6 +52,7 @@ export function listReports(options: { json?: boolean }, context: CliContext): v
       context.out.line(wrap(`--param ${p.name}: ${p.description}${p.default ? ` (default: ${p.default})` : ''}`, '  ', '      '));
     }
     context.out.line(wrap(`records that leave: ${deletionMethod(r)}`, '  ', '      '));
+    if (r.optIn) context.out.line(wrap(`opt-in: a run reads it only when named (run ${r.id}, or SCHEDULED_REPORTS); ${r.optIn}`, '  ', '      '));
   }
   context.out.line();
   context.out.line('Any other Desk list route: {"route": "/tickets/<id>/threads", "params": {…}} as a queue message.');

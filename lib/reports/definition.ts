@@ -106,6 +106,11 @@ export interface ReportDefinition {
   holdsTickets?: true;
   /** its records are the field metadata of the modules (custom fields become columns of their tables) */
   holdsFieldMetadata?: true;
+  /**
+   * Read only when named (`run <report>`, SCHEDULED_REPORTS), never by a default run: what it costs, for
+   * `reports` ("one call per new thread"). A report whose calls grow with the portal rather than with its changes.
+   */
+  optIn?: string;
   /** how its call differs from a plain GET of its endpoint, for `reports` ("(status Pending)") */
   callNote?: string;
   table: TableDefinition;
