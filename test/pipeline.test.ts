@@ -8,6 +8,7 @@ import { redrive } from '../lib/cli/redrive-command.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { runManifests } from '../lib/pipeline/manifest.js';
 import { ticketThreads, type Portal } from '../lib/simulator/dataset.js';
+import { ticketComments } from '../lib/simulator/comments.js';
 import { fieldsJson } from '../lib/simulator/custom-fields.js';
 import { FIELD_MODULES } from '../lib/reports/catalog.js';
 import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
@@ -40,6 +41,7 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     'recycle-bin': [],
     queue: ids(portal.tickets.filter((t) => t.status === 'Open')),
     threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
+    'ticket-comments': portal.tickets.flatMap((t) => ids(ticketComments(portal, t))),
     'ticket-tags': ids(portal.tags),
     'ticket-time-entries': ids(portal.timeEntries),
     tickets: ids(portal.tickets),

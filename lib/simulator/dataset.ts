@@ -225,6 +225,7 @@ const ID_BASES = {
   field: 600_000_000,
   module: 700_000_000,
   thread: 100_000_000_000,
+  comment: 200_000_000_000,
 } as const;
 export type IdKind = keyof typeof ID_BASES;
 

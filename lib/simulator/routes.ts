@@ -1,8 +1,10 @@
 import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
 import type { Edition, Portal, Ticket } from './dataset.js';
 import { ticketThreads } from './dataset.js';
+import { byTime, LISTS, list, TICKETS_READ, ticketFor } from './route-kit.js';
 import { listWeight } from './editions.js';
 import { SETTINGS_SPECS } from './routes-settings.js';
+import { TICKET_CHILD_SPECS } from './routes-ticket-children.js';
 import * as shape from './shapes.js';
 import { visible } from './trash.js';
 
@@ -55,7 +57,6 @@ export interface SimRoute {
   produce: (context: RouteContext) => RouteResult;
 }
 
-const LISTS = { minLimit: 1, maxLimit: 100, defaultLimit: 10, fromMax: 4_999 };
 /** A module search (OAS Search.json): from 0–999, limit 1–100 (default 10), answers with `count`. */
 const SEARCHES = { ...LISTS, base: 0 as const, fromMax: 999 };
 const searchSorts = (...fields: string[]) => ({ sortBy: ['relevance', ...fields].flatMap((f) => [f, `-${f}`]) });
@@ -71,10 +72,6 @@ function searched<T extends { createdTime: number }>(items: readonly T[], query:
   // A stable sort: equal times keep the portal's order, so pages never trade places.
   return key ? found.sort(byTime(key, sortBy.startsWith('-'))) : found;
 }
-const byTime =
-  <T>(field: (item: T) => number, descending: boolean) =>
-  (a: T, b: T) =>
-    descending ? field(b) - field(a) : field(a) - field(b);
 
 /** "ISO,ISO" → [from, to] in ms; undefined when absent; null when malformed. */
 export function parseRange(value: string | null): [number, number] | undefined | null {
@@ -87,18 +84,6 @@ export function parseRange(value: string | null): [number, number] | undefined |
 }
 
 const inRange = (value: number, range: [number, number] | undefined | null) => !range || (value >= range[0] && value <= range[1]);
-const list = <T>(items: readonly T[], render: (item: T) => unknown, withCount = false): RouteResult => ({
-  kind: 'list',
-  items,
-  render: render as (item: never) => unknown,
-  withCount,
-});
-
-/** The ticket of a child route; a trashed ticket's children are hidden with it (inferred: the spec does not say). */
-function ticketFor(context: RouteContext): Ticket | undefined {
-  const id = context.params.ticketId ?? '';
-  return context.portal.hidden.has(id) ? undefined : context.portal.ticketsById.get(id);
-}
 
 const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
 
@@ -108,7 +93,6 @@ export type RouteSpec = Omit<
 > &
   Partial<Pick<SimRoute, 'enums' | 'gate' | 'needsOrg' | 'weight' | 'responseKey' | 'required'>>;
 
-const TICKETS_READ = [['Desk.tickets.READ']] as const;
 const SEARCH_READ = [['Desk.tickets.READ', 'Desk.search.READ']] as const;
 const SETTINGS_OR_BASIC = [['Desk.settings.READ'], ['Desk.basic.READ']] as const;
 
@@ -363,6 +347,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     },
   },
   ...SETTINGS_SPECS,
+  ...TICKET_CHILD_SPECS,
 };
 
 export const ROUTES: SimRoute[] = (Object.keys(SPECS) as EndpointKey[]).map((key) => {

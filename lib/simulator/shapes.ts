@@ -16,6 +16,7 @@ import type {
   TimeEntry,
 } from './dataset.js';
 import { threadCount } from './dataset.js';
+import { ticketComments } from './comments.js';
 
 /**
  * Records in Zoho's JSON shapes and field names, taken from real recorded responses (tickets, threads,
@@ -161,7 +162,7 @@ export function ticketListJson(portal: Portal, t: Ticket) {
     channel: t.channel,
     dueDate: iso(t.dueDate),
     responseDueDate: null,
-    commentCount: '0',
+    commentCount: String(ticketComments(portal, t).length),
     sentiment: null,
     threadCount: String(threadCount(portal, t)),
     closedTime: iso(t.closedTime),

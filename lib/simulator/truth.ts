@@ -38,6 +38,7 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   'pending-approvals': { endpoint: 'ticketApprovals', parent: 'ticket', keep: (record) => record.status === 'Pending' },
   queue: { endpoint: 'tickets', query: () => ({ status: 'Open', sortBy: 'createdTime' }) },
   threads: { endpoint: 'ticketThreads', parent: 'ticket', query: () => ({ sortBy: 'sendDateTime' }) },
+  'ticket-comments': { endpoint: 'ticketComments', parent: 'ticket', query: () => ({ sortBy: 'commentedTime' }) },
   'ticket-tags': { endpoint: 'ticketTags', parent: 'department', query: (id) => ({ departmentId: id }) },
   'ticket-time-entries': { endpoint: 'ticketTimeEntries', parent: 'ticket' },
   tickets: { endpoint: 'ticketSearch', query: () => ({ sortBy: 'modifiedTime' }) },

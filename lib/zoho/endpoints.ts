@@ -216,6 +216,14 @@ const SPECS = {
     query: ['include', 'module', 'billStatus', 'orderBy', ...RANGE_FILTERS],
     scopes: ['Desk.tickets.READ'],
   },
+  ticketComments: {
+    // TicketComment.json getTicketComments (OAS 3f7016e): `from` minimum 0 (no base said), `limit` 1-100 (default 50),
+    // `sortBy` -?commentedTime, `include` mentions.
+    path: '/tickets/{ticketId}/comments',
+    fromBase: 0,
+    query: ['include', 'sortBy'],
+    scopes: ['Desk.tickets.READ'],
+  },
   ticketsCount: {
     path: '/ticketsCount',
     paginated: false,

@@ -6,6 +6,7 @@ import { REPORT_IDS } from '../../lib/reports/catalog.js';
 import { generatePortal, ticketThreads } from '../../lib/simulator/dataset.js';
 import * as shapes from '../../lib/simulator/shapes.js';
 import { fieldsJson } from '../../lib/simulator/custom-fields.js';
+import { commentJson, ticketComments } from '../../lib/simulator/comments.js';
 import { FIELD_MODULES } from '../../lib/reports/catalog.js';
 
 // The field catalogue against the records the simulator serves for each report, and against today's columns.
@@ -74,6 +75,10 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
     records: portal.tickets.flatMap((t) => [shapes.ticketListJson(portal, t), shapes.ticketSearchJson(portal, t)]),
   },
   threads: { shapes: ['threadJson'], records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => shapes.threadJson(portal, th))) },
+  'ticket-comments': {
+    shapes: [],
+    records: portal.tickets.flatMap((t) => ticketComments(portal, t).map((c) => commentJson(portal, c))),
+  },
   'ticket-tags': { shapes: ['tagJson'], records: portal.tags.map((t) => shapes.tagJson(t)) },
   'ticket-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
   tickets: { shapes: ['ticketSearchJson'], records: portal.tickets.map((t) => shapes.ticketSearchJson(portal, t)) },

@@ -11,6 +11,7 @@ import { pendingApprovals } from './pending-approvals.js';
 import { queue } from './queue.js';
 import { recycleBin } from './recycle-bin.js';
 import { threads } from './threads.js';
+import { ticketComments } from './ticket-comments.js';
 import { ticketTags } from './ticket-tags.js';
 import { ticketTimeEntries } from './ticket-time-entries.js';
 import { tickets } from './tickets.js';
@@ -31,6 +32,7 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   pendingApprovals,
   queue,
   threads,
+  ticketComments,
   ticketTags,
   ticketTimeEntries,
   tickets,
