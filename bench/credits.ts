@@ -1,7 +1,7 @@
 import { newRunId } from '../lib/pipeline/keys.js';
 import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { REPORTS } from '../lib/reports/catalog.js';
+import { buildTargets } from '../lib/reports/targets.js';
 import { bench, type Bench } from './setup.js';
 
 export interface CreditsResult {
@@ -23,9 +23,19 @@ export interface SteadyCredits {
   planning: number;
   /** the day's six runs (+4 h … +24 h after the first), the last one the daily reconcile (full reads) */
   day: number[];
+  /** the first run (every record, every default report): its credits, and each report's share */
+  first: { credits: number; byReport: Array<{ report: string; credits: number; pages: number }> };
 }
 
 const PERIOD_MS = 4 * 3_600_000;
+
+/** Each report's credits and pages in a run, most first (a report that cost nothing left out). */
+function shares(manifests: readonly ReportManifest[]): Array<{ report: string; credits: number; pages: number }> {
+  return manifests
+    .filter((m) => m.credits > 0)
+    .map((m) => ({ report: m.report, credits: m.credits, pages: m.pages.written }))
+    .sort((a, b) => b.credits - a.credits);
+}
 /** Changes stop this long before the next run: longer than the cursor's overlap (10 min), as most changes are. */
 const QUIET_MS = 15 * 60_000;
 const STEPS = 6;
@@ -65,23 +75,30 @@ export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise
     const changedPerRun = await steadyPeriod(setup, tickets);
     const steady = await runAll(setup, first.folder);
     day.push(steady.credits);
-    const byReport = steady.manifests
-      .filter((m) => m.credits > 0)
-      .map((m) => ({ report: m.report, credits: m.credits, pages: m.pages.written }))
-      .sort((a, b) => b.credits - a.credits);
+    const byReport = shares(steady.manifests);
     const planning = steady.credits - byReport.reduce((sum, r) => sum + r.credits, 0);
     // The rest of the first day: the run 24 hours after the first is the reconcile.
     while (day.length < 6) {
       await steadyPeriod(setup, tickets);
       day.push((await runAll(setup, first.folder)).credits);
     }
-    return { tickets, edition, changedPerRun, credits: steady.credits, byReport, planning, day };
+    return {
+      tickets,
+      edition,
+      changedPerRun,
+      credits: steady.credits,
+      byReport,
+      planning,
+      day,
+      first: { credits: first.credits, byReport: shares(first.manifests) },
+    };
   } finally {
     await setup.close();
   }
 }
 
-const ALL = REPORTS.map((r) => ({ report: r.id, params: {} }));
+/** A default run: every report but the opt-in ones. */
+const ALL = buildTargets([]);
 
 /** One run of every report into a folder; the credits it cost, from the simulator's own meter. */
 export async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string; manifests: ReportManifest[] }> {

@@ -54,6 +54,10 @@ say(
     `the day's six runs (the last the daily reconcile) ${f.day.join(' + ')} = ${sum(f.day)} credits, ` +
     `${((100 * sum(f.day)) / 5_000).toFixed(0)}% of the 5,000 (goal ≤ 50%) ${verdict(sum(f.day) <= 2_500)}`,
 );
+say(
+  `2c. credits of a first run of every default report over the same ${f.tickets} tickets: ${f.first.credits}; by report: ` +
+    `${f.first.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}`,
+);
 
 const m = await memory();
 say(

@@ -5,12 +5,14 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { openLocalPipeline } from '../lib/cli/local-pipeline.js';
 import { main } from '../lib/cli/main.js';
 import { EXIT_CODES } from '../lib/cli/output.js';
+import { LATER_SCOPES, RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { ManualClock } from '../lib/clock.js';
 import { ReauthorizeError } from '../lib/errors.js';
 import type { PipelineEvent } from '../lib/pipeline/deps.js';
 import { planRun } from '../lib/pipeline/planner.js';
-import { FAST, contextFor } from './helpers/pipeline.js';
+import { FAST, contextFor, runOnce } from './helpers/pipeline.js';
+import { buildTargets } from '../lib/reports/targets.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
@@ -81,6 +83,19 @@ describe('auth failure modes during a run', () => {
     expect(sim.stats().tokenRequests - before).toBe(1);
     expect(sim.stats().tokenThrottled).toBe(0);
     expect((await new FolderObjectStore(dir.path).list('agents/')).length).toBeGreaterThan(0);
+    await dir.remove();
+  });
+
+  it('a grant made before tasks, events and articles: those are recorded unavailable with what to do, the rest of the run is whole', async () => {
+    const earlier = RECOMMENDED_SCOPES.filter((scope) => !LATER_SCOPES.includes(scope));
+    const fixture = await open({ simulator: { tickets: 40 }, scopes: earlier });
+    const dir = await tempDir();
+    const { drained, manifests } = await runOnce(fixture, dir.path, '2026-11-20T10-00-00Z-0b0b', buildTargets([]));
+    expect(drained.deadLettered).toBe(0);
+    const unavailable = manifests.filter((m) => m.status === 'unavailable');
+    expect(unavailable.map((m) => m.report).sort()).toEqual(['articles', 'events', 'tasks']);
+    for (const manifest of unavailable) expect(manifest.unavailable).toContain('auth init --replace');
+    expect(manifests.filter((m) => m.status !== 'unavailable').every((m) => m.status === 'complete')).toBe(true);
     await dir.remove();
   });
 });

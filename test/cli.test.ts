@@ -1,3 +1,4 @@
+import { RECOMMENDED_SCOPES } from '../lib/zoho/endpoints.js';
 import { REPORTS } from '../lib/reports/catalog.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,8 +39,12 @@ describe('zoho-desk-reports reports', () => {
       expect(table.stdout).toContain(id);
     }
     expect(table.stdout).toContain('records that leave');
-    // It fits a 120-column terminal: parameters and deletion methods are listed per report under the table.
-    const widest = Math.max(...table.stdout.split('\n').map((line) => [...line].length));
+    // It fits a 120-column terminal: parameters and deletion methods are listed per report under the table. The
+    // grant's scopes stay one line, to be copied whole (a terminal's soft wrap copies as one line).
+    const lines = table.stdout.split('\n');
+    const scopes = lines.findIndex((line) => line.startsWith('Grant-code scopes')) + 1;
+    expect(lines[scopes]?.trim()).toBe(RECOMMENDED_SCOPES.join(','));
+    const widest = Math.max(...lines.filter((_, n) => n !== scopes).map((line) => [...line].length));
     expect(widest).toBeLessThanOrEqual(120);
     expect(table.stdout).toContain('--param since: only tickets modified since then (default: since the last complete run (all on the first))');
     // Parameters the pipeline sets on pages (windows) are not offered: `run --param window=…` is refused.

@@ -13,22 +13,26 @@ export type PipelineEvent =
   /** the run is waiting, and why: to be shown at once */
   | { type: 'waiting'; message: string };
 
+/** Where warnings go: the log, and whoever watches the run's events (the command line prints them). */
+export interface WarningSink {
+  logger: Logger;
+  events?: (event: PipelineEvent) => void;
+}
+
 /**
  * Everything the planner and the page worker talk to, built once per process (AWS adapters in the Lambdas,
  * local ones on this machine) and passed in.
  */
-export interface PipelineDeps {
+export interface PipelineDeps extends WarningSink {
   store: ObjectStore;
   queue: WorkQueue;
   clock: Clock;
-  logger: Logger;
   /** the Zoho connection for a message's secretId (undefined: the deployment's default secret) */
   zoho(secretId: string | undefined): Promise<ZohoConnection>;
   /** secretId in messages must start with this */
   secretPrefix: string;
   /** receives before a failing page goes to the dead-letter queue */
   maxReceiveCount: number;
-  events?: (event: PipelineEvent) => void;
   /**
    * When the current invocation ends (on `clock`), in a Lambda; the Zoho connections' call budget reads it,
    * so no call is started that could not finish in time. Absent on one machine.
@@ -46,7 +50,7 @@ export interface PipelineDeps {
 }
 
 /** A warning to the log and to whoever watches the events (the command line prints it). */
-export function warn(deps: Pick<PipelineDeps, 'logger' | 'events'>, message: string, fields: Record<string, unknown> = {}): void {
+export function warn(deps: WarningSink, message: string, fields: Record<string, unknown> = {}): void {
   deps.logger.warn(fields, message);
   deps.events?.({ type: 'warning', message });
 }

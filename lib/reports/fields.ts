@@ -152,3 +152,49 @@ export const TIME_ENTRY_FIELDS = ordered(
     s('creatorId'),
   ],
 );
+
+/**
+ * A task's or an event's fields (Task.json / Event.json @83b5c18 taskListViewJson, eventListViewJson, with their
+ * examples' keys, and Search.json's searchTasks / searchEvents additions), `own` being each one's time fields.
+ */
+export const activityFields = (own: readonly FieldSpec[]): readonly FieldSpec[] =>
+  ordered(
+    [
+      s('id'),
+      s('subject'),
+      s('departmentId'),
+      s('ticketId'),
+      s('contactId'),
+      s('ownerId'),
+      s('status'),
+      s('priority'),
+      ...own,
+      t('completedTime'),
+      t('createdTime'),
+      t('modifiedTime'),
+    ],
+    [
+      // typed int64 (epoch milliseconds) in the spec
+      t('activityTime'),
+      s('activityType'),
+      j('assignee'),
+      s('category'),
+      j('cf'),
+      j('contact'),
+      s('creatorId'),
+      j('customFields'),
+      j('department'),
+      s('description'),
+      s('direction'),
+      b('isCommented'),
+      b('isSpam'),
+      b('isTrashed'),
+      s('layoutId'),
+      j('modifiedBy'),
+      s('statusType'),
+      j('team'),
+      s('teamId'),
+      j('ticket'),
+      s('webUrl'),
+    ],
+  );

@@ -1,11 +1,13 @@
 import { InvalidMessageError } from '../errors.js';
 
 /** What a report parameter holds; each kind has one validation, shared by the CLI and queue messages. */
-export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number' | 'module';
+export type ParamKind = 'id' | 'agent-status' | 'ticket-status' | 'time' | 'number' | 'module' | 'layout-module';
 
 /** The modules of Zoho's field metadata (Field.json getFields `module`) that the reports' records carry. */
 export const FIELD_MODULES = ['tickets', 'contacts', 'accounts', 'calls'] as const;
 const MODULES: readonly string[] = FIELD_MODULES;
+/** The modules of Zoho's layouts (Layout.json getLayouts `module`). */
+export const LAYOUT_MODULES = ['tickets', 'contacts', 'accounts', 'calls', 'tasks', 'events', 'contracts', 'products', 'timeEntry'] as const;
 
 export interface ParamSpec {
   name: string;
@@ -37,6 +39,11 @@ export function checkParam(field: string, kind: ParamKind, value: unknown): stri
       return value;
     case 'module':
       if (!MODULES.includes(value)) throw new InvalidMessageError(`${field} must be one of ${MODULES.join(', ')}, not "${value.slice(0, 40)}"`);
+      return value;
+    case 'layout-module':
+      if (!(LAYOUT_MODULES as readonly string[]).includes(value)) {
+        throw new InvalidMessageError(`${field} must be one of ${LAYOUT_MODULES.join(', ')}, not "${value.slice(0, 40)}"`);
+      }
       return value;
     case 'agent-status':
       if (value !== 'ACTIVE' && value !== 'DISABLED')

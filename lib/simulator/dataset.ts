@@ -1,4 +1,6 @@
 import type { Edition } from '../zoho/editions.js';
+import { type Activity, generateActivities } from './activities.js';
+import { type Catalogue, generateCatalogue } from './catalogue.js';
 import { Random } from './random.js';
 import { FIRST_NAMES, LAST_NAMES, COMPANIES, SUBJECTS, TAG_NAMES, DEPARTMENT_NAMES } from './words.js';
 
@@ -168,6 +170,10 @@ export interface Portal {
   ratings: Rating[];
   emailFailures: EmailFailure[];
   tags: Tag[];
+  /** tasks and events (activities.ts), generated with the portal */
+  activities: Activity[];
+  /** products, contracts and knowledge-base articles (catalogue.ts), generated with the portal */
+  catalogue: Catalogue;
   /** threads added after generation (evolve), by ticket id */
   addedThreads: Map<string, Thread[]>;
   /**
@@ -226,6 +232,13 @@ const ID_BASES = {
   module: 700_000_000,
   thread: 100_000_000_000,
   comment: 200_000_000_000,
+  task: 800_000_000,
+  event: 900_000_000,
+  profile: 3_500_000,
+  team: 4_500_000,
+  product: 50_000_000,
+  contract: 60_000_000,
+  article: 70_000_000,
 } as const;
 export type IdKind = keyof typeof ID_BASES;
 
@@ -343,6 +356,8 @@ export function generatePortal(options: DatasetOptions): Portal {
     ratings: [],
     emailFailures: [],
     tags: [],
+    activities: [],
+    catalogue: { products: [], contracts: [], articles: [] },
     addedThreads: new Map(),
     hidden: new Set(),
     bin: [],
@@ -403,6 +418,8 @@ export function generatePortal(options: DatasetOptions): Portal {
       isCompleted: rnd.chance(0.85),
     });
   }
+  portal.activities = generateActivities(portal, options.now);
+  portal.catalogue = generateCatalogue(portal, options.now);
   return portal;
 }
 

@@ -1,10 +1,14 @@
 import { ENDPOINTS, type EndpointKey } from '../zoho/endpoints.js';
 import type { Edition, Portal, Ticket } from './dataset.js';
 import { ticketThreads } from './dataset.js';
-import { byTime, LISTS, list, TICKETS_READ, ticketFor } from './route-kit.js';
+import { byTime, inRange, LISTS, list, parseRange, SEARCHES, searched, searchSorts, TICKETS_READ, ticketFor } from './route-kit.js';
+
+export { parseRange } from './route-kit.js';
 import { listWeight } from './editions.js';
 import { SETTINGS_SPECS } from './routes-settings.js';
 import { TICKET_CHILD_SPECS } from './routes-ticket-children.js';
+import { ACTIVITY_SPECS } from './routes-activities.js';
+import { MORE_SPECS } from './routes-more.js';
 import * as shape from './shapes.js';
 import { visible } from './trash.js';
 
@@ -56,34 +60,6 @@ export interface SimRoute {
   responseKey: string;
   produce: (context: RouteContext) => RouteResult;
 }
-
-/** A module search (OAS Search.json): from 0–999, limit 1–100 (default 10), answers with `count`. */
-const SEARCHES = { ...LISTS, base: 0 as const, fromMax: 999 };
-const searchSorts = (...fields: string[]) => ({ sortBy: ['relevance', ...fields].flatMap((f) => [f, `-${f}`]) });
-
-/** Records of a search: in the created/modified ranges asked for, sorted by the field asked for (array order for relevance). */
-function searched<T extends { createdTime: number }>(items: readonly T[], query: URLSearchParams, modifiedOf: (item: T) => number): T[] {
-  const created = parseRange(query.get('createdTimeRange'));
-  const modified = parseRange(query.get('modifiedTimeRange'));
-  const sortBy = query.get('sortBy') ?? 'relevance';
-  const field = sortBy.replace(/^-/, '');
-  const key = field === 'createdTime' ? (item: T) => item.createdTime : field === 'modifiedTime' ? modifiedOf : undefined;
-  const found = items.filter((item) => inRange(item.createdTime, created) && inRange(modifiedOf(item), modified));
-  // A stable sort: equal times keep the portal's order, so pages never trade places.
-  return key ? found.sort(byTime(key, sortBy.startsWith('-'))) : found;
-}
-
-/** "ISO,ISO" → [from, to] in ms; undefined when absent; null when malformed. */
-export function parseRange(value: string | null): [number, number] | undefined | null {
-  if (value === null) return undefined;
-  const [a, b, extra] = value.split(',');
-  const from = Date.parse(a ?? '');
-  const to = Date.parse(b ?? '');
-  if (extra !== undefined || Number.isNaN(from) || Number.isNaN(to) || !/T.*Z$/.test(a ?? '') || !/T.*Z$/.test(b ?? '')) return null;
-  return [from, to];
-}
-
-const inRange = (value: number, range: [number, number] | undefined | null) => !range || (value >= range[0] && value <= range[1]);
 
 const professional = (feature: string) => () => ({ minimum: 'PROFESSIONAL' as Edition, feature });
 
@@ -348,6 +324,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
   },
   ...SETTINGS_SPECS,
   ...TICKET_CHILD_SPECS,
+  ...ACTIVITY_SPECS,
+  ...MORE_SPECS,
 };
 
 export const ROUTES: SimRoute[] = (Object.keys(SPECS) as EndpointKey[]).map((key) => {

@@ -1,6 +1,7 @@
 import type { EndpointKey } from '../zoho/endpoints.js';
 import type { Portal } from './dataset.js';
 import { editionAtLeast } from './editions.js';
+import { LAYOUT_MODULES } from './organization.js';
 import { ROUTES } from './routes.js';
 
 /**
@@ -15,7 +16,7 @@ export interface TruthRecord {
   parentId?: string;
 }
 
-type Parent = 'agent' | 'department' | 'ticket';
+type Parent = 'agent' | 'department' | 'ticket' | 'module';
 
 interface Truth {
   endpoint: EndpointKey;
@@ -31,6 +32,8 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   'agent-time-entries': { endpoint: 'agentTimeEntries', parent: 'agent' },
   calls: { endpoint: 'callSearch', query: () => ({ sortBy: 'createdTime' }) },
   contacts: { endpoint: 'contactSearch', query: () => ({ sortBy: 'createdTime' }) },
+  tasks: { endpoint: 'taskSearch', query: () => ({ sortBy: 'createdTime' }) },
+  events: { endpoint: 'eventSearch', query: () => ({ sortBy: 'createdTime' }) },
   'customer-happiness': { endpoint: 'customerHappiness', parent: 'department', query: (id) => ({ department: id }) },
   departments: { endpoint: 'departments' },
   'email-failures': { endpoint: 'emailFailureAlerts', parent: 'department', query: (id) => ({ department: id }) },
@@ -42,6 +45,13 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   'ticket-tags': { endpoint: 'ticketTags', parent: 'department', query: (id) => ({ departmentId: id }) },
   'ticket-time-entries': { endpoint: 'ticketTimeEntries', parent: 'ticket' },
   tickets: { endpoint: 'ticketSearch', query: () => ({ sortBy: 'modifiedTime' }) },
+  teams: { endpoint: 'teams' },
+  roles: { endpoint: 'roles' },
+  profiles: { endpoint: 'profiles' },
+  layouts: { endpoint: 'layouts', parent: 'module', query: (module) => ({ module }) },
+  contracts: { endpoint: 'contracts', query: () => ({ sortBy: 'createdTime' }) },
+  products: { endpoint: 'productSearch', query: () => ({ sortBy: 'createdTime' }) },
+  articles: { endpoint: 'articleSearch', query: () => ({ sortBy: 'createdTime' }) },
 };
 
 export const TRUTH_REPORTS = Object.keys(TRUTHS);
@@ -49,6 +59,7 @@ export const TRUTH_REPORTS = Object.keys(TRUTHS);
 function parents(portal: Portal, parent: Parent | undefined): Array<string | undefined> {
   if (parent === 'agent') return portal.agents.map((a) => a.id);
   if (parent === 'department') return portal.departments.map((d) => d.id);
+  if (parent === 'module') return Object.keys(LAYOUT_MODULES);
   if (parent === 'ticket') return portal.tickets.filter((t) => !portal.hidden.has(t.id)).map((t) => t.id);
   return [undefined];
 }

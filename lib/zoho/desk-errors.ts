@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { HttpResponse } from '../ports.js';
 import { dataCentreAdvice, type ZohoLocation } from './data-centres.js';
-import { describeEndpoint, RECOMMENDED_SCOPES, type DeskEndpoint } from './endpoints.js';
+import { describeEndpoint, LATER_SCOPES, RECOMMENDED_SCOPES, type DeskEndpoint } from './endpoints.js';
 
 /** Zoho's error body (OAS Common.json): `{errorCode, message, errors?: [{fieldName, errorType, errorMessage}]}` */
 export interface DeskErrorBody {
@@ -109,6 +109,14 @@ export function deskError(response: HttpResponse, body: DeskErrorBody | undefine
         base,
       );
     case 'SCOPE_MISMATCH':
+      if (endpoint.scopes.some((scope) => LATER_SCOPES.includes(scope))) {
+        return new ReportUnavailableError(
+          `The grant behind this token lacks a scope for ${request} (it needs ${endpoint.scopes.join(' and ')}), a report added ` +
+            `after the grant was made. To read it, generate a new grant code with the scopes ${RECOMMENDED_SCOPES.join(',')} ` +
+            'and run `zoho-desk-reports auth init --replace`; until then it is recorded unavailable and the other reports go on.',
+          base,
+        );
+      }
       return new ZohoRejectedError(
         `The grant behind this token lacks a scope for ${request}${endpoint.scopes.length ? ` (it needs ${endpoint.scopes.join(' and ')})` : ''}. Scopes are ` +
           `fixed when the code is generated: generate a new grant code with the scopes ${RECOMMENDED_SCOPES.join(',')} ` +

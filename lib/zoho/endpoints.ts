@@ -224,6 +224,97 @@ const SPECS = {
     query: ['include', 'sortBy'],
     scopes: ['Desk.tickets.READ'],
   },
+  tasks: {
+    // Task.json getTasks (OAS 83b5c18): a department's tasks (departmentId required), limit 1-99, no `from` base
+    // declared; sortBy category|subject|dueDate|status|createdTime|modifiedTime|priority. Either scope serves it.
+    path: '/tasks',
+    maxLimit: 99,
+    query: ['include', 'departmentId', 'sortBy'],
+    required: ['departmentId'],
+    scopes: ['Desk.tasks.READ'],
+  },
+  events: {
+    // Event.json getEvents (OAS 83b5c18): as tasks, sortBy startTime|createdTime.
+    path: '/events',
+    maxLimit: 99,
+    query: ['include', 'departmentId', 'sortBy'],
+    required: ['departmentId'],
+    scopes: ['Desk.events.READ'],
+  },
+  taskSearch: {
+    // Search.json searchTasks (OAS 83b5c18): every permitted department unless departmentId, by created/modified/due
+    // ranges, sortBy relevance|modifiedTime|createdTime, {data, count}. Its scopes are listed together there.
+    ...SEARCH,
+    path: '/tasks/search',
+    query: ['ticketNumber', 'subject', 'departmentId', 'priority', 'status', 'id', '_all', 'dueDateRange', 'sortBy', ...RANGE_FILTERS],
+    scopes: ['Desk.tasks.READ', 'Desk.search.READ'],
+  },
+  eventSearch: {
+    // Search.json searchEvents (OAS 83b5c18): as tasks, startDateRange for dueDateRange.
+    ...SEARCH,
+    path: '/events/search',
+    query: ['ticketNumber', 'subject', 'departmentId', 'priority', '_all', 'id', 'status', 'startDateRange', 'sortBy', ...RANGE_FILTERS],
+    scopes: ['Desk.events.READ', 'Desk.search.READ'],
+  },
+  teams: {
+    // Team.json getTeams (OAS 83b5c18): every team in one answer under `teams`, no paging or filter declared.
+    path: '/teams',
+    paginated: false,
+    responseKey: 'teams',
+    scopes: ['Desk.basic.READ'],
+  },
+  roles: {
+    // Role.json getRoles (OAS 83b5c18): limit up to 500 (default 15), from minimum 0.
+    path: '/roles',
+    fromBase: 0,
+    maxLimit: 500,
+    query: ['isDefault', 'searchStr', 'isVisible'],
+    scopes: ['Desk.basic.READ'],
+  },
+  profiles: {
+    // Profile.json getProfileList (OAS 83b5c18): no from/limit declared, one answer.
+    path: '/profiles',
+    paginated: false,
+    query: ['default', 'visible', 'searchStr'],
+    scopes: ['Desk.basic.READ'],
+  },
+  layouts: {
+    // Layout.json getLayouts (OAS 83b5c18): a module's layouts (module required), one answer.
+    path: '/layouts',
+    paginated: false,
+    query: ['module', 'departmentId', 'id'],
+    required: ['module'],
+    scopes: ['Desk.basic.READ'],
+  },
+  contracts: {
+    // Contract.json getContracts (OAS 83b5c18): limit and from without bounds (the lists' 1-based model, 100 a page);
+    // sortBy accountName|contractName|contractEndDate|contractStartDate|createdTime|modifiedTime. No search exists.
+    path: '/contracts',
+    query: ['accountId', 'include', 'ownerIds', 'sortBy', 'contractName', 'departmentIds', 'fields'],
+    scopes: ['Desk.settings.READ'],
+  },
+  productSearch: {
+    // Search.json searchProducts (OAS 83b5c18). GET /products needs a custom view's id (viewId, required), which a
+    // portal names for itself: products are read through the search alone. Desk.products.READ also serves it.
+    ...SEARCH,
+    path: '/products/search',
+    query: ['contactId', 'departmentId', 'productName', '_all', 'accountId', 'productCode', 'sortBy', 'id', ...RANGE_FILTERS],
+    scopes: ['Desk.settings.READ', 'Desk.search.READ'],
+  },
+  articles: {
+    // Article.json getArticles (OAS 83b5c18): from minimum 1, limit 1-50, modifiedTimeRange and sortBy modifiedTime.
+    path: '/articles',
+    maxLimit: 50,
+    query: ['permission', 'authorId', 'sortBy', 'modifiedTimeRange', 'expiryTimeRange', 'categoryId', 'status'],
+    scopes: ['Desk.articles.READ'],
+  },
+  articleSearch: {
+    // Search.json searchArticles (OAS 83b5c18).
+    ...SEARCH,
+    path: '/articles/search',
+    query: ['departmentId', 'sortBy', 'id', 'title', 'categoryId', '_all', ...RANGE_FILTERS],
+    scopes: ['Desk.articles.READ', 'Desk.search.READ'],
+  },
   ticketsCount: {
     path: '/ticketsCount',
     paginated: false,
@@ -268,8 +359,15 @@ export function describeEndpoint(target: DeskEndpoint): string {
 
 /**
  * The smallest scope set that covers every endpoint above: what to request when generating a grant code.
- * Each scope here is one the original project's users already requested successfully.
+ * Each scope here is one the original project's users already requested successfully (Desk.tasks.READ and
+ * Desk.events.READ within their Desk.tasks.ALL and Desk.events.ALL, and Desk.articles.READ).
  */
+/**
+ * Scopes the reports added after the first release need (issue 16), which a grant made from the earlier README lacks:
+ * a call refused for one of them leaves its report unavailable, with what to do, rather than failing every run.
+ */
+export const LATER_SCOPES: readonly string[] = ['Desk.tasks.READ', 'Desk.events.READ', 'Desk.articles.READ'];
+
 export const RECOMMENDED_SCOPES = [
   'Desk.basic.READ',
   'Desk.settings.READ',
@@ -277,4 +375,7 @@ export const RECOMMENDED_SCOPES = [
   'Desk.search.READ',
   'Desk.contacts.READ',
   'Desk.activities.calls.READ',
+  'Desk.tasks.READ',
+  'Desk.events.READ',
+  'Desk.articles.READ',
 ] as const;

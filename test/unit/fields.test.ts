@@ -7,6 +7,9 @@ import { generatePortal, ticketThreads } from '../../lib/simulator/dataset.js';
 import * as shapes from '../../lib/simulator/shapes.js';
 import { fieldsJson } from '../../lib/simulator/custom-fields.js';
 import { commentJson, ticketComments } from '../../lib/simulator/comments.js';
+import { articleJson, contractJson, productJson } from '../../lib/simulator/catalogue.js';
+import { LAYOUT_MODULES, layoutsJson, profilesJson, rolesJson, teamsJson } from '../../lib/simulator/organization.js';
+import { eventJson, eventSearchJson, taskJson, taskSearchJson } from '../../lib/simulator/activities.js';
 import { FIELD_MODULES } from '../../lib/reports/catalog.js';
 
 // The field catalogue against the records the simulator serves for each report, and against today's columns.
@@ -79,6 +82,21 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
     shapes: [],
     records: portal.tickets.flatMap((t) => ticketComments(portal, t).map((c) => commentJson(portal, c))),
   },
+  tasks: {
+    shapes: [],
+    records: portal.activities.filter((a) => a.kind === 'task').flatMap((a) => [taskJson(portal, a), taskSearchJson(portal, a)]),
+  },
+  events: {
+    shapes: [],
+    records: portal.activities.filter((a) => a.kind === 'event').flatMap((a) => [eventJson(portal, a), eventSearchJson(portal, a)]),
+  },
+  teams: { shapes: [], records: teamsJson(portal) },
+  roles: { shapes: [], records: rolesJson(portal) },
+  profiles: { shapes: [], records: profilesJson(portal) },
+  layouts: { shapes: [], records: Object.keys(LAYOUT_MODULES).flatMap((m) => layoutsJson(portal, m)) },
+  contracts: { shapes: [], records: portal.catalogue.contracts.map((c) => contractJson(c)) },
+  products: { shapes: [], records: portal.catalogue.products.map((p) => productJson(portal, p)) },
+  articles: { shapes: [], records: portal.catalogue.articles.map((a) => articleJson(portal, a)) },
   'ticket-tags': { shapes: ['tagJson'], records: portal.tags.map((t) => shapes.tagJson(t)) },
   'ticket-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
   tickets: { shapes: ['ticketSearchJson'], records: portal.tickets.map((t) => shapes.ticketSearchJson(portal, t)) },

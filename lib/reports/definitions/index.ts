@@ -1,3 +1,10 @@
+import { articles } from './articles.js';
+import { contracts } from './contracts.js';
+import { layouts } from './layouts.js';
+import { products } from './products.js';
+import { profiles } from './profiles.js';
+import { roles } from './roles.js';
+import { teams } from './teams.js';
 import { accounts } from './accounts.js';
 import { agentTimeEntries } from './agent-time-entries.js';
 import { agents } from './agents.js';
@@ -6,10 +13,12 @@ import { contacts } from './contacts.js';
 import { customerHappiness } from './customer-happiness.js';
 import { departments } from './departments.js';
 import { emailFailures } from './email-failures.js';
+import { events } from './events.js';
 import { organizationFields } from './organization-fields.js';
 import { pendingApprovals } from './pending-approvals.js';
 import { queue } from './queue.js';
 import { recycleBin } from './recycle-bin.js';
+import { tasks } from './tasks.js';
 import { threads } from './threads.js';
 import { ticketComments } from './ticket-comments.js';
 import { ticketTags } from './ticket-tags.js';
@@ -22,15 +31,24 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   accounts,
   agents,
   agentTimeEntries,
+  articles,
   calls,
   contacts,
+  contracts,
   customerHappiness,
   departments,
   emailFailures,
+  events,
+  layouts,
   organizationFields,
   recycleBin,
   pendingApprovals,
+  products,
+  profiles,
   queue,
+  roles,
+  tasks,
+  teams,
   threads,
   ticketComments,
   ticketTags,
