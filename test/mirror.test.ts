@@ -37,6 +37,7 @@ describe('the latest views mirror the portal', () => {
       newTickets: 3,
       modifiedTickets: 3,
       newThreads: 4,
+      deleteComments: 3,
     });
     expect(changes.deletedTickets).toHaveLength(3);
     expect(changes.editedTickets).toHaveLength(4);

@@ -74,61 +74,68 @@ const changes = {
   newThreads: 4,
 };
 
+/** Runs of every report (26 tables), compactions and DuckDB views: longer than a unit of the suite takes on CI's two cores. */
+const WHOLE_EXPORT_TIMEOUT = 90_000;
+
 describe('compaction of the bucket', () => {
-  it('leaves the views over the bucket as over its raw pages: run, compact, more runs, compact, a run after', async () => {
-    const first = await scheduledRun();
-    const once = await compact();
-    expect(once.horizon).toBe(first);
-    expect(once.results.find((r) => r.report === 'tickets')).toMatchObject({ rows: sim().currentRecords('tickets').length, through: first });
-    const ticketsPointer = JSON.parse((await store.get('current/tickets/_current.json')) ?? '{}') as { generation: string };
-    const departmentsFirst = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string };
-    expect(await store.list(`current/tickets/${ticketsPointer.generation}/`)).toEqual([
-      `current/tickets/${ticketsPointer.generation}/part-0.parquet`,
-    ]);
+  it(
+    'leaves the views over the bucket as over its raw pages: run, compact, more runs, compact, a run after',
+    async () => {
+      const first = await scheduledRun();
+      const once = await compact();
+      expect(once.horizon).toBe(first);
+      expect(once.results.find((r) => r.report === 'tickets')).toMatchObject({ rows: sim().currentRecords('tickets').length, through: first });
+      const ticketsPointer = JSON.parse((await store.get('current/tickets/_current.json')) ?? '{}') as { generation: string };
+      const departmentsFirst = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string };
+      expect(await store.list(`current/tickets/${ticketsPointer.generation}/`)).toEqual([
+        `current/tickets/${ticketsPointer.generation}/part-0.parquet`,
+      ]);
 
-    sim().advance(4 * HOUR, changes);
-    await scheduledRun();
-    sim().advance(4 * HOUR, changes);
-    const third = await scheduledRun();
-    const twice = await compact();
-    expect(twice.horizon).toBe(third);
-    // What it copied follows the two runs since, not the bucket: far fewer objects than a compaction from every page.
-    const everyPage = (await store.list('')).filter((key) => key.endsWith('.jsonl') && !key.startsWith('_')).length;
-    expect(twice.downloaded).toBeLessThan(everyPage * 0.8);
-    expect(twice.results.find((r) => r.report === 'tickets')?.through).toBe(third);
-    // A report whose records were all unchanged stored no page since: its generation stays, its pointer moves on
-    // (the views list the run folders after it, which would otherwise go back to the first run).
-    const departments = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string; through: string };
-    expect(twice.results.find((r) => r.report === 'departments')).toMatchObject({ unchanged: true, advanced: true, through: third });
-    expect(departments.through).toBe(third);
-    expect(departments.generation).toBe(departmentsFirst.generation);
+      sim().advance(4 * HOUR, changes);
+      await scheduledRun();
+      sim().advance(4 * HOUR, changes);
+      const third = await scheduledRun();
+      const twice = await compact();
+      expect(twice.horizon).toBe(third);
+      // What it copied follows the two runs since, not the bucket: far fewer objects than a compaction from every page.
+      const everyPage = (await store.list('')).filter((key) => key.endsWith('.jsonl') && !key.startsWith('_')).length;
+      expect(twice.downloaded).toBeLessThan(everyPage * 0.8);
+      expect(twice.results.find((r) => r.report === 'tickets')?.through).toBe(third);
+      // A report whose records were all unchanged stored no page since: its generation stays, its pointer moves on
+      // (the views list the run folders after it, which would otherwise go back to the first run).
+      const departments = JSON.parse((await store.get('current/departments/_current.json')) ?? '{}') as { generation: string; through: string };
+      expect(twice.results.find((r) => r.report === 'departments')).toMatchObject({ unchanged: true, advanced: true, through: third });
+      expect(departments.through).toBe(third);
+      expect(departments.generation).toBe(departmentsFirst.generation);
 
-    // A run after, not compacted, and one planned but not read: compaction stops before the run still being read.
-    sim().advance(4 * HOUR, changes);
-    await scheduledRun();
-    sim().advance(4 * HOUR, changes);
-    const unread = await scheduledRun(false);
-    const before = (await compact()).horizon;
-    expect(before).not.toBe(unread);
-    expect(before! < unread).toBe(true);
-    const { failures } = await runEventSource(aws.clients.sqs, work(), [buildConsumer(deps(), { concurrency: 4 })]);
-    expect(failures).toEqual([]);
-    await finalizeRecentRuns(store, { now: sim().clock.now(), planningTimeoutMs: 0 });
+      // A run after, not compacted, and one planned but not read: compaction stops before the run still being read.
+      sim().advance(4 * HOUR, changes);
+      await scheduledRun();
+      sim().advance(4 * HOUR, changes);
+      const unread = await scheduledRun(false);
+      const before = (await compact()).horizon;
+      expect(before).not.toBe(unread);
+      expect(before! < unread).toBe(true);
+      const { failures } = await runEventSource(aws.clients.sqs, work(), [buildConsumer(deps(), { concurrency: 4 })]);
+      expect(failures).toEqual([]);
+      await finalizeRecentRuns(store, { now: sim().clock.now(), planningTimeoutMs: 0 });
 
-    const folder = await bucketToFolder();
-    expect(await answers(folder)).toEqual(await answersWithoutCompaction(folder));
+      const folder = await bucketToFolder();
+      expect(await answers(folder)).toEqual(await answersWithoutCompaction(folder));
 
-    // A redrive asks for a full compaction: every page read again, the request then gone; the answers the same.
-    await requestFullCompaction(store, sim().clock.now(), 'test');
-    const full = await compact();
-    expect(full).toMatchObject({ full: true, horizon: unread });
-    expect(await store.get(FULL_COMPACTION_KEY)).toBeUndefined();
-    const again = await bucketToFolder();
-    expect(await answers(again)).toEqual(await answersWithoutCompaction(again));
-    // Generations older than the one before the current are gone.
-    const generations = new Set((await store.list('current/tickets/gen=')).map((key) => key.split('/')[2]));
-    expect(generations.size).toBeLessThanOrEqual(2);
-  });
+      // A redrive asks for a full compaction: every page read again, the request then gone; the answers the same.
+      await requestFullCompaction(store, sim().clock.now(), 'test');
+      const full = await compact();
+      expect(full).toMatchObject({ full: true, horizon: unread });
+      expect(await store.get(FULL_COMPACTION_KEY)).toBeUndefined();
+      const again = await bucketToFolder();
+      expect(await answers(again)).toEqual(await answersWithoutCompaction(again));
+      // Generations older than the one before the current are gone.
+      const generations = new Set((await store.list('current/tickets/gen=')).map((key) => key.split('/')[2]));
+      expect(generations.size).toBeLessThanOrEqual(2);
+    },
+    WHOLE_EXPORT_TIMEOUT,
+  );
 
   it('is what the packaged compactor Lambda does: its zip, unzipped, with DuckDB in it, compacts the next run', async () => {
     const app = await packageApp('test');

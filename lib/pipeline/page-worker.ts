@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
+import { COUNTED } from '../reports/kit.js';
 import { olderThanSince, readPastSince, recordKey } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
@@ -74,7 +75,9 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   const { target, request, keep } = pageCall(message);
   let page;
   try {
-    page = await zoho.desk.page(target, { ...request, from: message.from, limit: message.limit });
+    page = countedNone(message)
+      ? { records: [], last: true, weight: 0 }
+      : await zoho.desk.page(target, { ...request, from: message.from, limit: message.limit });
   } catch (error) {
     const gone = await parentTicketGone(error, message, zoho.desk);
     if (gone) {
@@ -240,4 +243,9 @@ export async function recordDeadLetter(body: string, reason: string, deps: Pipel
   }
   if (message.kind !== 'page') return;
   await writeReceipt(deps.store, message, 'dead-lettered', { reason });
+}
+
+/** A page of a parent that counts none of the report's records (ticket-children.ts): empty, without a call. */
+function countedNone(message: PageMessage): boolean {
+  return message.params[COUNTED.name] === '0' && reportOf(message)?.countedOnParent !== undefined && message.page === 1;
 }

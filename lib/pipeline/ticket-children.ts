@@ -1,4 +1,5 @@
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import { COUNTED } from '../reports/kit.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { Discovery } from './discovery.js';
@@ -75,11 +76,12 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
       if (withApprovals) for (const ticket of parents) carried.get(report.id)?.delete(String(ticket.id));
       await emit(
         target,
-        parents.map((ticket) => ({
-          params: { ...params, ticketId: String(ticket.id) },
-          // Threads are counted on the ticket; time entries are not.
-          pages: plannedPages(report, ticket, limit),
-        })),
+        parents.map((ticket) => {
+          // Threads and comments are counted on the ticket; time entries are not.
+          const pages = plannedPages(report, ticket, limit);
+          // None counted: its page is read as empty without a call (so a last comment deleted still leaves).
+          return { params: { ...params, ticketId: String(ticket.id), ...(pages === 0 ? { [COUNTED.name]: '0' } : {}) }, pages };
+        }),
       );
     }
   };

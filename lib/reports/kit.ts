@@ -85,6 +85,17 @@ export const departmentParam = (what: string, defaultValue = 'every department')
   description: `only this department's ${what}`,
   default: defaultValue,
 });
+/**
+ * On a report counted on its parent (countedOnParent): set to 0 when the parent counts none, so the page is read
+ * as empty without a call. Its per-parent read is still complete: a record it held before leaves.
+ */
+export const COUNTED: ParamSpec = {
+  name: 'counted',
+  kind: 'number',
+  description: 'the records the parent counts (0: none, no call)',
+  internal: true,
+};
+
 export const ticketParam = (defaultValue: string): ParamSpec => ({
   name: 'ticketId',
   kind: 'id',

@@ -43,7 +43,8 @@ export function ticketComments(portal: Portal, ticket: Ticket): Comment[] {
       content: `${rnd.pick(SUBJECTS)}: checked with the team.`,
     });
   }
-  return comments;
+  // A deleted comment (evolve) is hidden, as deleted records are.
+  return comments.filter((c) => !portal.hidden.has(c.id));
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ticketComments } from './comments.js';
 import { editCustomField } from './custom-fields.js';
 import { addTicket, MAX_THREADS_PER_TICKET, threadCount, threadId, type BinItem, type Portal, type Ticket } from './dataset.js';
 import type { Random } from './random.js';
@@ -32,6 +33,8 @@ export const changesSchema = z
     editContacts: count(),
     /** department tags deleted */
     deleteTags: count(),
+    /** tickets' last comments deleted (the ticket's modifiedTime bumped: inferred, UNCONFIRMED) */
+    deleteComments: count(),
     /** email failure alerts cleared */
     clearEmailFailures: count(),
     /** pending approvals approved or rejected */
@@ -67,6 +70,7 @@ export interface ChangeReport {
   editedTickets: string[];
   editedContacts: string[];
   deletedTags: string[];
+  deletedComments: string[];
   clearedEmailFailures: string[];
   processedApprovals: string[];
   disabledAgents: string[];
@@ -131,6 +135,7 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
     editedTickets: [],
     editedContacts: [],
     deletedTags: [],
+    deletedComments: [],
     clearedEmailFailures: [],
     processedApprovals: [],
     disabledAgents: [],
@@ -281,6 +286,18 @@ function applyRemovalsAndEdits(
         editCustomField(portal, 'contacts', c, random, now);
         c.modifiedTime = Math.max(c.modifiedTime ?? c.createdTime, now);
         return c.id;
+      },
+    ),
+    deletedComments: each(
+      changes.deleteComments,
+      random,
+      () => portal.tickets,
+      (ticket) => !portal.hidden.has(ticket.id) && ticketComments(portal, ticket).length > 0,
+      (ticket) => {
+        const last = ticketComments(portal, ticket).at(-1) as { id: string };
+        portal.hidden.add(last.id);
+        touch(ticket, now);
+        return last.id;
       },
     ),
     deletedTags: each(

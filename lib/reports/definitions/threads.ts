@@ -1,5 +1,5 @@
 import { s, i, b, t, j, list, person, ordered } from '../fields.js';
-import { defineReport, TICKET, ticketParam, CHANGED } from '../kit.js';
+import { CHANGED, COUNTED, defineReport, TICKET, ticketParam } from '../kit.js';
 
 export const threads = defineReport({
   id: 'threads',
@@ -10,7 +10,7 @@ export const threads = defineReport({
   fanOut: 'changed-ticket',
   edition: 'any',
   parent: TICKET,
-  params: [ticketParam(CHANGED)],
+  params: [ticketParam(CHANGED), COUNTED],
   request: (p) => ({ endpoint: 'ticketThreads', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'sendDateTime' } }),
   table: {
     // GET /tickets/{ticketId}/threads: Thread.json@83b5c18 getThreadsdata, oneOf threadKeys | facebookThreadKeys |

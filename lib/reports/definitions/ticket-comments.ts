@@ -1,5 +1,5 @@
 import { b, j, ordered, s, t } from '../fields.js';
-import { CHANGED, defineReport, TICKET, ticketParam } from '../kit.js';
+import { CHANGED, COUNTED, defineReport, TICKET, ticketParam } from '../kit.js';
 
 export const ticketComments = defineReport({
   id: 'ticket-comments',
@@ -11,7 +11,7 @@ export const ticketComments = defineReport({
   fanOut: 'changed-ticket',
   edition: 'any',
   parent: TICKET,
-  params: [ticketParam(CHANGED)],
+  params: [ticketParam(CHANGED), COUNTED],
   request: (p) => ({ endpoint: 'ticketComments', path: { ticketId: p.ticketId ?? '' }, query: { sortBy: 'commentedTime' } }),
   table: {
     // GET /tickets/{ticketId}/comments: TicketComment.json@3f7016e listOfComments (its example; the schema is
