@@ -18,13 +18,18 @@ export interface HttpRequest {
   timeoutMs: number;
   /** refuse an answer whose body is larger than this many bytes, without reading it whole */
   maxBytes?: number;
+  /** the body is a file: keep its bytes (`bytes`) rather than decode it as text */
+  binary?: boolean;
 }
 
 export interface HttpResponse {
   status: number;
   /** lower-case header name → value */
   headers: Record<string, string>;
+  /** the body as text; '' when the request asked for `binary` */
   body: string;
+  /** the body's bytes, when the request asked for `binary` */
+  bytes?: Uint8Array;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ATTACHMENTS_PREFIX } from '../lib/pipeline/attachment-files.js';
 import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../lib/adapters/aws/s3-store.js';
 import { buildConsumer } from '../lib/aws/consumer.js';
@@ -78,7 +79,8 @@ describe('chaos', () => {
       ]);
 
       const expected = await reportFiles(clean.path);
-      const keys = (await bucket.list('')).filter((k) => !k.startsWith('_') && k.includes(`run=${RUN}/`));
+      // The run's pages, and the attachments' files (outside any run: a file is copied once, whichever run reads it).
+      const keys = (await bucket.list('')).filter((k) => !k.startsWith('_') && (k.includes(`run=${RUN}/`) || k.startsWith(ATTACHMENTS_PREFIX)));
       expect(keys).toEqual([...expected.keys()]);
       for (const key of keys) expect(await bucket.get(key), key).toBe(expected.get(key));
     } finally {

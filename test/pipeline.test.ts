@@ -9,6 +9,7 @@ import { runReports } from '../lib/cli/run-command.js';
 import { runManifests } from '../lib/pipeline/manifest.js';
 import { ticketThreads, type Portal } from '../lib/simulator/dataset.js';
 import { ticketComments } from '../lib/simulator/comments.js';
+import { ticketAttachments } from '../lib/simulator/attachments.js';
 import { LAYOUT_MODULES, layoutsJson, profilesJson, rolesJson, teamsJson } from '../lib/simulator/organization.js';
 import { fieldsJson } from '../lib/simulator/custom-fields.js';
 import { FIELD_MODULES } from '../lib/reports/catalog.js';
@@ -43,6 +44,7 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     queue: ids(portal.tickets.filter((t) => t.status === 'Open')),
     threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
     'ticket-comments': portal.tickets.flatMap((t) => ids(ticketComments(portal, t))),
+    'ticket-attachments': portal.tickets.flatMap((t) => ids(ticketAttachments(portal, t))),
     tasks: ids(portal.activities.filter((a) => a.kind === 'task')),
     events: ids(portal.activities.filter((a) => a.kind === 'event')),
     teams: ids(teamsJson(portal)),

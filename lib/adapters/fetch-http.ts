@@ -18,18 +18,17 @@ function transportReason(error: unknown, timeoutMs: number): string {
 }
 
 /**
- * The body as text, read chunk by chunk so an answer over `maxBytes` is dropped as soon as it is seen to be
- * (by its Content-Length, or by counting), never held whole in memory.
+ * The body's chunks, read one by one so an answer over `maxBytes` is dropped as soon as it is seen to be (by
+ * its Content-Length, or by counting), never held whole in memory.
  */
-async function readBody(response: Response, maxBytes: number | undefined): Promise<string> {
+async function readChunks(response: Response, maxBytes: number | undefined): Promise<Uint8Array[]> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (maxBytes !== undefined && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw new ResponseTooLargeError(maxBytes, declared);
   }
-  if (!response.body) return '';
-  const decoder = new TextDecoder('utf-8');
-  const parts: string[] = [];
+  if (!response.body) return [];
+  const chunks: Uint8Array[] = [];
   let bytes = 0;
   const reader = response.body.getReader();
   for (;;) {
@@ -40,10 +39,17 @@ async function readBody(response: Response, maxBytes: number | undefined): Promi
       await reader.cancel().catch(() => undefined);
       throw new ResponseTooLargeError(maxBytes, bytes);
     }
-    parts.push(decoder.decode(value, { stream: true }));
+    chunks.push(value);
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  return chunks;
+}
+
+/** The body as text, or as bytes for a binary request. */
+async function readBody(response: Response, maxBytes: number | undefined, binary: boolean): Promise<{ body: string; bytes?: Uint8Array }> {
+  const chunks = await readChunks(response, maxBytes);
+  if (binary) return { body: '', bytes: Buffer.concat(chunks) };
+  const decoder = new TextDecoder('utf-8');
+  return { body: chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join('') + decoder.decode() };
 }
 
 /**
@@ -52,7 +58,7 @@ async function readBody(response: Response, maxBytes: number | undefined): Promi
  */
 export const fetchHttpClient: HttpClient = async (request) => {
   let response: Response;
-  let body: string;
+  let body: { body: string; bytes?: Uint8Array };
   try {
     const init: RequestInit = {
       method: request.method,
@@ -63,7 +69,7 @@ export const fetchHttpClient: HttpClient = async (request) => {
     if (request.body !== undefined) init.body = request.body;
     response = await fetch(request.url, init);
     // The same timeout covers the body: a response that starts and then stalls is still a timeout.
-    body = await readBody(response, request.maxBytes);
+    body = await readBody(response, request.maxBytes, request.binary === true);
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw error;
     throw new TransportError(transportReason(error, request.timeoutMs), {
@@ -74,5 +80,5 @@ export const fetchHttpClient: HttpClient = async (request) => {
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { status: response.status, headers, body };
+  return { status: response.status, headers, ...body };
 };

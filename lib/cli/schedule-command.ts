@@ -28,7 +28,7 @@ export interface ScheduledRun {
 }
 
 export const UNIT_NAME = 'zoho-desk-reports';
-const PASSED_ON = ['ZOHO_DC', 'ZOHO_ACCOUNTS_URL', 'ZOHO_DESK_URL', 'ZOHO_RECONCILE_HOURS', 'ZOHO_MAX_RESPONSE_MB'];
+const PASSED_ON = ['ZOHO_DC', 'ZOHO_ACCOUNTS_URL', 'ZOHO_DESK_URL', 'ZOHO_RECONCILE_HOURS', 'ZOHO_MAX_RESPONSE_MB', 'ZOHO_ATTACHMENT_MAX_MB'];
 const ENABLE = `systemctl --user daemon-reload && systemctl --user enable --now ${UNIT_NAME}.timer`;
 
 /** `--every <hours>`: a positive number of hours (fractions allowed for the timer), at least a minute. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
 import { COUNTED } from '../reports/kit.js';
+import { copyFiles } from './attachment-files.js';
 import { olderThanSince, readPastSince, recordKey } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
@@ -108,15 +109,20 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   const recent = report?.newestFirst ? fresh.filter((record) => !olderThanSince(report, message.params, record)) : fresh;
   const records = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
+  // Attachments: their files, before the page, so a download that fails leaves the page to be read again. Their
+  // calls are not in the receipt's credits: a page retried after copying some would count fewer, and a receipt is
+  // the same whichever attempt writes it.
+  if (report?.files) await copyFiles(deps.store, zoho.desk, message, records);
+  const credits = page.weight;
   // An empty page is recorded in its receipt (records: 0), not stored: no empty file, no folder for it.
   // A snapshot report's page may expire once old: every run reads the whole report again, compaction keeps the rest.
   const expiring = report?.current === 'snapshot' ? { expiring: true as const } : {};
   if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson', expiring);
   // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored.
   const ids = 'parentGone' in page ? {} : idsOf(message, records);
-  await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits: page.weight });
-  deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits: page.weight });
-  return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits: page.weight, key };
+  await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits });
+  deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits });
+  return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits, key };
 }
 
 /**

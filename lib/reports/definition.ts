@@ -111,6 +111,11 @@ export interface ReportDefinition {
    * `reports` ("one call per new thread"). A report whose calls grow with the portal rather than with its changes.
    */
   optIn?: string;
+  /**
+   * Its records are files (id, name, size, href): each is copied into attachments/ once, up to
+   * ZOHO_ATTACHMENT_MAX_MB, when its page is read (pipeline/attachment-files.ts).
+   */
+  files?: true;
   /** how its call differs from a plain GET of its endpoint, for `reports` ("(status Pending)") */
   callNote?: string;
   table: TableDefinition;

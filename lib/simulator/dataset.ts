@@ -188,6 +188,8 @@ export interface Portal {
   /** next sequence number per kind of record, for ids of records created later */
   sequences: Record<IdKind, number>;
   idPrefix: string;
+  /** where its Desk API answers (the server's address once it listens): the host of the links it gives (hrefs) */
+  deskUrl: string;
   /** options that shape generated records after the start */
   shape: { threadsPerTicket: number | undefined; threadBytes: number | undefined };
 }
@@ -232,6 +234,7 @@ const ID_BASES = {
   module: 700_000_000,
   thread: 100_000_000_000,
   comment: 200_000_000_000,
+  attachment: 300_000_000_000,
   task: 800_000_000,
   event: 900_000_000,
   profile: 3_500_000,
@@ -364,6 +367,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     cfEdits: new Map(),
     sequences,
     idPrefix,
+    deskUrl: 'https://desk.zoho.com',
     shape: { threadsPerTicket: options.threadsPerTicket, threadBytes: options.threadBytes },
   };
 

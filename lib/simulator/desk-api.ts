@@ -10,6 +10,8 @@ import { parseRange, ROUTES, type SimRoute } from './routes.js';
 export interface SimAnswer {
   status: number;
   json?: unknown;
+  /** a file's bytes, sent as they are (their content type in `headers`) */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -150,6 +152,7 @@ export class SimulatedDesk {
     const charged = { 'X-Rate-Limit-Request-Weight-v3': String(weight) };
     const result = route.produce({ portal: this.portal, params, query, now: this.clock.now() });
     if (result.kind === 'not-found') return { ...zohoError(404, 'URL_NOT_FOUND', result.message), headers: charged };
+    if (result.kind === 'file') return { status: 200, bytes: result.bytes, headers: { ...charged, 'content-type': result.contentType } };
     if (result.kind === 'object') {
       const { count: _count, ...withoutCount } = result.body;
       return { status: 200, json: quirk?.kind === 'no-count' ? withoutCount : result.body, headers: charged };

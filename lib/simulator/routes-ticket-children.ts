@@ -1,3 +1,4 @@
+import { attachmentFile, attachmentJson, ticketAttachments } from './attachments.js';
 import { commentJson, ticketComments } from './comments.js';
 import { byTime, LISTS, list, TICKETS_READ, ticketFor } from './route-kit.js';
 import type { RouteSpec } from './routes.js';
@@ -7,7 +8,7 @@ import type { RouteSpec } from './routes.js';
  * OAS, as routes.ts's; a trashed ticket's records are hidden with it.
  */
 
-export const TICKET_CHILD_SPECS: Record<'ticketComments', RouteSpec> = {
+export const TICKET_CHILD_SPECS: Record<'ticketComments' | 'ticketAttachments' | 'attachmentContent', RouteSpec> = {
   ticketComments: {
     // TicketComment.json@3f7016e: from minimum 0, limit 1-100 (default 50); the depth cap of the lists is inferred.
     paging: { ...LISTS, base: 0, defaultLimit: 50 },
@@ -19,6 +20,30 @@ export const TICKET_CHILD_SPECS: Record<'ticketComments', RouteSpec> = {
       // Ascending by commentedTime by default (the spec: "The default sorting order is ascending").
       const comments = ticketComments(context.portal, ticket).sort(byTime((c) => c.commentedTime, context.query.get('sortBy') === '-commentedTime'));
       return list(comments, (c) => commentJson(context.portal, c as never));
+    },
+  },
+  ticketAttachments: {
+    // TicketAttachment.json@83b5c18: from minimum 0, limit 1-100; 204 when there are none.
+    paging: { ...LISTS, base: 0 },
+    scopes: TICKETS_READ,
+    enums: { sortBy: ['createdTime', '-createdTime'] },
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
+      const files = ticketAttachments(context.portal, ticket).sort(byTime((a) => a.createdTime, context.query.get('sortBy') === '-createdTime'));
+      return list(files, (a) => attachmentJson(context.portal, a as never));
+    },
+  },
+  attachmentContent: {
+    // Not in the OAS: the `href` of its attachment examples. One file, its bytes as they are (inferred).
+    paging: undefined,
+    scopes: TICKETS_READ,
+    weight: () => 1,
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      const file = ticket && ticketAttachments(context.portal, ticket).find((a) => a.id === context.params.attachmentId);
+      if (!file) return { kind: 'not-found', message: 'The requested attachment does not exist.' };
+      return { kind: 'file', ...attachmentFile(context.portal, file) };
     },
   },
 };

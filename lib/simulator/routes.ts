@@ -41,6 +41,8 @@ export type RouteResult =
   /** emptyAsData: an empty page is 200 `{data: []}`, for endpoints whose spec declares no 204 */
   | { kind: 'list'; items: readonly unknown[]; render: (item: never) => unknown; withCount?: boolean; emptyAsData?: boolean }
   | { kind: 'object'; body: Record<string, unknown> }
+  /** a file (an attachment's content) */
+  | { kind: 'file'; bytes: Uint8Array; contentType: string }
   | { kind: 'not-found'; message: string };
 
 export interface SimRoute {

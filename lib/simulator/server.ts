@@ -39,6 +39,11 @@ const HTML_503 =
 
 function send(res: ServerResponse, answer: SimAnswer): void {
   if (res.destroyed) return;
+  if (answer.bytes) {
+    res.writeHead(answer.status, { 'content-length': String(answer.bytes.byteLength), ...answer.headers });
+    res.end(answer.bytes);
+    return;
+  }
   const headers: Record<string, string> = { 'content-type': JSON_TYPE, ...answer.headers };
   res.writeHead(answer.status, headers);
   // Zoho's 204 carries the JSON content-type and no body at all.
@@ -165,6 +170,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
+  // Links in records (an attachment's href) point here, as a real portal's point to its Desk host.
+  for (const one of portals.sims) one.portal.deskUrl = url;
   return {
     sim,
     sims: portals.sims,

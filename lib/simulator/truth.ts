@@ -42,6 +42,7 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   queue: { endpoint: 'tickets', query: () => ({ status: 'Open', sortBy: 'createdTime' }) },
   threads: { endpoint: 'ticketThreads', parent: 'ticket', query: () => ({ sortBy: 'sendDateTime' }) },
   'ticket-comments': { endpoint: 'ticketComments', parent: 'ticket', query: () => ({ sortBy: 'commentedTime' }) },
+  'ticket-attachments': { endpoint: 'ticketAttachments', parent: 'ticket', query: () => ({ sortBy: 'createdTime' }) },
   'ticket-tags': { endpoint: 'ticketTags', parent: 'department', query: (id) => ({ departmentId: id }) },
   'ticket-time-entries': { endpoint: 'ticketTimeEntries', parent: 'ticket' },
   tickets: { endpoint: 'ticketSearch', query: () => ({ sortBy: 'modifiedTime' }) },

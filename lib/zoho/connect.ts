@@ -57,6 +57,7 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
     ...options.tokens,
   });
   const maxResponseBytes = maxResponseBytesFrom(options.env);
+  const maxAttachmentBytes = maxAttachmentBytesFrom(options.env);
   const desk = new DeskClient({
     http,
     tokens,
@@ -67,11 +68,28 @@ export async function connectZoho(options: ConnectOptions): Promise<ZohoConnecti
     ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(maxResponseBytes !== undefined && { maxResponseBytes }),
+    maxAttachmentBytes,
     ...(options.budget && { budget: options.budget }),
     ...(options.retry && { retry: options.retry }),
     ...(options.logger && { logger: options.logger }),
   });
   return { location, secret, accounts, tokens, desk };
+}
+
+/** The largest attachment copied by default (ZOHO_ATTACHMENT_MAX_MB): 20 MiB. */
+export const DEFAULT_ATTACHMENT_MAX_MB = 20;
+
+/** ZOHO_ATTACHMENT_MAX_MB: the largest attachment file copied, in MiB (0: copy none, the metadata only). */
+export function maxAttachmentBytesFrom(env: Record<string, string | undefined>): number {
+  const text = env.ZOHO_ATTACHMENT_MAX_MB?.trim();
+  if (!text) return DEFAULT_ATTACHMENT_MAX_MB * 1024 * 1024;
+  const mb = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || mb > 1024) {
+    throw new ConfigError(
+      `ZOHO_ATTACHMENT_MAX_MB must be a number of MB from 0 (copy no files) to 1024 (default ${DEFAULT_ATTACHMENT_MAX_MB}), not "${text.slice(0, 20)}".`,
+    );
+  }
+  return Math.floor(mb * 1024 * 1024);
 }
 
 /** ZOHO_MAX_RESPONSE_MB: the largest Zoho answer read, in MiB (default 32). */

@@ -7,7 +7,7 @@ import { CreditMeter } from './credits.js';
 import type { ZohoLocation } from './data-centres.js';
 import { deskError, isTokenRejected, type DeskErrorBody } from './desk-errors.js';
 import { pageRecords, readDeskBody } from './desk-response.js';
-import { deskUrl } from './desk-url.js';
+import { deskUrl, type FileMode, underDeskApi } from './desk-url.js';
 import { describeEndpoint, endpoint, type DeskEndpoint, type EndpointKey } from './endpoints.js';
 import { Pace, type PacedCall } from './pace.js';
 import type { AccessTokenSource } from './token-provider.js';
@@ -62,6 +62,8 @@ export interface DeskClientOptions {
   timeoutMs?: number;
   /** the largest answer read (default 32 MiB); a larger one is refused without being read whole */
   maxResponseBytes?: number;
+  /** the largest attachment file copied (ZOHO_ATTACHMENT_MAX_MB; 0: none) */
+  maxAttachmentBytes?: number;
   /** the time calls may still take (a Lambda invocation's end); unlimited by default */
   budget?: CallBudget;
   retry?: RetryPolicy;
@@ -69,6 +71,14 @@ export interface DeskClientOptions {
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** A call's answer: its body (JSON, or a file's bytes), what it cost, and a file's content type. */
+interface Answer {
+  status: number;
+  body: unknown;
+  weight: number;
+  contentType?: string;
+}
 
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
 
@@ -96,6 +106,11 @@ export class DeskClient {
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
+
+  /** The largest attachment file to copy (0: copy none). */
+  get maxAttachmentBytes(): number {
+    return this.options.maxAttachmentBytes ?? 0;
   }
 
   get orgId(): string | undefined {
@@ -209,7 +224,23 @@ export class DeskClient {
     return count;
   }
 
-  private async send(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
+  /**
+   * A file Zoho links to (an attachment's `href`), as bytes with its content type. Only a link under this portal's
+   * Desk API is followed, with the token; a larger file than `maxBytes` is refused without being read whole.
+   */
+  async download(target: DeskEndpoint, href: string, maxBytes: number): Promise<{ bytes: Uint8Array; contentType: string; weight: number }> {
+    const url = underDeskApi(href, this.options.location.deskApiUrl);
+    if (!url) {
+      throw new ZohoRejectedError(
+        `${describeEndpoint(target)}: the link is not under this portal's Desk API (${this.options.location.deskApiUrl}), so it is not followed with the token.`,
+        { request: describeEndpoint(target) },
+      );
+    }
+    const answer = await this.send(target, url, { binary: true, maxBytes, limit: 'ZOHO_ATTACHMENT_MAX_MB' });
+    return { bytes: answer.body as Uint8Array, contentType: answer.contentType ?? 'application/octet-stream', weight: answer.weight };
+  }
+
+  private async send(target: DeskEndpoint, url: string, mode?: FileMode): Promise<Answer> {
     const name = describeEndpoint(target);
     if (target.needsOrgId && !this.options.orgId) {
       throw new ConfigError(
@@ -223,7 +254,7 @@ export class DeskClient {
     const shortWait = (error: unknown) =>
       error instanceof RetryLaterError && (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= maxDelayMs);
     // Each try takes a slot of the pace and gives it back when answered: a call waiting to try again holds none.
-    return pRetry(() => this.pace.run((call) => this.paced(call, target, url)), {
+    return pRetry(() => this.pace.run((call) => this.paced(call, target, url, mode)), {
       retries,
       minTimeout: minDelayMs,
       maxTimeout: maxDelayMs,
@@ -238,9 +269,9 @@ export class DeskClient {
   }
 
   /** One try, telling the pace how it went: through, or turned away as one call too many. */
-  private async paced(call: PacedCall, target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
+  private async paced(call: PacedCall, target: DeskEndpoint, url: string, mode: FileMode | undefined): Promise<Answer> {
     try {
-      const answer = await this.attempt(target, url);
+      const answer = await this.attempt(target, url, mode);
       this.pace.succeeded(call);
       return answer;
     } catch (error) {
@@ -249,17 +280,22 @@ export class DeskClient {
     }
   }
 
-  private async attempt(target: DeskEndpoint, url: string): Promise<{ status: number; body: unknown; weight: number }> {
+  private async attempt(target: DeskEndpoint, url: string, mode: FileMode | undefined): Promise<Answer> {
     const name = describeEndpoint(target);
+    // A file's bytes are the answer; anything else (an error) is read as Zoho's JSON, as every answer is.
+    const read = (answer: HttpResponse) =>
+      mode && answer.status >= 200 && answer.status < 300
+        ? answer.bytes
+        : readDeskBody(target, answer.bytes ? { ...answer, body: Buffer.from(answer.bytes).toString('utf8') } : answer, this.options.location);
     let token = await this.options.tokens.accessToken();
-    let response = await this.exchange(target, url, token);
-    let body = readDeskBody(target, response, this.options.location);
+    let response = await this.exchange(target, url, token, mode);
+    let body = read(response);
     if (isTokenRejected(response.status, body as DeskErrorBody)) {
       // Expired or revoked token: refresh once (shared with every other caller), then give up.
       this.options.tokens.invalidate(token);
       token = await this.options.tokens.accessToken();
-      response = await this.exchange(target, url, token);
-      body = readDeskBody(target, response, this.options.location);
+      response = await this.exchange(target, url, token, mode);
+      body = read(response);
       if (isTokenRejected(response.status, body as DeskErrorBody)) {
         throw deskError(response, (body ?? { errorCode: 'INVALID_OAUTH' }) as DeskErrorBody, this.context(target), this.options.clock.now());
       }
@@ -267,7 +303,10 @@ export class DeskClient {
     const serverMs = Date.parse(response.headers.date ?? '');
     if (!Number.isNaN(serverMs)) this.clockReading = { serverMs, localMs: this.options.clock.now() };
     const weight = this.credits.record(name, response.headers);
-    if (response.status >= 200 && response.status < 300) return { status: response.status, body, weight };
+    if (response.status >= 200 && response.status < 300) {
+      const contentType = response.headers['content-type'];
+      return { status: response.status, body, weight, ...(contentType ? { contentType } : {}) };
+    }
     throw deskError(response, body as DeskErrorBody | undefined, this.context(target), this.options.clock.now());
   }
 
@@ -275,18 +314,20 @@ export class DeskClient {
    * One HTTP call, never longer than the time left: a call that could not finish before the deadline (the
    * Lambda's end) is not started, and one that starts gets only the time that is left.
    */
-  private async exchange(target: DeskEndpoint, url: string, token: string): Promise<HttpResponse> {
+  private async exchange(target: DeskEndpoint, url: string, token: string, mode: FileMode | undefined): Promise<HttpResponse> {
     const request = describeEndpoint(target);
     const timeoutMs = callTimeout(this.options.budget ?? UNLIMITED, this.timeoutMs, request);
-    const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, accept: mode ? '*/*' : 'application/json' };
     if (target.needsOrgId && this.options.orgId) headers.orgId = this.options.orgId;
+    const maxBytes = mode?.maxBytes ?? this.maxResponseBytes;
     try {
-      return await this.options.http({ method: 'GET', url, headers, timeoutMs, maxBytes: this.maxResponseBytes });
+      return await this.options.http({ method: 'GET', url, headers, timeoutMs, maxBytes, ...(mode ? { binary: true } : {}) });
     } catch (cause) {
       if (cause instanceof ResponseTooLargeError) {
+        const limit = mode?.limit ?? 'ZOHO_MAX_RESPONSE_MB';
         throw new ZohoRejectedError(
-          `Zoho Desk's answer to ${request} is larger than ${mebibytes(cause.maxBytes)} (ZOHO_MAX_RESPONSE_MB): it was refused without ` +
-            'being read whole. Raise ZOHO_MAX_RESPONSE_MB if such pages are expected.',
+          `Zoho Desk's answer to ${request} is larger than ${mebibytes(cause.maxBytes)} (${limit}): it was refused without ` +
+            `being read whole. Raise ${limit} if such ${mode ? 'files' : 'pages'} are expected.`,
           { request, cause },
         );
       }

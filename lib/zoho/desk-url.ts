@@ -45,3 +45,22 @@ export function deskUrl(baseUrl: string, target: DeskEndpoint, request: Pick<Pag
   const search = query.toString();
   return `${baseUrl}${path}${search ? `?${search}` : ''}`;
 }
+
+/** A file's download: its bytes kept as they are, up to `maxBytes`, the setting that bounds it named in errors. */
+export interface FileMode {
+  binary: true;
+  maxBytes: number;
+  limit: string;
+}
+
+/** The link as a URL under the Desk API base (same scheme, host, port and path prefix), or undefined. */
+export function underDeskApi(href: string, deskApiUrl: string): string | undefined {
+  try {
+    const url = new URL(href);
+    const base = new URL(deskApiUrl);
+    const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    return url.origin === base.origin && url.pathname.startsWith(prefix) && !url.username && !url.password ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -315,6 +315,21 @@ const SPECS = {
     query: ['departmentId', 'sortBy', 'id', 'title', 'categoryId', '_all', ...RANGE_FILTERS],
     scopes: ['Desk.articles.READ', 'Desk.search.READ'],
   },
+  ticketAttachments: {
+    // TicketAttachment.json getTicketAttachments (OAS 83b5c18): from minimum 0, limit 1-100, sortBy -?createdTime,
+    // include creator, isPublic. Its example is empty: the record is attachmentResponse's properties.
+    path: '/tickets/{ticketId}/attachments',
+    fromBase: 0,
+    query: ['include', 'isPublic', 'sortBy'],
+    scopes: ['Desk.tickets.READ'],
+  },
+  attachmentContent: {
+    // Not an operation of the OAS: the path of the `href` its attachment examples give (TicketComment.json,
+    // TicketAttachment.json). A file, not JSON; a 404 means the file went after it was listed (inferred).
+    path: '/tickets/{ticketId}/attachments/{attachmentId}/content',
+    paginated: false,
+    scopes: ['Desk.tickets.READ'],
+  },
   ticketsCount: {
     path: '/ticketsCount',
     paginated: false,

@@ -7,6 +7,7 @@ import { generatePortal, ticketThreads } from '../../lib/simulator/dataset.js';
 import * as shapes from '../../lib/simulator/shapes.js';
 import { fieldsJson } from '../../lib/simulator/custom-fields.js';
 import { commentJson, ticketComments } from '../../lib/simulator/comments.js';
+import { attachmentJson, ticketAttachments } from '../../lib/simulator/attachments.js';
 import { articleJson, contractJson, productJson } from '../../lib/simulator/catalogue.js';
 import { LAYOUT_MODULES, layoutsJson, profilesJson, rolesJson, teamsJson } from '../../lib/simulator/organization.js';
 import { eventJson, eventSearchJson, taskJson, taskSearchJson } from '../../lib/simulator/activities.js';
@@ -78,6 +79,10 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
     records: portal.tickets.flatMap((t) => [shapes.ticketListJson(portal, t), shapes.ticketSearchJson(portal, t)]),
   },
   threads: { shapes: ['threadJson'], records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => shapes.threadJson(portal, th))) },
+  'ticket-attachments': {
+    shapes: [],
+    records: portal.tickets.flatMap((t) => ticketAttachments(portal, t).map((a) => attachmentJson(portal, a))),
+  },
   'ticket-comments': {
     shapes: [],
     records: portal.tickets.flatMap((t) => ticketComments(portal, t).map((c) => commentJson(portal, c))),

@@ -20,6 +20,7 @@ import { queue } from './queue.js';
 import { recycleBin } from './recycle-bin.js';
 import { tasks } from './tasks.js';
 import { threads } from './threads.js';
+import { ticketAttachments } from './ticket-attachments.js';
 import { ticketComments } from './ticket-comments.js';
 import { ticketTags } from './ticket-tags.js';
 import { ticketTimeEntries } from './ticket-time-entries.js';
@@ -50,6 +51,7 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   tasks,
   teams,
   threads,
+  ticketAttachments,
   ticketComments,
   ticketTags,
   ticketTimeEntries,
