@@ -18,6 +18,8 @@ describe('ticket attachments', () => {
   it('is opt-in: a default run leaves it out; named, its export is the simulator records exactly', async () => {
     expect(findReport('ticket-attachments')?.optIn).toBeDefined();
     expect(buildTargets([]).map((t) => t.report)).not.toContain('ticket-attachments');
+    // `run --simulate` reads every report: the simulator costs no credits.
+    expect(buildTargets([], [], { optIn: true }).map((t) => t.report)).toContain('ticket-attachments');
     const fixture = await open({ simulator: { tickets: 60 } });
     const { sim } = fixture.running;
     const dir = await tempDir();

@@ -167,7 +167,8 @@ const worse = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.max(a,
  * so the new run plans from the cursors they moved.
  */
 export async function runReports(reportIds: string[], options: RunOptions & { stopAfter?: number }, context: CliContext): Promise<number> {
-  const targets = buildTargets(reportIds, parseParamFlags(options.param));
+  // The simulator costs no credits: `run --simulate` shows every report, the opt-in ones too.
+  const targets = buildTargets(reportIds, parseParamFlags(options.param), { optIn: Boolean(options.simulate) });
   const progress = new RunProgress(process.stderr.isTTY === true && !context.env.CI, Date.now, (text) => context.out.line(text));
   const pipeline = await openLocalPipeline(options, context, progress.onEvent);
   try {

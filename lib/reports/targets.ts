@@ -14,14 +14,18 @@ export function parseParamFlags(flags: readonly string[] = []): Array<[string, s
 }
 
 /**
- * The reports a `run` asks for (every one but the opt-in ones when none are named), each with the --param values it takes. A parameter
- * no named report takes is an error, not silently ignored.
+ * The reports a `run` asks for (every one but the opt-in ones when none are named; with `optIn`, those too), each
+ * with the --param values it takes. A parameter no named report takes is an error, not silently ignored.
  */
-export function buildTargets(reportIds: readonly string[], params: ReadonlyArray<readonly [string, string]> = []): Target[] {
+export function buildTargets(
+  reportIds: readonly string[],
+  params: ReadonlyArray<readonly [string, string]> = [],
+  options: { optIn?: boolean } = {},
+): Target[] {
   const named = reportIds.map((id) => findReport(id) ?? unknownReport(id));
   // Deletions ride along: a run of tickets also reads the recycle bin, so deleted tickets leave tickets_latest.
   const feeds = named.some((r) => r.binType) ? REPORTS.filter((r) => r.deletionFeed && !named.includes(r)) : [];
-  const reports = reportIds.length ? [...named, ...feeds] : REPORTS.filter((r) => !r.optIn);
+  const reports = reportIds.length ? [...named, ...feeds] : REPORTS.filter((r) => options.optIn || !r.optIn);
   for (const [name] of params) {
     if (!reports.some((r) => r.params.some((p) => p.name === name && !p.internal))) {
       throw new ConfigError(`--param ${name}: none of the reports run takes it (see \`zoho-desk-reports reports\`).`);
