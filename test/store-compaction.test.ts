@@ -74,7 +74,7 @@ const changes = {
   newThreads: 4,
 };
 
-/** Runs of every report (26 tables), compactions and DuckDB views: longer than a unit of the suite takes on CI's two cores. */
+/** Runs of every report (a table each), compactions and DuckDB views: longer than a unit of the suite takes on CI's two cores. */
 const WHOLE_EXPORT_TIMEOUT = 90_000;
 
 describe('compaction of the bucket', () => {
