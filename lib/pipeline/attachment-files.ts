@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { ZohoRejectedError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
@@ -19,14 +18,6 @@ import type { PageMessage } from './messages.js';
 
 export const ATTACHMENTS_PREFIX = 'attachments/';
 const SKIPPED = '_skipped.json';
-
-const skippedSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  size: z.number().nullable(),
-  reason: z.string(),
-  maxBytes: z.number().optional(),
-});
 
 /** A file name safe as the last part of a key: no folders, no control characters, at most 200 characters. */
 export function safeFileName(name: unknown, id: string): string {
@@ -60,7 +51,7 @@ export async function copyFiles(store: ObjectStore, desk: DeskClient, message: P
     if (known.some((key) => !key.endsWith(SKIPPED))) continue;
     const skip = async (reason: string) => {
       const note = { id, name, size: Number.isFinite(size) ? size : null, reason, maxBytes };
-      await store.put(`${folder}${SKIPPED}`, `${JSON.stringify(skippedSchema.parse(note))}\n`, 'application/json');
+      await store.put(`${folder}${SKIPPED}`, `${JSON.stringify(note)}\n`, 'application/json');
     };
     if (Number.isFinite(size) && size > maxBytes) {
       await skip(`${size} bytes, over ZOHO_ATTACHMENT_MAX_MB (${maxBytes} bytes): raise it to copy the file`);

@@ -1,3 +1,4 @@
+import { iso } from './times.js';
 import type { Portal } from './dataset.js';
 import { makeId } from './dataset.js';
 import { Random } from './random.js';
@@ -69,8 +70,6 @@ export function generateActivities(portal: Portal, now: number): Activity[] {
   make('event', Math.ceil(tickets.length / 10));
   return out;
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The fields a task and an event share in their list views (taskListViewJson, eventListViewJson). */
 function activityJson(portal: Portal, a: Activity, kind: 'Tasks' | 'Events') {

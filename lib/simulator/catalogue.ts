@@ -1,3 +1,4 @@
+import { iso } from './times.js';
 import type { Portal } from './dataset.js';
 import { makeId } from './dataset.js';
 import { Random } from './random.js';
@@ -101,8 +102,6 @@ export function generateCatalogue(portal: Portal, now: number): Catalogue {
   });
   return { products, contracts, articles };
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** GET /products/search items (Search.json@83b5c18 searchProducts): the single product's fields. */
 export function productJson(portal: Portal, p: Product) {

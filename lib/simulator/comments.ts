@@ -1,3 +1,4 @@
+import { iso } from './times.js';
 import type { Portal, Ticket } from './dataset.js';
 import { makeId } from './dataset.js';
 import { Random } from './random.js';
@@ -46,8 +47,6 @@ export function ticketComments(portal: Portal, ticket: Ticket): Comment[] {
   // A deleted comment (evolve) is hidden, as deleted records are.
   return comments.filter((c) => !portal.hidden.has(c.id));
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A comment as TicketComment.json@3f7016e's listOfComments example shows it (times as ISO strings, as the other records). */
 export function commentJson(portal: Portal, c: Comment) {

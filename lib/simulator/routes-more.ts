@@ -9,7 +9,7 @@ import type { RouteResult, RouteSpec } from './routes.js';
  */
 
 const BASIC_OR_SETTINGS = [['Desk.basic.READ'], ['Desk.settings.READ']] as const;
-/** One answer with every record; `emptyAsData` where the spec declares no 204. */
+/** One answer with every record, as rendered; `emptyAsData` where the spec declares no 204. */
 const whole = (items: readonly unknown[], emptyAsData = false): RouteResult => ({
   kind: 'list',
   items,

@@ -1,3 +1,4 @@
+import { iso } from './times.js';
 import { cfValues } from './custom-fields.js';
 import type {
   Account,
@@ -24,7 +25,6 @@ import { ticketComments } from './comments.js';
  * Ids and counters are strings, times ISO-8601 with milliseconds, as Zoho sends them.
  */
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const webUrl = (portal: Portal, kind: string, id: string) =>
   `https://desk.zoho.com/support/${portal.org.portalName}/ShowHomePage.do#${kind}/dv/${id}`;
 const SOURCE = { extId: null, appName: null, appPhotoURL: null, permalink: null, type: 'SYSTEM' };
