@@ -43,6 +43,7 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     'recycle-bin': [],
     queue: ids(portal.tickets.filter((t) => t.status === 'Open')),
     threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
+    'thread-contents': portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
     'ticket-comments': portal.tickets.flatMap((t) => ids(ticketComments(portal, t))),
     'ticket-attachments': portal.tickets.flatMap((t) => ids(ticketAttachments(portal, t))),
     tasks: ids(portal.activities.filter((a) => a.kind === 'task')),

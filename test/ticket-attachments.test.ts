@@ -102,7 +102,7 @@ describe('ticket attachments', () => {
       if (!file) throw new Error('the seed gives no attachment');
       const { records } = await connection.desk.page('ticketAttachments', { path: { ticketId: file.ticketId } });
       const page = { params: { ticketId: file.ticketId }, orgId: sim.orgId } as unknown as PageMessage;
-      await copyFiles(deps.store, connection.desk, page, records);
+      await copyFiles(deps.store, connection.desk, page, { endpoint: 'attachmentContent' }, records);
       const key = `${attachmentFolder(sim.orgId, file.ticketId, file.id)}${file.name}`;
       const head = await aws.clients.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
       expect(head.ContentType).toBe(attachmentFile(sim.portal, file).contentType);

@@ -2,6 +2,7 @@ import { ZohoRejectedError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { endpoint } from '../zoho/endpoints.js';
+import type { ReportDefinition } from '../reports/definition.js';
 import { orgFolder } from './keys.js';
 import type { PageMessage } from './messages.js';
 
@@ -34,14 +35,32 @@ export function attachmentFolder(orgId: string | undefined, ticketId: string, at
   return `${ATTACHMENTS_PREFIX}${orgFolder(orgId)}ticket=${ticketId}/${attachmentId}/`;
 }
 
+/** The files a page's records are, or list (a thread's `attachments`). */
+export function filesOf(files: NonNullable<ReportDefinition['files']>, records: readonly DeskRecord[]): DeskRecord[] {
+  if (!files.field) return [...records];
+  const field = files.field;
+  return records.flatMap((record) => {
+    const listed = record[field];
+    return Array.isArray(listed)
+      ? listed.filter((file): file is DeskRecord => file !== null && typeof file === 'object' && !Array.isArray(file))
+      : [];
+  });
+}
+
 /** Copies the page's files not copied yet; answers how many it copied. */
-export async function copyFiles(store: ObjectStore, desk: DeskClient, message: PageMessage, records: readonly DeskRecord[]): Promise<number> {
+export async function copyFiles(
+  store: ObjectStore,
+  desk: DeskClient,
+  message: PageMessage,
+  files: NonNullable<ReportDefinition['files']>,
+  records: readonly DeskRecord[],
+): Promise<number> {
   const maxBytes = desk.maxAttachmentBytes;
   const ticketId = message.params.ticketId;
   if (maxBytes <= 0 || !ticketId) return 0;
-  const target = endpoint('attachmentContent');
+  const target = endpoint(files.endpoint);
   let copied = 0;
-  for (const record of records) {
+  for (const record of filesOf(files, records)) {
     const id = typeof record.id === 'string' || typeof record.id === 'number' ? String(record.id) : undefined;
     if (!id || typeof record.href !== 'string') continue;
     const folder = attachmentFolder(message.orgId, ticketId, id);

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { InvalidMessageError, ReportUnavailableError, ZohoRejectedError } from '../errors.js';
 import { COUNTED } from '../reports/kit.js';
 import { copyFiles } from './attachment-files.js';
+import { readWhole } from './whole-records.js';
+import { warnTo } from './records.js';
 import { olderThanSince, readPastSince, recordKey } from '../reports/catalog.js';
 import { routeTarget } from '../reports/route.js';
 import type { DeskEndpoint } from '../zoho/endpoints.js';
@@ -107,19 +109,25 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   const fresh = unread(page.records, message.skip);
   // A newest-first list (the recycle bin) keeps only what is newer than where the last run reached.
   const recent = report?.newestFirst ? fresh.filter((record) => !olderThanSince(report, message.params, record)) : fresh;
-  const records = keep ? recent.filter(keep) : recent;
+  const kept = keep ? recent.filter(keep) : recent;
   const key = keyOf(message);
+  // Read whole (threads in full): each listed record not read whole before, one call each (whole-records.ts).
+  const whole =
+    report?.whole && !('parentGone' in page) ? await readWhole(deps.store, zoho.desk, report, message, key, kept, warnTo(deps.logger)) : undefined;
+  const records = whole?.records ?? kept;
   // Attachments: their files, before the page, so a download that fails leaves the page to be read again. Their
   // calls are not in the receipt's credits: a page retried after copying some would count fewer, and a receipt is
   // the same whichever attempt writes it.
-  if (report?.files) await copyFiles(deps.store, zoho.desk, message, records);
-  const credits = page.weight;
+  if (report?.files) await copyFiles(deps.store, zoho.desk, message, report.files, records);
+  const credits = page.weight + (whole?.weight ?? 0);
   // An empty page is recorded in its receipt (records: 0), not stored: no empty file, no folder for it.
   // A snapshot report's page may expire once old: every run reads the whole report again, compaction keeps the rest.
   const expiring = report?.current === 'snapshot' ? { expiring: true as const } : {};
   if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson', expiring);
-  // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored.
-  const ids = 'parentGone' in page ? {} : idsOf(message, records);
+  await whole?.remember();
+  // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored. A page
+  // read whole names every record listed, the ones read whole earlier too.
+  const ids = 'parentGone' in page ? {} : whole ? (whole.ids ? { ids: whole.ids } : {}) : idsOf(message, records);
   await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits });
   deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits });
   return { kind: 'written', runId: message.runId, report: message.report, records: records.length, credits, key };

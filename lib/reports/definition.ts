@@ -112,10 +112,22 @@ export interface ReportDefinition {
    */
   optIn?: string;
   /**
-   * Its records are files (id, name, size, href): each is copied into attachments/ once, up to
-   * ZOHO_ATTACHMENT_MAX_MB, when its page is read (pipeline/attachment-files.ts).
+   * Files copied into attachments/ once, up to ZOHO_ATTACHMENT_MAX_MB, when its page is read
+   * (pipeline/attachment-files.ts): its records are the files (id, name, size, href), or, with `field`, each
+   * record lists its files in that field (a thread's attachments). `endpoint`: what their links are.
    */
-  files?: true;
+  files?: { field?: string; endpoint: EndpointKey };
+  /**
+   * Each record the list gives is read whole, one call each, from this endpoint (a thread in full), once: a
+   * record read whole before, whose `changedBy` fields are the same on the list, is not read again, and stays
+   * current from that earlier read while the list still holds it (pipeline/whole-records.ts).
+   */
+  whole?: {
+    endpoint: EndpointKey;
+    request(record: DeskRecord, params: Record<string, string>): Pick<PageRequest, 'path' | 'query'>;
+    /** the list's fields whose change means the whole record changed (a draft sent) */
+    changedBy: readonly string[];
+  };
   /** how its call differs from a plain GET of its endpoint, for `reports` ("(status Pending)") */
   callNote?: string;
   table: TableDefinition;

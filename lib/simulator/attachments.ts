@@ -54,8 +54,13 @@ const TYPES: Record<string, string> = { png: 'image/png', pdf: 'application/pdf'
 
 /** An attachment's file: `size` bytes drawn from the seed, the same every time, typed by its name's extension. */
 export function attachmentFile(portal: Portal, a: Attachment): { bytes: Uint8Array; contentType: string } {
-  const rnd = Random.derive(portal.seed, 17, Number(a.id.slice(-9)));
-  const bytes = new Uint8Array(a.size);
+  return attachmentBytes(portal, a.id, a.name, a.size);
+}
+
+/** A file's bytes from the seed and its id, typed by its name's extension (a ticket's or a thread's attachment). */
+export function attachmentBytes(portal: Portal, id: string, name: string, size: number): { bytes: Uint8Array; contentType: string } {
+  const rnd = Random.derive(portal.seed, 17, Number(id.slice(-9)));
+  const bytes = new Uint8Array(size);
   for (let n = 0; n < bytes.length; n += 1) bytes[n] = rnd.int(0, 255);
-  return { bytes, contentType: TYPES[a.name.split('.').pop() ?? ''] ?? 'application/octet-stream' };
+  return { bytes, contentType: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream' };
 }

@@ -66,6 +66,8 @@ export interface Ticket {
   dueDate: number | null;
   /** threads generated from the seed; later additions live in Portal.addedThreads */
   baseThreads: number;
+  /** the generated threads' latest time: the ticket's modifiedTime when made (a thread never moves when it is edited later) */
+  threadsUntil: number;
   approvalCount: number;
 }
 export interface Thread {
@@ -471,6 +473,7 @@ export function addTicket(portal: Portal, rnd: Random, created: number, now: num
     closedTime: statusType === 'Closed' ? modified : null,
     dueDate: rnd.chance(0.5) ? created + 2 * DAY : null,
     baseThreads: portal.shape.threadsPerTicket ?? rnd.int(1, 6),
+    threadsUntil: modified,
     approvalCount: 0,
   };
   portal.tickets.push(ticket);
@@ -558,7 +561,7 @@ export function ticketThreads(portal: Portal, ticket: Ticket): Thread[] {
       summary: pad(`${rnd.pick(SUBJECTS)}. ${rnd.pick(SUBJECTS)}.`, portal.shape.threadBytes),
       isDescriptionThread: n === 1,
     });
-    at = Math.min(ticket.modifiedTime, at + rnd.int(60, 36 * 3600) * 1000);
+    at = Math.min(ticket.threadsUntil, at + rnd.int(60, 36 * 3600) * 1000);
   }
   return threads.concat(portal.addedThreads.get(ticket.id) ?? []);
 }

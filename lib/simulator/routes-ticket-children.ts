@@ -1,14 +1,24 @@
 import { attachmentFile, attachmentJson, ticketAttachments } from './attachments.js';
 import { commentJson, ticketComments } from './comments.js';
+import { ticketThreads, type Thread } from './dataset.js';
 import { byTime, LISTS, list, TICKETS_READ, ticketFor } from './route-kit.js';
-import type { RouteSpec } from './routes.js';
+import { fullThreadJson, threadAttachmentFile, threadAttachments } from './thread-contents.js';
+import type { RouteContext, RouteSpec } from './routes.js';
 
 /**
  * The simulated Desk's routes of a ticket's records added with issue 16 (comments). Paging truths from the
  * OAS, as routes.ts's; a trashed ticket's records are hidden with it.
  */
 
-export const TICKET_CHILD_SPECS: Record<'ticketComments' | 'ticketAttachments' | 'attachmentContent', RouteSpec> = {
+type ChildRoute = 'ticketComments' | 'ticketAttachments' | 'attachmentContent' | 'ticketThread' | 'threadAttachmentContent';
+
+/** A ticket's thread by the path's ids, unless it or its ticket is hidden. */
+function threadFor(context: RouteContext): Thread | undefined {
+  const ticket = ticketFor(context);
+  return ticket && ticketThreads(context.portal, ticket).find((th) => th.id === context.params.threadId);
+}
+
+export const TICKET_CHILD_SPECS: Record<ChildRoute, RouteSpec> = {
   ticketComments: {
     // TicketComment.json@3f7016e: from minimum 0, limit 1-100 (default 50); the depth cap of the lists is inferred.
     paging: { ...LISTS, base: 0, defaultLimit: 50 },
@@ -44,6 +54,29 @@ export const TICKET_CHILD_SPECS: Record<'ticketComments' | 'ticketAttachments' |
       const file = ticket && ticketAttachments(context.portal, ticket).find((a) => a.id === context.params.attachmentId);
       if (!file) return { kind: 'not-found', message: 'The requested attachment does not exist.' };
       return { kind: 'file', ...attachmentFile(context.portal, file) };
+    },
+  },
+  ticketThread: {
+    // Not in the OAS (endpoints.ts): one thread in full, as a bare object, a credit a call (inferred).
+    paging: undefined,
+    scopes: TICKETS_READ,
+    weight: () => 1,
+    produce: (context) => {
+      const thread = threadFor(context);
+      if (!thread) return { kind: 'not-found', message: 'The requested thread does not exist.' };
+      return { kind: 'object', body: fullThreadJson(context.portal, thread) };
+    },
+  },
+  threadAttachmentContent: {
+    // Not in the OAS: the `href` of a thread's attachments (inferred).
+    paging: undefined,
+    scopes: TICKETS_READ,
+    weight: () => 1,
+    produce: (context) => {
+      const thread = threadFor(context);
+      const file = thread && threadAttachments(context.portal, thread).find((a) => a.id === context.params.attachmentId);
+      if (!file) return { kind: 'not-found', message: 'The requested attachment does not exist.' };
+      return { kind: 'file', ...threadAttachmentFile(context.portal, file) };
     },
   },
 };

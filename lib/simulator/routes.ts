@@ -7,6 +7,7 @@ export { parseRange } from './route-kit.js';
 import { listWeight } from './editions.js';
 import { SETTINGS_SPECS } from './routes-settings.js';
 import { TICKET_CHILD_SPECS } from './routes-ticket-children.js';
+import { listedThreadJson } from './thread-contents.js';
 import { ACTIVITY_SPECS } from './routes-activities.js';
 import { MORE_SPECS } from './routes-more.js';
 import * as shape from './shapes.js';
@@ -278,7 +279,7 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
       if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
       const ascending = context.query.get('sortBy') === 'sendDateTime';
       const threads = ticketThreads(context.portal, ticket).sort(byTime((th) => th.createdTime, !ascending));
-      return list(threads, (th) => shape.threadJson(context.portal, th as never));
+      return list(threads, (th) => listedThreadJson(context.portal, th as never));
     },
   },
   ticketTags: {

@@ -23,6 +23,8 @@ interface Truth {
   parent?: Parent;
   query?: (parentId: string) => Record<string, string>;
   keep?: (record: Record<string, unknown>) => boolean;
+  /** each listed record as this route gives it whole (a thread in full), asked with the parent's and the record's id */
+  whole?: { endpoint: EndpointKey; idParam: string };
 }
 
 const TRUTHS: Readonly<Record<string, Truth>> = {
@@ -41,6 +43,12 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   'pending-approvals': { endpoint: 'ticketApprovals', parent: 'ticket', keep: (record) => record.status === 'Pending' },
   queue: { endpoint: 'tickets', query: () => ({ status: 'Open', sortBy: 'createdTime' }) },
   threads: { endpoint: 'ticketThreads', parent: 'ticket', query: () => ({ sortBy: 'sendDateTime' }) },
+  'thread-contents': {
+    endpoint: 'ticketThreads',
+    parent: 'ticket',
+    query: () => ({ sortBy: 'sendDateTime' }),
+    whole: { endpoint: 'ticketThread', idParam: 'threadId' },
+  },
   'ticket-comments': { endpoint: 'ticketComments', parent: 'ticket', query: () => ({ sortBy: 'commentedTime' }) },
   'ticket-attachments': { endpoint: 'ticketAttachments', parent: 'ticket', query: () => ({ sortBy: 'createdTime' }) },
   'ticket-tags': { endpoint: 'ticketTags', parent: 'department', query: (id) => ({ departmentId: id }) },
@@ -83,10 +91,18 @@ export function currentRecords(portal: Portal, report: string, now: number): Tru
     const result = route.produce({ portal, params, query, now });
     if (result.kind !== 'list') continue;
     for (const item of result.items) {
-      const record = result.render(item as never) as Record<string, unknown>;
+      const listed = result.render(item as never) as Record<string, unknown>;
+      const record = truth.whole ? wholeRecord(portal, truth.whole, { ...params, [truth.whole.idParam]: String(listed.id) }, now) : listed;
       if (truth.keep && !truth.keep(record)) continue;
       records.push(parentId === undefined ? { record } : { record, parentId });
     }
   }
   return records;
+}
+
+function wholeRecord(portal: Portal, whole: NonNullable<Truth['whole']>, params: Record<string, string>, now: number): Record<string, unknown> {
+  const route = ROUTES.find((r) => r.key === whole.endpoint);
+  const result = route?.produce({ portal, params, query: new URLSearchParams(), now });
+  if (result?.kind !== 'object') throw new Error(`${whole.endpoint} gave no record for ${JSON.stringify(params)}`);
+  return result.body;
 }

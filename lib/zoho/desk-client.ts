@@ -208,6 +208,21 @@ export class DeskClient {
     return records;
   }
 
+  /** One record, the whole answer of an endpoint that gives a single object (a thread in full); 204 gives none. */
+  async record(key: EndpointKey | DeskEndpoint, request: PageRequest = {}): Promise<{ record: DeskRecord | undefined; weight: number }> {
+    const target = typeof key === 'string' ? endpoint(key) : key;
+    const { status, body, weight } = await this.send(target, deskUrl(this.options.location.deskApiUrl, target, request, 0, 0));
+    if (status === 204 || body === undefined) return { record: undefined, weight };
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      const request = describeEndpoint(target);
+      throw new ZohoRejectedError(`${request} answered ${Array.isArray(body) ? 'a list' : typeof body}, not the record as a JSON object.`, {
+        request,
+        status,
+      });
+    }
+    return { record: body as DeskRecord, weight };
+  }
+
   /** A count endpoint's number (/ticketsCount). */
   async count(key: EndpointKey, request: PageRequest = {}): Promise<number> {
     const target = endpoint(key);

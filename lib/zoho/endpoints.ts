@@ -330,6 +330,20 @@ const SPECS = {
     paginated: false,
     scopes: ['Desk.tickets.READ'],
   },
+  ticketThread: {
+    // Not an operation of the OAS (Thread.json@83b5c18 declares the list and …/originalContent only): Zoho's "Get a
+    // particular thread", which connectors call for a thread's body (zoho-desk-api.md, [3P-NL]). One thread, in full:
+    // the list's fields with `content` and `attachments`, as Thread.json's emailThreadResponseJson (inferred).
+    path: '/tickets/{ticketId}/threads/{threadId}',
+    paginated: false,
+    scopes: ['Desk.tickets.READ'],
+  },
+  threadAttachmentContent: {
+    // Not in the OAS: the `href` of a thread's attachments, as ticket and comment attachments link theirs (inferred).
+    path: '/tickets/{ticketId}/threads/{threadId}/attachments/{attachmentId}/content',
+    paginated: false,
+    scopes: ['Desk.tickets.READ'],
+  },
   ticketsCount: {
     path: '/ticketsCount',
     paginated: false,

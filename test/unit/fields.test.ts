@@ -1,3 +1,4 @@
+import { fullThreadJson } from '../../lib/simulator/thread-contents.js';
 import { describe, expect, it } from 'vitest';
 import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../../lib/reports/catalog.js';
 import { TABLES } from '../../lib/analytics/schema.js';
@@ -79,6 +80,10 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
     records: portal.tickets.flatMap((t) => [shapes.ticketListJson(portal, t), shapes.ticketSearchJson(portal, t)]),
   },
   threads: { shapes: ['threadJson'], records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => shapes.threadJson(portal, th))) },
+  'thread-contents': {
+    shapes: [],
+    records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => fullThreadJson(portal, th))),
+  },
   'ticket-attachments': {
     shapes: [],
     records: portal.tickets.flatMap((t) => ticketAttachments(portal, t).map((a) => attachmentJson(portal, a))),

@@ -19,6 +19,7 @@ import { pendingApprovals } from './pending-approvals.js';
 import { queue } from './queue.js';
 import { recycleBin } from './recycle-bin.js';
 import { tasks } from './tasks.js';
+import { threadContents } from './thread-contents.js';
 import { threads } from './threads.js';
 import { ticketAttachments } from './ticket-attachments.js';
 import { ticketComments } from './ticket-comments.js';
@@ -51,6 +52,7 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   tasks,
   teams,
   threads,
+  threadContents,
   ticketAttachments,
   ticketComments,
   ticketTags,

@@ -7,7 +7,7 @@ export const ticketAttachments = defineReport({
   // The ticket does not count its attachments (Search.json's ticket has no attachmentCount): a call per changed ticket.
   optIn: 'a call for every changed ticket (every ticket on its first run, about as many credits as threads), and one per file copied',
   // Each file is copied into attachments/<org>/ticket=<id>/<attachment id>/<name>, once, up to ZOHO_ATTACHMENT_MAX_MB.
-  files: true,
+  files: { endpoint: 'attachmentContent' },
   description: 'the files attached to each ticket: name, size, who attached it, when, its link, and the file itself',
   endpoint: 'ticketAttachments',
   fanOut: 'changed-ticket',

@@ -1,0 +1,25 @@
+import { THREAD_FIRST, THREAD_REST, threads } from './threads.js';
+import { j, ordered, s } from '../fields.js';
+import { defineReport } from '../kit.js';
+
+export const threadContents = defineReport({
+  ...threads,
+  id: 'thread-contents',
+  // Each new thread read whole, once (pipeline/whole-records.ts): the list is a call per changed ticket as threads
+  // is, and a thread read before is not read again unless its status or summary changed (a draft sent).
+  optIn:
+    "a call for every new thread (every thread on its first run: about three times the credits of threads), besides the list of each changed ticket's threads",
+  files: { field: 'attachments', endpoint: 'threadAttachmentContent' },
+  description: "each thread in full: its whole body (`content`), and its attachments' files copied into attachments/",
+  callNote: 'then GET /tickets/{ticketId}/threads/{threadId} for each new thread',
+  whole: {
+    endpoint: 'ticketThread',
+    request: (thread, p) => ({ path: { ticketId: p.ticketId ?? '', threadId: String(thread.id ?? '') } }),
+    changedBy: ['status', 'summary', 'attachmentCount'],
+  },
+  table: {
+    // GET /tickets/{ticketId}/threads/{threadId} (not in the OAS): the list's fields, and Thread.json@83b5c18
+    // emailThreadResponseJson's `content` and `attachments` [{id, name, size, href, previewurl}].
+    fields: ordered([...THREAD_FIRST, s('content')], [...THREAD_REST, j('attachments')]),
+  },
+});
