@@ -1,3 +1,4 @@
+import { callComments } from '../lib/simulator/call-comments.js';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,7 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     agents: ids(portal.agents),
     'agent-time-entries': ids(portal.timeEntries),
     calls: ids(portal.calls),
+    'call-comments': portal.calls.flatMap((c) => ids(callComments(portal, c))),
     contacts: ids(portal.contacts),
     'customer-happiness': ids(portal.ratings),
     departments: ids(portal.departments),

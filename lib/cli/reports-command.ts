@@ -9,7 +9,6 @@ const FAN_OUT: Record<string, string> = {
   agent: 'each agent × pages',
   department: 'each department × pages',
   'ticket-with-approvals': 'each ticket with approvals',
-  'changed-ticket': 'each changed ticket × pages',
   module: 'each module',
 };
 
@@ -42,7 +41,12 @@ export function listReports(options: { json?: boolean }, context: CliContext): v
     return;
   }
   // Four short columns fit a terminal; the long parts (parameters, deletions) follow, report by report.
-  const rows = REPORTS.map((r) => [r.id, reportCall(r), FAN_OUT[r.fanOut] ?? r.fanOut, r.edition === 'any' ? 'any' : `${r.edition} or higher`]);
+  const rows = REPORTS.map((r) => [
+    r.id,
+    reportCall(r),
+    r.fanOut === 'changed-parent' ? `each changed ${r.parent?.scope ?? 'parent'} × pages` : (FAN_OUT[r.fanOut] ?? r.fanOut),
+    r.edition === 'any' ? 'any' : `${r.edition} or higher`,
+  ]);
   context.out.line(table(['report', 'Zoho call', 'fan-out', 'edition'], rows, false, [21, 40, 29, 24]));
   context.out.line();
   context.out.line('Parameters (run REPORT --param name=value) and how records that leave are found:');

@@ -82,10 +82,10 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
       ? { records: [], last: true, weight: 0 }
       : await zoho.desk.page(target, { ...request, from: message.from, limit: message.limit });
   } catch (error) {
-    const gone = await parentTicketGone(error, message, zoho.desk);
+    const gone = await parentGone(error, message, zoho.desk);
     if (gone) {
-      // The ticket was deleted after the run found it: it has no threads (approvals, time entries) any more. An
-      // empty read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
+      // The ticket (call) was deleted after the run found it: it has no threads (comments…) any more. An empty
+      // read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
       page = { records: [], last: true, weight: gone.weight, parentGone: true };
     } else if (error instanceof ReportUnavailableError) {
       await writeReceipt(deps.store, message, 'unavailable', { reason: error.message, ...(error.licence ? { cause: 'edition' as const } : {}) });
@@ -208,16 +208,17 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
 }
 
 /**
- * Whether a 404 for a ticket's list (threads, approvals, time entries) means the ticket itself is gone: Zoho
- * answers 404 for a missing ticket and for a missing scope alike, so the search is asked (one call, only after a
- * 404). Its answer with no record is taken as "deleted"; anything else leaves the error as it was.
+ * Whether a 404 for a parent's list (a ticket's threads, a call's comments) means the parent itself is gone: Zoho
+ * answers 404 for a missing parent and for a missing scope alike, so the parent's search is asked (one call, only
+ * after a 404). Its answer with no record is taken as "deleted"; anything else leaves the error as it was.
  */
-async function parentTicketGone(error: unknown, message: PageMessage, desk: DeskClient): Promise<{ weight: number } | undefined> {
+async function parentGone(error: unknown, message: PageMessage, desk: DeskClient): Promise<{ weight: number } | undefined> {
   if (!(error instanceof ZohoRejectedError) || error.status !== 404) return undefined;
-  const ticketId = reportOf(message)?.parent?.param === 'ticketId' ? message.params.ticketId : undefined;
-  if (!ticketId) return undefined;
+  const parent = reportOf(message)?.parent;
+  const id = parent?.changedBy ? message.params[parent.param] : undefined;
+  if (!parent?.changedBy || !id) return undefined;
   try {
-    const found = await desk.page(endpointOf('ticketSearch'), { query: { id: ticketId }, from: 0, limit: 1 });
+    const found = await desk.page(endpointOf(parent.changedBy), { query: { id }, from: 0, limit: 1 });
     return found.records.length === 0 ? { weight: found.weight } : undefined;
   } catch {
     return undefined;

@@ -27,7 +27,12 @@ const windowSchema = z.object({
 
 /** The reports of tickets' children that read from the same cursor, planned together from one read of the changed tickets. */
 const childrenGroupSchema = z.object({
-  /** tickets modified since this time (to the run's start) */
+  /** the parents' folder name ("call"), where they are not tickets */
+  parent: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .optional(),
+  /** parents modified since this time (to the run's start) */
   since: isoTime,
   /** the run's requests (their index) this group plans */
   targets: z.array(z.number().int().min(0)).min(1),

@@ -174,5 +174,5 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
 export function readsChangedTickets(target: Target): boolean {
   const report = reportOf(target);
   const fanOut = report?.fanOut;
-  return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-ticket' || fanOut === 'ticket-with-approvals'));
+  return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-parent' || fanOut === 'ticket-with-approvals'));
 }

@@ -30,11 +30,13 @@ export async function childrenGroups(
   for (const [index, target] of targets.entries()) {
     if (!readsChangedTickets(target) || setAside.has(index)) continue;
     const since = await discovery.ticketsSince(target.report);
-    const group = groups.get(since) ?? { since, targets: [], carried: {} };
-    group.targets.push(index);
     const report = findReport(target.report) as ReportDefinition;
+    const parent = report.parent?.scope === 'ticket' ? undefined : report.parent?.scope;
+    const key = `${parent ?? 'ticket'} ${since}`;
+    const group = groups.get(key) ?? { ...(parent ? { parent } : {}), since, targets: [], carried: {} };
+    group.targets.push(index);
     if (report.fanOut === 'ticket-with-approvals') group.carried[report.id] = await discovery.carriedParents(report.id);
-    groups.set(since, group);
+    groups.set(key, group);
   }
   return [...groups.values()];
 }
@@ -62,9 +64,13 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
     if (params.since) params.until ??= discovery.startedAt;
     return { target, report, params, limit: endpointOf(report.endpoint).maxLimit, withApprovals: report.fanOut === 'ticket-with-approvals' };
   });
+  // Tickets are counted into windows read side by side; other parents (calls: far fewer) are one window.
+  const search = endpointOf(reads[0]?.report.parent?.changedBy ?? 'ticketSearch');
   if (!group.windows) {
     if (!budget.next()) return;
-    group.windows = await ticketWindows(discovery.desk, group.since, discovery.startedAt);
+    group.windows = group.parent
+      ? [{ since: group.since, until: discovery.startedAt }]
+      : await ticketWindows(discovery.desk, group.since, discovery.startedAt);
   }
   const carried = new Map(Object.entries(group.carried).map(([report, ids]) => [report, new Set(ids)]));
   let tickets = 0;
@@ -76,18 +82,22 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
       if (withApprovals) for (const ticket of parents) carried.get(report.id)?.delete(String(ticket.id));
       await emit(
         target,
-        parents.map((ticket) => {
+        parents.map((parent) => {
           // Threads and comments are counted on the ticket; time entries are not.
-          const pages = plannedPages(report, ticket, limit);
+          const pages = plannedPages(report, parent, limit);
           // None counted: its page is read as empty without a call (so a last comment deleted still leaves).
-          return { params: { ...params, ticketId: String(ticket.id), ...(pages === 0 ? { [COUNTED.name]: '0' } : {}) }, pages };
+          const param = report.parent?.param ?? 'ticketId';
+          return { params: { ...params, [param]: String(parent.id), ...(pages === 0 ? { [COUNTED.name]: '0' } : {}) }, pages };
         }),
       );
     }
   };
-  await readTicketWindows(discovery.desk, group.windows, onPage, () => !budget.next());
+  await readTicketWindows(discovery.desk, group.windows, onPage, () => !budget.next(), search);
   group.carried = Object.fromEntries([...carried].map(([report, ids]) => [report, [...ids]]));
-  discovery.logger.info({ since: group.since, tickets }, 'tickets changed since the last complete run, read in this part of the planning');
+  discovery.logger.info(
+    { since: group.since, [`${group.parent ?? 'ticket'}s`]: tickets },
+    `${group.parent ?? 'ticket'}s changed since the last complete run, read in this part of the planning`,
+  );
   if (group.windows.some((window) => !window.done) || !budget.next()) return;
   for (const { target, report, params } of reads.filter((read) => read.withApprovals)) {
     await emit(
@@ -98,8 +108,13 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
   group.done = true;
 }
 
-/** A child report's pages of a ticket, where the ticket counts its records (countedOnParent): else page by page. */
-function plannedPages(report: ReportDefinition, ticket: DeskRecord, limit: number): number | undefined {
-  const count = report.countedOnParent === undefined ? undefined : ticket[report.countedOnParent];
-  return count === undefined || count === null ? undefined : pagesFor(Number(count), limit);
+/**
+ * A child report's pages of a parent, where the parent counts its records (countedOnParent: a ticket's
+ * threadCount), or says whether it has any (a call's isCommented: none, or page by page); else page by page.
+ */
+function plannedPages(report: ReportDefinition, parent: DeskRecord, limit: number): number | undefined {
+  const count = report.countedOnParent === undefined ? undefined : parent[report.countedOnParent];
+  if (count === false) return 0;
+  if (count === undefined || count === null || count === true) return undefined;
+  return pagesFor(Number(count), limit);
 }

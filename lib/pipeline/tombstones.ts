@@ -65,7 +65,7 @@ const idsStateSchema = z.object({
 });
 type IdsState = z.infer<typeof idsStateSchema>;
 
-const PARENT = /^(?:ticket|agent|department)=(\d+)\//;
+const PARENT = /^(?:ticket|agent|department|call)=(\d+)\//;
 
 /** The parent a page was read under, for reports whose reads are complete per parent; "" otherwise. */
 function scopeKey(report: ReportDefinition, scope: string): string {
@@ -162,6 +162,8 @@ async function applyReport(
   mine: readonly Receipt[],
   binned: ReadonlySet<string>,
   warn: (message: string) => void,
+  /** parents the recycle bin listed this run, whose records leave with them (Parent.deletedWith) */
+  parentsBinned: ReadonlySet<string> = new Set(),
 ): Promise<Departures> {
   const key = idsStateKey(run.orgId, report.id);
   const stored = await readChecked(store, key, idsStateSchema, warn);
@@ -199,6 +201,11 @@ async function applyReport(
       for (const id of scopes[parent] ?? []) if (!now.has(id)) tombstone(id, parent, 'absent');
       if (now.size) scopes[parent] = [...now].sort();
       else delete scopes[parent];
+    }
+    // A deleted call takes its comments along: it is not read again, so nothing else would say they left.
+    for (const parent of parentsBinned) {
+      for (const id of scopes[parent] ?? []) tombstone(id, parent, DELETION_FEED.id);
+      delete scopes[parent];
     }
   } else if (run.fullReads?.includes(report.id)) {
     if (complete(mine)) {
@@ -309,5 +316,6 @@ export async function reportDepartures(
   const report = findReport(reportId);
   if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return NONE;
   const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
-  return applyReport(store, run, runId, report, mine, binned, warn);
+  const parentsBinned = new Set(fromBin.filter((t) => t.report === report.parent?.deletedWith).map((t) => t.id));
+  return applyReport(store, run, runId, report, mine, binned, warn, parentsBinned);
 }

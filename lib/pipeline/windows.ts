@@ -165,10 +165,11 @@ export async function readTicketWindows(
   windows: WindowProgress[],
   onPage: (tickets: DeskRecord[]) => Promise<void>,
   stop?: () => boolean,
+  /** the search listing the records changed (the tickets'; a call's for its comments) */
+  search: DeskEndpoint = ENDPOINTS.ticketSearch,
 ): Promise<void> {
   const seen = new Set<string>();
   const limit = pLimit(WINDOWS_AT_ONCE);
-  const search = ENDPOINTS.ticketSearch;
   await Promise.all(
     windows
       .filter((window) => !window.done)

@@ -50,7 +50,8 @@ export function reportCall(report: ReportDefinition): string {
 
 export function reportScopes(report: ReportDefinition): readonly string[] {
   const scopes = new Set(ENDPOINTS[report.endpoint].scopes);
-  if (report.fanOut === 'changed-ticket' || report.changeWindows) for (const s of ENDPOINTS.ticketSearch.scopes) scopes.add(s);
+  if (report.fanOut === 'changed-parent' && report.parent?.changedBy) for (const s of ENDPOINTS[report.parent.changedBy].scopes) scopes.add(s);
+  if (report.changeWindows) for (const s of ENDPOINTS.ticketSearch.scopes) scopes.add(s);
   if (report.changesSearch) for (const s of ENDPOINTS[report.changesSearch].scopes) scopes.add(s);
   return [...scopes];
 }

@@ -10,12 +10,22 @@ import type { ParamSpec } from './params.js';
  * LICENSE_ACCESS_LIMITED on lower editions; that is recorded as "unavailable", not retried.
  */
 
-export type FanOut = 'pages' | 'agent' | 'department' | 'ticket-with-approvals' | 'changed-ticket' | 'module';
+export type FanOut = 'pages' | 'agent' | 'department' | 'ticket-with-approvals' | 'changed-parent' | 'module';
 
 /** The parent of a fanned-out page: which parameter names it, and its folder ("ticket=…/"). */
 export interface Parent {
-  param: 'agentId' | 'departmentId' | 'ticketId' | 'module';
-  scope: 'agent' | 'department' | 'ticket' | 'module';
+  param: 'agentId' | 'departmentId' | 'ticketId' | 'callId' | 'module';
+  scope: 'agent' | 'department' | 'ticket' | 'call' | 'module';
+  /**
+   * For a report read per changed parent (`changed-parent`): the search that lists the parents modified in a
+   * time range (`modifiedTimeRange`, sorted by `modifiedTime`), and finds one by `id` (is it gone?).
+   */
+  changedBy?: EndpointKey;
+  /**
+   * The report whose records, when Zoho's recycle bin lists them, take this report's records of them along (a
+   * deleted call's comments). A ticket's children leave with it in the latest views instead, and are back with it.
+   */
+  deletedWith?: string;
   /** the list whose records' ids are the parents (GET /departments), read once per run */
   listedBy?: EndpointKey;
   /** the parents when they are a fixed list (the modules of field metadata) */

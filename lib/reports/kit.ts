@@ -77,7 +77,9 @@ export function changed(
 
 export const AGENT: Parent = { param: 'agentId', scope: 'agent', listedBy: 'agents' };
 export const DEPARTMENT: Parent = { param: 'departmentId', scope: 'department', listedBy: 'departments' };
-export const TICKET: Parent = { param: 'ticketId', scope: 'ticket' };
+export const TICKET: Parent = { param: 'ticketId', scope: 'ticket', changedBy: 'ticketSearch' };
+// A call's comments leave with the call when the recycle bin lists it (its `type` "Calls").
+export const CALL: Parent = { param: 'callId', scope: 'call', changedBy: 'callSearch', deletedWith: 'calls' };
 
 export const departmentParam = (what: string, defaultValue = 'every department'): ParamSpec => ({
   name: 'departmentId',
@@ -103,6 +105,9 @@ export const ticketParam = (defaultValue: string): ParamSpec => ({
   default: defaultValue,
 });
 export const CHANGED = 'tickets changed since the last successful run (all on the first)';
+
+export const callParam = (defaultValue: string): ParamSpec => ({ name: 'callId', kind: 'id', description: 'only this call', default: defaultValue });
+export const CHANGED_CALLS = 'calls changed since the last successful run (all on the first)';
 
 export const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 

@@ -1,3 +1,4 @@
+import type { CallComment } from './call-comments.js';
 import type { Edition } from '../zoho/editions.js';
 import { type Activity, generateActivities } from './activities.js';
 import { type Catalogue, generateCatalogue } from './catalogue.js';
@@ -178,6 +179,8 @@ export interface Portal {
   catalogue: Catalogue;
   /** threads added after generation (evolve), by ticket id */
   addedThreads: Map<string, Thread[]>;
+  /** call comments added after generation (evolve), by call id */
+  addedCallComments: Map<string, CallComment[]>;
   /**
    * Ids of records in the recycle bin or deleted for good (spam, purged): every route leaves them out, and a
    * trashed ticket's children with it. Records stay in their arrays, so a restore puts them back in place.
@@ -364,6 +367,7 @@ export function generatePortal(options: DatasetOptions): Portal {
     activities: [],
     catalogue: { products: [], contracts: [], articles: [] },
     addedThreads: new Map(),
+    addedCallComments: new Map(),
     hidden: new Set(),
     bin: [],
     cfEdits: new Map(),

@@ -1,3 +1,4 @@
+import { callCommentId, callComments, MAX_COMMENTS_PER_CALL } from './call-comments.js';
 import * as z from 'zod';
 import { ticketComments } from './comments.js';
 import { editCustomField } from './custom-fields.js';
@@ -22,6 +23,10 @@ export const changesSchema = z
     deleteContacts: count(),
     deleteAccounts: count(),
     deleteCalls: count(),
+    /** calls given one comment more (the call's modifiedTime bumped: inferred, UNCONFIRMED) */
+    commentCalls: count(),
+    /** calls' last comments deleted (the call's modifiedTime bumped: inferred, UNCONFIRMED) */
+    deleteCallComments: count(),
     deleteTimeEntries: count(),
     /** open tickets closed */
     closeTickets: count(),
@@ -64,6 +69,8 @@ export interface ChangeReport {
   deletedContacts: string[];
   deletedAccounts: string[];
   deletedCalls: string[];
+  commentedCalls: string[];
+  deletedCallComments: string[];
   deletedTimeEntries: string[];
   closedTickets: string[];
   movedTickets: string[];
@@ -129,6 +136,8 @@ export function applyChanges(portal: Portal, random: Random, now: number, input:
     deletedContacts: [],
     deletedAccounts: [],
     deletedCalls: [],
+    commentedCalls: [],
+    deletedCallComments: [],
     deletedTimeEntries: [],
     closedTickets: [],
     movedTickets: [],
@@ -231,6 +240,35 @@ function applyRemovalsAndEdits(
       () => portal.calls,
       shown,
       (c) => trash({ id: c.id, type: 'Calls', displayName: c.subject, departmentId: c.departmentId }),
+    ),
+    commentedCalls: each(
+      changes.commentCalls,
+      random,
+      () => portal.calls,
+      shown,
+      (call) => {
+        const added = portal.addedCallComments.get(call.id) ?? [];
+        // Numbered after the generated ones (at most 2), each added one its own number, deleted or not.
+        const n = 50 + added.length + 1;
+        if (n < MAX_COMMENTS_PER_CALL) {
+          const id = callCommentId(portal, call, n);
+          added.push({ id, callId: call.id, commenterId: call.ownerId, commentedTime: now, content: 'Followed up by email.' });
+        }
+        portal.addedCallComments.set(call.id, added);
+        call.modifiedTime = Math.max(call.modifiedTime, now);
+        return call.id;
+      },
+    ),
+    deletedCallComments: each(
+      changes.deleteCallComments,
+      random,
+      () => portal.calls,
+      (call) => shown(call) && callComments(portal, call).length > 0,
+      (call) => {
+        portal.hidden.add((callComments(portal, call).at(-1) as { id: string }).id);
+        call.modifiedTime = Math.max(call.modifiedTime, now);
+        return call.id;
+      },
     ),
     // A time entry's displayName in the bin is not in the spec: its ticket's subject here (inferred).
     deletedTimeEntries: each(

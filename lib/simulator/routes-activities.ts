@@ -1,4 +1,5 @@
 import { eventJson, eventSearchJson, taskJson, taskSearchJson, type Activity } from './activities.js';
+import { callCommentJson, callComments } from './call-comments.js';
 import { byTime, LISTS, list, SEARCHES, searched, searchSorts } from './route-kit.js';
 import type { RouteContext, RouteSpec } from './routes.js';
 
@@ -32,7 +33,7 @@ function activities(context: RouteContext, kind: Activity['kind']): Activity[] {
     .sort((a, b) => byTime(time, sortBy.startsWith('-'))(a, b) || (a.id < b.id ? -1 : 1));
 }
 
-export const ACTIVITY_SPECS: Record<'tasks' | 'events' | 'taskSearch' | 'eventSearch', RouteSpec> = {
+export const ACTIVITY_SPECS: Record<'tasks' | 'events' | 'taskSearch' | 'eventSearch' | 'callComments', RouteSpec> = {
   tasks: {
     paging: PAGING,
     scopes: [['Desk.tasks.READ'], ['Desk.activities.tasks.READ']],
@@ -62,5 +63,18 @@ export const ACTIVITY_SPECS: Record<'tasks' | 'events' | 'taskSearch' | 'eventSe
     ],
     enums: searchSorts('modifiedTime', 'createdTime'),
     produce: (context) => list(searchedActivities(context, 'event'), (a) => eventSearchJson(context.portal, a), true),
+  },
+  callComments: {
+    // CallComments.json@83b5c18: Desk.activities.calls.READ or Desk.tasks.READ; no bounds declared on from and
+    // limit (the lists' kept); ascending by commentedTime unless `-`; no 204 declared, so none is `{data: []}`.
+    paging: { ...LISTS, base: 1 },
+    scopes: [['Desk.activities.calls.READ'], ['Desk.tasks.READ']],
+    enums: { sortBy: ['commentedTime', '-commentedTime'] },
+    produce: ({ portal, params, query }) => {
+      const call = portal.calls.find((c) => c.id === params.callId && !portal.hidden.has(c.id));
+      if (!call) return { kind: 'not-found', message: 'The requested call does not exist.' };
+      const comments = callComments(portal, call).sort(byTime((c) => c.commentedTime, query.get('sortBy') === '-commentedTime'));
+      return { ...list(comments, (c) => callCommentJson(portal, c)), emptyAsData: true };
+    },
   },
 };

@@ -147,7 +147,8 @@ const SPECS: Record<EndpointKey, RouteSpec> = {
     enums: searchSorts('modifiedTime', 'createdTime'),
     produce: ({ portal, query }) => {
       const department = query.get('departmentId');
-      const calls = visible(portal, portal.calls).filter((c) => !department || c.departmentId === department);
+      const id = query.get('id');
+      const calls = visible(portal, portal.calls).filter((c) => (!department || c.departmentId === department) && (!id || c.id === id));
       return list(
         searched(calls, query, (c) => c.modifiedTime),
         (c) => shape.callJson(portal, c as never),

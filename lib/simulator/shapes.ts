@@ -1,3 +1,4 @@
+import { callComments } from './call-comments.js';
 import { iso } from './times.js';
 import { cfValues } from './custom-fields.js';
 import type {
@@ -319,6 +320,8 @@ export function callJson(portal: Portal, c: Call) {
     status: c.isCompleted ? 'Completed' : 'Not Started',
     priority: 'Normal',
     isCompleted: c.isCompleted,
+    // Call.json callListViewJson: whether the call has comments (the search's record too, inferred)
+    isCommented: callComments(portal, c).length > 0,
     category: 'Call',
     cf: cfValues(portal, 'calls', c),
   };

@@ -16,7 +16,7 @@ export interface TruthRecord {
   parentId?: string;
 }
 
-type Parent = 'agent' | 'department' | 'ticket' | 'module';
+type Parent = 'agent' | 'department' | 'ticket' | 'call' | 'module';
 
 interface Truth {
   endpoint: EndpointKey;
@@ -33,6 +33,7 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
   agents: { endpoint: 'agents' },
   'agent-time-entries': { endpoint: 'agentTimeEntries', parent: 'agent' },
   calls: { endpoint: 'callSearch', query: () => ({ sortBy: 'createdTime' }) },
+  'call-comments': { endpoint: 'callComments', parent: 'call', query: () => ({ sortBy: 'commentedTime' }) },
   contacts: { endpoint: 'contactSearch', query: () => ({ sortBy: 'createdTime' }) },
   tasks: { endpoint: 'taskSearch', query: () => ({ sortBy: 'createdTime' }) },
   events: { endpoint: 'eventSearch', query: () => ({ sortBy: 'createdTime' }) },
@@ -69,6 +70,7 @@ function parents(portal: Portal, parent: Parent | undefined): Array<string | und
   if (parent === 'agent') return portal.agents.map((a) => a.id);
   if (parent === 'department') return portal.departments.map((d) => d.id);
   if (parent === 'module') return Object.keys(LAYOUT_MODULES);
+  if (parent === 'call') return portal.calls.filter((c) => !portal.hidden.has(c.id)).map((c) => c.id);
   if (parent === 'ticket') return portal.tickets.filter((t) => !portal.hidden.has(t.id)).map((t) => t.id);
   return [undefined];
 }

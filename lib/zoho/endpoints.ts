@@ -330,6 +330,13 @@ const SPECS = {
     paginated: false,
     scopes: ['Desk.tickets.READ'],
   },
+  callComments: {
+    // CallComments.json getCallComments (OAS 83b5c18): the path names the call {entityId}; limit and from without
+    // bounds declared (the lists' 1-100 kept), sortBy -?commentedTime, include mentions. No 204 declared.
+    path: '/calls/{callId}/comments',
+    query: ['include', 'sortBy'],
+    scopes: ['Desk.activities.calls.READ'],
+  },
   ticketThread: {
     // Not an operation of the OAS (Thread.json@83b5c18 declares the list and …/originalContent only): Zoho's "Get a
     // particular thread", which connectors call for a thread's body (zoho-desk-api.md, [3P-NL]). One thread, in full:

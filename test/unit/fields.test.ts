@@ -1,3 +1,4 @@
+import { callCommentJson, callComments } from '../../lib/simulator/call-comments.js';
 import { fullThreadJson } from '../../lib/simulator/thread-contents.js';
 import { describe, expect, it } from 'vitest';
 import { REPORT_FIELDS, type FieldSpec, type FieldType } from '../../lib/reports/catalog.js';
@@ -65,6 +66,7 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
   agents: { shapes: ['agentJson'], records: portal.agents.map((a) => shapes.agentJson(portal, a)) },
   'agent-time-entries': { shapes: ['timeEntryJson'], records: portal.timeEntries.map((e) => shapes.timeEntryJson(portal, e)) },
   calls: { shapes: ['callJson'], records: portal.calls.map((c) => shapes.callJson(portal, c)) },
+  'call-comments': { shapes: [], records: portal.calls.flatMap((c) => callComments(portal, c).map((k) => callCommentJson(portal, k))) },
   contacts: {
     shapes: ['contactJson', 'contactSearchJson'],
     records: portal.contacts.flatMap((c) => [shapes.contactJson(portal, c), shapes.contactSearchJson(portal, c)]),

@@ -8,6 +8,7 @@ import { teams } from './teams.js';
 import { accounts } from './accounts.js';
 import { agentTimeEntries } from './agent-time-entries.js';
 import { agents } from './agents.js';
+import { callComments } from './call-comments.js';
 import { calls } from './calls.js';
 import { contacts } from './contacts.js';
 import { customerHappiness } from './customer-happiness.js';
@@ -35,6 +36,7 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   agentTimeEntries,
   articles,
   calls,
+  callComments,
   contacts,
   contracts,
   customerHappiness,

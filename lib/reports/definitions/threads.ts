@@ -52,7 +52,7 @@ export const threads = defineReport({
   countedOnParent: 'threadCount',
   description: 'conversation threads of each ticket',
   endpoint: 'ticketThreads',
-  fanOut: 'changed-ticket',
+  fanOut: 'changed-parent',
   edition: 'any',
   parent: TICKET,
   params: [ticketParam(CHANGED), COUNTED],

@@ -10,7 +10,7 @@ export const ticketAttachments = defineReport({
   files: { endpoint: 'attachmentContent' },
   description: 'the files attached to each ticket: name, size, who attached it, when, its link, and the file itself',
   endpoint: 'ticketAttachments',
-  fanOut: 'changed-ticket',
+  fanOut: 'changed-parent',
   edition: 'any',
   parent: TICKET,
   params: [ticketParam(CHANGED)],

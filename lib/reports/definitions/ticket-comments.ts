@@ -8,7 +8,7 @@ export const ticketComments = defineReport({
   countedOnParent: 'commentCount',
   description: "comments on each ticket (agents' notes, public or private)",
   endpoint: 'ticketComments',
-  fanOut: 'changed-ticket',
+  fanOut: 'changed-parent',
   edition: 'any',
   parent: TICKET,
   params: [ticketParam(CHANGED), COUNTED],

@@ -7,7 +7,7 @@ export const ticketTimeEntries = defineReport({
   binType: 'Time Entry',
   description: 'time logged on each ticket',
   endpoint: 'ticketTimeEntries',
-  fanOut: 'changed-ticket',
+  fanOut: 'changed-parent',
   edition: 'Professional',
   parent: TICKET,
   params: [ticketParam(CHANGED)],
