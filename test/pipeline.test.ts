@@ -1,3 +1,5 @@
+import { ticketHistory } from '../lib/simulator/history.js';
+import { contentHash } from '../lib/reports/catalog.js';
 import { callComments } from '../lib/simulator/call-comments.js';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -47,6 +49,8 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
     threads: portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
     'thread-contents': portal.tickets.flatMap((t) => ids(ticketThreads(portal, t))),
     'ticket-comments': portal.tickets.flatMap((t) => ids(ticketComments(portal, t))),
+    // no id of their own: each is its content
+    'ticket-history': portal.tickets.flatMap((t) => ticketHistory(portal, t).map((event) => contentHash(event))),
     'ticket-attachments': portal.tickets.flatMap((t) => ids(ticketAttachments(portal, t))),
     tasks: ids(portal.activities.filter((a) => a.kind === 'task')),
     events: ids(portal.activities.filter((a) => a.kind === 'event')),
@@ -64,7 +68,11 @@ function expectedRecords(portal: Portal): Record<string, string[]> {
 }
 
 const identity = (report: string, record: Record<string, unknown>) =>
-  report === 'email-failures' ? `${String(record.ticketId)}/${String(record.threadId)}` : String(record.id);
+  report === 'email-failures'
+    ? `${String(record.ticketId)}/${String(record.threadId)}`
+    : report === 'ticket-history'
+      ? contentHash(record)
+      : String(record.id);
 
 describe('the reports pipeline on one machine', () => {
   it('stores every record the simulator holds for every report exactly once', async () => {

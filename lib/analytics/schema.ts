@@ -1,4 +1,4 @@
-import { keyFields, REPORTS, TICKETS_REPORT } from '../reports/catalog.js';
+import { KEY_CONTENT, KEY_PARENT, keyFields, REPORTS, TICKETS_REPORT } from '../reports/catalog.js';
 import type { FieldSpec, FieldType } from '../reports/fields.js';
 
 /**
@@ -13,6 +13,9 @@ import type { FieldSpec, FieldType } from '../reports/fields.js';
 
 export type { FieldSpec, FieldType } from '../reports/fields.js';
 
+/** The column of a record's content hash, for records identified by it. */
+export const RECORD_HASH = 'record_hash';
+
 export interface TableSpec {
   /** the report's folder in the bucket */
   report: string;
@@ -20,8 +23,10 @@ export interface TableSpec {
   fields: readonly FieldSpec[];
   /** the parent id in the page's folder ("ticket=…/"), exposed by the views */
   parent?: { scope: string; column: string };
-  /** what identifies a record across runs */
+  /** the columns that identify a record across runs (the parent's, `record_hash`, where its definition's key says) */
   key: readonly string[];
+  /** the records are identified by their content: the views compute `record_hash` (catalog.ts contentHash) */
+  contentKey?: boolean;
   /** the column that orders versions of a record, where Zoho gives one; else the newest run wins */
   versionedBy?: string;
   /** the Zoho module whose custom fields (GET /organizationFields?module=) the records carry in `cf` */
@@ -41,8 +46,11 @@ export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
     report: report.id,
     table: tableName(report.id),
     fields: report.table.fields,
-    key: keyFields(report),
+    key: keyFields(report).map((part) =>
+      part === KEY_PARENT ? `${report.parent?.scope ?? 'parent'}_id` : part === KEY_CONTENT ? RECORD_HASH : part,
+    ),
   };
+  if (keyFields(report).includes(KEY_CONTENT)) spec.contentKey = true;
   if (report.parent) spec.parent = { scope: report.parent.scope, column: `${report.parent.scope}_id` };
   if (report.table.versionedBy) spec.versionedBy = report.table.versionedBy;
   if (report.parent?.scope === 'ticket') spec.ticketColumn = `${report.parent.scope}_id`;

@@ -1,5 +1,5 @@
 import { TICKETS_REPORT } from '../reports/catalog.js';
-import { childOfTickets, snake, TICKETS_TABLE, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
+import { childOfTickets, RECORD_HASH, snake, TICKETS_TABLE, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
 
 /**
  * The views, written once for both engines. Each `<table>_raw` (a Glue table in Athena, a DuckDB view over the
@@ -18,6 +18,8 @@ export interface Dialect {
   parseTime(expression: string): string;
   /** a quoted identifier: Athena's catalogue holds names in lower case, so its SQL says them that way */
   ident(name: string): string;
+  /** the md5 of a text's UTF-8 bytes, lower-case hex (catalog.ts contentHash) */
+  md5(expression: string): string;
   /**
    * The raw rows as the field expressions read them. DuckDB parses each record once into `j` (its JSON functions
    * would parse the whole record again for every field); Athena reads `record` as it is.
@@ -37,12 +39,15 @@ export const ATHENA: Dialect = {
     `CASE WHEN regexp_like(${e}, '${EPOCH_MS}') THEN CAST(from_unixtime(CAST(${e} AS bigint) / 1000e0) AT TIME ZONE 'UTC' AS timestamp(3)) ` +
     `ELSE try(CAST(from_iso8601_timestamp(NULLIF(${e}, '')) AT TIME ZONE 'UTC' AS timestamp(3))) END`,
   ident: (name) => `"${name.toLowerCase()}"`,
+  md5: (e) => `lower(to_hex(md5(to_utf8(${e}))))`,
 };
 
 const top = (name: string) => `j."${name.replaceAll('"', '')}"`;
 
 export const DUCKDB: Dialect = {
   parsed: (source, fields) => {
+    // No field to parse (compaction ranking records by their parent and content hash alone): nothing to read.
+    if (fields.length === 0) return `(SELECT * FROM ${source}) AS parsed`;
     const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.json ? 'JSON' : 'VARCHAR'])));
     return `(SELECT *, from_json(record, '${structure.replaceAll("'", "''")}') AS j FROM ${source}) AS parsed`;
   },
@@ -54,6 +59,7 @@ export const DUCKDB: Dialect = {
     `CASE WHEN regexp_matches(${e}, '${EPOCH_MS}') THEN epoch_ms(TRY_CAST(${e} AS BIGINT)) ` +
     `ELSE TRY_CAST(TRY_CAST(NULLIF(${e}, '') AS TIMESTAMPTZ) AS TIMESTAMP) END`,
   ident: (name) => `"${name}"`,
+  md5: (e) => `md5(${e})`,
 };
 
 function athenaPath(path: readonly string[]): string {
@@ -167,6 +173,8 @@ function projections(spec: TableSpec, dialect: Dialect, inputs: ViewInputs): Pro
   }
   // The record as Zoho sent it: every field, including any Zoho adds after this was written.
   out.push({ expression: 'record', column: column('record', 'varchar') });
+  // A record with no id of its own is identified by its content (a ticket's history event).
+  if (spec.contentKey) out.push({ expression: dialect.md5('record'), column: column(RECORD_HASH, 'varchar') });
   out.push({ expression: orgIdSql(inputs.legacyOrgId), column: column('org_id', 'varchar') });
   out.push({ expression: `regexp_extract("$path", '/run=([^/]+)/', 1)`, column: column('run_id', 'varchar') });
   out.push({ expression: 'dt', column: column('dt', 'varchar') });

@@ -213,7 +213,9 @@ function successor(message: PageMessage, target: DeskEndpoint, records: DeskReco
  * after a 404). Its answer with no record is taken as "deleted"; anything else leaves the error as it was.
  */
 async function parentGone(error: unknown, message: PageMessage, desk: DeskClient): Promise<{ weight: number } | undefined> {
-  if (!(error instanceof ZohoRejectedError) || error.status !== 404) return undefined;
+  // An endpoint not in the OAS answers 404 as "unavailable" (desk-errors.ts): for one parent, it may be the parent gone.
+  const refused = error instanceof ZohoRejectedError || (error instanceof ReportUnavailableError && !error.licence);
+  if (!refused || error.status !== 404) return undefined;
   const parent = reportOf(message)?.parent;
   const id = parent?.changedBy ? message.params[parent.param] : undefined;
   if (!parent?.changedBy || !id) return undefined;
@@ -233,7 +235,8 @@ async function parentGone(error: unknown, message: PageMessage, desk: DeskClient
 function idsOf(message: PageMessage, records: DeskRecord[]): { ids?: string[]; hashes?: string[] } {
   const report = reportOf(message);
   if (!report) return {};
-  const ids = records.map((record) => recordKey(report, record));
+  const parentId = report.parent ? message.params[report.parent.param] : undefined;
+  const ids = records.map((record) => recordKey(report, record, parentId));
   if (!ids.every((id): id is string => id !== undefined)) return {};
   return hashedReport(report) ? { ids, hashes: records.map(recordHash) } : { ids };
 }

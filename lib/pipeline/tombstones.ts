@@ -139,7 +139,7 @@ async function historyScopes(store: ObjectStore, report: ReportDefinition, run: 
     const scope = scopeKey(report, key.replace(/^.*?\/run=[^/]+\//, ''));
     // A line that is not JSON has no key to compare.
     for (const record of pageRecords((await store.get(key)) ?? '').records) {
-      const id = recordKey(report, record);
+      const id = recordKey(report, record, scope);
       // biome-ignore lint/suspicious/noAssignInExpressions: the scope's set, made on its first id
       if (id) (scopes[scope] ??= new Set()).add(id);
     }

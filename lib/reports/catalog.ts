@@ -1,12 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { ENDPOINTS } from '../zoho/endpoints.js';
 import type { ReportDefinition } from './definition.js';
 import { DEFINITIONS } from './definitions/index.js';
 import type { FieldSpec } from './fields.js';
+import { KEY_CONTENT, KEY_PARENT } from './kit.js';
 
 export type { FanOut, Parent, ReportDefinition, TableDefinition } from './definition.js';
 export type { FieldSpec, FieldType } from './fields.js';
 export { FIELD_MODULES } from './params.js';
+export { KEY_CONTENT, KEY_PARENT } from './kit.js';
 
 /** The reports (design.md §2), each defined in its own file in definitions/, and what is asked of any of them. */
 
@@ -17,9 +20,15 @@ export const REPORT_IDS = REPORTS.map((r) => r.id);
 /** The fields that identify a report's records. */
 export const keyFields = (report: Pick<ReportDefinition, 'key'>): readonly string[] => report.key ?? ['id'];
 
-/** A record's identity within its report: its id, or its key fields joined by "/" (as the views join them). */
-export function recordKey(report: Pick<ReportDefinition, 'key'>, record: DeskRecord): string | undefined {
-  const parts = keyFields(report).map((field) => record[field]);
+/** The whole record's hash, as the views compute it from the page line (md5 of its JSON text, hex). */
+export const contentHash = (record: DeskRecord): string => createHash('md5').update(JSON.stringify(record)).digest('hex');
+
+/**
+ * A record's identity within its report: its id, or its key parts joined by "/" (as the views join them). A key
+ * naming the parent needs the parent's id; without it there is none.
+ */
+export function recordKey(report: Pick<ReportDefinition, 'key'>, record: DeskRecord, parentId?: string): string | undefined {
+  const parts = keyFields(report).map((field) => (field === KEY_PARENT ? parentId : field === KEY_CONTENT ? contentHash(record) : record[field]));
   return parts.every((p) => typeof p === 'string' || typeof p === 'number') ? parts.map(String).join('/') : undefined;
 }
 

@@ -81,7 +81,11 @@ export interface ReportDefinition {
    *   absent from the full read made at the reconcile interval (ZOHO_RECONCILE_HOURS).
    */
   current: 'snapshot' | 'per-parent' | 'changes';
-  /** the record fields that identify a record (default: id) */
+  /**
+   * What identifies a record (default: its id): record fields, or `$parent` (the id of the parent it was read
+   * under) and `$content` (a hash of the whole record, for records with no id of their own that are never edited:
+   * a ticket's history events). catalog.ts recordKey and the views (record_hash) compute the same.
+   */
   key?: readonly string[];
   /** the `type` of Zoho's recycle-bin items that are this report's records (Recyclebin.json example values) */
   binType?: string;

@@ -109,6 +109,10 @@ export const CHANGED = 'tickets changed since the last successful run (all on th
 export const callParam = (defaultValue: string): ParamSpec => ({ name: 'callId', kind: 'id', description: 'only this call', default: defaultValue });
 export const CHANGED_CALLS = 'calls changed since the last successful run (all on the first)';
 
+/** Key parts that are not record fields: the parent's id, and a hash of the whole record (definition.ts `key`). */
+export const KEY_PARENT = '$parent';
+export const KEY_CONTENT = '$content';
+
 export const plain = (endpoint: EndpointKey) => () => ({ endpoint });
 
 /** A report's definition, its parent and its call defaulting to none and a plain GET of its endpoint. */

@@ -2,6 +2,7 @@ import { attachmentFile, attachmentJson, ticketAttachments } from './attachments
 import { commentJson, ticketComments } from './comments.js';
 import { ticketThreads, type Thread } from './dataset.js';
 import { byTime, LISTS, list, TICKETS_READ, ticketFor } from './route-kit.js';
+import { ticketHistory } from './history.js';
 import { fullThreadJson, threadAttachmentFile, threadAttachments } from './thread-contents.js';
 import type { RouteContext, RouteSpec } from './routes.js';
 
@@ -10,7 +11,7 @@ import type { RouteContext, RouteSpec } from './routes.js';
  * OAS, as routes.ts's; a trashed ticket's records are hidden with it.
  */
 
-type ChildRoute = 'ticketComments' | 'ticketAttachments' | 'attachmentContent' | 'ticketThread' | 'threadAttachmentContent';
+type ChildRoute = 'ticketComments' | 'ticketAttachments' | 'attachmentContent' | 'ticketThread' | 'threadAttachmentContent' | 'ticketHistory';
 
 /** A ticket's thread by the path's ids, unless it or its ticket is hidden. */
 function threadFor(context: RouteContext): Thread | undefined {
@@ -77,6 +78,16 @@ export const TICKET_CHILD_SPECS: Record<ChildRoute, RouteSpec> = {
       const file = thread && threadAttachments(context.portal, thread).find((a) => a.id === context.params.attachmentId);
       if (!file) return { kind: 'not-found', message: 'The requested attachment does not exist.' };
       return { kind: 'file', ...threadAttachmentFile(context.portal, file) };
+    },
+  },
+  ticketHistory: {
+    // Not in the OAS (endpoints.ts): a ticket's history events, newest first; the lists' paging, at most 50 (inferred).
+    paging: { ...LISTS, base: 1, maxLimit: 50, defaultLimit: 50 },
+    scopes: TICKETS_READ,
+    produce: (context) => {
+      const ticket = ticketFor(context);
+      if (!ticket) return { kind: 'not-found', message: 'The requested ticket does not exist.' };
+      return list(ticketHistory(context.portal, ticket), (event) => event);
     },
   },
 };

@@ -50,6 +50,7 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
     query: () => ({ sortBy: 'sendDateTime' }),
     whole: { endpoint: 'ticketThread', idParam: 'threadId' },
   },
+  'ticket-history': { endpoint: 'ticketHistory', parent: 'ticket' },
   'ticket-comments': { endpoint: 'ticketComments', parent: 'ticket', query: () => ({ sortBy: 'commentedTime' }) },
   'ticket-attachments': { endpoint: 'ticketAttachments', parent: 'ticket', query: () => ({ sortBy: 'createdTime' }) },
   'ticket-tags': { endpoint: 'ticketTags', parent: 'department', query: (id) => ({ departmentId: id }) },

@@ -337,6 +337,15 @@ const SPECS = {
     query: ['include', 'sortBy'],
     scopes: ['Desk.activities.calls.READ'],
   },
+  ticketHistory: {
+    // Not an operation of the OAS: TicketHistory.json declares the records (newTicketHistoryRespns, `{data: [event]}`)
+    // with `paths: {}`. Zoho's "Get ticket history" route, its paging as the lists' (inferred; at most 50 a page, a
+    // safe value): a portal answering 404 or 422 has the report recorded as unavailable.
+    path: '/tickets/{ticketId}/History',
+    maxLimit: 50,
+    unconfirmed: true,
+    scopes: ['Desk.tickets.READ'],
+  },
   ticketThread: {
     // Not an operation of the OAS (Thread.json@83b5c18 declares the list and …/originalContent only): Zoho's "Get a
     // particular thread", which connectors call for a thread's body (zoho-desk-api.md, [3P-NL]). One thread, in full:

@@ -53,10 +53,10 @@ export async function expectMirror(
       const truth = sim.currentRecords(report);
       const rows = await rowsOf(warehouse, `SELECT * FROM ${spec.table}_latest${where}`);
       const byKey = new Map(rows.map((row) => [spec.key.map((k) => String(row[k])).join('/'), row]));
-      const expected = truth.map((t) => recordKey(definition, t.record as never) as string);
+      const expected = truth.map((t) => recordKey(definition, t.record as never, t.parentId) as string);
       expect([...byKey.keys()].sort(), `${report}: ids`).toEqual([...expected].sort());
       for (const { record, parentId } of truth) {
-        const row = byKey.get(recordKey(definition, record as never) as string) as Row;
+        const row = byKey.get(recordKey(definition, record as never, parentId) as string) as Row;
         expect(JSON.parse(String(row.record)), `${report} ${String(record.id)}: the record`).toEqual(record);
         if (parentId && spec.parent) expect(row[spec.parent.column], `${report}: parent`).toBe(parentId);
         for (const field of REPORT_FIELDS[report] ?? []) {

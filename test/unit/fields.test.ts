@@ -1,3 +1,4 @@
+import { ticketHistory } from '../../lib/simulator/history.js';
 import { callCommentJson, callComments } from '../../lib/simulator/call-comments.js';
 import { fullThreadJson } from '../../lib/simulator/thread-contents.js';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +87,7 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
     shapes: [],
     records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => fullThreadJson(portal, th))),
   },
+  'ticket-history': { shapes: [], records: portal.tickets.flatMap((t) => ticketHistory(portal, t)) },
   'ticket-attachments': {
     shapes: [],
     records: portal.tickets.flatMap((t) => ticketAttachments(portal, t).map((a) => attachmentJson(portal, a))),

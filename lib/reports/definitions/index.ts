@@ -24,6 +24,7 @@ import { threadContents } from './thread-contents.js';
 import { threads } from './threads.js';
 import { ticketAttachments } from './ticket-attachments.js';
 import { ticketComments } from './ticket-comments.js';
+import { ticketHistory } from './ticket-history.js';
 import { ticketTags } from './ticket-tags.js';
 import { ticketTimeEntries } from './ticket-time-entries.js';
 import { tickets } from './tickets.js';
@@ -57,6 +58,7 @@ export const DEFINITIONS: readonly ReportDefinition[] = [
   threadContents,
   ticketAttachments,
   ticketComments,
+  ticketHistory,
   ticketTags,
   ticketTimeEntries,
   tickets,
