@@ -58,18 +58,20 @@ export const TICKET_CHILD_SPECS: Record<ChildRoute, RouteSpec> = {
     },
   },
   ticketThread: {
-    // Not in the OAS (endpoints.ts): one thread in full, as a bare object, a credit a call (inferred).
+    // Thread.json@75e1ba5 getThread: one thread in full, a bare object; include=plainText adds `plainText`. A credit
+    // a call (inferred: a single record's GET).
     paging: undefined,
     scopes: TICKETS_READ,
     weight: () => 1,
+    enums: { include: ['plainText'] },
     produce: (context) => {
       const thread = threadFor(context);
       if (!thread) return { kind: 'not-found', message: 'The requested thread does not exist.' };
-      return { kind: 'object', body: fullThreadJson(context.portal, thread) };
+      return { kind: 'object', body: fullThreadJson(context.portal, thread, context.query.get('include') === 'plainText') };
     },
   },
   threadAttachmentContent: {
-    // Not in the OAS: the `href` of a thread's attachments (inferred).
+    // Thread.json@75e1ba5 getThreadAttachmentContent: the file of a thread's attachment.
     paging: undefined,
     scopes: TICKETS_READ,
     weight: () => 1,

@@ -6,10 +6,10 @@ import { threadJson } from './shapes.js';
 import { iso } from './times.js';
 
 /**
- * A thread in full (GET /tickets/{ticketId}/threads/{threadId}: not in the OAS, inferred) and its attachments.
- * Its shape is Thread.json@83b5c18's emailThreadResponseJson: the list's fields with `content` (the whole body;
- * the list's `summary` is its start) and `attachments` [{id, name, size, href, previewurl}]. About one thread in
- * six has a file or two, drawn from the seed and the thread's id, so a thread added later draws its own.
+ * A thread in full (GET /tickets/{ticketId}/threads/{threadId}: Thread.json@75e1ba5 getThread) and its attachments.
+ * Its shape is the spec's single-thread example: the list's fields with `content` (the whole body; the list's
+ * `summary` is its start), `attachments` [{id, name, size, href, previewurl}], and `plainText` when asked for. About
+ * one thread in six has a file or two, drawn from the seed and the thread's id, so a thread added later draws its own.
  */
 
 export interface ThreadAttachment {
@@ -46,13 +46,16 @@ export function listedThreadJson(portal: Portal, th: Thread) {
   return { ...threadJson(portal, th), hasAttach: files.length > 0, attachmentCount: String(files.length) };
 }
 
-export function fullThreadJson(portal: Portal, th: Thread) {
+/** The thread in full; `plainText` too when asked for (include=plainText). */
+export function fullThreadJson(portal: Portal, th: Thread, withPlainText = false) {
   const files = threadAttachments(portal, th);
   const listed = listedThreadJson(portal, th);
   const base = `${portal.deskUrl}/api/v1/tickets/${th.ticketId}/threads/${th.id}/attachments`;
+  const sent = `Sent ${iso(th.createdTime)}.`;
   return {
     ...listed,
-    content: `<div>${listed.summary}</div><div><br></div><div>Sent ${iso(th.createdTime)}.</div>`,
+    content: `<div>${listed.summary}</div><div><br></div><div>${sent}</div>`,
+    ...(withPlainText ? { plainText: `${listed.summary}\n\n${sent}` } : {}),
     isContentTruncated: false,
     attachments: files.map((file) => ({
       id: file.id,

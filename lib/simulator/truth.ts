@@ -24,7 +24,7 @@ interface Truth {
   query?: (parentId: string) => Record<string, string>;
   keep?: (record: Record<string, unknown>) => boolean;
   /** each listed record as this route gives it whole (a thread in full), asked with the parent's and the record's id */
-  whole?: { endpoint: EndpointKey; idParam: string };
+  whole?: { endpoint: EndpointKey; idParam: string; query?: Record<string, string> };
 }
 
 const TRUTHS: Readonly<Record<string, Truth>> = {
@@ -48,7 +48,7 @@ const TRUTHS: Readonly<Record<string, Truth>> = {
     endpoint: 'ticketThreads',
     parent: 'ticket',
     query: () => ({ sortBy: 'sendDateTime' }),
-    whole: { endpoint: 'ticketThread', idParam: 'threadId' },
+    whole: { endpoint: 'ticketThread', idParam: 'threadId', query: { include: 'plainText' } },
   },
   'ticket-history': { endpoint: 'ticketHistory', parent: 'ticket' },
   'ticket-comments': { endpoint: 'ticketComments', parent: 'ticket', query: () => ({ sortBy: 'commentedTime' }) },
@@ -105,7 +105,7 @@ export function currentRecords(portal: Portal, report: string, now: number): Tru
 
 function wholeRecord(portal: Portal, whole: NonNullable<Truth['whole']>, params: Record<string, string>, now: number): Record<string, unknown> {
   const route = ROUTES.find((r) => r.key === whole.endpoint);
-  const result = route?.produce({ portal, params, query: new URLSearchParams(), now });
+  const result = route?.produce({ portal, params, query: new URLSearchParams(whole.query), now });
   if (result?.kind !== 'object') throw new Error(`${whole.endpoint} gave no record for ${JSON.stringify(params)}`);
   return result.body;
 }

@@ -347,15 +347,16 @@ const SPECS = {
     scopes: ['Desk.tickets.READ'],
   },
   ticketThread: {
-    // Not an operation of the OAS (Thread.json@83b5c18 declares the list and …/originalContent only): Zoho's "Get a
-    // particular thread", which connectors call for a thread's body (zoho-desk-api.md, [3P-NL]). One thread, in full:
-    // the list's fields with `content` and `attachments`, as Thread.json's emailThreadResponseJson (inferred).
+    // Thread.json getThread (OAS 75e1ba5 and bc1833e; not yet in 83b5c18): one thread in full, a bare object of
+    // Conversation.json's latestThreadResponse shapes — the list's fields with `content`, `attachments`
+    // [{id, name, size, href, previewurl}] and, with include=plainText, `plainText`. 404 when it is gone.
     path: '/tickets/{ticketId}/threads/{threadId}',
     paginated: false,
+    query: ['include'],
     scopes: ['Desk.tickets.READ'],
   },
   threadAttachmentContent: {
-    // Not in the OAS: the `href` of a thread's attachments, as ticket and comment attachments link theirs (inferred).
+    // Thread.json getThreadAttachmentContent (OAS 75e1ba5): the file itself, the `href` of a thread's attachment.
     path: '/tickets/{ticketId}/threads/{threadId}/attachments/{attachmentId}/content',
     paginated: false,
     scopes: ['Desk.tickets.READ'],

@@ -85,7 +85,7 @@ const SERVED: Record<string, { shapes: readonly string[]; records: Rec[] }> = {
   threads: { shapes: ['threadJson'], records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => shapes.threadJson(portal, th))) },
   'thread-contents': {
     shapes: [],
-    records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => fullThreadJson(portal, th))),
+    records: portal.tickets.flatMap((t) => ticketThreads(portal, t).map((th) => fullThreadJson(portal, th, true))),
   },
   'ticket-history': { shapes: [], records: portal.tickets.flatMap((t) => ticketHistory(portal, t)) },
   'ticket-attachments': {

@@ -11,15 +11,15 @@ export const threadContents = defineReport({
     "a call for every new thread (every thread on its first run: about three times the credits of threads), besides the list of each changed ticket's threads",
   files: { field: 'attachments', endpoint: 'threadAttachmentContent' },
   description: "each thread in full: its whole body (`content`), and its attachments' files copied into attachments/",
-  callNote: 'then GET /tickets/{ticketId}/threads/{threadId} for each new thread',
+  callNote: ', then GET /tickets/{ticketId}/threads/{threadId}?include=plainText for each new thread',
   whole: {
     endpoint: 'ticketThread',
-    request: (thread, p) => ({ path: { ticketId: p.ticketId ?? '', threadId: String(thread.id ?? '') } }),
+    request: (thread, p) => ({ path: { ticketId: p.ticketId ?? '', threadId: String(thread.id ?? '') }, query: { include: 'plainText' } }),
     changedBy: ['status', 'summary', 'attachmentCount'],
   },
   table: {
-    // GET /tickets/{ticketId}/threads/{threadId} (not in the OAS): the list's fields, and Thread.json@83b5c18
-    // emailThreadResponseJson's `content` and `attachments` [{id, name, size, href, previewurl}].
-    fields: ordered([...THREAD_FIRST, s('content')], [...THREAD_REST, j('attachments')]),
+    // GET /tickets/{ticketId}/threads/{threadId}?include=plainText: Thread.json@75e1ba5 getThread, the list's fields
+    // and Conversation.json latestThreadResponse's `content`, `plainText` and `attachments`.
+    fields: ordered([...THREAD_FIRST, s('content')], [...THREAD_REST, j('attachments'), s('plainText')]),
   },
 });
