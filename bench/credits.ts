@@ -1,6 +1,7 @@
 import { newRunId } from '../lib/pipeline/keys.js';
 import type { ReportManifest } from '../lib/pipeline/manifest.js';
 import { planRun } from '../lib/pipeline/planner.js';
+import { REPORTS } from '../lib/reports/catalog.js';
 import { buildTargets } from '../lib/reports/targets.js';
 import { bench, type Bench } from './setup.js';
 
@@ -25,6 +26,8 @@ export interface SteadyCredits {
   day: number[];
   /** the first run (every record, every default report): its credits, and each report's share */
   first: { credits: number; byReport: Array<{ report: string; credits: number; pages: number }> };
+  /** the opt-in reports, named to a run of their own: their first run (every ticket) and a steady one after it */
+  optIn: { first: Array<{ report: string; credits: number; pages: number }>; steady: Array<{ report: string; credits: number; pages: number }> };
 }
 
 const PERIOD_MS = 4 * 3_600_000;
@@ -82,6 +85,10 @@ export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise
       await steadyPeriod(setup, tickets);
       day.push((await runAll(setup, first.folder)).credits);
     }
+    // The opt-in reports, named: their first run reads every ticket's, a steady run the changed tickets'.
+    const optInFirst = await runAll(setup, first.folder, OPT_IN);
+    await steadyPeriod(setup, tickets);
+    const optInSteady = await runAll(setup, first.folder, OPT_IN);
     return {
       tickets,
       edition,
@@ -91,6 +98,7 @@ export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise
       planning,
       day,
       first: { credits: first.credits, byReport: shares(first.manifests) },
+      optIn: { first: shares(optInFirst.manifests), steady: shares(optInSteady.manifests) },
     };
   } finally {
     await setup.close();
@@ -99,12 +107,14 @@ export async function steadyCredits(tickets = 10_000, edition = 'free'): Promise
 
 /** A default run: every report but the opt-in ones. */
 const ALL = buildTargets([]);
+/** The opt-in reports, with the tickets (what they hang on). */
+const OPT_IN = buildTargets(['tickets', ...REPORTS.filter((r) => r.optIn).map((r) => r.id)]);
 
-/** One run of every report into a folder; the credits it cost, from the simulator's own meter. */
-export async function runAll(setup: Bench, out?: string): Promise<{ credits: number; folder: string; manifests: ReportManifest[] }> {
+/** One run of every report (or of `targets`) into a folder; the credits it cost, from the simulator's own meter. */
+export async function runAll(setup: Bench, out?: string, targets = ALL): Promise<{ credits: number; folder: string; manifests: ReportManifest[] }> {
   const before = (await setup.stats()).creditsSpent;
   const pipeline = await setup.pipeline(out ? { out, concurrency: 25 } : { concurrency: 25 });
-  await planRun({ runId: newRunId(setup.context.clock!.now()), targets: ALL, trigger: 'schedule' }, pipeline.deps);
+  await planRun({ runId: newRunId(setup.context.clock!.now()), targets, trigger: 'schedule' }, pipeline.deps);
   const { drained, manifests } = await pipeline.process();
   await pipeline.close();
   if (drained.deadLettered || drained.stopped)

@@ -56,7 +56,9 @@ say(
 );
 say(
   `2c. credits of a first run of every default report over the same ${f.tickets} tickets: ${f.first.credits}; by report: ` +
-    `${f.first.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}`,
+    `${f.first.byReport.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}; the opt-in reports (with tickets), named: ` +
+    `a first run ${f.optIn.first.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}; ` +
+    `a steady run after it ${f.optIn.steady.map((r) => `${r.report} ${r.credits} (${r.pages} pages)`).join(', ')}`,
 );
 
 const m = await memory();

@@ -22,7 +22,8 @@ export function deletionMethod(report: ReportDefinition): string {
     case 'per-parent':
       return (
         `absent when its ${report.parent?.scope ?? 'parent'} is read again (no extra calls)` +
-        `${report.parent?.scope === 'ticket' ? '; leaves with a deleted ticket' : ''}${bin}`
+        `${report.parent?.scope === 'ticket' ? '; leaves with a deleted ticket' : ''}` +
+        `${report.parent?.deletedWith ? `; leaves with its ${report.parent.scope} when the recycle bin lists it` : ''}${bin}`
       );
     default: {
       if (report.deletionFeed)

@@ -1,3 +1,4 @@
+import { agentCommenter } from './comments.js';
 import type { Call, Portal } from './dataset.js';
 import { makeId } from './dataset.js';
 import { Random } from './random.js';
@@ -44,7 +45,6 @@ export function callComments(portal: Portal, call: Call): CallComment[] {
 
 /** A comment as CallComments.json@83b5c18's listCallComments example shows it (times as ISO strings, as the other records). */
 export function callCommentJson(portal: Portal, c: CallComment) {
-  const agent = portal.agentsById.get(c.commenterId);
   return {
     id: c.id,
     modifiedTime: null,
@@ -54,14 +54,6 @@ export function callCommentJson(portal: Portal, c: CallComment) {
     content: `<div>${c.content}</div>`,
     commenterId: c.commenterId,
     mention: [],
-    commenter: {
-      firstName: agent?.firstName ?? null,
-      lastName: agent?.lastName ?? null,
-      photoURL: null,
-      name: agent ? `${agent.firstName} ${agent.lastName}` : null,
-      roleName: 'Agent',
-      type: 'AGENT',
-      email: agent ? `${agent.firstName}.${agent.lastName}@${portal.org.portalName}.example`.toLowerCase() : null,
-    },
+    commenter: agentCommenter(portal, c.commenterId, 'AGENT'),
   };
 }

@@ -50,8 +50,6 @@ export function ticketComments(portal: Portal, ticket: Ticket): Comment[] {
 
 /** A comment as TicketComment.json@3f7016e's listOfComments example shows it (times as ISO strings, as the other records). */
 export function commentJson(portal: Portal, c: Comment) {
-  const agent = portal.agentsById.get(c.commenterId);
-  const name = agent ? `${agent.firstName} ${agent.lastName}` : null;
   return {
     id: c.id,
     modifiedTime: iso(c.modifiedTime),
@@ -63,14 +61,20 @@ export function commentJson(portal: Portal, c: Comment) {
     content: `<div>${c.content}</div>`,
     commenterId: c.commenterId,
     mention: [],
-    commenter: {
-      firstName: agent?.firstName ?? null,
-      lastName: agent?.lastName ?? null,
-      photoURL: null,
-      name,
-      roleName: 'Agent',
-      type: ['AGENT'],
-      email: agent ? `${agent.firstName}.${agent.lastName}@${portal.org.portalName}.example`.toLowerCase() : null,
-    },
+    commenter: agentCommenter(portal, c.commenterId, ['AGENT']),
+  };
+}
+
+/** A comment's `commenter`, an agent: TicketComment.json's example types it ['AGENT'], CallComments.json's 'AGENT'. */
+export function agentCommenter(portal: Portal, agentId: string, type: unknown) {
+  const agent = portal.agentsById.get(agentId);
+  return {
+    firstName: agent?.firstName ?? null,
+    lastName: agent?.lastName ?? null,
+    photoURL: null,
+    name: agent ? `${agent.firstName} ${agent.lastName}` : null,
+    roleName: 'Agent',
+    type,
+    email: agent ? `${agent.firstName}.${agent.lastName}@${portal.org.portalName}.example`.toLowerCase() : null,
   };
 }

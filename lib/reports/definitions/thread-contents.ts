@@ -8,7 +8,7 @@ export const threadContents = defineReport({
   // Each new thread read whole, once (pipeline/whole-records.ts): the list is a call per changed ticket as threads
   // is, and a thread read before is not read again unless its status or summary changed (a draft sent).
   optIn:
-    "a call for every new thread (every thread on its first run: about three times the credits of threads), besides the list of each changed ticket's threads",
+    "a credit for every new thread read whole (every thread on its first run: about twice the credits of threads), besides the list of each changed ticket's threads",
   files: { field: 'attachments', endpoint: 'threadAttachmentContent' },
   description: "each thread in full: its whole body (`content`), and its attachments' files copied into attachments/",
   callNote: ', then GET /tickets/{ticketId}/threads/{threadId}?include=plainText for each new thread',
