@@ -6,7 +6,7 @@ import { FAST, contextFor } from './helpers/pipeline.js';
 import { fixtures, tempDir } from './helpers/zoho.js';
 
 const open = fixtures();
-const REPORTS = ['organization-fields', 'recycle-bin', 'call-comments'];
+const REPORTS = ['organization-fields', 'call-comments'];
 
 describe('call comments', () => {
   it('reads the comments of the calls changed since the last run, none for a call without, and they leave with a deleted call', async () => {
@@ -29,8 +29,10 @@ describe('call comments', () => {
     const hadComments = new Set(commented().map((c) => c.id));
     const changes = sim.advance(4 * 3_600_000, { commentCalls: 3, deleteCallComments: 3, deleteCalls: 6 });
     const gone = changes.deletedCalls.filter((id) => sim.portal.calls.some((c) => c.id === id));
-    // Deleted calls with comments: nothing reads them again, so their comments leave with them through the bin.
+    // Deleted calls with comments: nothing reads them again, so their comments leave with them in the views. The
+    // calls are read first, on a schedule of their own, and see the deletions in the recycle bin before the comments do.
     expect(gone.filter((id) => hadComments.has(id)).length).toBeGreaterThan(0);
+    expect(await runReports(['calls'], { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
     expect(await runReports(REPORTS, { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
     const changed = new Set([...changes.commentedCalls, ...changes.deletedCallComments].filter((id) => !gone.includes(id)));
     const read = [...changed].filter((id) => callComments(sim.portal, sim.portal.calls.find((c) => c.id === id) as never).length > 0);

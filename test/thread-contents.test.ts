@@ -3,6 +3,7 @@ import { FolderObjectStore } from '../lib/adapters/folder-object-store.js';
 import { runReports } from '../lib/cli/run-command.js';
 import { attachmentFolder } from '../lib/pipeline/attachment-files.js';
 import type { PageMessage } from '../lib/pipeline/messages.js';
+import type { DeskRecord } from '../lib/zoho/desk-client.js';
 import { readWhole } from '../lib/pipeline/whole-records.js';
 import { findReport, type ReportDefinition } from '../lib/reports/catalog.js';
 import { buildTargets } from '../lib/reports/targets.js';
@@ -82,7 +83,38 @@ describe('thread contents', () => {
     const again = await read('run-3/page-1', edited);
     expect(again.records.map((th) => th.id)).toEqual([ids[1]]);
     expect(again.ids).toEqual(ids);
+
+    // A redelivered page whose list moved on (a thread now listed on the page before) keeps what its file held.
+    await store.put('run-4/page-1', `${first.records.map((th) => JSON.stringify(th)).join('\n')}\n`, 'application/x-ndjson');
+    const shifted = await read('run-4/page-1', listed.slice(1));
+    expect(shifted.records.map((th) => th.id).sort()).toEqual([...ids].sort());
     expect(warnings).toEqual([]);
+    await dir.remove();
+  });
+
+  it("a page's threads that left it and came back are read whole again, on any page of a ticket's list", async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const { sim } = fixture.running;
+    const dir = await tempDir();
+    const connection = await fixture.connect();
+    const store = new FolderObjectStore(dir.path);
+    const report = findReport('thread-contents') as ReportDefinition;
+    const ticket = sim.portal.tickets.find((t) => ticketThreads(sim.portal, t).length >= 3);
+    if (!ticket) throw new Error('the seed gives no ticket with three threads');
+    const { records: listed } = await connection.desk.page('ticketThreads', { path: { ticketId: ticket.id } });
+    const [a, b, c] = listed as [DeskRecord, DeskRecord, DeskRecord];
+    // The second page of two threads each: full, so not the list's last.
+    const page2 = { report: report.id, params: { ticketId: ticket.id }, orgId: sim.orgId, page: 2, limit: 2 } as unknown as PageMessage;
+    const read = async (key: string, records: DeskRecord[]) => {
+      const page = await readWhole(store, connection.desk, report, page2, key, records, () => {});
+      await page.remember();
+      return page.records.map((th) => th.id);
+    };
+    expect(await read('run-1/page-2', [a, b])).toEqual([a.id, b.id]);
+    // a left the page (its tombstone hides its stored version), c came onto it: only c is read whole.
+    expect(await read('run-2/page-2', [b, c])).toEqual([c.id]);
+    // a is back: read whole again, so the latest view has a version newer than its tombstone.
+    expect(await read('run-3/page-2', [a, b])).toEqual([a.id]);
     await dir.remove();
   });
 });

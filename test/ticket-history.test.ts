@@ -51,4 +51,20 @@ describe('ticket history', () => {
     expect(sim.stats().calls.ticketSearch).toBeGreaterThan(0);
     await dir.remove();
   });
+
+  it('on a portal that does not serve the route: recorded unavailable, and not asked again the next run', async () => {
+    const fixture = await open({ simulator: { tickets: 20 } });
+    const { sim } = fixture.running;
+    sim.setFaults({ quirks: [{ path: '/History', kind: 'not-served' }] });
+    const dir = await tempDir();
+    const context = contextFor(fixture, sim.clock);
+    expect(await runReports(['ticket-history'], { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
+    expect(context.out.text()).toMatch(/│ ticket-history │ unavailable/);
+    // The next run, four hours on: the note stands, so no ticket's history is asked for again.
+    sim.advance(4 * 3_600_000, { modifiedTickets: 3 });
+    sim.resetStats();
+    expect(await runReports(['ticket-history'], { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
+    expect(sim.stats().calls.ticketHistory ?? 0).toBe(0);
+    await dir.remove();
+  });
 });

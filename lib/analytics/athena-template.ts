@@ -1,8 +1,7 @@
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
 import { compactedTableName, CURRENT_PREFIX } from './compacted-views.js';
 import { prestoViewJson } from './presto-view.js';
-import { TICKETS_REPORT } from '../reports/catalog.js';
-import { childOfTickets, findTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
+import { parentTable, ROUTES_TABLE, TABLES, TOMBSTONES_TABLE, type TableSpec } from './schema.js';
 import {
   ATHENA,
   latestViewColumns,
@@ -201,7 +200,6 @@ export function athenaResources(): { Resources: Record<string, Json>; Outputs: R
     },
   };
   resources[TOMBSTONES_LOGICAL_ID] = tombstonesTable();
-  const tickets = findTable(TICKETS_REPORT.id) as TableSpec;
   for (const spec of TABLES) {
     resources[rawTableLogicalId(spec)] = rawTable(rawTableName(spec), `${spec.report}/`, `Zoho Desk ${spec.report}: each page line as Zoho sent it`);
     resources[compactedTableLogicalId(spec)] = compactedTable(spec);
@@ -212,7 +210,8 @@ export function athenaResources(): { Resources: Record<string, Json>; Outputs: R
       tableViewColumns(spec),
       [rawTableLogicalId(spec)],
     );
-    const after = [tableLogicalId(spec), TOMBSTONES_LOGICAL_ID, ...(childOfTickets(spec) ? [tableLogicalId(tickets)] : [])];
+    const parent = parentTable(spec);
+    const after = [tableLogicalId(spec), TOMBSTONES_LOGICAL_ID, ...(parent ? [tableLogicalId(parent)] : [])];
     resources[viewLogicalId(spec)] = view(
       latestViewName(spec),
       `Zoho Desk ${spec.report}: the records as they are now`,

@@ -5,8 +5,8 @@ import { ConfigError } from '../errors.js';
 import { ORG_ID } from '../pipeline/messages.js';
 import { LAYOUT_KEY, parseLayout } from '../pipeline/portals.js';
 import { TOMBSTONE_PREFIX } from '../pipeline/tombstones.js';
-import { FIELD_METADATA_REPORT, findReport, TICKETS_REPORT } from '../reports/catalog.js';
-import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, childOfTickets, type CustomField } from './schema.js';
+import { FIELD_METADATA_REPORT, findReport } from '../reports/catalog.js';
+import { customFieldType, findTable, ROUTES_TABLE, TABLE_NAMES, TABLES, TOMBSTONES_TABLE, parentTable, type CustomField } from './schema.js';
 import { generationSelect, pagesSelect, readPointer, runGlobsAfter } from './compaction.js';
 import { NO_TOMBSTONES, tombstonesSelect } from './tombstone-compaction.js';
 import { pageGlobs } from './page-globs.js';
@@ -199,11 +199,11 @@ export class LocalWarehouse {
           );
         },
       });
-      const tickets = findTable(TICKETS_REPORT.id);
+      const parent = parentTable(spec);
       this.plans.set(latestViewName(spec), {
-        needs: [...needsMetadata, TOMBSTONES_TABLE, currentName(spec), ...(childOfTickets(spec) && tickets ? [currentName(tickets)] : [])],
+        needs: [...needsMetadata, TOMBSTONES_TABLE, currentName(spec), ...(parent ? [currentName(parent)] : [])],
         create: async () => {
-          const given = { ...(await inputs()), ...(tickets ? { ticketVersions: `"${currentName(tickets)}"` } : {}) };
+          const given = { ...(await inputs()), ...(parent ? { parentVersions: `"${currentName(parent)}"` } : {}) };
           await connection.run(
             `CREATE VIEW "${latestViewName(spec)}" AS ${this.ofPortal(latestViewSql(spec, DUCKDB, given, `"${currentName(spec)}"`))}`,
           );

@@ -33,6 +33,11 @@ export interface TableSpec {
   module?: string;
   /** the column naming the ticket a record belongs to: it leaves with a deleted ticket (threads, time entries…) */
   ticketColumn?: string;
+  /**
+   * The report whose deleted records take this one's along in the latest views, and the column naming the one a
+   * record belongs to: a ticket's (ticketColumn) for a ticket's children, a call's for its comments.
+   */
+  leavesWith?: { report: string; column: string };
 }
 
 /** The custom fields of a module, from the newest field metadata in the export. */
@@ -56,6 +61,8 @@ export const TABLES: readonly TableSpec[] = REPORTS.map((report) => {
   if (report.parent?.scope === 'ticket') spec.ticketColumn = `${report.parent.scope}_id`;
   else if (report.ticketField) spec.ticketColumn = report.ticketField;
   if (report.table.module) spec.module = report.table.module;
+  if (spec.ticketColumn) spec.leavesWith = { report: TICKETS_REPORT.id, column: spec.ticketColumn };
+  else if (report.parent?.deletedWith) spec.leavesWith = { report: report.parent.deletedWith, column: `${report.parent.scope}_id` };
   return spec;
 });
 
@@ -75,8 +82,9 @@ export const TABLE_NAMES = [...TABLES.map((t) => t.table), TOMBSTONES_TABLE, ROU
 
 export const findTable = (report: string) => TABLES.find((t) => t.report === report);
 
-/** Children of a ticket leave with it: its threads, time entries and approvals. */
-export const childOfTickets = (spec: TableSpec) => spec.ticketColumn !== undefined;
+/** The table whose deleted records take a record of `spec` along (a ticket's threads leave with it), if any. */
+export const parentTable = (spec: TableSpec): TableSpec | undefined =>
+  spec.leavesWith ? TABLES.find((t) => t.report === spec.leavesWith?.report) : undefined;
 
 /** Zoho's field types (Field.json fieldsData.type) as column types; anything else stays text. */
 export function customFieldType(zohoType: string): FieldType {

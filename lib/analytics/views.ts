@@ -1,5 +1,4 @@
-import { TICKETS_REPORT } from '../reports/catalog.js';
-import { childOfTickets, RECORD_HASH, snake, TICKETS_TABLE, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
+import { RECORD_HASH, snake, tableName, TOMBSTONES_TABLE, type CustomField, type FieldType, type TableSpec } from './schema.js';
 
 /**
  * The views, written once for both engines. Each `<table>_raw` (a Glue table in Athena, a DuckDB view over the
@@ -101,8 +100,8 @@ export interface ViewInputs {
   customFields?: readonly CustomField[];
   /** the portal whose files have no `org=` folder: they were written before portals (pipeline/portals.ts) */
   legacyOrgId?: string;
-  /** where the tickets' versions are read to tell a dead ticket (default: the tickets table; locally, its current state) */
-  ticketVersions?: string;
+  /** where the parents' versions are read to tell a dead parent (default: their table; locally, its current state) */
+  parentVersions?: string;
 }
 
 /**
@@ -247,12 +246,12 @@ export function stillThereSql(spec: TableSpec, dialect: Dialect, versions = 'ver
   return `(gone.gone_in_run IS NULL OR gone.gone_in_run < ${versions}.seen_in_run${tie})`;
 }
 
-/** Tickets gone now, per portal: tombstoned in or after the run that last read them (a ticket read again later is back). */
-function deadTicketsSql(dialect: Dialect, legacyOrgId: string | undefined, ticketVersions = dialect.ident(TICKETS_TABLE)): string {
+/** Parents gone now (tickets, calls), per portal: tombstoned in or after the run that last read them (one read again later is back). */
+function deadParentsSql(report: string, dialect: Dialect, legacyOrgId: string | undefined, versions = dialect.ident(tableName(report))): string {
   const t = (name: string) => dialect.ident(name);
   return [
-    `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql(TICKETS_REPORT.id, dialect, legacyOrgId)}) AS gone`,
-    `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${ticketVersions} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
+    `SELECT gone.gone_org AS dead_org, gone.gone_id AS dead_id FROM (${goneSql(report, dialect, legacyOrgId)}) AS gone`,
+    `  LEFT JOIN (SELECT ${t('org_id')} AS seen_org, ${t('id')} AS seen_id, max(${t('run_id')}) AS seen_in_run FROM ${versions} GROUP BY ${t('org_id')}, ${t('id')}) AS seen`,
     '    ON seen.seen_id = gone.gone_id AND seen.seen_org IS NOT DISTINCT FROM gone.gone_org',
     '  WHERE seen.seen_in_run IS NULL OR gone.gone_in_run >= seen.seen_in_run',
   ].join('\n');
@@ -285,10 +284,10 @@ export function latestViewSql(spec: TableSpec, dialect: Dialect, inputs: ViewInp
     goneJoinSql(spec, dialect, inputs.legacyOrgId),
   ];
   const where = ['versions.version_rank = 1', stillThereSql(spec, dialect)];
-  if (childOfTickets(spec) && spec.ticketColumn) {
+  if (spec.leavesWith) {
     lines.push(
-      `LEFT JOIN (\n${deadTicketsSql(dialect, inputs.legacyOrgId, inputs.ticketVersions)}\n) AS dead`,
-      `  ON dead.dead_id = versions.${t(spec.ticketColumn)} AND dead.dead_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
+      `LEFT JOIN (\n${deadParentsSql(spec.leavesWith.report, dialect, inputs.legacyOrgId, inputs.parentVersions)}\n) AS dead`,
+      `  ON dead.dead_id = versions.${t(spec.leavesWith.column)} AND dead.dead_org IS NOT DISTINCT FROM versions.${t('org_id')}`,
     );
     where.push('dead.dead_id IS NULL');
   }

@@ -23,7 +23,7 @@ export function deletionMethod(report: ReportDefinition): string {
       return (
         `absent when its ${report.parent?.scope ?? 'parent'} is read again (no extra calls)` +
         `${report.parent?.scope === 'ticket' ? '; leaves with a deleted ticket' : ''}` +
-        `${report.parent?.deletedWith ? `; leaves with its ${report.parent.scope} when the recycle bin lists it` : ''}${bin}`
+        `${report.parent?.deletedWith ? `; leaves with a deleted ${report.parent.scope}` : ''}${bin}`
       );
     default: {
       if (report.deletionFeed)

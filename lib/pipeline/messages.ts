@@ -106,7 +106,7 @@ export function pageLimits(target: Target): { defaultLimit: number; maxLimit: nu
   }
   const report = findReport(target.report) as ReportDefinition;
   const max = endpointOf(report.request(target.params).endpoint).maxLimit;
-  return { defaultLimit: max, maxLimit: max };
+  return { defaultLimit: Math.min(max, report.pageSize ?? max), maxLimit: max };
 }
 
 export interface ParseOptions {

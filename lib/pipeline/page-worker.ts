@@ -84,11 +84,13 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   } catch (error) {
     const gone = await parentGone(error, message, zoho.desk);
     if (gone) {
-      // The ticket (call) was deleted after the run found it: it has no threads (comments…) any more. An empty
-      // read of it, so its records leave with it, rather than a page in the dead-letter queue forever.
+      // The ticket (call) was deleted after the run found it: an empty read of it, rather than a page in the
+      // dead-letter queue forever. Its records leave the latest views with it, once it is tombstoned.
       page = { records: [], last: true, weight: gone.weight, parentGone: true };
     } else if (error instanceof ReportUnavailableError) {
-      await writeReceipt(deps.store, message, 'unavailable', { reason: error.message, ...(error.licence ? { cause: 'edition' as const } : {}) });
+      // Remembered, as the edition's answer is: the edition lacks it, or the portal does not serve a route outside the OAS.
+      const cause = error.licence ? ('edition' as const) : target.unconfirmed ? ('route' as const) : undefined;
+      await writeReceipt(deps.store, message, 'unavailable', { reason: error.message, ...(cause ? { cause } : {}) });
       deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'unavailable', records: 0, credits: 0 });
       return { kind: 'unavailable', runId: message.runId, report: message.report, reason: error.message };
     } else {
@@ -125,8 +127,8 @@ async function fetchPage(planned: PageMessage, deps: PipelineDeps): Promise<Outc
   const expiring = report?.current === 'snapshot' ? { expiring: true as const } : {};
   if (records.length) await deps.store.put(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'application/x-ndjson', expiring);
   await whole?.remember();
-  // A gone ticket's page holds no keys: its records are hidden with the ticket, and back if it is restored. A page
-  // read whole names every record listed, the ones read whole earlier too.
+  // A gone parent's page holds no keys: its records are hidden with the ticket (call), and back if it is restored.
+  // A page read whole names every record listed, the ones read whole earlier too.
   const ids = 'parentGone' in page ? {} : whole ? (whole.ids ? { ids: whole.ids } : {}) : idsOf(message, records);
   await writeReceipt(deps.store, message, 'written', { records: records.length, ...ids, credits });
   deps.events?.({ type: 'page', runId: message.runId, report: message.report, outcome: 'written', records: records.length, credits });

@@ -74,7 +74,7 @@ export const receiptSchema = z.object({
    * unavailable page, that Zoho said the portal's edition lacks it (`edition`), or that it was not asked because
    * Zoho said so on an earlier run (`remembered`, unavailable.ts)
    */
-  cause: z.enum(['depth', 'size', 'planning', 'remembered', 'edition']).optional(),
+  cause: z.enum(['depth', 'size', 'planning', 'remembered', 'edition', 'route']).optional(),
   /** a chained page's message as first planned: what a redelivery of the page before it sends again */
   body: z.string().optional(),
 });

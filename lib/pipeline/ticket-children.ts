@@ -3,7 +3,7 @@ import { COUNTED } from '../reports/kit.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { Discovery } from './discovery.js';
-import type { Target } from './messages.js';
+import { pageLimits, type Target } from './messages.js';
 import type { ChildrenGroup, PartBudget } from './plan-checkpoint.js';
 import { pagesFor, readsChangedTickets, type Series } from './series.js';
 import { readTicketWindows, ticketWindows } from './windows.js';
@@ -62,7 +62,7 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
     const report = findReport(target.report) as ReportDefinition;
     const params = { ...target.params };
     if (params.since) params.until ??= discovery.startedAt;
-    return { target, report, params, limit: endpointOf(report.endpoint).maxLimit, withApprovals: report.fanOut === 'ticket-with-approvals' };
+    return { target, report, params, limit: pageLimits(target).defaultLimit, withApprovals: report.fanOut === 'ticket-with-approvals' };
   });
   // Tickets are counted into windows read side by side; other parents (calls: far fewer) are one window.
   const search = endpointOf(reads[0]?.report.parent?.changedBy ?? 'ticketSearch');

@@ -162,8 +162,6 @@ async function applyReport(
   mine: readonly Receipt[],
   binned: ReadonlySet<string>,
   warn: (message: string) => void,
-  /** parents the recycle bin listed this run, whose records leave with them (Parent.deletedWith) */
-  parentsBinned: ReadonlySet<string> = new Set(),
 ): Promise<Departures> {
   const key = idsStateKey(run.orgId, report.id);
   const stored = await readChecked(store, key, idsStateSchema, warn);
@@ -201,11 +199,6 @@ async function applyReport(
       for (const id of scopes[parent] ?? []) if (!now.has(id)) tombstone(id, parent, 'absent');
       if (now.size) scopes[parent] = [...now].sort();
       else delete scopes[parent];
-    }
-    // A deleted call takes its comments along: it is not read again, so nothing else would say they left.
-    for (const parent of parentsBinned) {
-      for (const id of scopes[parent] ?? []) tombstone(id, parent, DELETION_FEED.id);
-      delete scopes[parent];
     }
   } else if (run.fullReads?.includes(report.id)) {
     if (complete(mine)) {
@@ -316,6 +309,5 @@ export async function reportDepartures(
   const report = findReport(reportId);
   if (!comparable(run) || !report || report.deletionFeed || mine.some((r) => r.status === 'planned')) return NONE;
   const binned = new Set(fromBin.filter((t) => t.report === report.id).map((t) => t.id));
-  const parentsBinned = new Set(fromBin.filter((t) => t.report === report.parent?.deletedWith).map((t) => t.id));
-  return applyReport(store, run, runId, report, mine, binned, warn, parentsBinned);
+  return applyReport(store, run, runId, report, mine, binned, warn);
 }

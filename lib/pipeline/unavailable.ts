@@ -1,3 +1,4 @@
+import { ENDPOINTS } from '../zoho/endpoints.js';
 import * as z from 'zod';
 import type { ObjectStore } from '../ports.js';
 import { RUN_ID, stateFolder } from './keys.js';
@@ -79,13 +80,14 @@ export async function noteUnavailable(
   const key = unavailableKey(run.orgId, manifest.report);
   if (manifest.pages.written > 0) {
     // Only a report that can be unavailable can have a note: the others are spared a delete each run.
-    if (findReport(manifest.report)?.edition !== 'any') await store.delete([key]);
+    const report = findReport(manifest.report);
+    if (report && (report.edition !== 'any' || ENDPOINTS[report.endpoint].unconfirmed)) await store.delete([key]);
     return;
   }
   if (manifest.status !== 'unavailable') return;
   const request = run.requests.find((r) => r.report === manifest.report && !r.route);
   if (!request || Object.keys(request.params).length > 0) return;
-  const answered = receipts.find((r) => r.status === 'unavailable' && r.cause === 'edition');
+  const answered = receipts.find((r) => r.status === 'unavailable' && (r.cause === 'edition' || r.cause === 'route'));
   if (!answered) return;
   const existing = await readRecord(store, key, unavailableSchema);
   if (existing.kind === 'valid' && existing.value.runId >= run.runId) return;

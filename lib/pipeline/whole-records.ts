@@ -6,26 +6,39 @@ import type { ObjectStore } from '../ports.js';
 import type { ReportDefinition } from '../reports/definition.js';
 import type { DeskClient, DeskRecord } from '../zoho/desk-client.js';
 import { endpoint } from '../zoho/endpoints.js';
+import { filesOf } from './attachment-files.js';
 import { stateFolder } from './keys.js';
 import type { PageMessage } from './messages.js';
+import { pageRecords } from './page-lines.js';
 import { readChecked } from './records.js';
 
 /**
  * A list page whose records are read whole, one call each (a report whose definition says `whole`: threads in
- * full), once. What each parent's records were read whole as, and in which page file, is kept per parent:
+ * full), once. What each parent's records were read whole as, into which page file, and on which page of the
+ * list they were last seen, is kept per parent:
  *
- *   _state/org=<orgId>/<report>/<scope>=<parent id>.json     { read: { <record id>: { seen, key } } }
+ *   _state/org=<orgId>/<report>/<scope>=<parent id>.json     { read: { <record id>: { seen, key, page, filesOver? } } }
  *
  * A record listed again with the same `changedBy` fields is not read again: its whole record, stored by that
  * earlier page, stays the newest version the latest view shows, and the page's receipt names it, so the read of
- * the parent is still complete (a record the list no longer holds leaves). A page read again (a redelivery)
- * reads again what it stored itself, so it stores the same records, never fewer. A record whose whole read
- * answers 404 (gone since it was listed) is stored as the list gave it, and read whole next time.
+ * the parent is still complete (a record the list no longer holds leaves, and its entry with it). A page read
+ * again (a redelivery) reads again what it stored itself, and keeps what its file held that it does not read
+ * now, so a page file never loses a record. A record whose whole read answers 404 (gone since it was listed) is
+ * not stored: its earlier version stands, and the next read of the list says whether it left. A record one of
+ * whose files was over ZOHO_ATTACHMENT_MAX_MB is read whole again once the limit is higher, to copy it.
  */
 
 const WHOLE_AT_ONCE = 4;
 
-const readSchema = z.object({ read: z.record(z.string(), z.object({ seen: z.string(), key: z.string() })) });
+const entrySchema = z.object({
+  seen: z.string(),
+  key: z.string(),
+  /** the list's page it was last seen on (absent in states written before: taken as 1) */
+  page: z.number().int().min(1).optional(),
+  /** the file limit (bytes) one of its files was over when it was read whole */
+  filesOver: z.number().optional(),
+});
+const readSchema = z.object({ read: z.record(z.string(), entrySchema) });
 type ReadWhole = z.infer<typeof readSchema>['read'];
 
 export const wholeStateKey = (report: ReportDefinition, message: PageMessage): string | undefined => {
@@ -42,7 +55,7 @@ function seenAs(record: DeskRecord, changedBy: readonly string[]): string {
 const idOf = (record: DeskRecord) => (typeof record.id === 'string' || typeof record.id === 'number' ? String(record.id) : undefined);
 
 export interface WholePage {
-  /** the records to store: each read whole now (or as listed, where the whole read found it gone) */
+  /** the records to store: each read whole now, and what the page's file held that was not read again */
   records: DeskRecord[];
   /** every listed record's id, for the page's receipt to name them all; none when one has no id */
   ids: string[] | undefined;
@@ -66,6 +79,7 @@ export async function readWhole(
   const stateKey = wholeStateKey(report, message);
   const before: ReadWhole = (stateKey && (await readChecked(store, stateKey, readSchema, warn))?.read) || {};
   const target = endpoint(whole.endpoint);
+  const maxBytes = desk.maxAttachmentBytes;
   const limit = pLimit(WHOLE_AT_ONCE);
   let weight = 0;
   const read: ReadWhole = {};
@@ -73,38 +87,46 @@ export async function readWhole(
     listed.map((record) =>
       limit(async (): Promise<DeskRecord | undefined> => {
         const id = idOf(record);
+        if (!id) return record;
         const seen = seenAs(record, whole.changedBy);
-        const earlier = id ? before[id] : undefined;
-        if (id && earlier && earlier.seen === seen && earlier.key !== key) {
-          read[id] = earlier;
+        const earlier = before[id];
+        const filesWait = earlier?.filesOver !== undefined && maxBytes > earlier.filesOver;
+        if (earlier && earlier.seen === seen && earlier.key !== key && !filesWait) {
+          read[id] = { ...earlier, page: message.page };
           return undefined;
         }
-        if (!id) return record;
         try {
           const answer = await desk.record(target, whole.request(record, message.params));
           weight += answer.weight;
-          if (!answer.record) return record;
-          read[id] = { seen, key };
+          if (!answer.record) return undefined;
+          const over = report.files && filesOf(report.files, [answer.record]).some((file) => Number(file.size) > maxBytes);
+          read[id] = { seen, key, page: message.page, ...(over ? { filesOver: maxBytes } : {}) };
           return answer.record;
         } catch (error) {
-          if (error instanceof ZohoRejectedError && error.status === 404) return record;
+          if (error instanceof ZohoRejectedError && error.status === 404) return undefined;
           throw error;
         }
       }),
     ),
   );
-  const records = answers.filter((record): record is DeskRecord => record !== undefined);
+  const fresh = answers.filter((record): record is DeskRecord => record !== undefined);
+  // A redelivery: what the page's file held and is not read again now stays in it.
+  const now = new Set(fresh.map(idOf));
+  const kept = pageRecords((await store.get(key)) ?? '').records.filter((record) => !now.has(idOf(record)));
   const ids = listed.map(idOf);
   return {
-    records,
+    records: [...fresh, ...kept],
     ids: ids.every((id): id is string => id !== undefined) ? ids : undefined,
     weight,
     remember: async () => {
       if (!stateKey) return;
-      // A parent read whole on one page: what it holds now is all there is (a record gone, then back, is read
-      // again). Over pages, each adds its own.
-      const all = message.page === 1 && listed.length < message.limit ? read : { ...before, ...read };
-      await store.put(stateKey, `${JSON.stringify({ read: all })}\n`, 'application/json');
+      // This page's entries are what it lists now; on the list's last page, no record is on a later one.
+      const last = listed.length < message.limit;
+      const others = Object.entries(before).filter(([id, entry]) => {
+        const page = entry.page ?? 1;
+        return !(id in read) && page !== message.page && !(last && page > message.page);
+      });
+      await store.put(stateKey, `${JSON.stringify({ read: { ...Object.fromEntries(others), ...read } })}\n`, 'application/json');
     },
   };
 }

@@ -22,8 +22,8 @@ export interface Parent {
    */
   changedBy?: EndpointKey;
   /**
-   * The report whose records, when Zoho's recycle bin lists them, take this report's records of them along (a
-   * deleted call's comments). A ticket's children leave with it in the latest views instead, and are back with it.
+   * The report whose deleted records (tombstoned: the recycle bin, a reconcile) take this report's records of them
+   * along in the latest views, and back when read again (a deleted call's comments); a ticket's children do so always.
    */
   deletedWith?: string;
   /** the list whose records' ids are the parents (GET /departments), read once per run */
@@ -136,6 +136,8 @@ export interface ReportDefinition {
    * record read whole before, whose `changedBy` fields are the same on the list, is not read again, and stays
    * current from that earlier read while the list still holds it (pipeline/whole-records.ts).
    */
+  /** records a page asks for, when fewer than the endpoint's most (a page read whole makes a call a record) */
+  pageSize?: number;
   whole?: {
     endpoint: EndpointKey;
     request(record: DeskRecord, params: Record<string, string>): Pick<PageRequest, 'path' | 'query'>;

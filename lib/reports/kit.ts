@@ -78,7 +78,7 @@ export function changed(
 export const AGENT: Parent = { param: 'agentId', scope: 'agent', listedBy: 'agents' };
 export const DEPARTMENT: Parent = { param: 'departmentId', scope: 'department', listedBy: 'departments' };
 export const TICKET: Parent = { param: 'ticketId', scope: 'ticket', changedBy: 'ticketSearch' };
-// A call's comments leave with the call when the recycle bin lists it (its `type` "Calls").
+// A call's comments leave with the call in the latest views once it is tombstoned (the recycle bin, a reconcile).
 export const CALL: Parent = { param: 'callId', scope: 'call', changedBy: 'callSearch', deletedWith: 'calls' };
 
 export const departmentParam = (what: string, defaultValue = 'every department'): ParamSpec => ({

@@ -23,8 +23,9 @@ export function buildTargets(
   options: { optIn?: boolean } = {},
 ): Target[] {
   const named = reportIds.map((id) => findReport(id) ?? unknownReport(id));
-  // Deletions ride along: a run of tickets also reads the recycle bin, so deleted tickets leave tickets_latest.
-  const feeds = named.some((r) => r.binType) ? REPORTS.filter((r) => r.deletionFeed && !named.includes(r)) : [];
+  // Deletions ride along: a run of tickets also reads the recycle bin, so deleted tickets leave tickets_latest (and a
+  // run of call comments, so a deleted call's comments leave with it).
+  const feeds = named.some((r) => r.binType || r.parent?.deletedWith) ? REPORTS.filter((r) => r.deletionFeed && !named.includes(r)) : [];
   const reports = reportIds.length ? [...named, ...feeds] : REPORTS.filter((r) => options.optIn || !r.optIn);
   for (const [name] of params) {
     if (!reports.some((r) => r.params.some((p) => p.name === name && !p.internal))) {

@@ -85,6 +85,7 @@ export class SimulatedDesk {
   handle(path: string, query: URLSearchParams, headers: CallHeaders, quirk?: Quirk): SimAnswer {
     const matched = this.match(path);
     if (!matched) return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
+    if (quirk?.kind === 'not-served') return zohoError(404, 'URL_NOT_FOUND', 'The URL you requested could not be found.');
     const { route, params } = matched;
     const answer = this.answer(route, params, query, headers, quirk);
     const retryAfter: Record<string, string> =

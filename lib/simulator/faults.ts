@@ -8,7 +8,17 @@ import { Random } from './random.js';
  * carrying `retryAfter` as its Retry-After (a number of seconds, or a date); a count answered without its number.
  */
 /** no-modified-time: records answered without their modifiedTime (an answer short of what the OAS declares) */
-export const quirkKind = z.enum(['huge-answer', 'extra-records', 'not-objects', 'ignores-from', 'retry-after', 'no-count', 'no-modified-time']);
+/** not-served: the route answers 404 URL_NOT_FOUND, as a portal that does not serve an endpoint outside the OAS would */
+export const quirkKind = z.enum([
+  'huge-answer',
+  'extra-records',
+  'not-objects',
+  'ignores-from',
+  'retry-after',
+  'no-count',
+  'no-modified-time',
+  'not-served',
+]);
 export type Quirk = { path: string; kind: z.infer<typeof quirkKind>; bytes?: number | undefined; retryAfter?: string | undefined };
 
 /** What can go wrong, set at start (`--fault-*` flags, options) and changed at run time (POST /_sim/faults). */
@@ -114,7 +124,8 @@ export class FaultInjector {
 
   /** How the answer to this path breaks Zoho's contract, if it is set to. */
   quirk(path: string): Quirk | undefined {
-    return this.faults.quirks.find((q) => path.startsWith(q.path));
+    // A path's start ("/contacts/search"), or its end ("/History": a route under every ticket).
+    return this.faults.quirks.find((q) => path.startsWith(q.path) || path.endsWith(q.path));
   }
 
   latency(): number {

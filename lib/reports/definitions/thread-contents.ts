@@ -12,6 +12,8 @@ export const threadContents = defineReport({
   files: { field: 'attachments', endpoint: 'threadAttachmentContent' },
   description: "each thread in full: its whole body (`content`), and its attachments' files copied into attachments/",
   callNote: ', then GET /tickets/{ticketId}/threads/{threadId}?include=plainText for each new thread',
+  // A page's threads are read whole one after another where calls are one at a time (a Lambda): 20 fit its time.
+  pageSize: 20,
   whole: {
     endpoint: 'ticketThread',
     request: (thread, p) => ({ path: { ticketId: p.ticketId ?? '', threadId: String(thread.id ?? '') }, query: { include: 'plainText' } }),
