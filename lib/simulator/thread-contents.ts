@@ -36,7 +36,7 @@ export function threadAttachments(portal: Portal, th: Thread): ThreadAttachment[
     ticketId: th.ticketId,
     threadId: th.id,
     name: rnd.pick(FILES),
-    size: rnd.int(100, 200_000),
+    size: rnd.int(100, 60_000),
   }));
 }
 
