@@ -16,6 +16,19 @@ import { fixtures, tempDir } from './helpers/zoho.js';
 const open = fixtures();
 const REPORTS = ['tickets', 'organization-fields', 'thread-contents'];
 
+/** A portal's ticket with three threads or more, its threads as listed, and a folder for the pages. */
+async function oneTicketsThreads() {
+  const fixture = await open({ simulator: { tickets: 20 } });
+  const { sim } = fixture.running;
+  const dir = await tempDir();
+  const connection = await fixture.connect();
+  const report = findReport('thread-contents') as ReportDefinition;
+  const ticket = sim.portal.tickets.find((t) => ticketThreads(sim.portal, t).length >= 3);
+  if (!ticket) throw new Error('the seed gives no ticket with three threads');
+  const { records: listed } = await connection.desk.page('ticketThreads', { path: { ticketId: ticket.id } });
+  return { sim, dir, connection, store: new FolderObjectStore(dir.path), report, ticket, listed };
+}
+
 describe('thread contents', () => {
   it('is opt-in; named, its export is each thread in full exactly, its files byte for byte, and a thread is read whole once', async () => {
     expect(findReport('thread-contents')?.optIn).toBeDefined();
@@ -50,16 +63,8 @@ describe('thread contents', () => {
   });
 
   it('reads again what a page stored itself (a redelivery stores the same), and a thread whose summary changed', async () => {
-    const fixture = await open({ simulator: { tickets: 20 } });
-    const { sim } = fixture.running;
-    const dir = await tempDir();
-    const connection = await fixture.connect();
-    const store = new FolderObjectStore(dir.path);
-    const report = findReport('thread-contents') as ReportDefinition;
-    const ticket = sim.portal.tickets.find((t) => ticketThreads(sim.portal, t).length >= 3);
-    if (!ticket) throw new Error('the seed gives no ticket with three threads');
+    const { sim, dir, connection, store, report, ticket, listed } = await oneTicketsThreads();
     const message = { report: report.id, params: { ticketId: ticket.id }, orgId: sim.orgId, page: 1, limit: 100 } as unknown as PageMessage;
-    const { records: listed } = await connection.desk.page('ticketThreads', { path: { ticketId: ticket.id } });
     const warnings: string[] = [];
     const read = async (key: string, records = listed) => {
       const page = await readWhole(store, connection.desk, report, message, key, records, (m) => warnings.push(m));
@@ -93,15 +98,7 @@ describe('thread contents', () => {
   });
 
   it("a page's threads that left it and came back are read whole again, on any page of a ticket's list", async () => {
-    const fixture = await open({ simulator: { tickets: 20 } });
-    const { sim } = fixture.running;
-    const dir = await tempDir();
-    const connection = await fixture.connect();
-    const store = new FolderObjectStore(dir.path);
-    const report = findReport('thread-contents') as ReportDefinition;
-    const ticket = sim.portal.tickets.find((t) => ticketThreads(sim.portal, t).length >= 3);
-    if (!ticket) throw new Error('the seed gives no ticket with three threads');
-    const { records: listed } = await connection.desk.page('ticketThreads', { path: { ticketId: ticket.id } });
+    const { sim, dir, connection, store, report, ticket, listed } = await oneTicketsThreads();
     const [a, b, c] = listed as [DeskRecord, DeskRecord, DeskRecord];
     // The second page of two threads each: full, so not the list's last.
     const page2 = { report: report.id, params: { ticketId: ticket.id }, orgId: sim.orgId, page: 2, limit: 2 } as unknown as PageMessage;
