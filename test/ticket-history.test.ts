@@ -58,8 +58,12 @@ describe('ticket history', () => {
     sim.setFaults({ quirks: [{ path: '/History', kind: 'not-served' }] });
     const dir = await tempDir();
     const context = contextFor(fixture, sim.clock);
-    expect(await runReports(['ticket-history'], { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
+    // Planned beside threads (one read of the changed tickets for both): the threads are read whole all the same.
+    expect(await runReports(['threads', 'ticket-history'], { out: dir.path, ...FAST }, context), context.out.text()).toBe(0);
     expect(context.out.text()).toMatch(/│ ticket-history │ unavailable/);
+    expect(context.out.text()).toMatch(/│ threads +│ complete/);
+    // The first run asked one ticket's history, not every ticket's.
+    expect(sim.stats().calls.ticketHistory).toBe(1);
     // The next run, four hours on: the note stands, so no ticket's history is asked for again.
     sim.advance(4 * 3_600_000, { modifiedTickets: 3 });
     sim.resetStats();

@@ -9,7 +9,7 @@ import { writePlannedBatch, writeReceipt } from './receipts.js';
 export interface SetAside {
   message: PageMessage;
   status: 'reject' | 'unavailable';
-  cause: 'planning' | 'depth' | 'size' | 'remembered' | 'edition';
+  cause: 'planning' | 'depth' | 'size' | 'remembered' | 'edition' | 'route';
   reason: string;
 }
 

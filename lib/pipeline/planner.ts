@@ -1,4 +1,5 @@
-import { describeError, isAppError, ReportUnavailableError } from '../errors.js';
+import { describeError, isAppError, ReportUnavailableError, type AppError } from '../errors.js';
+import type { Receipt } from './receipts.js';
 import { checkRunTime, zohoTimeAt } from './cursor.js';
 import { warn, type PipelineDeps } from './deps.js';
 import { Discovery } from './discovery.js';
@@ -116,22 +117,23 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     };
     // One report that cannot be planned (a list too deep to walk for its parents, a search refused) is recorded
     // as such, and the others are planned; credentials, credits and outages stop the whole run.
+    const setAside = async (target: Target, error: AppError & { action: 'reject' | 'unavailable' }, cause: Receipt['cause'] = 'planning') => {
+      const [first] = pagesOf({ ...baseOf(target), params: target.params }, 1) as [PageMessage];
+      await sink.setAside({
+        message: first,
+        status: error.action,
+        cause: error instanceof ReportUnavailableError && error.licence ? 'edition' : cause,
+        reason: `${target.report} could not be planned: ${describeError(error)}`,
+      });
+      discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
+    };
     const plannedOrSetAside = async (targets: Target[], plan: () => Promise<void>): Promise<boolean> => {
       try {
         await plan();
         return true;
       } catch (error) {
         if (!isAppError(error) || (error.action !== 'reject' && error.action !== 'unavailable')) throw error;
-        for (const target of targets) {
-          const [first] = pagesOf({ ...baseOf(target), params: target.params }, 1) as [PageMessage];
-          await sink.setAside({
-            message: first,
-            status: error.action,
-            cause: error instanceof ReportUnavailableError && error.licence ? 'edition' : 'planning',
-            reason: `${target.report} could not be planned: ${describeError(error)}`,
-          });
-          discovery.warn(`${target.report} could not be planned (${describeError(error)}); the other reports go on.`);
-        }
+        for (const target of targets) await setAside(target, error as AppError & { action: 'reject' | 'unavailable' });
         return false;
       }
     };
@@ -158,7 +160,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
       progress.children = await childrenGroups(targets, discovery, setAside);
     }
     if (progress.children) {
-      await planTicketChildren(progress.children, targets, { discovery, emit, plannedOrSetAside, budget });
+      await planTicketChildren(progress.children, targets, { discovery, emit, plannedOrSetAside, setAside, budget });
     }
     await sink.flush();
     for (const [report, pages] of Object.entries(sink.planned)) progress.planned[report] = (progress.planned[report] ?? 0) + pages;

@@ -1,4 +1,6 @@
+import { ReportUnavailableError, type AppError } from '../errors.js';
 import { findReport, type ReportDefinition } from '../reports/catalog.js';
+import type { Receipt } from './receipts.js';
 import { COUNTED } from '../reports/kit.js';
 import type { DeskRecord } from '../zoho/desk-client.js';
 import { endpoint as endpointOf } from '../zoho/endpoints.js';
@@ -6,13 +8,15 @@ import type { Discovery } from './discovery.js';
 import { pageLimits, type Target } from './messages.js';
 import type { ChildrenGroup, PartBudget } from './plan-checkpoint.js';
 import { pagesFor, readsChangedTickets, type Series } from './series.js';
-import { readTicketWindows, ticketWindows } from './windows.js';
+import { HISTORY_START, readTicketWindows, ticketWindows } from './windows.js';
 
 export interface ChildrenPlanning {
   discovery: Discovery;
   emit: (target: Target, series: Series[]) => Promise<void>;
   /** plans, or records the targets as not plannable (answering false) when Zoho refuses what they need */
   plannedOrSetAside: (targets: Target[], plan: () => Promise<void>) => Promise<boolean>;
+  /** records one target as not planned, with Zoho's refusal */
+  setAside: (target: Target, error: AppError & { action: 'reject' | 'unavailable' }, cause?: Receipt['cause']) => Promise<void>;
   budget: PartBudget;
 }
 
@@ -57,8 +61,8 @@ export async function planTicketChildren(groups: ChildrenGroup[], targets: reado
   }
 }
 
-async function planGroup(group: ChildrenGroup, members: Target[], { discovery, emit, budget }: ChildrenPlanning): Promise<void> {
-  const reads = members.map((target) => {
+async function planGroup(group: ChildrenGroup, members: Target[], { discovery, emit, budget, setAside }: ChildrenPlanning): Promise<void> {
+  let reads = members.map((target) => {
     const report = findReport(target.report) as ReportDefinition;
     const params = { ...target.params };
     if (params.since) params.until ??= discovery.startedAt;
@@ -74,7 +78,30 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
   }
   const carried = new Map(Object.entries(group.carried).map(([report, ids]) => [report, new Set(ids)]));
   let tickets = 0;
+  const indexOf = new Map(members.map((target, i) => [target, group.targets[i]]));
+  // A first read of every parent asks a route outside the OAS (ticket history) for one parent before planning a page
+  // for each: a portal that does not serve it costs a call, not two a ticket (unavailable.ts then remembers it).
+  let probed: Promise<void> | undefined;
+  const probe = (parent: DeskRecord) => {
+    probed ??= (async () => {
+      for (const read of reads.filter((r) => group.since === HISTORY_START && endpointOf(r.report.endpoint).unconfirmed)) {
+        const { endpoint, ...request } = read.report.request({ ...read.params, [read.report.parent?.param ?? 'ticketId']: String(parent.id) });
+        try {
+          await discovery.desk.page(endpointOf(endpoint), { ...request, limit: 1 });
+        } catch (error) {
+          if (!(error instanceof ReportUnavailableError) || error.licence) continue;
+          await setAside(read.target, error, 'route');
+          reads = reads.filter((r) => r !== read);
+          // Its index leaves the group, so a later part of the planning does not plan it (one stays: nothing is left).
+          const index = indexOf.get(read.target);
+          if (reads.length) group.targets = group.targets.filter((i) => i !== index);
+        }
+      }
+    })();
+    return probed;
+  };
   const onPage = async (page: DeskRecord[]) => {
+    if (page[0]) await probe(page[0]);
     tickets += page.length;
     for (const { target, report, params, limit, withApprovals } of reads) {
       // Tickets carry approvalCount (third-party sources); a ticket without the field is asked anyway.
@@ -92,7 +119,12 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
       );
     }
   };
-  await readTicketWindows(discovery.desk, group.windows, onPage, () => !budget.next(), search);
+  // Nothing left to plan (every report set aside by its probe): the windows are not read on.
+  await readTicketWindows(discovery.desk, group.windows, onPage, () => reads.length === 0 || !budget.next(), search);
+  if (reads.length === 0) {
+    group.done = true;
+    return;
+  }
   group.carried = Object.fromEntries([...carried].map(([report, ids]) => [report, [...ids]]));
   discovery.logger.info(
     { since: group.since, [`${group.parent ?? 'ticket'}s`]: tickets },
