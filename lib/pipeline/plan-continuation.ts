@@ -7,7 +7,7 @@ import type { PlanMessage, Target } from './messages.js';
 import { checkpointProblem, readCheckpoint, writeCheckpoint } from './plan-checkpoint.js';
 import { planPart, targetsOf, type PlanResult } from './planner.js';
 import { quarantineKey } from './records.js';
-import { readsChangedTickets } from './series.js';
+import { readsChangedParents } from './series.js';
 
 /** What a plan message came to: a part planned, or nothing to do (a repeated delivery), and why. */
 export type Continuation = ({ kind: 'planned' } & PlanResult) | { kind: 'skipped'; runId: string; reason: string };
@@ -37,11 +37,11 @@ export async function continuePlanning(message: PlanMessage, deps: PipelineDeps)
     throw new InvalidMessageError(`run ${runId} has no planning checkpoint (${planCheckpointKey(runId)}), so part ${part} cannot go on from one`);
   }
   const targets = targetsOf(run);
-  const others = targets.filter((target) => !readsChangedTickets(target)).length;
+  const others = targets.filter((target) => !readsChangedParents(target)).length;
   const problem =
     stored.kind === 'invalid'
       ? stored.reason
-      : checkpointProblem(stored.value, run, others, (index) => readsChangedTickets(targets[index] as Target));
+      : checkpointProblem(stored.value, run, others, (index) => readsChangedParents(targets[index] as Target));
   if (stored.kind === 'invalid' || problem !== undefined) {
     const key = planCheckpointKey(runId);
     await deps.store.put(quarantineKey(key), (await deps.store.get(key)) ?? '', 'application/json');

@@ -10,7 +10,7 @@ import { firstCheckpoint, holdsLease, NO_DEADLINE, PartBudget, writeCheckpoint, 
 import { PlanSink } from './plan-sink.js';
 import { describePortal } from '../zoho/portal.js';
 import { adoptPortalLayout } from './portals.js';
-import { fullReadsOf, pageEndpoint, pagesOf, readsChangedTickets, seriesFor, type Series } from './series.js';
+import { fullReadsOf, pageEndpoint, pagesOf, readsChangedParents, seriesFor, type Series } from './series.js';
 import { childrenGroups, planTicketChildren } from './ticket-children.js';
 import { isRoute, reportOf } from '../reports/sources.js';
 
@@ -148,7 +148,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     // Tickets first (`readFirst`), then the others in the order asked, tickets' children last; a planning begun
     // by a version without that order goes on in the order asked, where its checkpoint counts from.
     const first = (target: Target) => (progress.order === 'read-first' && reportOf(target)?.readFirst ? 0 : 1);
-    const others = targets.filter((target) => !readsChangedTickets(target)).sort((a, b) => first(a) - first(b));
+    const others = targets.filter((target) => !readsChangedParents(target)).sort((a, b) => first(a) - first(b));
     while (progress.reports < others.length && budget.next()) {
       const target = others[progress.reports] as Target;
       if (!(await knownUnavailable(target))) await plannedOrSetAside([target], async () => emit(target, await seriesFor(target, discovery)));
@@ -156,7 +156,7 @@ export async function planPart(run: RunRecord, checkpoint: PlanCheckpoint, deps:
     }
     if (progress.reports === others.length && !progress.children) {
       const setAside = new Set<number>();
-      for (const [index, target] of targets.entries()) if (readsChangedTickets(target) && (await knownUnavailable(target))) setAside.add(index);
+      for (const [index, target] of targets.entries()) if (readsChangedParents(target) && (await knownUnavailable(target))) setAside.add(index);
       progress.children = await childrenGroups(targets, discovery, setAside);
     }
     if (progress.children) {

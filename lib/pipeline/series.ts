@@ -170,8 +170,8 @@ export async function seriesFor(target: Target, discovery: Discovery): Promise<S
   }
 }
 
-/** A report read for the tickets changed since its cursor (threads, ticket time entries, pending approvals). */
-export function readsChangedTickets(target: Target): boolean {
+/** A report read for the parents changed since its cursor (a ticket's threads and approvals, a call's comments). */
+export function readsChangedParents(target: Target): boolean {
   const report = reportOf(target);
   const fanOut = report?.fanOut;
   return Boolean(report?.parent && !target.params[report.parent.param] && (fanOut === 'changed-parent' || fanOut === 'ticket-with-approvals'));

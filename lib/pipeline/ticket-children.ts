@@ -7,7 +7,7 @@ import { endpoint as endpointOf } from '../zoho/endpoints.js';
 import type { Discovery } from './discovery.js';
 import { pageLimits, type Target } from './messages.js';
 import type { ChildrenGroup, PartBudget } from './plan-checkpoint.js';
-import { pagesFor, readsChangedTickets, type Series } from './series.js';
+import { pagesFor, readsChangedParents, type Series } from './series.js';
 import { HISTORY_START, readTicketWindows, ticketWindows } from './windows.js';
 
 export interface ChildrenPlanning {
@@ -32,7 +32,7 @@ export async function childrenGroups(
 ): Promise<ChildrenGroup[]> {
   const groups = new Map<string, ChildrenGroup>();
   for (const [index, target] of targets.entries()) {
-    if (!readsChangedTickets(target) || setAside.has(index)) continue;
+    if (!readsChangedParents(target) || setAside.has(index)) continue;
     const since = await discovery.ticketsSince(target.report);
     const report = findReport(target.report) as ReportDefinition;
     const parent = report.parent?.scope === 'ticket' ? undefined : report.parent?.scope;
@@ -84,7 +84,8 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
   let probed: Promise<void> | undefined;
   const probe = (parent: DeskRecord) => {
     probed ??= (async () => {
-      for (const read of reads.filter((r) => group.since === HISTORY_START && endpointOf(r.report.endpoint).unconfirmed)) {
+      if (group.since !== HISTORY_START) return;
+      for (const read of reads.filter((r) => endpointOf(r.report.endpoint).unconfirmed)) {
         const { endpoint, ...request } = read.report.request({ ...read.params, [read.report.parent?.param ?? 'ticketId']: String(parent.id) });
         try {
           await discovery.desk.page(endpointOf(endpoint), { ...request, limit: 1 });
@@ -107,13 +108,13 @@ async function planGroup(group: ChildrenGroup, members: Target[], { discovery, e
       // Tickets carry approvalCount (third-party sources); a ticket without the field is asked anyway.
       const parents = withApprovals ? page.filter((t) => t.approvalCount === undefined || Number(t.approvalCount) > 0) : page;
       if (withApprovals) for (const ticket of parents) carried.get(report.id)?.delete(String(ticket.id));
+      const param = report.parent?.param ?? 'ticketId';
       await emit(
         target,
         parents.map((parent) => {
           // Threads and comments are counted on the ticket; time entries are not.
           const pages = plannedPages(report, parent, limit);
           // None counted: its page is read as empty without a call (so a last comment deleted still leaves).
-          const param = report.parent?.param ?? 'ticketId';
           return { params: { ...params, [param]: String(parent.id), ...(pages === 0 ? { [COUNTED.name]: '0' } : {}) }, pages };
         }),
       );
